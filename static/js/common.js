@@ -1,0 +1,263 @@
+/* Shared helpers for every workshop page: page data, strings, DOM building, sockets. */
+(function () {
+  'use strict';
+
+  const W = {};
+  let pageData = null;
+
+  /** Return the JSON the page embedded in #page-data (parsed once). */
+  W.data = function () {
+    if (pageData === null) {
+      const node = document.getElementById('page-data');
+      pageData = node ? JSON.parse(node.textContent) : {};
+    }
+    return pageData;
+  };
+
+  /** Translate a UI string by key and fill {name} placeholders from vars. */
+  W.t = function (key, vars) {
+    const strings = W.data().strings || {};
+    let text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    if (vars) {
+      text = text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole;
+      });
+    }
+    return text;
+  };
+
+  /** Pick the singular or plural string key for n and fill {n}. */
+  W.tn = function (n, one, other, vars) {
+    return W.t(n === 1 ? one : other, Object.assign({ n: W.num(n) }, vars || {}));
+  };
+
+  /** Format a number in the page language (decimal comma in Dutch). */
+  W.num = function (value, digits) {
+    if (value === null || value === undefined || Number.isNaN(value)) return '–';
+    return Number(value).toLocaleString(W.data().lang === 'en' ? 'en-GB' : 'nl-NL', {
+      maximumFractionDigits: digits === undefined ? 1 : digits,
+    });
+  };
+
+  /** Format a share in [0, 1] as a whole percentage. */
+  W.pct = function (share) {
+    if (share === null || share === undefined) return '–';
+    return Math.round(share * 100) + '%';
+  };
+
+  /** Build an element; attrs may hold class, text, on{Event} handlers, booleans; children are nodes or text. */
+  W.el = function (tag, attrs) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      const value = attrs[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === 'class') node.className = value;
+      else if (name === 'text') node.textContent = value;
+      else if (name.slice(0, 2) === 'on' && typeof value === 'function') {
+        const type = name.slice(2).toLowerCase();
+        node.addEventListener(type, value);
+        (node.__handlers = node.__handlers || []).push([type, value]);
+      } else if (value === true) node.setAttribute(name, '');
+      else node.setAttribute(name, String(value));
+    });
+    appendAll(node, Array.prototype.slice.call(arguments, 2));
+    return node;
+  };
+
+  /** Append children (nested arrays allowed); strings become text nodes, never HTML. */
+  function appendAll(node, children) {
+    children.forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      if (Array.isArray(child)) appendAll(node, child);
+      else if (child instanceof Node) node.appendChild(child);
+      else node.appendChild(document.createTextNode(String(child)));
+    });
+  }
+
+  /** Replace all children of node with the given children. */
+  W.fill = function (node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    appendAll(node, Array.prototype.slice.call(arguments, 1));
+    return node;
+  };
+
+  /**
+   * Make container's children look like the given new children, reusing the existing
+   * nodes where the structure matches (keeps focus, lets CSS transitions run).
+   */
+  W.morph = function (container) {
+    const fresh = document.createElement(container.nodeName);
+    appendAll(fresh, Array.prototype.slice.call(arguments, 1));
+    morphChildren(container, fresh);
+    return container;
+  };
+
+  /** Patch old's children to match neu's children. */
+  function morphChildren(old, neu) {
+    const oldKids = Array.prototype.slice.call(old.childNodes);
+    const newKids = Array.prototype.slice.call(neu.childNodes);
+    newKids.forEach(function (child, i) {
+      const before = oldKids[i];
+      if (!before) old.appendChild(child);
+      else if (!sameKind(before, child)) old.replaceChild(child, before);
+      else morphNode(before, child);
+    });
+    for (let i = newKids.length; i < oldKids.length; i += 1) old.removeChild(oldKids[i]);
+  }
+
+  /** True when two nodes can be patched into each other. */
+  function sameKind(a, b) {
+    return a.nodeType === b.nodeType && a.nodeName === b.nodeName &&
+      (a.nodeType !== 1 || a.getAttribute('data-key') === b.getAttribute('data-key'));
+  }
+
+  /** Patch one node: text, attributes, live form properties, children. */
+  function morphNode(old, neu) {
+    if (old.nodeType === 3) {
+      if (old.nodeValue !== neu.nodeValue) old.nodeValue = neu.nodeValue;
+      return;
+    }
+    if (old.nodeType !== 1) return;
+    Array.prototype.slice.call(old.attributes).forEach(function (attr) {
+      // A <details> the user opened stays open.
+      if (attr.name === 'open' && old.nodeName === 'DETAILS') return;
+      if (!neu.hasAttribute(attr.name)) old.removeAttribute(attr.name);
+    });
+    Array.prototype.slice.call(neu.attributes).forEach(function (attr) {
+      if (old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
+    });
+    // Swap the old node's handlers for the new node's (they close over fresh data).
+    if (old.__handlers || neu.__handlers) {
+      (old.__handlers || []).forEach(function (h) { old.removeEventListener(h[0], h[1]); });
+      (neu.__handlers || []).forEach(function (h) { old.addEventListener(h[0], h[1]); });
+      old.__handlers = neu.__handlers;
+    }
+    morphChildren(old, neu);
+    if (old.nodeName === 'INPUT') old.checked = neu.hasAttribute('checked');
+    if (old.nodeName === 'SELECT' && neu.hasAttribute('data-value')) old.value = neu.getAttribute('data-value');
+  }
+
+  /** Shorthand for document.getElementById. */
+  W.$ = function (id) {
+    return document.getElementById(id);
+  };
+
+  /** Run render() and give focus back to the element with the same data-focus-key afterwards. */
+  W.keepFocus = function (render) {
+    const active = document.activeElement;
+    const key = active && active.getAttribute ? active.getAttribute('data-focus-key') : null;
+    render();
+    if (key && document.activeElement !== active) {
+      const again = document.querySelector('[data-focus-key="' + CSS.escape(key) + '"]');
+      if (again) again.focus({ preventScroll: true });
+    }
+  };
+
+  /** Show one view section of a page (the others get hidden); returns true when it changed. */
+  W.showView = function (id) {
+    let changed = false;
+    document.querySelectorAll('[data-view]').forEach(function (section) {
+      const show = section.id === id;
+      if (section.hidden === show) changed = true;
+      section.hidden = !show;
+    });
+    return changed;
+  };
+
+  /** Move keyboard focus to the first heading of a view, without scrolling jumps. */
+  W.focusHeading = function (section) {
+    const heading = section && section.querySelector('h1, h2');
+    if (!heading) return;
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  };
+
+  let banner = null;
+
+  /** Show (text) or hide (null) the connection banner at the top of the page. */
+  W.banner = function (text, tone) {
+    if (!banner) {
+      banner = W.el('div', { id: 'conn-banner', class: 'conn-banner', role: 'status', 'aria-live': 'polite' });
+      document.body.insertBefore(banner, document.body.firstChild);
+    }
+    banner.className = 'conn-banner' + (tone ? ' conn-banner--' + tone : '');
+    banner.textContent = text || '';
+    banner.hidden = !text;
+  };
+
+  /**
+   * Connect to a Socket.IO namespace. authFn(cb) is asked for fresh auth on every (re)connect.
+   * onRefused(error, retry) is called when the server refuses the connection ({code, message}).
+   */
+  W.connect = function (namespace, authFn, onRefused) {
+    const socket = window.io(namespace, { auth: authFn, reconnectionDelayMax: 5000 });
+    let wasConnected = false;
+    let stopped = false;
+    /** Disconnect for good (no automatic retry). */
+    socket.stop = function () {
+      stopped = true;
+      socket.disconnect();
+    };
+    socket.on('connect', function () {
+      wasConnected = true;
+      W.banner(null);
+    });
+    socket.on('disconnect', function (reason) {
+      if (stopped || reason === 'io client disconnect') return;
+      W.banner(W.t('conn_lost'), 'warn');
+      if (reason === 'io server disconnect') {
+        // The server closed this socket on purpose; try once more after a pause.
+        window.setTimeout(function () { if (!stopped && !socket.connected) socket.connect(); }, 2000);
+      }
+    });
+    socket.on('connect_error', function (err) {
+      if (socket.active) {
+        // Network trouble: the client keeps retrying by itself.
+        W.banner(W.t(wasConnected ? 'conn_lost' : 'conn_trying'), 'warn');
+        return;
+      }
+      const data = (err && err.data) || {};
+      const error = { code: data.code || 'refused', message: data.message || (err && err.message) || '' };
+      const retry = function (delay) {
+        window.setTimeout(function () { if (!stopped) socket.connect(); }, delay || 0);
+      };
+      if (error.code === 'rate_limited') {
+        W.banner(W.t('conn_busy'), 'warn');
+        retry(5000);
+        return;
+      }
+      W.banner(null);
+      if (onRefused) onRefused(error, retry);
+    });
+    return socket;
+  };
+
+  /** Emit with an acknowledgement; cb always gets {ok, ...} or {ok: false, error: {code, message}}. */
+  W.request = function (socket, event, payload, cb) {
+    if (!socket.connected) {
+      cb({ ok: false, error: { code: 'offline', message: W.t('err_offline') } });
+      return;
+    }
+    socket.timeout(10000).emit(event, payload, function (err, reply) {
+      if (err) cb({ ok: false, error: { code: 'timeout', message: W.t('err_timeout') } });
+      else if (!reply || typeof reply !== 'object') cb({ ok: false, error: { code: 'bad_reply', message: W.t('err_generic') } });
+      else if (!reply.ok) {
+        const e = reply.error || {};
+        cb({ ok: false, error: { code: e.code || 'error', message: e.message || W.t('err_generic') } });
+      } else cb(reply);
+    });
+  };
+
+  /** Find an item by id in a list. */
+  W.byId = function (list, id) {
+    return (list || []).find(function (item) { return item.id === id; }) || null;
+  };
+
+  /** Format a 6-character join code as "K7Q X2M". */
+  W.code = function (code) {
+    return code && code.length === 6 ? code.slice(0, 3) + '\u00a0' + code.slice(3) : code || '';
+  };
+
+  window.W = W;
+})();

@@ -1,0 +1,335 @@
+/* Facilitator page: run the session, steer the projector, watch answers and the roster. */
+(function () {
+  'use strict';
+
+  const D = W.data();
+  const Q = D.questionnaire;
+  const el = W.el;
+  const t = W.t;
+
+  let state = null; // ScreenState
+  let live = null; // Live (everything)
+  let roster = null; // Roster
+  let frame = 0;
+
+  const VERDICT = { agreed: 'verdict_agreed', mixed: 'verdict_mixed', polarised: 'verdict_polarised' };
+
+  /** Render at most once per animation frame. */
+  function schedule() {
+    if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
+  }
+
+  /** Say something in the live region; errors stay until the next message. */
+  function say(text, tone) {
+    const box = W.$('m-msg');
+    box.className = 'm-msg' + (tone ? ' m-msg--' + tone : '');
+    box.textContent = text;
+  }
+
+  /** Send a facilitator command; the reply's state is applied at once. */
+  function command(payload, done) {
+    W.request(socket, 'command', payload, function (reply) {
+      if (!reply.ok) {
+        say(t('failed', { message: reply.error.message }), 'error');
+        return;
+      }
+      if (reply.state) state = reply.state;
+      say(done || t('done'), 'ok');
+      schedule();
+    });
+  }
+
+  /** Live data of one question. */
+  function liveQ(qid) {
+    return (live && live.questions && live.questions[qid]) || {};
+  }
+
+  /** Stats of the latest round of a question, or null. */
+  function latestStats(qid) {
+    const rounds = liveQ(qid).rounds || [];
+    return rounds.length ? rounds[rounds.length - 1].stats : null;
+  }
+
+  /** Whether the session is in one of the stages. */
+  function inStage() {
+    return Array.prototype.indexOf.call(arguments, state.stage) >= 0;
+  }
+
+  /** Redraw every part of the page. */
+  function render() {
+    if (!state) return;
+    renderHead();
+    renderControls();
+    W.morph(W.$('questions'), state.questions.map(questionCard));
+    renderScreenPanel();
+    renderResults();
+    renderRoster();
+  }
+
+  /** Stage badge, participant count and what the projector shows. */
+  function renderHead() {
+    const badge = W.$('stage-badge');
+    badge.textContent = t('stage_' + state.stage);
+    badge.className = 'badge badge--' + state.stage;
+    const joined = (live && live.joined) || (roster && roster.count) || 0;
+    W.$('m-count').textContent = W.tn(joined, 'participant_n_one', 'participant_n_other');
+    W.$('m-pacing').textContent = t(state.pacing === 'self' ? 'pacing_self' : 'pacing_paced');
+  }
+
+  /** Enable the main buttons that make sense in this stage. */
+  function renderControls() {
+    const focus = W.byId(state.questions, state.focus);
+    const last = state.questions.length && state.questions[state.questions.length - 1].id === state.focus;
+    const can = {
+      start: inStage('lobby'),
+      prev: inStage('running', 'results'),
+      next: inStage('running', 'results'),
+      reveal: inStage('running', 'results') && !!focus && focus.status !== 'hidden' && focus.status !== 'revealed',
+      results: inStage('running'),
+      end: inStage('lobby', 'running', 'results'),
+      reopen: inStage('ended'),
+    };
+    document.querySelectorAll('[data-action]').forEach(function (button) {
+      const action = button.getAttribute('data-action');
+      if (Object.prototype.hasOwnProperty.call(can, action)) button.disabled = !can[action];
+    });
+    W.$('btn-reopen').hidden = !inStage('ended');
+    W.$('btn-end').hidden = inStage('ended');
+    W.$('btn-next-label').textContent = last && inStage('running') ? t('to_results') : t('next');
+    const q = focus && W.byId(Q.questions, focus.id);
+    W.$('focus-line').textContent = inStage('running', 'results') && q
+      ? t('focus_is', { n: q.index + 1, name: q.short, status: t('status_' + focus.status) })
+      : t('focus_' + state.stage);
+  }
+
+  /** One question: status, round, answered, actions, agreed answer and the spread (for the facilitator only). */
+  function questionCard(qs) {
+    const q = W.byId(Q.questions, qs.id);
+    const lq = liveQ(qs.id);
+    const joined = (live && live.joined) || 0;
+    const isFocus = state.focus === qs.id && inStage('running', 'results');
+    const active = inStage('running', 'results');
+    const settled = qs.status === 'closed' || qs.status === 'revealed';
+    const act = function (action, label, enabled, cls) {
+      return el('button', {
+        type: 'button', class: 'btn btn-small' + (cls ? ' ' + cls : ''), disabled: !enabled,
+        'data-focus-key': action + ':' + qs.id,
+        onclick: function () { command({ action: action, question: qs.id }, t('done_' + action, { name: q.short })); },
+      }, label);
+    };
+    const selectId = 'agree-' + qs.id;
+    const select = el('select', {
+      id: selectId, disabled: !(active && settled), 'data-value': qs.agreed || '',
+      onchange: function (event) {
+        const option = event.target.value || null;
+        command({ action: 'agree', question: qs.id, option: option }, option ? t('done_agree', { name: q.short }) : t('done_agree_clear', { name: q.short }));
+      },
+    }, el('option', { value: '', text: t('agreed_none') }),
+    q.options.map(function (o) { return el('option', { value: o.id, selected: qs.agreed === o.id, text: o.label }); }));
+    const fill = el('div', { class: 'progress-fill' });
+    fill.style.width = (joined ? Math.min(100, Math.round((100 * (lq.answered || 0)) / joined)) : 0) + '%';
+
+    return el('article', { class: 'qcard qcard--' + qs.status + (isFocus ? ' is-focus' : ''), 'data-key': qs.id, 'aria-labelledby': 'qh-' + qs.id },
+      el('div', { class: 'qcard-head' },
+        el('h3', { id: 'qh-' + qs.id }, (q.index + 1) + '. ' + q.short),
+        el('span', { class: 'badge badge--' + qs.status, text: t('status_' + qs.status) }),
+        qs.round > 1 ? el('span', { class: 'badge', text: t('round_n', { n: qs.round }) }) : null,
+        isFocus ? el('span', { class: 'badge badge--focus', text: t('on_screen') }) : null),
+      el('p', { class: 'qcard-text', text: q.text }),
+      el('div', { class: 'qcard-answered' },
+        el('span', { text: t('answered_of', { n: W.num(lq.answered || 0), total: W.num(joined) }) }),
+        el('div', { class: 'progress progress--small', 'aria-hidden': 'true' }, fill)),
+      el('div', { class: 'qcard-actions' },
+        act('focus', t('act_focus'), active && !isFocus),
+        qs.status === 'open'
+          ? act('close', t('act_close'), true)
+          : act('open', t('act_open'), !inStage('ended')),
+        act('reveal', t('act_reveal'), active && qs.status !== 'hidden' && qs.status !== 'revealed'),
+        act('new_round', t('act_new_round'), active && settled)),
+      el('div', { class: 'qcard-agree field-inline' },
+        el('label', { for: selectId, text: t('agreed_label') }), select,
+        settled ? null : el('span', { class: 'help', text: t('agreed_help') })),
+      spread(q, latestStats(qs.id), lq.rounds || []));
+  }
+
+  /** The answers so far, folded away so the facilitator is not anchored by accident. */
+  function spread(q, stats, rounds) {
+    if (!stats || !stats.n) return el('p', { class: 'help', text: t('no_answers_yet') });
+    return el('details', { class: 'qcard-spread', 'data-key': 'spread-' + q.id },
+      el('summary', { text: t('show_spread', { n: rounds.length }) }),
+      el('ul', { class: 'minibars' }, q.options.map(function (o) {
+        const count = stats.counts[o.rank] || 0;
+        const fill = el('span', { class: 'minibar-fill' });
+        fill.style.width = ((stats.shares[o.rank] || 0) * 100).toFixed(1) + '%';
+        const median = stats.shown && stats.median_rank === o.rank;
+        return el('li', { class: median ? 'is-median' : '' },
+          el('span', { class: 'minibar-label', text: o.label }),
+          el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),
+          el('span', { class: 'minibar-n', text: W.num(count) + ' · ' + W.pct(stats.shares[o.rank] || 0) + (median ? ' · ' + t('median') : '') }));
+      })),
+      el('p', { class: 'help', text: stats.shown
+        ? t(VERDICT[stats.verdict]) + ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) })
+        : t('too_few') }));
+  }
+
+  /** Projector view radios and the lock button. */
+  function renderScreenPanel() {
+    document.querySelectorAll('input[name="view"]').forEach(function (radio) {
+      radio.checked = radio.value === (state.view || 'auto');
+    });
+    const lock = W.$('btn-lock');
+    lock.textContent = state.locked ? t('unlock') : t('lock');
+    lock.setAttribute('aria-pressed', state.locked ? 'true' : 'false');
+    lock.disabled = inStage('ended');
+    W.$('lock-status').textContent = state.locked ? t('locked_status') : t('open_status');
+  }
+
+  /** Live mini view of the group's results. */
+  function renderResults() {
+    const res = live && live.results;
+    const box = W.$('mini-results');
+    if (!res || !res.complete) {
+      W.morph(box, el('p', { class: 'help', 'data-key': 'none', text: t('results_empty') }));
+      return;
+    }
+    const group = W.byId(Q.phases, res.group_phase);
+    const consensus = W.byId(Q.phases, res.consensus_phase);
+    W.morph(box, el('div', { class: 'mini-results', 'data-key': 'res' },
+      el('dl', { class: 'facts' },
+        el('dt', { text: t('group_phase') }),
+        el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : ''),
+        el('dt', { text: t('median_label') }),
+        el('dd', { text: t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) }) }),
+        el('dt', { text: t('complete_label') }),
+        el('dd', { text: W.num(res.complete) }),
+        el('dt', { text: t('consensus_label') }),
+        el('dd', { text: consensus ? consensus.name : t('consensus_none_short') }),
+        res.changed_phase > 0 ? el('dt', { text: t('changed_label') }) : null,
+        res.changed_phase > 0 ? el('dd', { text: W.num(res.changed_phase) }) : null),
+      el('h3', { text: t('people_per_phase') }),
+      el('ul', { class: 'minibars' }, Q.phases.map(function (p) {
+        const n = (res.phase_counts && res.phase_counts[p.id]) || 0;
+        const fill = el('span', { class: 'minibar-fill minibar-fill--' + p.id });
+        fill.style.width = (res.complete ? (100 * n) / res.complete : 0).toFixed(1) + '%';
+        return el('li', {},
+          el('span', { class: 'minibar-label', text: p.name }),
+          el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),
+          el('span', { class: 'minibar-n', text: W.num(n) }));
+      })),
+      el('h3', { text: t('discuss_first') }),
+      el('ol', { class: 'discuss' }, (res.discuss_first || []).map(function (qid) {
+        const q = W.byId(Q.questions, qid);
+        const s = latestStats(qid);
+        return el('li', {}, q ? q.short : qid, ' — ',
+          s && s.shown ? t(VERDICT[s.verdict]) + ', ' + t('agreement_pct', { pct: W.pct(s.agreement) }) : t('too_few_short'));
+      }))));
+  }
+
+  /** The participants with their discipline, progress, connection and a remove button. */
+  function renderRoster() {
+    const box = W.$('roster');
+    const people = (roster && roster.participants) || [];
+    const count = (roster && roster.count) || 0;
+    W.$('roster-count').textContent = count > people.length
+      ? t('roster_partial', { n: W.num(people.length), total: W.num(count) })
+      : W.tn(count, 'participant_n_one', 'participant_n_other');
+    if (!people.length) {
+      W.morph(box, el('p', { class: 'help', 'data-key': 'empty', text: t('roster_empty') }));
+      return;
+    }
+    W.morph(box, el('table', { class: 'roster', 'data-key': 'table' },
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', text: t('name') }),
+        el('th', { scope: 'col', text: t('discipline') }),
+        el('th', { scope: 'col', class: 'num', text: t('answered') }),
+        el('th', { scope: 'col', text: t('connection') }),
+        el('th', { scope: 'col' }, el('span', { class: 'visually-hidden', text: t('actions') })))),
+      el('tbody', {}, people.map(function (p) {
+        const name = p.nickname || t('anonymous', { id: p.id });
+        return el('tr', { 'data-key': 'p' + p.id },
+          el('th', { scope: 'row', class: p.nickname ? '' : 'muted', text: name }),
+          el('td', { text: p.discipline || '–' }),
+          el('td', { class: 'num', text: t('x_of_y', { n: W.num(p.answered), total: W.num(Q.questions.length) }) }),
+          el('td', {}, el('span', { class: 'conn conn--' + (p.connected ? 'on' : 'off'), text: p.connected ? t('online') : t('offline') })),
+          el('td', {}, el('button', {
+            type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': 'remove:' + p.id,
+            'aria-label': t('remove_name', { name: name }),
+            onclick: function () {
+              if (window.confirm(t('confirm_remove', { name: name }))) {
+                command({ action: 'remove', participant: p.id }, t('done_remove', { name: name }));
+              }
+            },
+          }, t('remove'))));
+      }))));
+  }
+
+  // Main buttons and keyboard shortcuts.
+  const confirmFirst = { end: 'confirm_end' };
+  /** Run a main action (asks first for the ones that are hard to undo). */
+  function mainAction(action) {
+    const button = document.querySelector('[data-action="' + action + '"]');
+    if (!state || (button && button.disabled)) return;
+    if (confirmFirst[action] && !window.confirm(t(confirmFirst[action]))) return;
+    const payload = { action: action };
+    if (action === 'reveal') payload.question = state.focus;
+    command(payload, t('done_' + action));
+  }
+
+  document.querySelectorAll('[data-action]').forEach(function (button) {
+    button.addEventListener('click', function () { mainAction(button.getAttribute('data-action')); });
+  });
+
+  document.addEventListener('keydown', function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target.closest && target.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
+    const keys = { n: 'next', ArrowRight: 'next', p: 'prev', ArrowLeft: 'prev', r: 'reveal' };
+    const action = keys[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+    if (!action) return;
+    event.preventDefault();
+    mainAction(action);
+  });
+
+  document.querySelectorAll('input[name="view"]').forEach(function (radio) {
+    radio.addEventListener('change', function () {
+      if (radio.checked) command({ action: 'view', view: radio.value }, t('done_view'));
+    });
+  });
+
+  W.$('btn-lock').addEventListener('click', function () {
+    if (!state) return;
+    command({ action: state.locked ? 'unlock' : 'lock' }, t(state.locked ? 'done_unlock' : 'done_lock'));
+  });
+
+  // Copy buttons: copy the linked input's value.
+  document.querySelectorAll('[data-copy]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      const input = W.$(button.getAttribute('data-copy'));
+      const ok = function () { say(t('copied'), 'ok'); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(ok, function () { input.select(); });
+      } else {
+        input.focus();
+        input.select();
+        try { if (document.execCommand('copy')) ok(); } catch (e) { /* the text stays selected */ }
+      }
+    });
+  });
+
+  /** Explain why the facilitator connection was refused. */
+  function refused(error) {
+    say(error.code === 'bad_token' || error.code === 'refused' ? t('manage_refused') : error.message || t('err_generic'), 'error');
+  }
+
+  const socket = W.connect('/facilitator', function (cb) { cb({ code: D.code }); }, refused);
+  socket.on('snapshot', function (data) {
+    state = data.state;
+    live = data.live || null;
+    roster = data.roster || null;
+    schedule();
+  });
+  socket.on('state', function (data) { state = data; schedule(); });
+  socket.on('live', function (data) { live = data; schedule(); });
+  socket.on('roster', function (data) { roster = data; schedule(); });
+  socket.on('failed', function (error) { say(t('failed', { message: error.message || error.code }), 'error'); });
+})();

@@ -1,0 +1,390 @@
+/* Phone page: join, answer the open question(s), see your own result. */
+(function () {
+  'use strict';
+
+  const D = W.data();
+  const Q = D.questionnaire;
+  const el = W.el;
+  const t = W.t;
+  const TOKEN_KEY = 'workshop:' + D.code + ':token';
+
+  let state = null; // PublicState
+  let me = null; // Me or null before joining
+  let result = null; // Result or null
+  let stopped = false; // removed or refused for good: ignore further events
+  let lastKey = '';
+  const pending = {}; // question id -> {option, round, req}: sent, not yet acknowledged
+  const errors = {}; // question id -> message of the last refused answer
+  let requestSeq = 0;
+
+  /** Read the participant token (null when absent or storage is blocked). */
+  function readToken() {
+    try { return window.localStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  /** Store or clear the participant token. */
+  function writeToken(token) {
+    try {
+      if (token) window.localStorage.setItem(TOKEN_KEY, token);
+      else window.localStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* private mode: the token lives only as long as this page */ }
+    memoryToken = token;
+  }
+
+  let memoryToken = readToken();
+
+  /** Our own friendly text for a refused request, falling back to the server's message. */
+  function friendly(error) {
+    const known = {
+      locked: 'err_locked', full: 'err_full', bad_nickname: 'err_nickname',
+      bad_discipline: 'err_discipline', rate_limited: 'err_rate', session_ended: 'err_ended',
+      question_closed: 'err_closed', stale_round: 'err_stale', not_joined: 'err_not_joined',
+      offline: 'err_offline', timeout: 'err_timeout',
+    };
+    return known[error.code] ? t(known[error.code]) : error.message || t('err_generic');
+  }
+
+  /** The participant's answers to one question, by round number (as string). */
+  function answersFor(qid) {
+    return (me && me.answers && me.answers[qid]) || {};
+  }
+
+  /** Remember an acknowledged answer. */
+  function setAnswer(qid, round, option) {
+    if (!me) return;
+    me.answers = me.answers || {};
+    me.answers[qid] = Object.assign({}, me.answers[qid] || {});
+    me.answers[qid][String(round)] = option;
+  }
+
+  /** The latest answer given in a round before `round`, or null. */
+  function previousAnswer(qid, round) {
+    const mine = answersFor(qid);
+    for (let r = round - 1; r >= 1; r -= 1) {
+      if (mine[String(r)]) return mine[String(r)];
+    }
+    return null;
+  }
+
+  /** Label of an option, or an empty string. */
+  function optionLabel(q, optionId) {
+    const option = W.byId(q.options, optionId);
+    return option ? option.label : '';
+  }
+
+  /** Switch to a view and move focus to its heading when it is new. */
+  function show(id) {
+    if (W.showView(id)) W.focusHeading(W.$(id));
+  }
+
+  /** Show a full-screen message (ended, removed, unknown session). */
+  function showMessage(title, text, linkLabel) {
+    W.fill(W.$('msg-title'), title);
+    W.fill(W.$('msg-text'), text);
+    const link = W.$('msg-link');
+    link.hidden = !linkLabel;
+    if (linkLabel) link.textContent = linkLabel;
+    show('v-message');
+  }
+
+  /** Re-render everything from state, me and result (skipped when nothing changed). */
+  function render() {
+    if (!state || stopped) return;
+    const key = JSON.stringify([state, me, result, pending, errors]);
+    if (key === lastKey) return;
+    lastKey = key;
+    W.keepFocus(renderNow);
+  }
+
+  /** Pick and fill the view that fits the session stage. */
+  function renderNow() {
+    if (!me) {
+      if (state.stage === 'ended') {
+        showMessage(t('ended_title'), t('ended_text'), t('other_code'));
+        return;
+      }
+      renderJoin();
+      return;
+    }
+    if (state.stage === 'results' || state.stage === 'ended') {
+      renderResult();
+      return;
+    }
+    if (state.stage === 'lobby') {
+      renderWait(t('wait_lobby_title'), t('wait_lobby_text'), null);
+      return;
+    }
+    const open = state.questions.filter(function (qs) { return qs.status === 'open'; });
+    if (state.pacing === 'self' && open.length) {
+      renderQuestions(state.questions.filter(function (qs) { return qs.status !== 'hidden'; }));
+      return;
+    }
+    const focus = W.byId(state.questions, state.focus);
+    if (focus && focus.status === 'open') {
+      renderQuestions([focus]);
+      return;
+    }
+    renderBetween(focus);
+  }
+
+  /** The join form: enabled unless joining is locked. */
+  function renderJoin() {
+    const locked = !!state.locked;
+    W.$('join-locked').hidden = !locked;
+    W.$('join-submit').disabled = locked;
+    show('v-join');
+  }
+
+  /** A waiting screen with what happens next. */
+  function renderWait(title, text, extra) {
+    const who = [];
+    if (me && me.nickname) who.push(t('you_are', { name: me.nickname }));
+    if (me && me.discipline) who.push(t('your_discipline', { discipline: me.discipline }));
+    W.fill(W.$('v-wait'),
+      el('div', { class: 'pulse', 'aria-hidden': 'true' }),
+      el('h1', { text: title }),
+      el('p', { class: 'lead', text: text }),
+      extra,
+      who.length ? el('p', { class: 'muted', text: who.join(' · ') }) : null,
+      el('p', { class: 'muted', text: t('no_refresh') }));
+    show('v-wait');
+  }
+
+  /** Paced mode between questions: the focused question is closed or not yet open. */
+  function renderBetween(focus) {
+    let extra = null;
+    if (focus && focus.status !== 'hidden') {
+      const q = W.byId(Q.questions, focus.id);
+      const mine = answersFor(focus.id)[String(focus.round)];
+      extra = el('p', { class: 'answer-recap' },
+        el('span', { class: 'recap-label', text: q.short }),
+        el('strong', { text: mine ? t('your_answer', { answer: optionLabel(q, mine) }) : t('no_answer') }));
+      renderWait(t('closed_title'), t('closed_text'), extra);
+      return;
+    }
+    renderWait(t('wait_next_title'), t('wait_next_text'), extra);
+  }
+
+  /** One or more questions with their options (one in paced mode, all in self-paced mode). */
+  function renderQuestions(list) {
+    const view = W.$('v-question');
+    const parts = [];
+    if (list.length > 1) {
+      const answered = list.filter(function (qs) { return answersFor(qs.id)[String(qs.round)]; }).length;
+      parts.push(el('h1', { class: 'progress-title', text: t('progress', { n: answered, total: list.length }) }));
+      const bar = el('div', { class: 'progress-fill' });
+      bar.style.width = Math.round((100 * answered) / list.length) + '%';
+      parts.push(el('div', { class: 'progress', 'aria-hidden': 'true' }, bar));
+      parts.push(el('p', { class: 'muted', text: answered === list.length ? t('all_done') : t('self_help') }));
+    }
+    list.forEach(function (qs) {
+      parts.push(questionBlock(W.byId(Q.questions, qs.id), qs, list.length === 1));
+    });
+    W.fill(view, parts);
+    show('v-question');
+  }
+
+  /** A question with its options as big radio buttons and the send status. */
+  function questionBlock(q, qs, single) {
+    const round = qs.round;
+    const open = qs.status === 'open' && state.stage === 'running';
+    const confirmed = answersFor(q.id)[String(round)] || null;
+    const sending = pending[q.id] && pending[q.id].round === round ? pending[q.id] : null;
+    const selected = sending ? sending.option : confirmed;
+    const previous = round > 1 ? previousAnswer(q.id, round) : null;
+    const textId = 'q-' + q.id + '-text';
+    const Heading = single ? 'h1' : 'h2';
+
+    let status = '';
+    let tone = '';
+    if (sending) { status = t('sending'); tone = 'sending'; }
+    else if (errors[q.id]) { status = errors[q.id]; tone = 'error'; }
+    else if (confirmed) { status = t('received'); tone = 'ok'; }
+    else if (open) status = t('tap_answer');
+    else status = t('question_closed');
+
+    const meta = [t('question_n', { n: q.index + 1, total: Q.questions.length })];
+    return el('section', { class: 'question' + (open ? '' : ' question--closed'), 'aria-labelledby': textId },
+      el('p', { class: 'q-meta' },
+        el('span', { text: meta.join('') }),
+        round > 1 ? el('span', { class: 'badge badge--round', text: t('new_round', { n: round }) }) : null,
+        !open ? el('span', { class: 'badge', text: t('closed_badge') }) : null),
+      el(Heading, { id: textId, class: 'q-text', text: q.text }),
+      previous ? el('p', { class: 'hint', text: t('previous_answer', { answer: optionLabel(q, previous) }) }) : null,
+      el('div', { class: 'options', role: 'radiogroup', 'aria-labelledby': textId },
+        q.options.map(function (o) {
+          const checked = selected === o.id;
+          return el('label', { class: 'option' + (checked ? ' is-selected' : '') },
+            el('input', {
+              type: 'radio', name: 'q-' + q.id, value: o.id, checked: checked, disabled: !open,
+              'data-focus-key': q.id + ':' + o.id,
+              onchange: function () { sendAnswer(q.id, o.id, round); },
+            }),
+            el('span', { class: 'option-label', text: o.label }));
+        })),
+      el('p', { class: 'q-status q-status--' + (tone || 'idle'), role: 'status', 'aria-live': 'polite' }, status),
+      single && confirmed && !sending && open ? el('p', { class: 'muted', text: t('can_change') }) : null);
+  }
+
+  /** Send an answer; the status shows "sending" until the server acknowledges it. */
+  function sendAnswer(qid, option, round) {
+    requestSeq += 1;
+    const req = requestSeq;
+    pending[qid] = { option: option, round: round, req: req };
+    delete errors[qid];
+    render();
+    W.request(socket, 'answer', { question: qid, option: option, round: round }, function (reply) {
+      if (reply.ok) setAnswer(reply.question || qid, reply.round || round, reply.option || option);
+      if (pending[qid] && pending[qid].req === req) {
+        delete pending[qid];
+        if (!reply.ok) errors[qid] = friendly(reply.error);
+      }
+      render();
+    });
+  }
+
+  /** The private result: total, phase, its texts and tips. */
+  function renderResult() {
+    const view = W.$('v-result');
+    const ended = state.stage === 'ended';
+    const answers = (result && result.answers) || {};
+    const answered = Q.questions.filter(function (q) { return answers[q.id]; }).length;
+    if (!result || !answered) {
+      renderWait(t('no_result_title'), t('no_result_text'), null);
+      return;
+    }
+    const phase = W.byId(Q.phases, result.phase);
+    const max = result.max_total || Q.max_total;
+    const parts = [
+      ended ? el('p', { class: 'notice', text: t('ended_thanks') }) : null,
+      el('p', { class: 'eyebrow', text: t('your_result') }),
+      el('h1', { class: 'phase-title', text: phase ? phase.name : '' }),
+      phase ? el('p', { class: 'phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
+      el('p', { class: 'score' },
+        el('strong', { class: 'score-n', text: W.num(result.total) }),
+        ' ', t('points_of', { max: W.num(max) })),
+      ladder(phase),
+    ];
+    if (answered < Q.questions.length) {
+      parts.push(el('p', { class: 'notice', text: t('partial', { n: answered, total: Q.questions.length }) }));
+    }
+    if (phase) {
+      parts.push(
+        el('p', { text: phase.description }),
+        el('figure', { class: 'closing' },
+          el('figcaption', { text: t('closing_intro') }),
+          el('blockquote', {}, el('p', { text: phase.closing }))),
+        el('h2', { text: t('recognise') }),
+        el('ul', { class: 'bullets' }, phase.recognise.map(function (x) { return el('li', { text: x }); })),
+        el('h2', { text: t('tips') }),
+        el('ul', { class: 'bullets bullets--tips' }, phase.tips.map(function (x) { return el('li', { text: x }); })));
+    }
+    parts.push(
+      el('h2', { text: t('your_answers') }),
+      el('dl', { class: 'recap' }, Q.questions.map(function (q) {
+        return [el('dt', { text: q.short }), el('dd', { text: answers[q.id] ? optionLabel(q, answers[q.id]) : t('not_answered') })];
+      })),
+      el('p', { class: 'muted', text: t('private_result') }),
+      el('p', { class: 'attribution', text: Q.attribution }));
+    W.fill(view, parts);
+    show('v-result');
+  }
+
+  /** The four phases as steps, the participant's own marked in text and shape. */
+  function ladder(phase) {
+    return el('ol', { class: 'ladder', 'aria-label': t('phases') },
+      Q.phases.map(function (p) {
+        const mine = phase && p.id === phase.id;
+        return el('li', { class: 'ladder-step ladder-' + p.id + (mine ? ' is-current' : ''), 'aria-current': mine ? 'step' : null },
+          el('span', { class: 'ladder-name', text: p.name }),
+          mine ? el('span', { class: 'ladder-you', text: t('you') }) : null);
+      }));
+  }
+
+  /** Show why we cannot connect, with a way out. */
+  function refused(error, retry) {
+    if (error.code === 'bad_token') {
+      writeToken(null);
+      me = null;
+      retry(0);
+      return;
+    }
+    stopped = true;
+    if (error.code === 'removed') {
+      writeToken(null);
+      showMessage(t('removed_title'), t('removed_text'), null);
+    } else if (error.code === 'unknown_session') {
+      showMessage(t('unknown_title'), t('unknown_text'), t('other_code'));
+    } else if (error.code === 'session_ended') {
+      showMessage(t('ended_title'), t('ended_text'), t('other_code'));
+    } else {
+      showMessage(t('refused_title'), error.message || t('err_generic'), t('other_code'));
+    }
+  }
+
+  const socket = W.connect('/participant', function (cb) {
+    cb({ code: D.code, token: memoryToken });
+  }, refused);
+
+  socket.on('snapshot', function (data) {
+    state = data.state;
+    me = data.me || null;
+    result = data.result || null;
+    render();
+  });
+  socket.on('state', function (data) {
+    state = data;
+    render();
+  });
+  socket.on('result', function (data) {
+    result = data;
+    render();
+  });
+  socket.on('removed', function () {
+    stopped = true;
+    writeToken(null);
+    me = null;
+    socket.stop();
+    W.banner(null);
+    showMessage(t('removed_title'), t('removed_text'), null);
+  });
+
+  // Join form: nickname counter and submit.
+  const form = W.$('join-form');
+  const nickname = W.$('nickname');
+  const counter = W.$('nickname-count');
+  const submit = W.$('join-submit');
+  const maxLength = Number(nickname.getAttribute('maxlength')) || 40;
+
+  /** Update the "12/40" counter under the nickname field. */
+  function updateCounter() {
+    counter.textContent = t('chars', { n: nickname.value.length, max: maxLength });
+  }
+  nickname.addEventListener('input', updateCounter);
+  updateCounter();
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    if (submit.disabled) return;
+    const payload = {};
+    const name = nickname.value.trim();
+    const discipline = form.querySelector('input[name="discipline"]:checked');
+    if (name) payload.nickname = name;
+    if (discipline && discipline.value) payload.discipline = discipline.value;
+    const label = submit.textContent;
+    submit.disabled = true;
+    submit.textContent = t('joining');
+    W.fill(W.$('join-error'));
+    W.request(socket, 'join', payload, function (reply) {
+      submit.disabled = false;
+      submit.textContent = label;
+      if (!reply.ok) {
+        if (reply.error.code !== 'already_joined') W.$('join-error').textContent = friendly(reply.error);
+        return;
+      }
+      writeToken(reply.token);
+      me = reply.me;
+      render();
+    });
+  });
+})();

@@ -1,0 +1,393 @@
+/* Projector page: lobby with QR code, live progress, revealed spreads, group results. */
+(function () {
+  'use strict';
+
+  const D = W.data();
+  const Q = D.questionnaire;
+  const el = W.el;
+  const t = W.t;
+
+  let state = null; // ScreenState
+  let live = null; // Live (masked for the projector)
+  let frame = 0;
+
+  const VERDICT = { agreed: 'verdict_agreed', mixed: 'verdict_mixed', polarised: 'verdict_polarised' };
+
+  /** Render at most once per animation frame. */
+  function schedule() {
+    if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
+  }
+
+  /** Live data of one question ({round, answered, agreed, rounds?}). */
+  function liveQ(qid) {
+    return (live && live.questions && live.questions[qid]) || {};
+  }
+
+  /** Which view to show: the facilitator's choice, or the one that fits the stage. */
+  function whichView() {
+    if (state.stage === 'lobby') return 'lobby';
+    const chosen = state.view || 'auto';
+    if (chosen !== 'auto') return chosen;
+    if (state.stage === 'ended') return 'ended';
+    if (state.stage === 'results') return 'results';
+    if (state.pacing === 'self') {
+      const focus = W.byId(state.questions, state.focus);
+      return focus && focus.status === 'revealed' ? 'question' : 'progress';
+    }
+    return 'question';
+  }
+
+  /** Draw the whole screen from state and live. */
+  function render() {
+    if (!state) return;
+    const view = whichView();
+    document.body.setAttribute('data-screen', view);
+    W.$('footer-join').hidden = view === 'lobby';
+    if (view === 'lobby') {
+      renderLobby();
+      W.showView('v-lobby');
+      return;
+    }
+    const builders = {
+      question: viewQuestion, progress: viewProgress, results: viewResults,
+      disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
+    };
+    W.morph(W.$('v-live'), (builders[view] || viewQuestion)());
+    W.showView('v-live');
+  }
+
+  /** Lobby: participant count, latest names, locked and local-address warnings. */
+  function renderLobby() {
+    const joined = (live && live.joined) || 0;
+    W.$('lobby-count-n').textContent = W.num(joined);
+    W.$('lobby-count-label').textContent = joined === 1 ? t('participant_one') : t('participant_other');
+    const names = ((live && live.names) || []).slice(-24).reverse();
+    W.morph(W.$('lobby-names'), names.map(function (name) { return el('li', { text: name }); }));
+    W.$('lobby-locked').hidden = !state.locked;
+    W.$('lobby-local').hidden = !state.join_url_local;
+  }
+
+  /** Heading line above a question: number, short title, round. */
+  function questionHeader(q, round) {
+    return el('p', { class: 'sc-eyebrow' },
+      el('span', { text: t('question_n', { n: q.index + 1, total: Q.questions.length }) }),
+      el('span', { class: 'sc-sep', text: ' · ' }),
+      el('span', { text: q.short }),
+      round > 1 ? el('span', { class: 'sc-badge', text: t('round_n', { n: round }) }) : null);
+  }
+
+  /** "n of N answered" with a progress bar. */
+  function answeredBar(answered, joined, big) {
+    const fill = el('div', { class: 'sc-progress-fill' });
+    fill.style.width = (joined ? Math.min(100, Math.round((100 * answered) / joined)) : 0) + '%';
+    return el('div', { class: 'sc-answered' + (big ? ' sc-answered--big' : '') },
+      el('p', { class: 'sc-answered-text' },
+        el('strong', { text: W.num(answered) }), ' ', t('of_answered', { total: W.num(joined) })),
+      el('div', { class: 'sc-progress', 'aria-hidden': 'true' }, fill));
+  }
+
+  /** The focused question: open (progress only) or revealed (its spread). */
+  function viewQuestion() {
+    const qs = W.byId(state.questions, state.focus) || state.questions[0];
+    const q = W.byId(Q.questions, qs.id);
+    if (qs.status === 'revealed') return viewReveal(q, qs);
+    const lq = liveQ(q.id);
+    const joined = (live && live.joined) || 0;
+    const hint = { open: 'ask_open', closed: 'ask_closed', hidden: 'ask_hidden' }[qs.status] || 'ask_open';
+    return el('section', { class: 'sc-ask', 'data-key': 'ask-' + q.id },
+      questionHeader(q, qs.round),
+      el('h1', { class: 'sc-question', text: q.text }),
+      el('ul', { class: 'sc-options' }, q.options.map(function (o) { return el('li', { text: o.label }); })),
+      answeredBar(lq.answered || 0, joined, true),
+      el('p', { class: 'sc-hint', text: t(hint) }));
+  }
+
+  /** A revealed question: bars per option (round 1 beside the latest round), median, agreement. */
+  function viewReveal(q, qs) {
+    const lq = liveQ(q.id);
+    const rounds = lq.rounds || [];
+    const agreed = qs.agreed || lq.agreed || null;
+    const parts = [questionHeader(q, qs.round), el('h1', { class: 'sc-question sc-question--reveal', text: q.text })];
+    if (!rounds.length) {
+      parts.push(el('p', { class: 'sc-hint', text: t('no_answers_yet') }));
+      return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id }, parts);
+    }
+    const last = rounds[rounds.length - 1];
+    const shown = rounds.length > 1 ? [rounds[0], last] : [last];
+    parts.push(el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') },
+      q.options.map(function (o) {
+        const isAgreed = agreed === o.id;
+        return el('div', { class: 'sc-row' + (isAgreed ? ' is-agreed' : '') },
+          el('div', { class: 'sc-row-label' },
+            el('span', { text: o.label }),
+            isAgreed ? el('span', { class: 'sc-badge sc-badge--agreed', text: t('agreed_badge') }) : null),
+          el('div', { class: 'sc-row-bars' }, shown.map(function (r, i) {
+            return bar(r.stats, o.rank, shown.length > 1 ? t('round_n', { n: r.round }) : null, i === 0 && shown.length > 1);
+          })));
+      })));
+    parts.push(el('div', { class: 'sc-summary' }, shown.map(function (r) {
+      return summary(r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
+    })));
+    return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
+  }
+
+  /** One labelled bar: optional round label, fill by share, count and percentage, median marker. */
+  function bar(stats, rank, label, earlier) {
+    const count = stats.counts[rank] || 0;
+    const share = stats.shares[rank] || 0;
+    const median = stats.shown && stats.median_rank === rank;
+    const fill = el('div', { class: 'sc-bar-fill' });
+    fill.style.width = (share * 100).toFixed(1) + '%';
+    return el('div', { class: 'sc-bar' + (median ? ' is-median' : '') + (earlier ? ' is-earlier' : '') },
+      label ? el('span', { class: 'sc-bar-round', text: label }) : null,
+      el('div', { class: 'sc-bar-track' }, fill),
+      el('span', { class: 'sc-bar-value' },
+        el('strong', { text: W.num(count) }), ' · ', W.pct(share)),
+      median ? el('span', { class: 'sc-median', text: t('median') }) : el('span', { class: 'sc-median sc-median--none' }));
+  }
+
+  /** Agreement in words and as a number, and how many answered. */
+  function summary(stats, label) {
+    const items = [label ? el('span', { class: 'sc-summary-round', text: label }) : null];
+    if (!stats.shown) {
+      items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
+    } else {
+      items.push(
+        el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: t(VERDICT[stats.verdict] || 'verdict_mixed') }),
+        el('span', { text: t('agreement_pct', { pct: W.pct(stats.agreement) }) }));
+    }
+    items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
+    return el('p', { class: 'sc-summary-line' }, items);
+  }
+
+  /** Self-paced: answered count per question. */
+  function viewProgress() {
+    const joined = (live && live.joined) || 0;
+    return el('section', { class: 'sc-progress-view', 'data-key': 'progress' },
+      el('h1', { class: 'sc-title', text: t('progress_title') }),
+      el('p', { class: 'sc-hint', text: t('progress_hint') }),
+      el('ol', { class: 'sc-qlist' }, state.questions.map(function (qs) {
+        const q = W.byId(Q.questions, qs.id);
+        return el('li', { class: 'sc-qrow' },
+          el('span', { class: 'sc-qrow-name', text: (q.index + 1) + '. ' + q.short }),
+          answeredBar(liveQ(q.id).answered || 0, joined, false),
+          el('span', { class: 'sc-qrow-status', text: t('status_' + qs.status) }));
+      })));
+  }
+
+  /** Phase of a total, from the questionnaire's bands. */
+  function phaseOf(total) {
+    let found = null;
+    Q.phases.forEach(function (p) { if (total >= p.min_total) found = p; });
+    return found;
+  }
+
+  /** The phase agreed by the group: from the server, or computed when every question has an agreed answer. */
+  function consensusPhase() {
+    const res = live && live.results;
+    if (res && res.consensus_phase) return W.byId(Q.phases, res.consensus_phase);
+    let total = 0;
+    for (let i = 0; i < Q.questions.length; i += 1) {
+      const q = Q.questions[i];
+      const agreed = (W.byId(state.questions, q.id) || {}).agreed;
+      const option = agreed && W.byId(q.options, agreed);
+      if (!option) return null;
+      total += option.points;
+    }
+    return phaseOf(total);
+  }
+
+  /** Placeholder while the results are not public yet. */
+  function notYet(key) {
+    return el('section', { class: 'sc-center', 'data-key': key },
+      el('h1', { class: 'sc-title', text: t('results_later_title') }),
+      el('p', { class: 'sc-hint', text: t('results_later_text') }));
+  }
+
+  /** Horizontal bars of how many people are in each phase. */
+  function phaseBars(counts, total) {
+    return el('div', { class: 'sc-chart sc-chart--phases' }, Q.phases.map(function (p) {
+      const n = (counts && counts[p.id]) || 0;
+      const share = total ? n / total : 0;
+      const fill = el('div', { class: 'sc-bar-fill' });
+      fill.style.width = (share * 100).toFixed(1) + '%';
+      return el('div', { class: 'sc-row sc-row--phase sc-phase-' + p.id },
+        el('div', { class: 'sc-row-label' }, el('span', { text: p.name })),
+        el('div', { class: 'sc-row-bars' },
+          el('div', { class: 'sc-bar' },
+            el('div', { class: 'sc-bar-track' }, fill),
+            el('span', { class: 'sc-bar-value' }, el('strong', { text: W.num(n) }), ' · ', W.pct(share)))));
+    }));
+  }
+
+  /** Results: people per phase, the group phase, what to discuss first. */
+  function viewResults() {
+    const res = live && live.results;
+    if (!res) return notYet('results-none');
+    const group = W.byId(Q.phases, res.group_phase);
+    const discuss = (res.discuss_first || []).map(function (qid) {
+      const q = W.byId(Q.questions, qid);
+      const rounds = liveQ(qid).rounds || [];
+      const stats = rounds.length ? rounds[rounds.length - 1].stats : null;
+      return el('li', {},
+        el('span', { class: 'sc-discuss-name', text: q ? q.short : qid }),
+        stats && stats.shown
+          ? el('span', { class: 'sc-discuss-value', text: t(VERDICT[stats.verdict]) + ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) }) })
+          : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
+    });
+    return el('section', { class: 'sc-results', 'data-key': 'results' },
+      el('div', { class: 'sc-results-main' },
+        el('p', { class: 'sc-eyebrow' }, t('group_phase'),
+          res.provisional ? el('span', { class: 'sc-badge sc-badge--provisional', text: t('provisional') }) : null),
+        group ? el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }) : el('h1', { class: 'sc-phase-name', text: '–' }),
+        group ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) }) : null,
+        el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })),
+        el('p', { class: 'sc-fact' }, t('complete_n', { n: W.num(res.complete) })),
+        res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null),
+      el('div', { class: 'sc-results-side' },
+        el('h2', { text: t('people_per_phase') }),
+        phaseBars(res.phase_counts, res.complete),
+        discuss.length ? el('h2', { text: t('discuss_first') }) : null,
+        discuss.length ? el('ol', { class: 'sc-discuss' }, discuss) : null));
+  }
+
+  /** A compact spread: one small column per option with its count; the median underlined and marked. */
+  function miniSpread(q, stats) {
+    if (!stats || !stats.n) return el('span', { class: 'sc-mini-none', text: '–' });
+    const peak = Math.max.apply(null, stats.counts.concat([1]));
+    return el('div', { class: 'sc-mini' }, q.options.map(function (o) {
+      const count = stats.counts[o.rank] || 0;
+      const median = stats.shown && stats.median_rank === o.rank;
+      const col = el('span', { class: 'sc-mini-bar' });
+      col.style.height = Math.round((100 * count) / peak) + '%';
+      return el('span', { class: 'sc-mini-col' + (median ? ' is-median' : '') },
+        el('span', { class: 'sc-mini-track' }, col),
+        el('span', { class: 'sc-mini-n', text: (median ? '▲' : '') + W.num(count) }));
+    }));
+  }
+
+  /** Per discipline group: n, median total, phase and a compact spread per question. */
+  function viewDisciplines() {
+    const groups = live && live.disciplines;
+    if (!groups) return notYet('disc-none');
+    const head = el('tr', {},
+      el('th', { scope: 'col', text: t('discipline') }),
+      el('th', { scope: 'col', class: 'num', text: t('people') }),
+      el('th', { scope: 'col', class: 'num', text: t('median') }),
+      el('th', { scope: 'col', text: t('phase') }),
+      Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-mini-head', text: q.short }); }));
+    const rows = groups.map(function (g) {
+      const p = W.byId(Q.phases, g.phase);
+      return el('tr', {},
+        el('th', { scope: 'row', text: g.group === 'other' ? t('other_group') : g.group }),
+        el('td', { class: 'num', text: W.num(g.n) }),
+        el('td', { class: 'num', text: W.num(g.median_total) }),
+        el('td', { text: p ? p.name : '–' }),
+        Q.questions.map(function (q) { return el('td', {}, miniSpread(q, g.questions && g.questions[q.id])); }));
+    });
+    return el('section', { class: 'sc-disciplines', 'data-key': 'disciplines' },
+      el('h1', { class: 'sc-title', text: t('disciplines_title') }),
+      groups.length
+        ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
+        : el('p', { class: 'sc-hint', text: t('no_groups') }),
+      el('p', { class: 'sc-legend', text: t('mini_legend') }));
+  }
+
+  /** How agreement moved from round 1 to the latest round, per question. */
+  function viewRounds() {
+    const res = live && live.results;
+    const rows = state.questions.map(function (qs) {
+      const q = W.byId(Q.questions, qs.id);
+      const rounds = liveQ(qs.id).rounds || [];
+      const cell = function (r) {
+        if (!r) return el('td', { text: '–' });
+        const s = r.stats;
+        const median = s.shown ? q.options.find(function (o) { return o.rank === s.median_rank; }) : null;
+        return el('td', {},
+          el('strong', { text: s.shown ? t(VERDICT[s.verdict]) : t('too_few_short') }),
+          s.shown ? el('span', { class: 'sc-cell-sub', text: t('agreement_pct', { pct: W.pct(s.agreement) }) }) : null,
+          median ? el('span', { class: 'sc-cell-sub', text: t('median') + ': ' + median.label }) : null);
+      };
+      return el('tr', {},
+        el('th', { scope: 'row', text: (q.index + 1) + '. ' + q.short }),
+        el('td', { class: 'num', text: rounds.length ? W.num(rounds.length) : '–' }),
+        cell(rounds[0]),
+        cell(rounds.length > 1 ? rounds[rounds.length - 1] : null));
+    });
+    return el('section', { class: 'sc-rounds', 'data-key': 'rounds' },
+      el('h1', { class: 'sc-title', text: t('rounds_title') }),
+      el('table', { class: 'sc-table' },
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col', text: t('question') }),
+          el('th', { scope: 'col', class: 'num', text: t('rounds') }),
+          el('th', { scope: 'col', text: t('round_n', { n: 1 }) }),
+          el('th', { scope: 'col', text: t('latest_round') }))),
+        el('tbody', {}, rows)),
+      el('p', { class: 'sc-legend', text: t('rounds_hint') }),
+      res && res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null);
+  }
+
+  /** The phase the group agreed on, with its texts and tips. */
+  function viewConsensus() {
+    const phase = consensusPhase();
+    if (!phase) {
+      return el('section', { class: 'sc-center', 'data-key': 'consensus-none' },
+        el('h1', { class: 'sc-title', text: t('consensus_none') }),
+        el('ul', { class: 'sc-agreed-list' }, state.questions.map(function (qs) {
+          const q = W.byId(Q.questions, qs.id);
+          const option = qs.agreed && W.byId(q.options, qs.agreed);
+          return el('li', {},
+            el('span', { class: 'sc-agreed-q', text: q.short }),
+            el('span', { class: option ? 'sc-agreed-a' : 'sc-agreed-a is-missing', text: option ? option.label : t('not_agreed_yet') }));
+        })));
+    }
+    return el('section', { class: 'sc-consensus', 'data-key': 'consensus-' + phase.id },
+      el('div', { class: 'sc-consensus-main' },
+        el('p', { class: 'sc-eyebrow', text: t('consensus_label') }),
+        el('h1', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }),
+        el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }),
+        el('p', { class: 'sc-desc', text: phase.description }),
+        el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing }))),
+      el('div', { class: 'sc-consensus-side' },
+        el('h2', { text: t('recognise') }),
+        el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
+        el('h2', { text: t('tips') }),
+        el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))));
+  }
+
+  /** Thank-you screen with the group's outcome. */
+  function viewEnded() {
+    const res = live && live.results;
+    const agreed = consensusPhase();
+    const phase = agreed || (res && W.byId(Q.phases, res.group_phase));
+    return el('section', { class: 'sc-center sc-ended', 'data-key': 'ended' },
+      el('h1', { class: 'sc-title sc-title--huge', text: t('thanks') }),
+      el('p', { class: 'sc-hint', text: D.title }),
+      phase ? el('p', { class: 'sc-eyebrow', text: agreed ? t('consensus_label') : t('group_phase') }) : null,
+      phase ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
+      phase ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
+      phase ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
+  }
+
+  /** Full-screen explanation when the projector may not connect. */
+  function refused(error) {
+    const texts = {
+      bad_key: ['screen_bad_key_title', 'screen_bad_key_text'],
+      unknown_session: ['unknown_title', 'screen_unknown_text'],
+      session_ended: ['ended_title', 'screen_unknown_text'],
+    }[error.code] || ['refused_title', null];
+    W.morph(W.$('v-live'), el('section', { class: 'sc-center', 'data-key': 'refused' },
+      el('h1', { class: 'sc-title', text: t(texts[0]) }),
+      el('p', { class: 'sc-hint', text: texts[1] ? t(texts[1]) : error.message })));
+    W.showView('v-live');
+  }
+
+  const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
+  socket.on('snapshot', function (data) {
+    state = data.state;
+    live = data.live || null;
+    schedule();
+  });
+  socket.on('state', function (data) { state = data; schedule(); });
+  socket.on('live', function (data) { live = data; schedule(); });
+})();

@@ -1,0 +1,79 @@
+"""Shared fixtures: an app on its own temporary data dir, HTTP and Socket.IO test clients."""
+from __future__ import annotations
+
+import pytest
+
+from workshop import create_app
+
+TEST_CONFIG = {
+    "ASYNC_MODE": "threading",
+    "EMIT_INTERVAL": 0.0,
+    "RATE_JOIN": (1000, 60.0),
+    "RATE_ANSWER": (1000, 10.0),
+    "RATE_LOOKUP": (1000, 60.0),
+}
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A fresh data directory for one test."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def make_app(data_dir):
+    """Build apps on the test's data dir (several apps on one dir model a restart)."""
+    def build(**overrides):
+        return create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), **overrides})
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    """The app under test."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """An HTTP test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def socketio(app):
+    """The app's Flask-SocketIO instance."""
+    return app.extensions["socketio"]
+
+
+@pytest.fixture
+def new_session(client):
+    """Create a session through the API and return its JSON reply."""
+    def create(**fields):
+        body = {"title": "Proefsessie", **fields}
+        response = client.post("/api/sessions", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+    return create
+
+
+@pytest.fixture
+def socket_client(app, socketio):
+    """Connect a Socket.IO test client for a role: participant, screen or facilitator."""
+    clients = []
+
+    def connect(role, code, *, token=None, key=None, flask_client=None):
+        auth = {"code": code}
+        if token is not None:
+            auth["token"] = token
+        if key is not None:
+            auth["key"] = key
+        c = socketio.test_client(app, namespace=f"/{role}", auth=auth,
+                                 flask_test_client=flask_client or app.test_client())
+        clients.append(c)
+        return c
+
+    yield connect
+    for c in clients:
+        if c.is_connected(c.namespace if hasattr(c, "namespace") else None):
+            c.disconnect(namespace=getattr(c, "namespace", None))

@@ -1,0 +1,208 @@
+"""SQLite storage: the only module that touches sqlite3."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+SCHEMA_VERSION = 1
+DB_NAME = "workshop.sqlite3"
+
+
+class Store:
+    """One connection, one writer: every write is a short explicit transaction."""
+
+    def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
+        """Open (and create) the database file and apply the schema."""
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self.transaction() as c:
+            for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
+                if statement.strip():
+                    c.execute(statement)
+            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _all(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """Run a read and return every row."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        """Run a read and return the first row or None."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    # Sessions
+
+    def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
+                       questionnaire_version: str, disciplines: list[str], facilitator_hash: str,
+                       state: dict[str, Any], now: str) -> int:
+        """Insert a session and return its id."""
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO sessions (code, title, language, questionnaire_id, questionnaire_version,"
+                " disciplines, facilitator_hash, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, title, language, questionnaire_id, questionnaire_version,
+                 json.dumps(disciplines, ensure_ascii=False), facilitator_hash,
+                 json.dumps(state), now, now),
+            )
+            return int(cur.lastrowid)
+
+    def code_exists(self, code: str) -> bool:
+        """Tell whether a session code is taken."""
+        return self._one("SELECT 1 FROM sessions WHERE code = ?", (code,)) is not None
+
+    def session(self, code: str) -> sqlite3.Row | None:
+        """Return a session row by its code."""
+        return self._one("SELECT * FROM sessions WHERE code = ?", (code,))
+
+    def save_state(self, session_id: int, state: dict[str, Any], now: str) -> None:
+        """Store a session's new state."""
+        with self.transaction() as c:
+            c.execute("UPDATE sessions SET state = ?, updated_at = ? WHERE id = ?",
+                      (json.dumps(state), now, session_id))
+
+    def set_report_generation(self, session_id: int, generation: int, now: str) -> None:
+        """Store which shared-report link is valid (0: none)."""
+        with self.transaction() as c:
+            c.execute("UPDATE sessions SET report_generation = ?, updated_at = ? WHERE id = ?",
+                      (generation, now, session_id))
+
+    def list_sessions(self, codes: list[str] | None = None) -> list[sqlite3.Row]:
+        """Return sessions (all, or those with the given codes), newest first, with participant counts."""
+        sql = ("SELECT s.*, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id"
+               " AND p.removed_at IS NULL) AS participant_count FROM sessions s")
+        params: tuple = ()
+        if codes is not None:
+            if not codes:
+                return []
+            sql += f" WHERE s.code IN ({','.join('?' * len(codes))})"
+            params = tuple(codes)
+        return self._all(sql + " ORDER BY s.created_at DESC, s.id DESC", params)
+
+    def delete_session(self, code: str) -> bool:
+        """Delete a session and every row that belongs to it."""
+        with self.transaction() as c:
+            row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
+            if row is None:
+                return False
+            for table in ("answers", "notes", "steps", "participants"):
+                c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
+            c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
+            return True
+
+    def codes_older_than(self, cutoff: str) -> list[str]:
+        """Return codes of sessions last changed before the cutoff time."""
+        return [r["code"] for r in self._all("SELECT code FROM sessions WHERE updated_at < ?", (cutoff,))]
+
+    # Participants and answers
+
+    def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
+                        discipline: str | None, now: str) -> tuple[int, int]:
+        """Insert a participant; return its id and its number within the session."""
+        with self.transaction() as c:
+            number = c.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE session_id = ?",
+                               (session_id,)).fetchone()[0]
+            cur = c.execute(
+                "INSERT INTO participants (session_id, number, token_hash, nickname, discipline, joined_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, number, token_hash, nickname, discipline, now),
+            )
+            return int(cur.lastrowid), int(number)
+
+    def participant_by_token(self, session_id: int, token_hash: str) -> sqlite3.Row | None:
+        """Return the participant of a session with this token hash."""
+        return self._one("SELECT * FROM participants WHERE session_id = ? AND token_hash = ?",
+                         (session_id, token_hash))
+
+    def participants(self, session_id: int) -> list[sqlite3.Row]:
+        """Return a session's participants in join order (removed ones included)."""
+        return self._all("SELECT * FROM participants WHERE session_id = ? ORDER BY number", (session_id,))
+
+    def remove_participant(self, session_id: int, participant_id: int, now: str) -> bool:
+        """Mark a participant removed; return False when it was not active."""
+        with self.transaction() as c:
+            cur = c.execute("UPDATE participants SET removed_at = ? WHERE id = ? AND session_id = ?"
+                            " AND removed_at IS NULL", (now, participant_id, session_id))
+            return cur.rowcount == 1
+
+    def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
+                    option_id: str, seq: int, now: str) -> None:
+        """Store (or replace) a participant's answer for one question and round, committed."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO answers (session_id, participant_id, question_id, round, option_id, seq, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (participant_id, question_id, round)"
+                " DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at",
+                (session_id, participant_id, question_id, round_, option_id, seq, now),
+            )
+
+    def answers(self, session_id: int) -> list[sqlite3.Row]:
+        """Return every stored answer of a session."""
+        return self._all("SELECT * FROM answers WHERE session_id = ? ORDER BY seq", (session_id,))
+
+    def max_seq(self, session_id: int) -> int:
+        """Return the highest answer counter stored for a session."""
+        row = self._one("SELECT COALESCE(MAX(seq), 0) FROM answers WHERE session_id = ?", (session_id,))
+        return int(row[0])
+
+    # Notes and first steps
+
+    def save_note(self, session_id: int, question_id: str, text: str, now: str) -> None:
+        """Store the note for a question ('' for the general note)."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO notes (session_id, question_id, text, updated_at) VALUES (?, ?, ?, ?)"
+                      " ON CONFLICT (session_id, question_id) DO UPDATE SET text = excluded.text,"
+                      " updated_at = excluded.updated_at", (session_id, question_id, text, now))
+
+    def notes(self, session_id: int) -> dict[str, str]:
+        """Return the notes of a session by question id."""
+        return {r["question_id"]: r["text"] for r in
+                self._all("SELECT question_id, text FROM notes WHERE session_id = ?", (session_id,))}
+
+    def save_steps(self, session_id: int, steps: list[dict[str, str]], now: str) -> None:
+        """Replace a session's list of first steps."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM steps WHERE session_id = ?", (session_id,))
+            c.executemany(
+                "INSERT INTO steps (session_id, position, what, who, due, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now) for i, s in enumerate(steps)],
+            )
+
+    def steps(self, session_id: int) -> list[dict[str, str]]:
+        """Return a session's first steps in order."""
+        return [{"what": r["what"], "who": r["who"], "due": r["due"]} for r in
+                self._all("SELECT what, who, due FROM steps WHERE session_id = ? ORDER BY position", (session_id,))]
+
+    def integrity_check(self) -> str:
+        """Return SQLite's integrity check verdict ('ok' when sound)."""
+        return str(self._one("PRAGMA integrity_check")[0])

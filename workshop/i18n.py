@@ -1,0 +1,47 @@
+"""Language choice: Dutch by default, English one tap away (Flask-Babel catalogs)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import Babel
+
+LANGUAGES = ("nl", "en")
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the language: ?lang=, then the cookie, then the configured default."""
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def safe_next(target: str | None) -> str:
+    """Return a same-site path to go back to, or the start page."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel and the template helpers for language switching."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_helpers():
+        """Give templates the current and other language and the switch URL."""
+        lang = select_locale()
+
+        def lang_url(code: str) -> str:
+            """URL that switches to a language and returns to this page."""
+            here = request.full_path.rstrip("?") if request.query_string else request.path
+            return url_for("pages.set_language", lang=code, next=here)
+
+        return {"lang": lang, "other_lang": "en" if lang == "nl" else "nl", "lang_url": lang_url}

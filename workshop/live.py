@@ -1,0 +1,347 @@
+"""Live sessions: validate, store, commit, then update the in-memory room and say what changed."""
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from . import security, state as sm
+from .db import Store
+from .questionnaire import Questionnaire
+from .state import Rejected, SessionState
+from .tally import Member, Tally
+
+LANGUAGES = ("nl", "en")
+DEFAULT_DISCIPLINES = {
+    "nl": ["Directie/management", "Bedrijfsvoering", "Artistiek/inhoud", "Publiek & marketing",
+           "Collectie & ICT", "Anders"],
+    "en": ["Direction/management", "Operations", "Artistic/content", "Audience & marketing",
+           "Collections & ICT", "Other"],
+}
+
+
+def utcnow() -> str:
+    """Return the current UTC time in ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def clean_text(value: object, *, max_length: int, field_name: str, required: bool = False) -> str | None:
+    """Return user text without control characters, or raise Rejected naming the field."""
+    if value is None or value == "":
+        if required:
+            raise Rejected("bad_request", f"{field_name} is required", field_name)
+        return None
+    if not isinstance(value, str):
+        raise Rejected("bad_request", f"{field_name} must be text", field_name)
+    text = unicodedata.normalize("NFC", value)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        if required:
+            raise Rejected("bad_request", f"{field_name} is required", field_name)
+        return None
+    if len(text) > max_length:
+        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field_name)
+    return text
+
+
+@dataclass
+class Room:
+    """A session as held in memory while the server runs."""
+
+    id: int
+    code: str
+    title: str
+    language: str
+    disciplines: list[str]
+    facilitator_hash: str
+    created_at: str
+    report_generation: int
+    state: SessionState
+    tally: Tally
+    sockets: Counter = field(default_factory=Counter)
+
+
+class Live:
+    """The application's sessions: every change goes through here."""
+
+    def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
+                 clock: Callable[[], str] = utcnow):
+        """Wire the store, the questionnaire and the settings."""
+        self.store = store
+        self.questionnaire = questionnaire
+        self.config = config
+        self.clock = clock
+        self._rooms: dict[str, Room] = {}
+        self._lock = threading.RLock()
+
+    # Sessions
+
+    def create(self, title: object, pacing: object = "paced", disciplines: object = None,
+               language: object = "nl") -> tuple[Room, str]:
+        """Create a session; return its room and the facilitator token (shown once)."""
+        title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
+        if pacing not in sm.PACINGS:
+            raise Rejected("bad_request", "pacing must be 'paced' or 'self'", "pacing")
+        if language not in LANGUAGES:
+            raise Rejected("bad_request", "language must be 'nl' or 'en'", "language")
+        disciplines = self._clean_disciplines(disciplines, language)
+        token = security.new_token()
+        state = sm.initial(pacing, [q.id for q in self.questionnaire.questions])
+        with self._lock:
+            code = security.new_code()
+            while self.store.code_exists(code):
+                code = security.new_code()
+            self.store.create_session(
+                code=code, title=title, language=language, questionnaire_id=self.questionnaire.id,
+                questionnaire_version=self.questionnaire.version, disciplines=disciplines,
+                facilitator_hash=security.token_hash(token), state=state.to_dict(), now=self.clock(),
+            )
+        return self.room(code), token
+
+    def _clean_disciplines(self, value: object, language: str) -> list[str]:
+        """Validate the list of disciplines, defaulting to the seed list."""
+        if value is None:
+            return list(DEFAULT_DISCIPLINES[language])
+        if not isinstance(value, list) or len(value) > self.config["MAX_DISCIPLINES"]:
+            raise Rejected("bad_request", f"disciplines must be a list of at most {self.config['MAX_DISCIPLINES']}",
+                           "disciplines")
+        result: list[str] = []
+        for item in value:
+            text = clean_text(item, max_length=40, field_name="disciplines")
+            if text and text not in result:
+                result.append(text)
+        return result
+
+    def room(self, code: object) -> Room | None:
+        """Return the live room for a code, loading it from the database once."""
+        code = security.normalise_code(code)
+        if code is None:
+            return None
+        with self._lock:
+            room = self._rooms.get(code)
+            if room is None:
+                room = self._load(code)
+                if room is not None:
+                    self._rooms[code] = room
+            return room
+
+    def _load(self, code: str) -> Room | None:
+        """Build a room from its stored rows."""
+        row = self.store.session(code)
+        if row is None:
+            return None
+        tally = Tally(self.questionnaire)
+        for p in self.store.participants(row["id"]):
+            if p["removed_at"] is None:
+                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"]))
+        for a in self.store.answers(row["id"]):
+            if a["participant_id"] in tally.members and self.questionnaire.question(a["question_id"]):
+                tally.set_answer(a["participant_id"], a["question_id"], a["round"], a["option_id"], a["seq"])
+        tally.seq = max(tally.seq, self.store.max_seq(row["id"]))
+        return Room(
+            id=row["id"], code=row["code"], title=row["title"], language=row["language"],
+            disciplines=json.loads(row["disciplines"]), facilitator_hash=row["facilitator_hash"],
+            created_at=row["created_at"], report_generation=row["report_generation"],
+            state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
+        )
+
+    def forget(self, code: str) -> None:
+        """Drop a room from memory (after it was deleted)."""
+        with self._lock:
+            self._rooms.pop(code, None)
+
+    def is_facilitator(self, room: Room, token: object) -> bool:
+        """Tell whether a token is this session's facilitator secret."""
+        return security.token_matches(token, room.facilitator_hash)
+
+    # Participants
+
+    def join(self, room: Room, nickname: object = None, discipline: object = None) -> tuple[Member, str]:
+        """Add a participant; return it with its secret token."""
+        if room.state.stage == "ended":
+            raise Rejected("session_ended", "This session has ended")
+        if room.state.locked:
+            raise Rejected("locked", "The facilitator has closed joining")
+        nickname = clean_text(nickname, max_length=self.config["NICKNAME_MAX"], field_name="nickname")
+        if discipline is not None and discipline != "" and discipline not in room.disciplines:
+            raise Rejected("bad_discipline", "Unknown discipline", "discipline")
+        token = security.new_token()
+        with self._lock:
+            if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
+                raise Rejected("full", "This session is full")
+            pid, number = self.store.add_participant(
+                room.id, security.token_hash(token), nickname, discipline or None, self.clock())
+            member = Member(pid, number, nickname, discipline or None)
+            room.tally.add(member)
+        return member, token
+
+    def rebind(self, room: Room, token: object) -> Member | None:
+        """Return the active participant a token belongs to; raise Rejected if it was removed."""
+        if not isinstance(token, str) or not token or len(token) > 200:
+            return None
+        row = self.store.participant_by_token(room.id, security.token_hash(token))
+        if row is None or not security.token_matches(token, row["token_hash"]):
+            return None
+        if row["removed_at"] is not None:
+            raise Rejected("removed", "You were removed from this session")
+        return room.tally.members.get(row["id"])
+
+    def remove(self, room: Room, participant_id: object) -> int:
+        """Remove a participant: its token stops working and its answers stop counting."""
+        if not isinstance(participant_id, int) or isinstance(participant_id, bool):
+            raise Rejected("bad_request", "participant must be a number", "participant")
+        with self._lock:
+            if participant_id not in room.tally.members:
+                raise Rejected("unknown_participant", "Unknown participant", "participant")
+            self.store.remove_participant(room.id, participant_id, self.clock())
+            room.tally.remove(participant_id)
+        return participant_id
+
+    def answer(self, room: Room, participant_id: int, question_id: object, option_id: object,
+               round_: object) -> int:
+        """Validate, store and commit an answer; return its sequence number."""
+        if not isinstance(question_id, str) or not isinstance(option_id, str):
+            raise Rejected("bad_request", "question and option must be ids")
+        if not isinstance(round_, int) or isinstance(round_, bool):
+            raise Rejected("bad_request", "round must be a number")
+        question = self.questionnaire.question(question_id)
+        if question is None:
+            raise Rejected("unknown_question", "Unknown question")
+        if question.option(option_id) is None:
+            raise Rejected("unknown_option", "Unknown option")
+        with self._lock:
+            if participant_id not in room.tally.members:
+                raise Rejected("not_joined", "Join the session first")
+            sm.check_answer(room.state, question_id, round_)
+            seq = room.tally.seq + 1
+            self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
+            room.tally.set_answer(participant_id, question_id, round_, option_id, seq)
+        return seq
+
+    # Facilitator
+
+    def command(self, room: Room, action: object, **kwargs: Any) -> SessionState:
+        """Apply a facilitator action, store the new state and return it."""
+        if not isinstance(action, str):
+            raise Rejected("bad_request", "action must be text", "action")
+        question = kwargs.get("question")
+        if question is not None and not isinstance(question, str):
+            raise Rejected("bad_request", "question must be an id", "question")
+        options = ()
+        if isinstance(question, str) and self.questionnaire.question(question):
+            options = [o.id for o in self.questionnaire.question(question).options]
+        with self._lock:
+            new = sm.apply(room.state, action, question=question, option=kwargs.get("option"),
+                           valid_options=options, view=kwargs.get("view"))
+            if new != room.state:
+                self.store.save_state(room.id, new.to_dict(), self.clock())
+                room.state = new
+        return new
+
+    def save_note(self, room: Room, question_id: object, text: object) -> None:
+        """Store the facilitator's note for a question ('' for the general note)."""
+        if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
+            raise Rejected("unknown_question", "Unknown question", "question")
+        if not isinstance(text, str) or len(text) > 5000:
+            raise Rejected("bad_request", "note must be text of at most 5000 characters", "text")
+        self.store.save_note(room.id, question_id, unicodedata.normalize("NFC", text), self.clock())
+
+    def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
+        """Store the session's first small steps (what, who, by when)."""
+        if not isinstance(items, list) or len(items) > 20:
+            raise Rejected("bad_request", "steps must be a list of at most 20", "steps")
+        steps = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise Rejected("bad_request", "each step must be an object", "steps")
+            what = clean_text(item.get("what"), max_length=300, field_name="what") or ""
+            who = clean_text(item.get("who"), max_length=100, field_name="who") or ""
+            due = clean_text(item.get("due"), max_length=40, field_name="due") or ""
+            if what or who or due:
+                steps.append({"what": what, "who": who, "due": due})
+        self.store.save_steps(room.id, steps, self.clock())
+        return steps
+
+    def set_report_link(self, room: Room, enabled: bool) -> int:
+        """Enable a new shared report link or revoke the current one; return the generation."""
+        with self._lock:
+            generation = (abs(room.report_generation) + 1) if enabled else -abs(room.report_generation)
+            self.store.set_report_generation(room.id, generation, self.clock())
+            room.report_generation = generation
+        return generation
+
+    # Views of a room
+
+    def public_state(self, room: Room) -> dict[str, Any]:
+        """The state a phone may see."""
+        s = room.state
+        return {
+            "code": room.code,
+            "stage": s.stage,
+            "pacing": s.pacing,
+            "focus": s.focus,
+            "locked": s.locked,
+            "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round}
+                          for q in s.order],
+        }
+
+    def screen_state(self, room: Room, join_url: str, join_url_local: bool) -> dict[str, Any]:
+        """The state the projector and the facilitator see."""
+        data = self.public_state(room)
+        for item in data["questions"]:
+            item["agreed"] = room.state.questions[item["id"]].agreed
+        data.update(title=room.title, language=room.language, view=room.state.view,
+                    join_url=join_url, join_url_local=join_url_local)
+        return data
+
+    def me(self, room: Room, participant_id: int) -> dict[str, Any]:
+        """A participant's own identity and answers."""
+        member = room.tally.members[participant_id]
+        answers = room.tally.answers.get(participant_id, {})
+        return {
+            "id": member.id,
+            "number": member.number,
+            "nickname": member.nickname,
+            "discipline": member.discipline,
+            "answers": {q: {str(r): o for r, o in rounds.items()} for q, rounds in answers.items()},
+        }
+
+    def result(self, room: Room, participant_id: int) -> dict[str, Any] | None:
+        """A participant's private result, once the session shows results."""
+        if room.state.stage not in ("results", "ended"):
+            return None
+        return room.tally.result(participant_id)
+
+    # Archive
+
+    def sessions(self, codes: list[str] | None = None) -> list[dict[str, Any]]:
+        """List sessions (all or the given codes) with title, date, participants and stage."""
+        items = []
+        for row in self.store.list_sessions(codes):
+            state = json.loads(row["state"])
+            items.append({
+                "code": row["code"], "title": row["title"], "created_at": row["created_at"],
+                "updated_at": row["updated_at"], "participants": row["participant_count"],
+                "stage": state["stage"], "language": row["language"],
+            })
+        return items
+
+    def delete(self, code: str) -> bool:
+        """Delete a session with every row that belongs to it."""
+        with self._lock:
+            deleted = self.store.delete_session(code)
+            self.forget(code)
+        return deleted
+
+    def purge(self, older_than_days: float) -> list[str]:
+        """Delete sessions unchanged for more than the given number of days; return their codes."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        codes = self.store.codes_older_than(cutoff)
+        for code in codes:
+            self.delete(code)
+        return codes

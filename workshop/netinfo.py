@@ -1,0 +1,55 @@
+"""The address phones use to reach this machine."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JoinBase:
+    """The base URL for join links and whether phones can reach it."""
+
+    url: str
+    reachable: bool
+
+
+def lan_addresses() -> list[str]:
+    """Return this machine's non-loopback IPv4 addresses, private ones first (no traffic is sent)."""
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        found += [info[4][0] for info in infos]
+    except OSError:
+        pass
+    try:
+        import fcntl
+        import struct
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for _, name in socket.if_nameindex():
+                try:
+                    packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+                    found.append(socket.inet_ntoa(packed[20:24]))
+                except OSError:
+                    continue
+    except (ImportError, OSError, AttributeError):
+        pass
+    unique = []
+    for addr in found:
+        ip = ipaddress.ip_address(addr)
+        if not ip.is_loopback and not ip.is_link_local and addr not in unique:
+            unique.append(addr)
+    return sorted(unique, key=lambda a: not ipaddress.ip_address(a).is_private)
+
+
+def join_base(host: str, port: int, public_url: str | None) -> JoinBase:
+    """Choose the base URL for join links: --public-url, else the bound or LAN address."""
+    if public_url:
+        return JoinBase(public_url.rstrip("/"), True)
+    if host not in ("", "0.0.0.0", "::"):
+        loopback = host in ("localhost",) or ipaddress.ip_address(host).is_loopback
+        return JoinBase(f"http://{host}:{port}", not loopback)
+    addresses = lan_addresses()
+    if addresses:
+        return JoinBase(f"http://{addresses[0]}:{port}", True)
+    return JoinBase(f"http://127.0.0.1:{port}", False)

@@ -1,0 +1,84 @@
+"""Socket.IO namespaces, event names, facilitator actions and error texts, declared once."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from .state import Rejected
+
+PARTICIPANT = "/participant"
+SCREEN = "/screen"
+FACILITATOR = "/facilitator"
+
+# Server to client
+SNAPSHOT = "snapshot"
+STATE = "state"
+LIVE = "live"
+ROSTER = "roster"
+RESULT = "result"
+REMOVED = "removed"
+FAILED = "failed"
+
+# Client to server
+JOIN = "join"
+ANSWER = "answer"
+COMMAND = "command"
+NOTE = "note"
+STEPS = "steps"
+REPORT_LINK = "report_link"
+
+# Facilitator actions and the fields each one needs.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "start": (), "next": (), "prev": (), "results": (), "end": (), "reopen": (),
+    "lock": (), "unlock": (),
+    "focus": ("question",), "open": ("question",), "close": ("question",),
+    "reveal": ("question",), "new_round": ("question",),
+    "agree": ("question", "option"),
+    "view": ("view",),
+    "remove": ("participant",),
+}
+
+ERRORS = {
+    "bad_request": _l("That request was not understood."),
+    "not_allowed": _l("You are not allowed to do that."),
+    "not_allowed_now": _l("That is not possible at this point of the session."),
+    "unknown_action": _l("Unknown action."),
+    "unknown_session": _l("There is no session with this code. Check the code on the screen."),
+    "session_ended": _l("This session has ended. Thank you for taking part!"),
+    "bad_key": _l("This screen link is not valid. Copy the projector link from the facilitator page."),
+    "bad_token": _l("This link is not valid for this session."),
+    "removed": _l("The facilitator removed you from this session."),
+    "rate_limited": _l("Too many attempts in a short time. Wait a moment and try again."),
+    "locked": _l("The facilitator has closed joining for this session."),
+    "full": _l("This session is full."),
+    "bad_nickname": _l("Your name can be at most 40 characters."),
+    "bad_discipline": _l("Pick one of the listed disciplines."),
+    "already_joined": _l("You have already joined this session."),
+    "not_joined": _l("Join the session first."),
+    "unknown_question": _l("Unknown question."),
+    "unknown_option": _l("Unknown option."),
+    "unknown_participant": _l("Unknown participant."),
+    "question_closed": _l("This question is closed. Wait for the next one."),
+    "stale_round": _l("A new round has started. Answer the question again."),
+    "too_large": _l("That message is too large."),
+    "internal": _l("Something went wrong on the server. Try again."),
+}
+
+
+def error(code: str, field: str | None = None) -> dict[str, Any]:
+    """Return the error object for a code, in the current language."""
+    data = {"code": code, "message": str(ERRORS.get(code, ERRORS["bad_request"]))}
+    if field:
+        data["field"] = field
+    return data
+
+
+def rejected(exc: Rejected) -> dict[str, Any]:
+    """Return the error object for a Rejected exception."""
+    return error(exc.code if exc.code in ERRORS else "bad_request", exc.field)
+
+
+def failure(code: str, field: str | None = None) -> dict[str, Any]:
+    """Return a failed acknowledgement."""
+    return {"ok": False, "error": error(code, field)}

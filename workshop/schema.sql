@@ -1,0 +1,57 @@
+-- Schema of the workshop database (SQLite, WAL). Version in PRAGMA user_version.
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    language TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version TEXT NOT NULL,
+    disciplines TEXT NOT NULL,          -- JSON list of strings
+    facilitator_hash TEXT NOT NULL,     -- sha256 of the facilitator token
+    state TEXT NOT NULL,                -- JSON of workshop.state.SessionState
+    report_generation INTEGER NOT NULL DEFAULT 0,  -- 0: no shared report link; n: link n is valid
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,            -- 1, 2, ... within the session: the anonymous id
+    token_hash TEXT NOT NULL UNIQUE,    -- sha256 of the participant token
+    nickname TEXT,
+    discipline TEXT,
+    joined_at TEXT NOT NULL,
+    removed_at TEXT,
+    UNIQUE (session_id, number)
+);
+
+CREATE TABLE IF NOT EXISTS answers (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    option_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,               -- the session's answer counter when this was stored
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (participant_id, question_id, round)
+);
+CREATE INDEX IF NOT EXISTS answers_by_session ON answers (session_id);
+
+CREATE TABLE IF NOT EXISTS notes (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,          -- '' for the session's general note
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, question_id)
+);
+
+CREATE TABLE IF NOT EXISTS steps (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    who TEXT NOT NULL DEFAULT '',
+    due TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, position)
+);

@@ -1,0 +1,68 @@
+"""The `serve` entry point: the only module with async-server (eventlet/gevent) specifics."""
+from __future__ import annotations
+
+import os
+import socket
+
+BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
+MAX_CONNECTIONS = 20_000  # eventlet.wsgi's default max_size is 1024 connections
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Open the listening socket with a large backlog and TCP_NODELAY (inherited by accepted sockets)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    return sock
+
+
+def serve(args) -> int:
+    """Start the server in the chosen async mode and print the address to open."""
+    mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
+    if mode == "eventlet":
+        import eventlet
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+
+    from . import create_app
+    from .netinfo import join_base
+
+    sock = listen(args.host, args.port)
+    port = sock.getsockname()[1]
+    base = join_base(args.host, port, args.public_url)
+    config = {"ASYNC_MODE": mode, "PUBLIC_URL": base.url, "PUBLIC_URL_REACHABLE": base.reachable}
+    if args.data_dir:
+        config["DATA_DIR"] = args.data_dir
+    app = create_app(config)
+    local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
+    print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
+    print(f"Phones join at {base.url}/j/<code>" + ("" if base.reachable else
+          "  (WARNING: phones cannot reach this address; start with --public-url)"), flush=True)
+    print(f"Data: {app.config['DATA_DIR']}   Stop with Ctrl+C.", flush=True)
+    try:
+        run(app, sock, mode)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def run(app, sock: socket.socket, mode: str) -> None:
+    """Serve the app on the socket with the async mode's own server."""
+    if mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+        eventlet.wsgi.server(eventlet.greenio.GreenSocket(sock), app, log_output=False,
+                             max_size=MAX_CONNECTIONS, keepalive=True)
+    elif mode == "gevent":
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+        pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
+    else:
+        from werkzeug.serving import make_server
+        host, port = sock.getsockname()[:2]
+        make_server(host, port, app, threaded=True, fd=sock.fileno()).serve_forever()

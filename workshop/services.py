@@ -1,0 +1,79 @@
+"""The app's wired services, kept on app.extensions['workshop'] (no module-level state)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_request_context, request
+
+from . import security
+from .broadcast import Broadcaster
+from .live import Live, Room
+from .netinfo import JoinBase
+from .security import RateLimiter
+
+
+@dataclass
+class Services:
+    """Live sessions, the broadcaster, the installation secret and the rate limits."""
+
+    live: Live
+    broadcaster: Broadcaster
+    secret: bytes
+    join_limit: RateLimiter
+    answer_limit: RateLimiter
+    lookup_limit: RateLimiter
+    config: dict[str, Any]
+
+    def join_base(self) -> JoinBase:
+        """Base URL phones use: the configured public URL, else the request's host."""
+        if self.config.get("PUBLIC_URL"):
+            return JoinBase(self.config["PUBLIC_URL"].rstrip("/"), self.config.get("PUBLIC_URL_REACHABLE", True))
+        if has_request_context():
+            host = request.host_url.rstrip("/")
+            return JoinBase(host, not any(h in host for h in ("//127.", "//localhost", "//[::1]")))
+        return JoinBase("http://localhost", False)
+
+    def join_url(self, code: str) -> str:
+        """The address a phone opens to join a session."""
+        return f"{self.join_base().url}/j/{code}"
+
+    def projector_key(self, code: str) -> str:
+        """The read-only key in a session's projector link."""
+        return security.derived_key(self.secret, "screen", code)
+
+    def projector_key_ok(self, code: str, key: object) -> bool:
+        """Check a projector key in constant time."""
+        return security.key_matches(self.secret, "screen", code, key)
+
+    def projector_url(self, code: str) -> str:
+        """The projector link (absolute, for a second device)."""
+        return f"{self.join_base().url}/s/{code}/screen?k={self.projector_key(code)}"
+
+    def screen_state(self, room: Room) -> dict[str, Any]:
+        """The state the projector and facilitator see, with the join URL."""
+        base = self.join_base()
+        return self.live.screen_state(room, f"{base.url}/j/{room.code}", not base.reachable)
+
+    def report_key(self, room: Room) -> str | None:
+        """The key of the current shared report link, None when there is none."""
+        if room.report_generation <= 0:
+            return None
+        return security.derived_key(self.secret, "report", room.code, room.report_generation)
+
+    def report_key_ok(self, room: Room, key: object) -> bool:
+        """Check a shared report key: only the current, unrevoked link works."""
+        return room.report_generation > 0 and security.key_matches(
+            self.secret, "report", room.code, key, room.report_generation)
+
+    def report_info(self, room: Room) -> dict[str, Any]:
+        """Whether a shared report link exists, and its URL."""
+        key = self.report_key(room)
+        if key is None:
+            return {"enabled": False, "url": None}
+        return {"enabled": True, "url": f"{self.join_base().url}/r/{room.code}/{key}"}
+
+
+def services() -> Services:
+    """Return the current app's services."""
+    return current_app.extensions["workshop"]

@@ -1,0 +1,57 @@
+"""Settings: one table of name, default and help; docs/settings.md documents each."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value with its default and a line of help."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", str(ROOT / "sessions"), "Folder for the SQLite database and the installation secret."),
+    Setting("PUBLIC_URL", None, "Base URL phones use to reach the app (e.g. http://192.168.1.20:5000); detected from the LAN address when unset."),
+    Setting("ASYNC_MODE", "eventlet", "Flask-SocketIO async mode: eventlet (default), gevent or threading."),
+    Setting("DEFAULT_LANGUAGE", "nl", "Language of pages for visitors who did not choose one."),
+    Setting("MAX_PARTICIPANTS", 5000, "Most participants one session accepts."),
+    Setting("NICKNAME_MAX", 40, "Longest nickname, in characters."),
+    Setting("TITLE_MAX", 120, "Longest session title, in characters."),
+    Setting("MAX_DISCIPLINES", 12, "Most disciplines a session may offer."),
+    Setting("MAX_MESSAGE_BYTES", 4096, "Largest Socket.IO message the server accepts."),
+    Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
+    Setting("EMIT_INTERVAL", 0.1, "Seconds between two aggregate emits to a session's screens under load."),
+    Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other'."),
+    Setting("RETENTION_DAYS", 90, "Days a session is kept before `workshop sessions purge` removes it by default."),
+    Setting("RATE_JOIN", (20, 60.0), "Joins allowed per client address per window (count, seconds)."),
+    Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per connection per window (count, seconds)."),
+    Setting("RATE_LOOKUP", (30, 60.0), "Failed session-code lookups allowed per address per window (count, seconds)."),
+    Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Return every setting's default value by name."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def parse(name: str, raw: str, default: Any) -> Any:
+    """Parse an environment variable's text into the type of the setting's default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        count, window = raw.split(",")
+        return (int(count), float(window))
+    return raw or None

@@ -1,0 +1,281 @@
+"""Socket.IO handlers: parse what arrives, call the live sessions, emit to the session's rooms."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request, session
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from . import broadcast as rooms
+from . import protocol as p
+from .live import Live, Room
+from .services import services
+from .state import Rejected
+from .tally import mask_for_screen
+
+log = logging.getLogger(__name__)
+
+
+def refuse(code: str) -> ConnectionRefusedError:
+    """Return a connection refusal carrying a code and a message."""
+    return ConnectionRefusedError(p.error(code))
+
+
+def client_address() -> str:
+    """Return the remote address of the socket's handshake."""
+    return request.remote_addr or "unknown"
+
+
+def as_dict(data: Any) -> dict[str, Any]:
+    """Return an event payload as a dict or raise Rejected."""
+    if not isinstance(data, dict):
+        raise Rejected("bad_request", "payload must be an object")
+    return data
+
+
+def lookup_room(auth: Any) -> Room:
+    """Find the session named in the auth data, rate-limiting failed lookups per address."""
+    svc = services()
+    code = auth.get("code") if isinstance(auth, dict) else None
+    room = svc.live.room(code)
+    if room is None:
+        if not svc.lookup_limit.allow(client_address()):
+            raise refuse("rate_limited")
+        raise refuse("unknown_session")
+    return room
+
+
+class BaseNamespace(Namespace):
+    """Common handling: unknown events are refused, unexpected errors become an error reply."""
+
+    def trigger_event(self, event, *args):
+        """Dispatch to on_<event>; refuse events this role may not send."""
+        if event not in ("connect", "disconnect") and not hasattr(self, "on_" + (event or "")):
+            return self.socketio._handle_event(self._not_allowed, event, self.namespace, *args)
+        return super().trigger_event(event, *args)
+
+    def _not_allowed(self, *args):
+        """Refuse an event that this namespace does not accept."""
+        return self.fail("not_allowed")
+
+    def fail(self, code: str, field: str | None = None) -> dict[str, Any]:
+        """Tell this socket only that its request failed; return the failed acknowledgement."""
+        reply = p.failure(code, field)
+        self.reply(p.FAILED, reply["error"])
+        return reply
+
+    def reply(self, event: str, data: Any) -> None:
+        """Emit an event to the socket whose event is being handled, only."""
+        self.socketio.emit(event, data, to=request.sid, namespace=self.namespace)
+
+    def on_connect(self, auth=None):
+        """Accept or refuse a connection (Flask-SocketIO retries a TypeError without auth: never let one out)."""
+        try:
+            self.connect(auth)
+        except (TypeError, AttributeError):
+            log.exception("bad connect payload")
+            raise refuse("bad_request") from None
+
+    def rejected(self, exc: Rejected) -> dict[str, Any]:
+        """Turn a domain refusal into a failed acknowledgement."""
+        return self.fail(exc.code if exc.code in p.ERRORS else "bad_request", exc.field)
+
+    def current_room(self) -> Room | None:
+        """Return the room this socket belongs to."""
+        return services().live.room(session.get("code"))
+
+    def on_error(self, exc):  # pragma: no cover - called by Flask-SocketIO for unexpected errors
+        """Log an unexpected error and answer with a generic failure."""
+        log.exception("socket handler failed", exc_info=exc)
+        return self.fail("internal")
+
+
+class ParticipantNamespace(BaseNamespace):
+    """Phones: join, answer, receive their own state and result."""
+
+    def connect(self, auth):
+        """Rebind a returning participant by token, or connect a visitor; send a snapshot."""
+        try:
+            room = lookup_room(auth)
+            live: Live = services().live
+            member = live.rebind(room, auth.get("token"))
+        except Rejected as exc:
+            raise refuse(exc.code) from None
+        if member is None and room.state.stage == "ended":
+            raise refuse("session_ended")
+        session["code"] = room.code
+        session["pid"] = member.id if member else None
+        join_room(rooms.phones(room.code))
+        if member:
+            self._bind(room, member.id)
+        self.reply(p.SNAPSHOT, self.snapshot(room, member.id if member else None))
+
+    def _bind(self, room: Room, participant_id: int) -> None:
+        """Attach this socket to a participant's personal room."""
+        join_room(rooms.person(room.code, participant_id))
+        room.sockets[participant_id] += 1
+        services().broadcaster.touch(room, roster=True)
+
+    def snapshot(self, room: Room, participant_id: int | None) -> dict[str, Any]:
+        """Everything a phone needs to draw itself."""
+        live = services().live
+        return {
+            "state": live.public_state(room),
+            "me": live.me(room, participant_id) if participant_id else None,
+            "result": live.result(room, participant_id) if participant_id else None,
+        }
+
+    def on_disconnect(self, reason=None):
+        """Note that one of a participant's sockets went away."""
+        room, pid = self.current_room(), session.get("pid")
+        if room and pid and room.sockets.get(pid):
+            room.sockets[pid] -= 1
+            services().broadcaster.touch(room, roster=True)
+
+    def on_join(self, data=None):
+        """Join the session with an optional nickname and discipline."""
+        svc = services()
+        room = self.current_room()
+        if room is None:
+            return self.fail("unknown_session")
+        if session.get("pid"):
+            return self.fail("already_joined")
+        if not svc.join_limit.allow(client_address()):
+            return self.fail("rate_limited")
+        try:
+            data = as_dict(data or {})
+            member, token = svc.live.join(room, data.get("nickname"), data.get("discipline"))
+        except Rejected as exc:
+            return self.rejected(exc)
+        session["pid"] = member.id
+        self._bind(room, member.id)
+        return {"ok": True, "token": token, "me": svc.live.me(room, member.id)}
+
+    def on_answer(self, data=None):
+        """Store an answer; acknowledge only after it is committed."""
+        svc = services()
+        room, pid = self.current_room(), session.get("pid")
+        if room is None or not pid:
+            return self.fail("not_joined")
+        if not svc.answer_limit.allow(request.sid):
+            return self.fail("rate_limited")
+        try:
+            data = as_dict(data)
+            seq = svc.live.answer(room, pid, data.get("question"), data.get("option"), data.get("round"))
+        except Rejected as exc:
+            return self.rejected(exc)
+        svc.broadcaster.touch(room)
+        return {"ok": True, "question": data["question"], "option": data["option"],
+                "round": data["round"], "seq": seq}
+
+
+class ScreenNamespace(BaseNamespace):
+    """Projectors: read-only, authenticated by the projector key."""
+
+    def connect(self, auth):
+        """Check the projector key, join the screens room and send a snapshot."""
+        svc = services()
+        room = lookup_room(auth)
+        if not svc.projector_key_ok(room.code, auth.get("key")):
+            raise refuse("bad_key")
+        session["code"] = room.code
+        join_room(rooms.screens(room.code))
+        live = room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)
+        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": mask_for_screen(live, room.state)})
+
+
+class FacilitatorNamespace(BaseNamespace):
+    """The facilitator's control socket: every session command goes through here."""
+
+    def connect(self, auth):
+        """Check the facilitator token or cookie, join the screens room, send a snapshot."""
+        svc = services()
+        room = lookup_room(auth)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not (svc.live.is_facilitator(room, token) or room.code in session.get("fac", [])):
+            raise refuse("bad_token")
+        session["code"] = room.code
+        join_room(rooms.screens(room.code))
+        self.reply(p.SNAPSHOT, self.snapshot(room))
+
+    def snapshot(self, room: Room) -> dict[str, Any]:
+        """Everything the control page needs to draw itself."""
+        svc = services()
+        return {
+            "state": svc.screen_state(room),
+            "live": room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size),
+            "roster": svc.broadcaster.roster(room),
+            "notes": svc.live.store.notes(room.id),
+            "steps": svc.live.store.steps(room.id),
+            "report": svc.report_info(room),
+        }
+
+    def on_command(self, data=None):
+        """Apply a facilitator action and tell every screen and phone what changed."""
+        svc = services()
+        room = self.current_room()
+        if room is None:
+            return self.fail("unknown_session")
+        try:
+            data = as_dict(data)
+            action = data.get("action")
+            if action not in p.ACTIONS:
+                raise Rejected("unknown_action", "Unknown action", "action")
+            missing = [f for f in p.ACTIONS[action] if f not in data]
+            if missing:
+                raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
+            stage_before = room.state.stage
+            if action == "remove":
+                self._remove(room, data["participant"])
+            else:
+                svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
+                                 view=data.get("view"))
+        except Rejected as exc:
+            return self.rejected(exc)
+        svc.broadcaster.state_changed(room, stage_before)
+        return {"ok": True, "state": svc.screen_state(room)}
+
+    def _remove(self, room: Room, participant_id: Any) -> None:
+        """Remove a participant and disconnect its sockets."""
+        svc = services()
+        pid = svc.live.remove(room, participant_id)
+        target = rooms.person(room.code, pid)
+        self.socketio.emit(p.REMOVED, {}, to=target, namespace=p.PARTICIPANT)
+        server = self.socketio.server
+        for sid, _ in list(server.manager.get_participants(p.PARTICIPANT, target)):
+            server.disconnect(sid, namespace=p.PARTICIPANT)
+        room.sockets.pop(pid, None)
+        svc.broadcaster.touch(room, roster=True)
+
+    def on_note(self, data=None):
+        """Save the note for a question ('' for the whole session) as it is typed."""
+        room = self.current_room()
+        try:
+            data = as_dict(data)
+            services().live.save_note(room, data.get("question"), data.get("text"))
+        except Rejected as exc:
+            return self.rejected(exc)
+        return {"ok": True}
+
+    def on_steps(self, data=None):
+        """Save the session's first small steps."""
+        room = self.current_room()
+        try:
+            steps = services().live.save_steps(room, as_dict(data).get("items"))
+        except Rejected as exc:
+            return self.rejected(exc)
+        return {"ok": True, "items": steps}
+
+    def on_report_link(self, data=None):
+        """Create a new shared report link or revoke the current one."""
+        svc = services()
+        room = self.current_room()
+        try:
+            enabled = as_dict(data).get("enabled")
+            if not isinstance(enabled, bool):
+                raise Rejected("bad_request", "enabled must be true or false", "enabled")
+            svc.live.set_report_link(room, enabled)
+        except Rejected as exc:
+            return self.rejected(exc)
+        return {"ok": True, "report": svc.report_info(room)}

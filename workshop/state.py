@@ -1,0 +1,240 @@
+"""The session state machine: stages, question status, rounds, agreed answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Sequence
+
+STAGES = ("lobby", "running", "results", "ended")
+PACINGS = ("paced", "self")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus")
+STATUSES = ("hidden", "open", "closed", "revealed")
+
+
+class Rejected(Exception):
+    """A request the session cannot accept; `code` is stable, the message is English."""
+
+    def __init__(self, code: str, message: str = "", field: str | None = None):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    """Where one question is: its status, its current round and the agreed option."""
+
+    status: str = "hidden"
+    round: int = 1
+    agreed: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Everything about a session's progress that must survive a restart."""
+
+    pacing: str
+    order: tuple[str, ...]
+    questions: Mapping[str, QuestionState]
+    stage: str = "lobby"
+    focus: str | None = None
+    locked: bool = False
+    view: str = "auto"
+
+    def question(self, question_id: str) -> QuestionState:
+        """Return a question's state or raise Rejected for an unknown id."""
+        try:
+            return self.questions[question_id]
+        except (KeyError, TypeError):
+            raise Rejected("unknown_question", "Unknown question") from None
+
+    def with_question(self, question_id: str, **changes: Any) -> "SessionState":
+        """Return a copy with one question's state changed."""
+        questions = dict(self.questions)
+        questions[question_id] = replace(questions[question_id], **changes)
+        return replace(self, questions=questions)
+
+    def open_questions(self) -> list[str]:
+        """Return the ids of questions that accept answers now."""
+        if self.stage != "running":
+            return []
+        return [q for q in self.order if self.questions[q].status == "open"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form stored in the database."""
+        return {
+            "pacing": self.pacing,
+            "stage": self.stage,
+            "focus": self.focus,
+            "locked": self.locked,
+            "view": self.view,
+            "questions": [
+                {"id": q, "status": s.status, "round": s.round, "agreed": s.agreed}
+                for q, s in ((q, self.questions[q]) for q in self.order)
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SessionState":
+        """Rebuild a state from its stored form."""
+        items = data["questions"]
+        return cls(
+            pacing=data["pacing"],
+            order=tuple(q["id"] for q in items),
+            questions={
+                q["id"]: QuestionState(q["status"], int(q["round"]), q.get("agreed")) for q in items
+            },
+            stage=data["stage"],
+            focus=data.get("focus"),
+            locked=bool(data.get("locked")),
+            view=data.get("view", "auto"),
+        )
+
+
+def initial(pacing: str, question_ids: Sequence[str]) -> SessionState:
+    """Return the state of a new session in the lobby."""
+    if pacing not in PACINGS:
+        raise Rejected("bad_request", "Pacing must be 'paced' or 'self'", "pacing")
+    if not question_ids:
+        raise Rejected("bad_request", "A session needs questions")
+    return SessionState(
+        pacing=pacing,
+        order=tuple(question_ids),
+        questions={q: QuestionState() for q in question_ids},
+    )
+
+
+def check_answer(state: SessionState, question_id: str, round_: int) -> None:
+    """Raise Rejected unless an answer to this question and round is accepted now."""
+    q = state.question(question_id)
+    if state.stage != "running" or q.status != "open":
+        raise Rejected("question_closed", "This question is not open")
+    if round_ != q.round:
+        raise Rejected("stale_round", "This round has ended; answer the current round")
+
+
+def _require_stage(state: SessionState, *stages: str) -> None:
+    """Raise Rejected unless the session is in one of the stages."""
+    if state.stage not in stages:
+        raise Rejected("not_allowed_now", f"Not possible while the session is {state.stage}")
+
+
+def _close_open(state: SessionState, keep: str | None = None) -> SessionState:
+    """Close every open question except `keep`."""
+    for q in state.order:
+        if q != keep and state.questions[q].status == "open":
+            state = state.with_question(q, status="closed")
+    return state
+
+
+def _goto(state: SessionState, question_id: str) -> SessionState:
+    """Move the focus to a question; when paced, it opens and the previous one closes."""
+    q = state.question(question_id)
+    state = replace(state, focus=question_id, stage="running")
+    if state.pacing == "paced":
+        state = _close_open(state, keep=question_id)
+        if q.status == "hidden":
+            state = state.with_question(question_id, status="open")
+    return state
+
+
+def _step(state: SessionState, delta: int) -> SessionState:
+    """Focus the next or previous question; past the last one go to results."""
+    _require_stage(state, "running", "results")
+    index = state.order.index(state.focus) if state.focus in state.order else -1
+    target = index + delta
+    if target >= len(state.order):
+        return _to_results(state)
+    return _goto(state, state.order[max(target, 0)])
+
+
+def _to_results(state: SessionState) -> SessionState:
+    """Close open questions and show the results."""
+    _require_stage(state, "running", "results")
+    return replace(_close_open(state), stage="results")
+
+
+def apply(
+    state: SessionState,
+    action: str,
+    *,
+    question: str | None = None,
+    option: str | None = None,
+    valid_options: Sequence[str] = (),
+    view: str | None = None,
+) -> SessionState:
+    """Return the state after a facilitator action, or raise Rejected."""
+    if state.stage == "ended" and action not in ("reopen", "view"):
+        raise Rejected("not_allowed_now", "The session has ended")
+    if action == "start":
+        _require_stage(state, "lobby")
+        first = state.order[0]
+        if state.pacing == "self":
+            for q in state.order:
+                state = state.with_question(q, status="open")
+        return _goto(replace(state, stage="running"), first)
+    if action in ("focus", "open", "close", "reveal", "new_round", "agree"):
+        if question is None:
+            raise Rejected("bad_request", "This action needs a question", "question")
+        current = state.question(question)
+    if action == "focus":
+        _require_stage(state, "running", "results")
+        return _goto(state, question)
+    if action == "next":
+        return _step(state, 1)
+    if action == "prev":
+        return _step(state, -1)
+    if action == "open":
+        _require_stage(state, "lobby", "running", "results")
+        if state.pacing == "paced":
+            state = _close_open(state, keep=question)
+        return replace(state.with_question(question, status="open"), stage="running", focus=question)
+    if action == "close":
+        if current.status != "open":
+            raise Rejected("not_allowed_now", "This question is not open")
+        return state.with_question(question, status="closed")
+    if action == "reveal":
+        _require_stage(state, "running", "results")
+        if current.status == "hidden":
+            raise Rejected("not_allowed_now", "Open this question before revealing it")
+        return replace(state.with_question(question, status="revealed"), focus=question)
+    if action == "new_round":
+        _require_stage(state, "running", "results")
+        if current.status in ("hidden", "open"):
+            raise Rejected("not_allowed_now", "Close or reveal this question before a new round")
+        if state.pacing == "paced":
+            state = _close_open(state)
+        state = state.with_question(question, status="open", round=current.round + 1, agreed=None)
+        return replace(state, stage="running", focus=question)
+    if action == "agree":
+        _require_stage(state, "running", "results")
+        if current.status in ("hidden", "open"):
+            raise Rejected("not_allowed_now", "Close or reveal this question before agreeing on it")
+        if option is not None and option not in valid_options:
+            raise Rejected("unknown_option", "Unknown option", "option")
+        return state.with_question(question, agreed=option)
+    if action == "results":
+        return _to_results(state)
+    if action == "end":
+        return replace(_close_open(state), stage="ended")
+    if action == "reopen":
+        _require_stage(state, "ended")
+        return replace(state, stage="results")
+    if action in ("lock", "unlock"):
+        return replace(state, locked=action == "lock")
+    if action == "view":
+        if view not in VIEWS:
+            raise Rejected("bad_request", "Unknown view", "view")
+        return replace(state, view=view)
+    raise Rejected("unknown_action", "Unknown action", "action")
+
+
+def all_agreed(state: SessionState) -> bool:
+    """Tell whether every question has an agreed answer."""
+    return all(state.questions[q].agreed is not None for q in state.order)
+
+
+__all__ = [
+    "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "QuestionState", "SessionState",
+    "initial", "check_answer", "apply", "all_agreed",
+]

@@ -1,0 +1,237 @@
+"""The room's answers in memory and the live aggregate built from them."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import stats
+from .questionnaire import Questionnaire
+from .state import SessionState, all_agreed
+
+RECENT_NAMES = 60
+ROSTER_MAX = 300
+
+
+@dataclass
+class Member:
+    """One active participant as the tally sees it."""
+
+    id: int
+    number: int
+    nickname: str | None
+    discipline: str | None
+
+
+class Tally:
+    """Answers of a session's active participants with counts kept per question and round."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        """Start an empty tally for a questionnaire."""
+        self.questionnaire = questionnaire
+        self.members: dict[int, Member] = {}
+        self.answers: dict[int, dict[str, dict[int, str]]] = {}
+        self.counts: dict[tuple[str, int], list[int]] = {}
+        self.seq = 0
+
+    def add(self, member: Member) -> None:
+        """Add a participant who joined."""
+        self.members[member.id] = member
+        self.answers.setdefault(member.id, {})
+
+    def remove(self, participant_id: int) -> None:
+        """Drop a participant and take its answers out of the counts."""
+        for question_id, rounds in self.answers.pop(participant_id, {}).items():
+            for round_, option_id in rounds.items():
+                self._count(question_id, round_, option_id, -1)
+        self.members.pop(participant_id, None)
+
+    def set_answer(self, participant_id: int, question_id: str, round_: int, option_id: str, seq: int) -> None:
+        """Record a participant's answer, replacing its earlier answer in the same round."""
+        rounds = self.answers[participant_id].setdefault(question_id, {})
+        previous = rounds.get(round_)
+        if previous is not None:
+            self._count(question_id, round_, previous, -1)
+        rounds[round_] = option_id
+        self._count(question_id, round_, option_id, +1)
+        self.seq = max(self.seq, seq)
+
+    def _count(self, question_id: str, round_: int, option_id: str, delta: int) -> None:
+        """Change one option's count by delta."""
+        question = self.questionnaire.question(question_id)
+        key = (question_id, round_)
+        if key not in self.counts:
+            self.counts[key] = [0] * len(question.options)
+        self.counts[key][question.option(option_id).rank] += delta
+
+    def counts_for(self, question_id: str, round_: int) -> list[int]:
+        """Return the count per option rank for one question and round."""
+        question = self.questionnaire.question(question_id)
+        return list(self.counts.get((question_id, round_), [0] * len(question.options)))
+
+    def latest(self, participant_id: int, max_round: int | None = None) -> dict[str, str]:
+        """Return a participant's answer per question from the latest round it voted in."""
+        result = {}
+        for question_id, rounds in self.answers.get(participant_id, {}).items():
+            usable = [r for r in rounds if max_round is None or r <= max_round]
+            if usable:
+                result[question_id] = rounds[max(usable)]
+        return result
+
+    def total(self, answers: dict[str, str]) -> int | None:
+        """Return the total of a complete set of answers, None when a question is missing."""
+        if len(answers) < len(self.questionnaire.questions):
+            return None
+        return self.questionnaire.total(answers)
+
+    def result(self, participant_id: int) -> dict[str, Any] | None:
+        """Return a participant's private result, None until every question is answered."""
+        answers = self.latest(participant_id)
+        total = self.total(answers)
+        if total is None:
+            return None
+        return {
+            "total": total,
+            "max_total": self.questionnaire.max_total,
+            "phase": self.questionnaire.phase_for(total).id,
+            "answers": answers,
+        }
+
+    def names(self) -> list[str]:
+        """Return the most recent nicknames, newest last."""
+        recent = []
+        for member in reversed(self.members.values()):
+            if member.nickname:
+                recent.append(member.nickname)
+                if len(recent) == RECENT_NAMES:
+                    break
+        return recent[::-1]
+
+    def live(self, state: SessionState, *, min_group_size: int = stats.MIN_GROUP_SIZE) -> dict[str, Any]:
+        """Build the full live aggregate for the facilitator (screens get a masked copy)."""
+        joined = len(self.members)
+        questions = {}
+        latest_stats = {}
+        for question in self.questionnaire.questions:
+            qs = state.questions[question.id]
+            rounds = []
+            for round_ in range(1, qs.round + 1):
+                st = stats.question_stats(self.counts_for(question.id, round_), joined)
+                rounds.append({"round": round_, "stats": st.to_dict()})
+            latest_stats[question.id] = st
+            questions[question.id] = {
+                "round": qs.round,
+                "answered": st.n,
+                "agreed": qs.agreed,
+                "rounds": rounds,
+            }
+        return {
+            "seq": self.seq,
+            "joined": joined,
+            "names": self.names(),
+            "questions": questions,
+            "results": self._results(state, latest_stats),
+            "disciplines": self._disciplines(min_group_size),
+        }
+
+    def _phase_counts(self, totals: Iterable[int]) -> dict[str, int]:
+        """Count how many totals fall in each phase."""
+        counter = Counter(self.questionnaire.phase_for(t).id for t in totals)
+        return {phase.id: counter.get(phase.id, 0) for phase in self.questionnaire.phases}
+
+    def _results(self, state: SessionState, latest_stats: dict[str, stats.QuestionStats]) -> dict[str, Any]:
+        """Phase counts, group phase, rounds shift, discuss-first order and consensus phase."""
+        q = self.questionnaire
+        latest_totals, first_totals, changed = [], [], 0
+        several_rounds = any(state.questions[qid].round > 1 for qid in state.order)
+        for participant_id in self.members:
+            total = self.total(self.latest(participant_id))
+            if total is not None:
+                latest_totals.append(total)
+            first = self.total(self.latest(participant_id, max_round=1)) if several_rounds else total
+            if first is not None:
+                first_totals.append(first)
+                if total is not None and q.phase_for(first).id != q.phase_for(total).id:
+                    changed += 1
+        median = stats.median_total(latest_totals)
+        agreed = {qid: state.questions[qid].agreed for qid in state.order}
+        complete = all_agreed(state)
+        agreed_total = q.total({k: v for k, v in agreed.items() if v is not None})
+        return {
+            "complete": len(latest_totals),
+            "median_total": median,
+            "group_phase": q.phase_for(median).id if median is not None else None,
+            "phase_counts": self._phase_counts(latest_totals),
+            "first_round_phase_counts": self._phase_counts(first_totals),
+            "changed_phase": changed,
+            "discuss_first": stats.discuss_first(latest_stats),
+            "agreed_total": agreed_total,
+            "consensus_phase": q.phase_for(agreed_total).id if complete else None,
+            "provisional": not complete,
+        }
+
+    def _disciplines(self, min_group_size: int) -> list[dict[str, Any]]:
+        """Per discipline group: size, median total, phase and spread per question."""
+        mapping = stats.group_disciplines(
+            {str(pid): m.discipline for pid, m in self.members.items()}, min_size=min_group_size
+        )
+        if not any(m.discipline for m in self.members.values()):
+            return []
+        groups: dict[str, list[int]] = {}
+        for pid, group in mapping.items():
+            if group is not None:
+                groups.setdefault(group, []).append(int(pid))
+        result = []
+        for group, members in groups.items():
+            latest = [self.latest(pid) for pid in members]
+            totals = [t for t in (self.total(a) for a in latest) if t is not None]
+            median = stats.median_total(totals)
+            per_question = {}
+            for question in self.questionnaire.questions:
+                counts = [0] * len(question.options)
+                for answers in latest:
+                    if question.id in answers:
+                        counts[question.option(answers[question.id]).rank] += 1
+                per_question[question.id] = stats.question_stats(counts, len(members)).to_dict()
+            result.append({
+                "group": group,
+                "n": len(members),
+                "median_total": median,
+                "phase": self.questionnaire.phase_for(median).id if median is not None else None,
+                "questions": per_question,
+            })
+        result.sort(key=lambda g: (g["group"] == "other", g["group"]))
+        return result
+
+    def roster(self, connected: set[int]) -> dict[str, Any]:
+        """Return the facilitator's list of participants, most recent first."""
+        items = []
+        for member in reversed(self.members.values()):
+            items.append({
+                "id": member.id,
+                "number": member.number,
+                "nickname": member.nickname,
+                "discipline": member.discipline,
+                "answered": len(self.answers.get(member.id, {})),
+                "connected": member.id in connected,
+            })
+            if len(items) == ROSTER_MAX:
+                break
+        return {"count": len(self.members), "participants": items}
+
+
+def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
+    """Hide what the projector must not show yet: unrevealed spreads and early results."""
+    questions = {}
+    for qid, data in live["questions"].items():
+        if state.questions[qid].status == "revealed" or state.stage in ("results", "ended"):
+            questions[qid] = data
+        else:
+            questions[qid] = {k: data[k] for k in ("round", "answered", "agreed")}
+    late = state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
+    return {
+        **live,
+        "questions": questions,
+        "results": live["results"] if late else None,
+        "disciplines": live["disciplines"] if late else [],
+    }
