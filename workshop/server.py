@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import warnings
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
 MAX_CONNECTIONS = 20_000  # eventlet.wsgi's default max_size is 1024 connections
@@ -23,7 +24,9 @@ def serve(args) -> int:
     """Start the server in the chosen async mode and print the address to open."""
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
     if mode == "eventlet":
-        import eventlet
+        with warnings.catch_warnings():  # the deprecation is known: see docs/decisions.md
+            warnings.simplefilter("ignore")
+            import eventlet
         eventlet.monkey_patch()
     elif mode == "gevent":
         from gevent import monkey

@@ -1,0 +1,116 @@
+"""The app factory: wires settings, storage, live sessions, pages, API and sockets."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from flask_socketio import SocketIO
+
+from . import api, i18n, pages, protocol, security, settings, sockets
+from .broadcast import Broadcaster
+from .db import DB_NAME, Store
+from .live import Live
+from .questionnaire import default as default_questionnaire
+from .security import RateLimiter
+from .services import Services
+
+
+def load_config(config: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults, then WORKSHOP_<NAME> environment variables, then the explicit override."""
+    values = settings.defaults()
+    for name, default in values.items():
+        raw = os.environ.get(f"WORKSHOP_{name}")
+        if raw is not None:
+            values[name] = settings.parse(name, raw, default)
+    values.update(config or {})
+    return values
+
+
+def allowed_origin(public_url: str | None):
+    """Return the Socket.IO origin check: the page's own host, or the public URL's origin; never '*'."""
+    public = None
+    if public_url:
+        parts = urlsplit(public_url)
+        public = f"{parts.scheme}://{parts.netloc}"
+
+    def check(origin: str | None, environ: dict) -> bool:
+        """Allow same-origin browsers and clients that send no Origin (not browsers)."""
+        if origin is None:
+            return True
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin in (own, public)
+
+    return check
+
+
+def security_headers(response):
+    """Add CSP, referrer, framing and sniffing headers to every response."""
+    connect = f"'self' ws://{request.host} wss://{request.host}"
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
+    return response
+
+
+def build_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, storage, live sessions, pages, API and sockets."""
+    cfg = load_config(config)
+    app = Flask(__name__, template_folder=str(settings.ROOT / "templates"),
+                static_folder=str(settings.ROOT / "static"), static_url_path="/static")
+    app.config.update(cfg)
+    data_dir = Path(cfg["DATA_DIR"])
+    secret = security.installation_secret(data_dir)
+    https = bool(cfg.get("PUBLIC_URL") and cfg["PUBLIC_URL"].startswith("https://"))
+    app.config.update(
+        SECRET_KEY=secret,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_NAME="workshop",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=cfg["RETENTION_DAYS"]),
+        MAX_CONTENT_LENGTH=cfg["MAX_REQUEST_BYTES"],
+    )
+    i18n.init_app(app)
+
+    store = Store(data_dir / DB_NAME, cfg["SQLITE_SYNCHRONOUS"])
+    live = Live(store, default_questionnaire(), cfg)
+    socketio = SocketIO(
+        app,
+        async_mode=cfg["ASYNC_MODE"],
+        cors_allowed_origins=allowed_origin(cfg.get("PUBLIC_URL")),
+        max_http_buffer_size=cfg["MAX_MESSAGE_BYTES"],
+        ping_interval=20,
+        ping_timeout=20,
+        http_compression=True,
+    )
+    services = Services(
+        live=live,
+        broadcaster=None,  # set below: it needs the services' join_base
+        secret=secret,
+        join_limit=RateLimiter(*cfg["RATE_JOIN"]),
+        answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
+        lookup_limit=RateLimiter(*cfg["RATE_LOOKUP"]),
+        config=cfg,
+    )
+    services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
+                                       cfg["MIN_GROUP_SIZE"])
+    app.extensions["workshop"] = services
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.after_request(security_headers)
+    socketio.on_namespace(sockets.ParticipantNamespace(protocol.PARTICIPANT))
+    socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))
+    socketio.on_namespace(sockets.FacilitatorNamespace(protocol.FACILITATOR))
+    return app
