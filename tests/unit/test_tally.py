@@ -1,0 +1,80 @@
+"""The in-memory tally and the live aggregate, without Flask."""
+from __future__ import annotations
+
+from workshop import state as sm
+from workshop.questionnaire import default
+from workshop.tally import Member, Tally, mask_for_screen
+
+Q = default()
+ALL_LOW = {"begrippen": "nooit", "uitspraak": "ten-koste-van", "projecten": "0-procent", "kennis": "heel-weinig"}
+
+
+def tally_with(*people):
+    """A tally with members 1..n answering round 1 as given."""
+    t, seq = Tally(Q), 0
+    for pid, (discipline, answers) in enumerate(people, start=1):
+        t.add(Member(pid, pid, f"p{pid}", discipline))
+        for question, option in answers.items():
+            seq += 1
+            t.set_answer(pid, question, 1, option, seq)
+    return t
+
+
+def test_changing_an_answer_moves_the_count():
+    t = tally_with((None, {"begrippen": "nooit"}))
+    t.set_answer(1, "begrippen", 1, "dagelijks", 2)
+    assert t.counts_for("begrippen", 1) == [0, 0, 0, 1]
+    assert t.seq == 2
+
+
+def test_removing_a_member_takes_its_answers_out():
+    t = tally_with((None, ALL_LOW), (None, ALL_LOW))
+    t.remove(1)
+    assert t.counts_for("kennis", 1) == [1, 0, 0]
+    assert list(t.members) == [2]
+
+
+def test_result_needs_every_question():
+    t = tally_with((None, {"begrippen": "dagelijks"}))
+    assert t.result(1) is None
+    for q, o in {"uitspraak": "kan-helpen", "projecten": "30-100-procent", "kennis": "meeste-collegas"}.items():
+        t.set_answer(1, q, 1, o, 9)
+    assert t.result(1) == {"total": 10, "max_total": 10, "phase": "ik-doe",
+                           "answers": {"begrippen": "dagelijks", "uitspraak": "kan-helpen",
+                                       "projecten": "30-100-procent", "kennis": "meeste-collegas"}}
+
+
+def test_latest_prefers_the_highest_round_and_can_be_capped():
+    t = tally_with((None, {"begrippen": "nooit"}))
+    t.set_answer(1, "begrippen", 2, "zelden", 2)
+    assert t.latest(1) == {"begrippen": "zelden"}
+    assert t.latest(1, max_round=1) == {"begrippen": "nooit"}
+
+
+def test_group_phase_is_the_phase_of_the_median_total():
+    mid = {**ALL_LOW, "begrippen": "dagelijks", "uitspraak": "kan-helpen"}  # 5
+    t = tally_with((None, ALL_LOW), (None, mid), (None, mid))  # totals 0, 5, 5
+    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    results = t.live(s)["results"]
+    assert results["median_total"] == 5 and results["group_phase"] == "ik-kan"
+    assert results["phase_counts"] == {"ik-zie": 1, "ik-wil": 0, "ik-kan": 2, "ik-doe": 0}
+
+
+def test_names_keep_the_latest_nicknames_only():
+    t = Tally(Q)
+    for pid in range(1, 70):
+        t.add(Member(pid, pid, None if pid % 2 else f"n{pid}", None))
+    names = t.names()
+    assert len(names) == 34 and names[-1] == "n68" and names[0] == "n2"
+
+
+def test_screen_mask_hides_unrevealed_spreads_and_early_results():
+    t = tally_with((None, ALL_LOW))
+    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    s = sm.apply(s, "reveal", question="kennis")
+    masked = mask_for_screen(t.live(s), s)
+    assert "rounds" in masked["questions"]["kennis"]
+    assert set(masked["questions"]["begrippen"]) == {"round", "answered", "agreed"}
+    assert masked["results"] is None and masked["disciplines"] == []
+    done = sm.apply(s, "results")
+    assert mask_for_screen(t.live(done), done)["results"]["complete"] == 1
