@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask_compress import Compress
 from flask_socketio import SocketIO
 
 from . import api, i18n, pages, protocol, security, settings, sockets
@@ -66,7 +67,7 @@ def security_headers(response):
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, storage, live sessions, pages, API and sockets."""
     cfg = load_config(config)
-    app = Flask(__name__, template_folder=str(settings.ROOT / "templates"),
+    app = Flask("workshop", template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
     app.config.update(cfg)
     data_dir = Path(cfg["DATA_DIR"])
@@ -81,6 +82,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=cfg["RETENTION_DAYS"]),
         MAX_CONTENT_LENGTH=cfg["MAX_REQUEST_BYTES"],
     )
+    app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_ALGORITHM_STREAMING=["gzip"], COMPRESS_MIN_SIZE=500, COMPRESS_REGISTER=True,
+                      COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
+                                          "application/json", "image/svg+xml", "text/csv"])
+    Compress(app)
     i18n.init_app(app)
 
     store = Store(data_dir / DB_NAME, cfg["SQLITE_SYNCHRONOUS"])
@@ -101,6 +106,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         join_limit=RateLimiter(*cfg["RATE_JOIN"]),
         answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
         lookup_limit=RateLimiter(*cfg["RATE_LOOKUP"]),
+        join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
+        answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         config=cfg,
     )
     services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
@@ -113,4 +120,5 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.on_namespace(sockets.ParticipantNamespace(protocol.PARTICIPANT))
     socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))
     socketio.on_namespace(sockets.FacilitatorNamespace(protocol.FACILITATOR))
+    socketio.on_error_default(sockets.handler_failed)
     return app
