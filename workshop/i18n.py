@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import Babel
 
 LANGUAGES = ("nl", "en")
@@ -11,8 +11,8 @@ COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Pick the language: ?lang=, then the cookie, then the configured default."""
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+    """Pick the language: ?lang=, then the visitor's cookie, then the session's language, then the default."""
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE), g.get("session_language")):
         if candidate in LANGUAGES:
             return candidate
     return current_app.config["DEFAULT_LANGUAGE"]

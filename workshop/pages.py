@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, Response, abort, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, g, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 
 from . import i18n, jsstrings, qr, security
+from .exports import FORMATS as EXPORT_FORMATS
 from .live import DEFAULT_DISCIPLINES, Room
 from .services import services
 from .state import Rejected
@@ -25,14 +26,15 @@ def error_page(status: int, title: str, message: str, action_url: str = "/", act
 
 def find_room(code: str) -> Room:
     """Return the room for a code in a URL or answer with the friendly not-found page."""
-    svc = services()
-    room = svc.live.room(code)
+    try:
+        room = services().find(code, request.remote_addr)
+    except Rejected:
+        abort(error_page(429, _("Too many attempts"), _("Wait a minute and try the code again.")))
     if room is None:
-        if not svc.lookup_limit.allow(request.remote_addr or "unknown"):
-            abort(error_page(429, _("Too many attempts"), _("Wait a minute and try the code again.")))
         abort(error_page(404, _("Session not found"),
                          _("There is no session with this code. Check the code on the screen and try again."),
                          url_for("pages.join_code"), _("Enter a code")))
+    g.session_language = room.language  # pages of an English session default to English
     return room
 
 
@@ -117,9 +119,13 @@ def join_code():
     """Ask for a session code, or go to the session when one is given."""
     raw = request.args.get("code")
     if raw is not None:
-        code = security.normalise_code(raw)
-        if code and services().live.room(code):
-            return redirect(url_for("pages.join", code=code), 303)
+        try:  # rate-limited like every code lookup: no enumeration through ?code=
+            room = services().find(raw, request.remote_addr)
+        except Rejected:
+            return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data(),
+                                                 error=_("Wait a minute and try the code again.")), 429)
+        if room:
+            return redirect(url_for("pages.join", code=room.code), 303)
         return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data(),
                                              error=_("There is no session with this code. Check the code on the screen.")), 404)
     return render_template("join_code.html", code="", error=None, page_data=page_data())
@@ -178,18 +184,11 @@ def manage(code: str):
                           _("Open the facilitator link you received when you created the session, on this device."))
     state = svc.screen_state(room)
     projector_url = svc.projector_url(room.code)
-    exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in ("json", "csv", "xlsx", "html")} \
-        if "exports.download" in _endpoints() else {}
+    exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"],
                            code_display=security.display_code(room.code),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))
-
-
-def _endpoints() -> set[str]:
-    """Names of the registered endpoints."""
-    from flask import current_app
-    return set(current_app.view_functions)
 
 
 @bp.get("/s/<code>/qr.svg")
@@ -205,7 +204,7 @@ def set_language(lang: str):
     response = redirect(i18n.safe_next(request.args.get("next")), 303)
     if lang in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=request.is_secure)
+                            secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
 
 

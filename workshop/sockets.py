@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request, session
+from flask import current_app, g, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from . import broadcast as rooms
@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def refuse(code: str) -> ConnectionRefusedError:
-    """Return a connection refusal carrying a code and a message."""
-    return ConnectionRefusedError(p.error(code))
+    """Return a connection refusal: the client's err.message is the text, err.data the {code, message} object."""
+    error = p.error(code)
+    return ConnectionRefusedError(error["message"], error)
 
 
 def client_address() -> str:
@@ -36,24 +37,38 @@ def as_dict(data: Any) -> dict[str, Any]:
 
 def lookup_room(auth: Any) -> Room:
     """Find the session named in the auth data, rate-limiting failed lookups per address."""
-    svc = services()
     code = auth.get("code") if isinstance(auth, dict) else None
-    room = svc.live.room(code)
+    try:
+        room = services().find(code, client_address())
+    except Rejected as exc:
+        raise refuse(exc.code) from None
     if room is None:
-        if not svc.lookup_limit.allow(client_address()):
-            raise refuse("rate_limited")
         raise refuse("unknown_session")
+    g.session_language = room.language
     return room
+
+
+def handler_failed(exc: BaseException) -> Any:
+    """Log an unexpected error in a socket handler; refuse a connect, else answer with a generic failure."""
+    log.error("socket handler failed", exc_info=exc)
+    reply = p.failure("internal")
+    if request.event and request.event.get("message") == "connect":
+        raise refuse("internal")
+    current_app.extensions["socketio"].emit(p.FAILED, reply["error"], to=request.sid, namespace=request.namespace)
+    return reply
 
 
 class BaseNamespace(Namespace):
     """Common handling: unknown events are refused, unexpected errors become an error reply."""
 
     def trigger_event(self, event, *args):
-        """Dispatch to on_<event>; refuse events this role may not send."""
-        if event not in ("connect", "disconnect") and not hasattr(self, "on_" + (event or "")):
-            return self.socketio._handle_event(self._not_allowed, event, self.namespace, *args)
-        return super().trigger_event(event, *args)
+        """Dispatch to on_<event> with at most one payload; refuse events this role may not send."""
+        if event in ("connect", "disconnect") and not self.socketio.server.manager.is_connected(args[0], self.namespace):
+            return super().trigger_event(event, *args)  # the real (dis)connect: the socket is still pending
+        # A connected client's own event named 'connect'/'disconnect', a non-text name or an unknown one is refused.
+        if not isinstance(event, str) or event in ("connect", "disconnect") or not hasattr(self, "on_" + event):
+            return self.socketio._handle_event(self._not_allowed, event, self.namespace, *args[:1])
+        return super().trigger_event(event, *args[:2])
 
     def _not_allowed(self, *args):
         """Refuse an event that this namespace does not accept."""
@@ -82,13 +97,11 @@ class BaseNamespace(Namespace):
         return self.fail(exc.code if exc.code in p.ERRORS else "bad_request", exc.field)
 
     def current_room(self) -> Room | None:
-        """Return the room this socket belongs to."""
-        return services().live.room(session.get("code"))
-
-    def on_error(self, exc):  # pragma: no cover - called by Flask-SocketIO for unexpected errors
-        """Log an unexpected error and answer with a generic failure."""
-        log.exception("socket handler failed", exc_info=exc)
-        return self.fail("internal")
+        """Return the room this socket belongs to (its language becomes the default for replies)."""
+        room = services().live.room(session.get("code"))
+        if room is not None:
+            g.session_language = room.language
+        return room
 
 
 class ParticipantNamespace(BaseNamespace):
@@ -141,10 +154,10 @@ class ParticipantNamespace(BaseNamespace):
             return self.fail("unknown_session")
         if session.get("pid"):
             return self.fail("already_joined")
-        if not svc.join_limit.allow(client_address()):
+        if not (svc.join_connection_limit.allow(request.sid) and svc.join_limit.allow(client_address())):
             return self.fail("rate_limited")
         try:
-            data = as_dict(data or {})
+            data = {} if data is None else as_dict(data)
             member, token = svc.live.join(room, data.get("nickname"), data.get("discipline"))
         except Rejected as exc:
             return self.rejected(exc)
@@ -158,14 +171,14 @@ class ParticipantNamespace(BaseNamespace):
         room, pid = self.current_room(), session.get("pid")
         if room is None or not pid:
             return self.fail("not_joined")
-        if not svc.answer_limit.allow(request.sid):
+        if not (svc.answer_limit.allow(request.sid) and svc.answer_address_limit.allow(client_address())):
             return self.fail("rate_limited")
         try:
             data = as_dict(data)
             seq = svc.live.answer(room, pid, data.get("question"), data.get("option"), data.get("round"))
         except Rejected as exc:
             return self.rejected(exc)
-        svc.broadcaster.touch(room)
+        svc.broadcaster.touch(room, roster=True)  # the roster shows how many questions each person answered
         return {"ok": True, "question": data["question"], "option": data["option"],
                 "round": data["round"], "seq": seq}
 
@@ -220,7 +233,7 @@ class FacilitatorNamespace(BaseNamespace):
         try:
             data = as_dict(data)
             action = data.get("action")
-            if action not in p.ACTIONS:
+            if not isinstance(action, str) or action not in p.ACTIONS:
                 raise Rejected("unknown_action", "Unknown action", "action")
             missing = [f for f in p.ACTIONS[action] if f not in data]
             if missing:
@@ -251,6 +264,8 @@ class FacilitatorNamespace(BaseNamespace):
     def on_note(self, data=None):
         """Save the note for a question ('' for the whole session) as it is typed."""
         room = self.current_room()
+        if room is None:
+            return self.fail("unknown_session")
         try:
             data = as_dict(data)
             services().live.save_note(room, data.get("question"), data.get("text"))
@@ -261,6 +276,8 @@ class FacilitatorNamespace(BaseNamespace):
     def on_steps(self, data=None):
         """Save the session's first small steps."""
         room = self.current_room()
+        if room is None:
+            return self.fail("unknown_session")
         try:
             steps = services().live.save_steps(room, as_dict(data).get("items"))
         except Rejected as exc:
@@ -271,6 +288,8 @@ class FacilitatorNamespace(BaseNamespace):
         """Create a new shared report link or revoke the current one."""
         svc = services()
         room = self.current_room()
+        if room is None:
+            return self.fail("unknown_session")
         try:
             enabled = as_dict(data).get("enabled")
             if not isinstance(enabled, bool):

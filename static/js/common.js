@@ -121,11 +121,13 @@
     Array.prototype.slice.call(old.attributes).forEach(function (attr) {
       // A <details> the user opened stays open.
       if (attr.name === 'open' && old.nodeName === 'DETAILS') return;
-      if (!neu.hasAttribute(attr.name)) old.removeAttribute(attr.name);
+      if (attr.name !== 'style' && !neu.hasAttribute(attr.name)) old.removeAttribute(attr.name);
     });
     Array.prototype.slice.call(neu.attributes).forEach(function (attr) {
-      if (old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
+      if (attr.name !== 'style' && old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
     });
+    // Styles go through the CSSOM: a strict CSP refuses setAttribute('style', ...).
+    if (old.style.cssText !== neu.style.cssText) old.style.cssText = neu.style.cssText;
     // Swap the old node's handlers for the new node's (they close over fresh data).
     if (old.__handlers || neu.__handlers) {
       (old.__handlers || []).forEach(function (h) { old.removeEventListener(h[0], h[1]); });
@@ -142,12 +144,13 @@
     return document.getElementById(id);
   };
 
-  /** Run render() and give focus back to the element with the same data-focus-key afterwards. */
+  /** Run render(); if the focused element was replaced, focus its successor (same data-focus-key). */
   W.keepFocus = function (render) {
     const active = document.activeElement;
     const key = active && active.getAttribute ? active.getAttribute('data-focus-key') : null;
     render();
-    if (key && document.activeElement !== active) {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (key && lost) {
       const again = document.querySelector('[data-focus-key="' + CSS.escape(key) + '"]');
       if (again) again.focus({ preventScroll: true });
     }
@@ -186,6 +189,18 @@
     banner.hidden = !text;
   };
 
+  const REFUSALS = ['unknown_session', 'session_ended', 'bad_key', 'bad_token', 'removed', 'rate_limited'];
+
+  /** The {code, message} of a refused connection (err.data, or a code named in err.message). */
+  function refusal(err) {
+    const data = (err && err.data) || {};
+    const text = (err && err.message) || '';
+    let code = data.code;
+    if (!code) code = REFUSALS.find(function (c) { return text.indexOf(c) >= 0; }) || 'refused';
+    const quoted = /'message': '([^']*)'/.exec(text);
+    return { code: code, message: data.message || (quoted ? quoted[1] : text) };
+  }
+
   /**
    * Connect to a Socket.IO namespace. authFn(cb) is asked for fresh auth on every (re)connect.
    * onRefused(error, retry) is called when the server refuses the connection ({code, message}).
@@ -217,8 +232,7 @@
         W.banner(W.t(wasConnected ? 'conn_lost' : 'conn_trying'), 'warn');
         return;
       }
-      const data = (err && err.data) || {};
-      const error = { code: data.code || 'refused', message: data.message || (err && err.message) || '' };
+      const error = refusal(err);
       const retry = function (delay) {
         window.setTimeout(function () { if (!stopped) socket.connect(); }, delay || 0);
       };

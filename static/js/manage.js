@@ -19,11 +19,14 @@
     if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
   }
 
-  /** Say something in the live region; errors stay until the next message. */
+  let sayTimer = 0;
+  /** Say something in the live region; confirmations fade after a while, errors stay until the next message. */
   function say(text, tone) {
     const box = W.$('m-msg');
     box.className = 'm-msg' + (tone ? ' m-msg--' + tone : '');
     box.textContent = text;
+    window.clearTimeout(sayTimer);
+    if (tone === 'ok') sayTimer = window.setTimeout(function () { box.textContent = ''; }, 8000);
   }
 
   /** Send a facilitator command; the reply's state is applied at once. */
@@ -199,7 +202,7 @@
         el('dt', { text: t('group_phase') }),
         el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : ''),
         el('dt', { text: t('median_label') }),
-        el('dd', { text: t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) }) }),
+        el('dd', { text: t('points_total', { total: W.num(res.median_total), max: W.num(Q.max_total) }) }),
         el('dt', { text: t('complete_label') }),
         el('dd', { text: W.num(res.complete) }),
         el('dt', { text: t('consensus_label') }),
@@ -245,7 +248,7 @@
         el('th', { scope: 'col', text: t('connection') }),
         el('th', { scope: 'col' }, el('span', { class: 'visually-hidden', text: t('actions') })))),
       el('tbody', {}, people.map(function (p) {
-        const name = p.nickname || t('anonymous', { id: p.id });
+        const name = p.nickname || t('anonymous', { id: p.number || p.id });
         return el('tr', { 'data-key': 'p' + p.id },
           el('th', { scope: 'row', class: p.nickname ? '' : 'muted', text: name }),
           el('td', { text: p.discipline || '–' }),
@@ -272,7 +275,8 @@
     if (confirmFirst[action] && !window.confirm(t(confirmFirst[action]))) return;
     const payload = { action: action };
     if (action === 'reveal') payload.question = state.focus;
-    command(payload, t('done_' + action));
+    const q = W.byId(Q.questions, state.focus);
+    command(payload, t('done_' + action, { name: q ? q.short : '' }));
   }
 
   document.querySelectorAll('[data-action]').forEach(function (button) {
@@ -322,6 +326,7 @@
   }
 
   const socket = W.connect('/facilitator', function (cb) { cb({ code: D.code }); }, refused);
+  window.workshopSocket = socket; // notes.js listens and emits on the same socket
   socket.on('snapshot', function (data) {
     state = data.state;
     live = data.live || null;

@@ -13,6 +13,7 @@
   let result = null; // Result or null
   let stopped = false; // removed or refused for good: ignore further events
   let lastKey = '';
+  let shownQuestions = ''; // ids and rounds of the questions on screen, to notice a new one
   const pending = {}; // question id -> {option, round, req}: sent, not yet acknowledged
   const errors = {}; // question id -> message of the last refused answer
   let requestSeq = 0;
@@ -135,18 +136,18 @@
     show('v-join');
   }
 
-  /** A waiting screen with what happens next. */
-  function renderWait(title, text, extra) {
+  /** A waiting screen with what happens next (still: no pulsing dot, nothing more will come). */
+  function renderWait(title, text, extra, still) {
     const who = [];
     if (me && me.nickname) who.push(t('you_are', { name: me.nickname }));
     if (me && me.discipline) who.push(t('your_discipline', { discipline: me.discipline }));
     W.fill(W.$('v-wait'),
-      el('div', { class: 'pulse', 'aria-hidden': 'true' }),
+      still ? null : el('div', { class: 'pulse', 'aria-hidden': 'true' }),
       el('h1', { text: title }),
       el('p', { class: 'lead', text: text }),
       extra,
       who.length ? el('p', { class: 'muted', text: who.join(' · ') }) : null,
-      el('p', { class: 'muted', text: t('no_refresh') }));
+      still ? null : el('p', { class: 'muted', text: t('no_refresh') }));
     show('v-wait');
   }
 
@@ -181,7 +182,11 @@
       parts.push(questionBlock(W.byId(Q.questions, qs.id), qs, list.length === 1));
     });
     W.fill(view, parts);
-    show('v-question');
+    const shown = list.map(function (qs) { return qs.id + '@' + qs.round; }).join(' ');
+    const isNew = shown !== shownQuestions;
+    shownQuestions = shown;
+    if (!W.showView('v-question') && !isNew) return;
+    W.focusHeading(view); // a new question (or round) starts at the top
   }
 
   /** A question with its options as big radio buttons and the send status. */
@@ -203,10 +208,9 @@
     else if (open) status = t('tap_answer');
     else status = t('question_closed');
 
-    const meta = [t('question_n', { n: q.index + 1, total: Q.questions.length })];
     return el('section', { class: 'question' + (open ? '' : ' question--closed'), 'aria-labelledby': textId },
       el('p', { class: 'q-meta' },
-        el('span', { text: meta.join('') }),
+        el('span', { text: t('question_n', { n: q.index + 1, total: Q.questions.length }) }),
         round > 1 ? el('span', { class: 'badge badge--round', text: t('new_round', { n: round }) }) : null,
         !open ? el('span', { class: 'badge', text: t('closed_badge') }) : null),
       el(Heading, { id: textId, class: 'q-text', text: q.text }),
@@ -220,7 +224,9 @@
               'data-focus-key': q.id + ':' + o.id,
               onchange: function () { sendAnswer(q.id, o.id, round); },
             }),
-            el('span', { class: 'option-label', text: o.label }));
+            el('span', { class: 'option-label', text: o.label }),
+            checked && sending ? el('span', { class: 'option-tick option-tick--sending', 'aria-hidden': 'true', text: '…' }) : null,
+            checked && !sending && confirmed === o.id ? el('span', { class: 'option-tick', 'aria-hidden': 'true', text: '✓' }) : null);
         })),
       el('p', { class: 'q-status q-status--' + (tone || 'idle'), role: 'status', 'aria-live': 'polite' }, status),
       single && confirmed && !sending && open ? el('p', { class: 'muted', text: t('can_change') }) : null);
@@ -250,7 +256,7 @@
     const answers = (result && result.answers) || {};
     const answered = Q.questions.filter(function (q) { return answers[q.id]; }).length;
     if (!result || !answered) {
-      renderWait(t('no_result_title'), t('no_result_text'), null);
+      renderWait(t('no_result_title'), t('no_result_text'), null, true);
       return;
     }
     const phase = W.byId(Q.phases, result.phase);

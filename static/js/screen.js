@@ -46,6 +46,7 @@
     if (view === 'lobby') {
       renderLobby();
       W.showView('v-lobby');
+      fit(W.$('v-lobby'));
       return;
     }
     const builders = {
@@ -54,6 +55,19 @@
     };
     W.morph(W.$('v-live'), (builders[view] || viewQuestion)());
     W.showView('v-live');
+    fit(W.$('v-live').firstElementChild);
+  }
+
+  /** Shrink the view's .sc-fit part (never the question text) until the view fits on the screen. */
+  function fit(section) {
+    if (!section) return;
+    const part = section.querySelector('.sc-fit') || section;
+    let zoom = 1;
+    part.style.zoom = '';
+    while (section.scrollHeight > section.clientHeight + 1 && zoom > 0.5) {
+      zoom -= 0.05;
+      part.style.zoom = String(zoom);
+    }
   }
 
   /** Lobby: participant count, latest names, locked and local-address warnings. */
@@ -114,7 +128,7 @@
     }
     const last = rounds[rounds.length - 1];
     const shown = rounds.length > 1 ? [rounds[0], last] : [last];
-    parts.push(el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') },
+    const chart = el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') },
       q.options.map(function (o) {
         const isAgreed = agreed === o.id;
         return el('div', { class: 'sc-row' + (isAgreed ? ' is-agreed' : '') },
@@ -124,10 +138,11 @@
           el('div', { class: 'sc-row-bars' }, shown.map(function (r, i) {
             return bar(r.stats, o.rank, shown.length > 1 ? t('round_n', { n: r.round }) : null, i === 0 && shown.length > 1);
           })));
-      })));
-    parts.push(el('div', { class: 'sc-summary' }, shown.map(function (r) {
+      }));
+    const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
       return summary(r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
-    })));
+    }));
+    parts.push(el('div', { class: 'sc-fit' }, lines, chart));
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
   }
 
@@ -232,16 +247,19 @@
       return el('li', {},
         el('span', { class: 'sc-discuss-name', text: q ? q.short : qid }),
         stats && stats.shown
-          ? el('span', { class: 'sc-discuss-value', text: t(VERDICT[stats.verdict]) + ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) }) })
+          ? el('span', { class: 'sc-discuss-value' },
+            el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: t(VERDICT[stats.verdict]) }),
+            ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) }))
           : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
     });
     return el('section', { class: 'sc-results', 'data-key': 'results' },
       el('div', { class: 'sc-results-main' },
         el('p', { class: 'sc-eyebrow' }, t('group_phase'),
           res.provisional ? el('span', { class: 'sc-badge sc-badge--provisional', text: t('provisional') }) : null),
-        group ? el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }) : el('h1', { class: 'sc-phase-name', text: '–' }),
+        group ? el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }) : el('h1', { class: 'sc-title', text: t('results_empty') }),
         group ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) }) : null,
-        el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })),
+        group ? el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })) : null,
+        res.provisional ? el('p', { class: 'sc-fact', text: t('provisional_hint') }) : null,
         el('p', { class: 'sc-fact' }, t('complete_n', { n: W.num(res.complete) })),
         res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null),
       el('div', { class: 'sc-results-side' },
@@ -273,7 +291,7 @@
     const head = el('tr', {},
       el('th', { scope: 'col', text: t('discipline') }),
       el('th', { scope: 'col', class: 'num', text: t('people') }),
-      el('th', { scope: 'col', class: 'num', text: t('median') }),
+      el('th', { scope: 'col', class: 'num', text: t('median_label') }),
       el('th', { scope: 'col', text: t('phase') }),
       Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-mini-head', text: q.short }); }));
     const rows = groups.map(function (g) {
@@ -282,7 +300,7 @@
         el('th', { scope: 'row', text: g.group === 'other' ? t('other_group') : g.group }),
         el('td', { class: 'num', text: W.num(g.n) }),
         el('td', { class: 'num', text: W.num(g.median_total) }),
-        el('td', { text: p ? p.name : '–' }),
+        el('td', { class: 'nowrap', text: p ? p.name : '–' }),
         Q.questions.map(function (q) { return el('td', {}, miniSpread(q, g.questions && g.questions[q.id])); }));
     });
     return el('section', { class: 'sc-disciplines', 'data-key': 'disciplines' },
@@ -390,4 +408,5 @@
   });
   socket.on('state', function (data) { state = data; schedule(); });
   socket.on('live', function (data) { live = data; schedule(); });
+  window.addEventListener('resize', schedule);
 })();

@@ -1,0 +1,201 @@
+/* Facilitator page: notes per question, first small steps, downloads and the shared report link.
+   Uses the facilitator socket manage.js opens (window.workshopSocket); strings are #notes-ui's data-*. */
+(function () {
+  'use strict';
+
+  const root = document.getElementById('notes-ui');
+  const socket = window.workshopSocket;
+  if (!root || !socket) return;
+  const el = W.el;
+  const DELAY = 500; // ms of quiet typing before a save
+
+  /** A string from the partial's data-* attributes, with {name} placeholders filled. */
+  function str(name, vars) {
+    return (root.dataset[name] || name).replace(/\{(\w+)\}/g, function (whole, key) {
+      return vars && Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : whole;
+    });
+  }
+
+  /** Show a short status next to a field. */
+  function status(node, text, tone) {
+    node.textContent = text;
+    node.className = 'help' + (tone ? ' q-status--' + tone : '');
+  }
+
+  /** Call fn once typing has paused; flush() runs a waiting call at once. */
+  function debounced(fn) {
+    let timer = 0;
+    const run = function () { window.clearTimeout(timer); timer = 0; fn(); };
+    return {
+      schedule: function () { window.clearTimeout(timer); timer = window.setTimeout(run, DELAY); },
+      flush: function () { if (timer) run(); },
+    };
+  }
+
+  // Notes: one per question plus the general note (question ''); a note is dirty until the server has its text.
+  const notes = Array.prototype.map.call(root.querySelectorAll('textarea[data-note]'), function (area) {
+    const note = { area: area, question: area.getAttribute('data-note'), dirty: false,
+      status: document.getElementById(area.getAttribute('aria-describedby')) };
+    note.save = debounced(function () { saveNote(note); });
+    area.addEventListener('input', function () {
+      note.dirty = true;
+      status(note.status, str('saving'), 'sending');
+      note.save.schedule();
+    });
+    area.addEventListener('blur', function () { note.save.flush(); });
+    return note;
+  });
+
+  /** Send a note's current text; it is clean once the server acknowledges that same text. */
+  function saveNote(note) {
+    const text = note.area.value;
+    W.request(socket, 'note', { question: note.question, text: text }, function (reply) {
+      if (!reply.ok) {
+        status(note.status, str('failed', { message: reply.error.message }), 'error');
+        return;
+      }
+      if (note.area.value === text) {
+        note.dirty = false;
+        status(note.status, str('saved'), 'ok');
+      }
+    });
+  }
+
+  // First small steps: rows of what / who / by when, saved as a whole list.
+  const rows = document.getElementById('steps-rows');
+  const stepsStatus = document.getElementById('steps-status');
+  let stepsDirty = false;
+  const stepsSave = debounced(saveSteps);
+
+  /** The steps as typed, in order. */
+  function collectSteps() {
+    return Array.prototype.map.call(rows.querySelectorAll('tr'), function (tr) {
+      const value = function (name) { return tr.querySelector('[data-field="' + name + '"]').value; };
+      return { what: value('what'), who: value('who'), due: value('due') };
+    });
+  }
+
+  /** Send the steps; they are clean once the server has stored that same list. */
+  function saveSteps() {
+    const items = collectSteps();
+    const sent = JSON.stringify(items);
+    W.request(socket, 'steps', { items: items }, function (reply) {
+      if (!reply.ok) {
+        status(stepsStatus, str('failed', { message: reply.error.message }), 'error');
+        return;
+      }
+      if (JSON.stringify(collectSteps()) === sent) {
+        stepsDirty = false;
+        status(stepsStatus, str('saved'), 'ok');
+      }
+    });
+  }
+
+  /** Note a change to the steps and save it soon (or now). */
+  function stepsChanged(now) {
+    stepsDirty = true;
+    status(stepsStatus, str('saving'), 'sending');
+    if (now) { stepsSave.schedule(); stepsSave.flush(); } else stepsSave.schedule();
+  }
+
+  /** Give every row's inputs and button labels that say which step they belong to. */
+  function labelRows() {
+    Array.prototype.forEach.call(rows.querySelectorAll('tr'), function (tr, i) {
+      ['what', 'who', 'due'].forEach(function (name) {
+        tr.querySelector('[data-field="' + name + '"]').setAttribute('aria-label', str(name, { n: i + 1 }));
+      });
+      tr.querySelector('button').setAttribute('aria-label', str('removeLabel', { n: i + 1 }));
+    });
+  }
+
+  /** One editable step row. */
+  function stepRow(step) {
+    const input = function (name, max) {
+      return el('td', {}, el('input', { type: 'text', 'data-field': name, maxlength: max, value: step[name] || '',
+        oninput: function () { stepsChanged(false); } }));
+    };
+    const tr = el('tr', {}, input('what', 300), input('who', 100), input('due', 40),
+      el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', text: str('remove'),
+        onclick: function () {
+          const next = tr.nextElementSibling || tr.previousElementSibling;
+          tr.remove();
+          labelRows();
+          stepsChanged(true);
+          (next ? next.querySelector('input') : document.getElementById('step-add')).focus();
+        } })));
+    return tr;
+  }
+
+  /** Replace the rows with a stored list (always at least one empty row to type in). */
+  function showSteps(items) {
+    W.fill(rows, (items.length ? items : [{}]).map(stepRow));
+    labelRows();
+  }
+
+  document.getElementById('step-add').addEventListener('click', function () {
+    const tr = stepRow({});
+    rows.appendChild(tr);
+    labelRows();
+    tr.querySelector('input').focus();
+  });
+
+  // Downloads: the checkbox leaves nicknames out of every format.
+  const noNicknames = document.getElementById('export-no-nicknames');
+  /** Point the download links at the chosen variant. */
+  function updateDownloads() {
+    root.querySelectorAll('a[data-export]').forEach(function (a) {
+      a.href = a.getAttribute('data-export') + (noNicknames.checked ? '?nicknames=0' : '');
+    });
+  }
+  noNicknames.addEventListener('change', updateDownloads);
+  updateDownloads();
+
+  // The shared report link.
+  const linkBox = document.getElementById('report-link-box');
+  const linkInput = document.getElementById('report-url');
+  const create = document.getElementById('report-create');
+  const revoke = document.getElementById('report-revoke');
+  const reportStatus = document.getElementById('report-status');
+  const createLabel = create.textContent;
+
+  /** Show whether a link exists and what it is. */
+  function showReport(report) {
+    const on = !!(report && report.enabled);
+    linkBox.hidden = !on;
+    linkInput.value = on ? report.url : '';
+    revoke.hidden = !on;
+    create.textContent = on ? create.getAttribute('data-new-label') : createLabel;
+  }
+
+  /** Ask the server to make a new link or withdraw the current one. */
+  function setLink(enabled, done) {
+    W.request(socket, 'report_link', { enabled: enabled }, function (reply) {
+      if (!reply.ok) {
+        status(reportStatus, str('failed', { message: reply.error.message }), 'error');
+        return;
+      }
+      showReport(reply.report);
+      status(reportStatus, done, 'ok');
+    });
+  }
+
+  create.addEventListener('click', function () {
+    if (!revoke.hidden && !window.confirm(str('confirmRenew'))) return;
+    setLink(true, str('linkMade'));
+  });
+  revoke.addEventListener('click', function () {
+    if (window.confirm(str('confirmRevoke'))) setLink(false, str('linkRevoked'));
+  });
+
+  // Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile.
+  socket.on('snapshot', function (data) {
+    const stored = data.notes || {};
+    notes.forEach(function (note) {
+      if (note.dirty) saveNote(note);
+      else note.area.value = stored[note.question] || '';
+    });
+    if (stepsDirty) saveSteps();
+    else showSteps(data.steps || []);
+    showReport(data.report);
+  });
+})();
