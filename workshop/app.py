@@ -11,11 +11,12 @@ from flask import Flask, request
 from flask_compress import Compress
 from flask_socketio import SocketIO
 
-from . import api, i18n, pages, protocol, security, settings, sockets
+from . import api, exports_web, i18n, pages, protocol, security, settings, sockets
 from .broadcast import Broadcaster
 from .db import DB_NAME, Store
 from .live import Live
 from .questionnaire import default as default_questionnaire
+from .rooms import RoomIndexManager
 from .security import RateLimiter
 from .services import Services
 
@@ -98,6 +99,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
         http_compression=True,
+        client_manager=RoomIndexManager(),
     )
     services = Services(
         live=live,
@@ -116,6 +118,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports_web.bp)
     app.after_request(security_headers)
     socketio.on_namespace(sockets.ParticipantNamespace(protocol.PARTICIPANT))
     socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))

@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=float, default=None, metavar="DAYS",
                        help="age in days (default: the RETENTION_DAYS setting)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    from .exports import add_export_parser
+    add_export_parser(sub)
     return parser
 
 

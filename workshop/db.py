@@ -109,15 +109,22 @@ class Store:
         return self._all(sql + " ORDER BY s.created_at DESC, s.id DESC", params)
 
     def delete_session(self, code: str) -> bool:
-        """Delete a session and every row that belongs to it."""
-        with self.transaction() as c:
-            row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
-            if row is None:
-                return False
-            for table in ("answers", "notes", "steps", "participants"):
-                c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
-            c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
-            return True
+        """Delete a session and every row that belongs to it, leaving no copy in the database files."""
+        with self._lock:
+            # secure_delete zeroes the freed space; the checkpoint empties the WAL, which still holds old pages.
+            self._conn.execute("PRAGMA secure_delete=ON")
+            try:
+                with self.transaction() as c:
+                    row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
+                    if row is not None:
+                        for table in ("answers", "notes", "steps", "participants"):
+                            c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
+                        c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
+            finally:
+                self._conn.execute("PRAGMA secure_delete=OFF")
+            if row is not None:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return row is not None
 
     def codes_older_than(self, cutoff: str) -> list[str]:
         """Return codes of sessions last changed before the cutoff time."""

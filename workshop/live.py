@@ -49,6 +49,12 @@ def clean_text(value: object, *, max_length: int, field_name: str, required: boo
     return text
 
 
+def clean_multiline(text: str) -> str:
+    """Return typed text (a note) in NFC with line breaks and tabs kept, other control characters and lone surrogates dropped."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
 @dataclass
 class Room:
     """A session as held in memory while the server runs."""
@@ -135,13 +141,7 @@ class Live:
         row = self.store.session(code)
         if row is None:
             return None
-        tally = Tally(self.questionnaire)
-        for p in self.store.participants(row["id"]):
-            if p["removed_at"] is None:
-                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"]))
-        for a in self.store.answers(row["id"]):
-            if a["participant_id"] in tally.members and self.questionnaire.question(a["question_id"]):
-                tally.set_answer(a["participant_id"], a["question_id"], a["round"], a["option_id"], a["seq"])
+        tally = Tally.from_rows(self.questionnaire, self.store.participants(row["id"]), self.store.answers(row["id"]))
         tally.seq = max(tally.seq, self.store.max_seq(row["id"]))
         return Room(
             id=row["id"], code=row["code"], title=row["title"], language=row["language"],
@@ -249,7 +249,7 @@ class Live:
             raise Rejected("unknown_question", "Unknown question", "question")
         if not isinstance(text, str) or len(text) > 5000:
             raise Rejected("bad_request", "note must be text of at most 5000 characters", "text")
-        self.store.save_note(room.id, question_id, unicodedata.normalize("NFC", text), self.clock())
+        self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
 
 from . import stats
 from .questionnaire import Questionnaire
@@ -23,6 +24,12 @@ class Member:
     discipline: str | None
 
 
+@lru_cache(maxsize=8192)
+def question_stats(counts: tuple[int, ...], joined: int) -> stats.QuestionStats:
+    """stats.question_stats, remembered: most spreads are unchanged between two live aggregates."""
+    return stats.question_stats(counts, joined)
+
+
 class Tally:
     """Answers of a session's active participants with counts kept per question and round."""
 
@@ -33,11 +40,28 @@ class Tally:
         self.answers: dict[int, dict[str, dict[int, str]]] = {}
         self.counts: dict[tuple[str, int], list[int]] = {}
         self.seq = 0
+        # Per participant: latest answers, total and first-round total, until its answers change.
+        self._summaries: dict[int, tuple[dict[str, str], int | None, int | None]] = {}
+        self._groups: dict[int, dict[str, list[int]]] = {}  # discipline groups by minimum size, until members change
+
+    @classmethod
+    def from_rows(cls, questionnaire: Questionnaire, participants: Iterable[Mapping[str, Any]],
+                  answers: Iterable[Mapping[str, Any]]) -> "Tally":
+        """Build a tally from stored participant and answer rows; removed participants do not count."""
+        tally = cls(questionnaire)
+        for p in participants:
+            if p["removed_at"] is None:
+                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"]))
+        for a in answers:
+            if a["participant_id"] in tally.members and questionnaire.question(a["question_id"]):
+                tally.set_answer(a["participant_id"], a["question_id"], a["round"], a["option_id"], a["seq"])
+        return tally
 
     def add(self, member: Member) -> None:
         """Add a participant who joined."""
         self.members[member.id] = member
         self.answers.setdefault(member.id, {})
+        self._groups.clear()
 
     def remove(self, participant_id: int) -> None:
         """Drop a participant and take its answers out of the counts."""
@@ -45,6 +69,8 @@ class Tally:
             for round_, option_id in rounds.items():
                 self._count(question_id, round_, option_id, -1)
         self.members.pop(participant_id, None)
+        self._summaries.pop(participant_id, None)
+        self._groups.clear()
 
     def set_answer(self, participant_id: int, question_id: str, round_: int, option_id: str, seq: int) -> None:
         """Record a participant's answer, replacing its earlier answer in the same round."""
@@ -55,6 +81,7 @@ class Tally:
         rounds[round_] = option_id
         self._count(question_id, round_, option_id, +1)
         self.seq = max(self.seq, seq)
+        self._summaries.pop(participant_id, None)
 
     def _count(self, question_id: str, round_: int, option_id: str, delta: int) -> None:
         """Change one option's count by delta."""
@@ -77,6 +104,15 @@ class Tally:
             if usable:
                 result[question_id] = rounds[max(usable)]
         return result
+
+    def _summary(self, participant_id: int) -> tuple[dict[str, str], int | None, int | None]:
+        """A participant's latest answers, their total and its first-round total (cached: read-only)."""
+        summary = self._summaries.get(participant_id)
+        if summary is None:
+            latest = self.latest(participant_id)
+            summary = (latest, self.total(latest), self.total(self.latest(participant_id, max_round=1)))
+            self._summaries[participant_id] = summary
+        return summary
 
     def total(self, answers: dict[str, str]) -> int | None:
         """Return the total of a complete set of answers, None when a question is missing."""
@@ -116,7 +152,7 @@ class Tally:
             qs = state.questions[question.id]
             rounds = []
             for round_ in range(1, qs.round + 1):
-                st = stats.question_stats(self.counts_for(question.id, round_), joined)
+                st = question_stats(tuple(self.counts_for(question.id, round_)), joined)
                 rounds.append({"round": round_, "stats": st.to_dict()})
             latest_stats[question.id] = st
             questions[question.id] = {
@@ -136,7 +172,9 @@ class Tally:
 
     def _phase_counts(self, totals: Iterable[int]) -> dict[str, int]:
         """Count how many totals fall in each phase."""
-        counter = Counter(self.questionnaire.phase_for(t).id for t in totals)
+        counter: Counter[str] = Counter()
+        for total, n in Counter(totals).items():  # a few distinct totals, many participants
+            counter[self.questionnaire.phase_for(total).id] += n
         return {phase.id: counter.get(phase.id, 0) for phase in self.questionnaire.phases}
 
     def _results(self, state: SessionState, latest_stats: dict[str, stats.QuestionStats]) -> dict[str, Any]:
@@ -145,13 +183,14 @@ class Tally:
         latest_totals, first_totals, changed = [], [], 0
         several_rounds = any(state.questions[qid].round > 1 for qid in state.order)
         for participant_id in self.members:
-            total = self.total(self.latest(participant_id))
+            _, total, first = self._summary(participant_id)
             if total is not None:
                 latest_totals.append(total)
-            first = self.total(self.latest(participant_id, max_round=1)) if several_rounds else total
+            if not several_rounds:
+                first = total
             if first is not None:
                 first_totals.append(first)
-                if total is not None and q.phase_for(first).id != q.phase_for(total).id:
+                if total not in (None, first) and q.phase_for(first).id != q.phase_for(total).id:
                     changed += 1
         median = stats.median_total(latest_totals)
         agreed = {qid: state.questions[qid].agreed for qid in state.order}
@@ -172,27 +211,23 @@ class Tally:
 
     def _disciplines(self, min_group_size: int) -> list[dict[str, Any]]:
         """Per discipline group: size, median total, phase and spread per question."""
-        mapping = stats.group_disciplines(
-            {str(pid): m.discipline for pid, m in self.members.items()}, min_size=min_group_size
-        )
-        if not any(m.discipline for m in self.members.values()):
-            return []
-        groups: dict[str, list[int]] = {}
-        for pid, group in mapping.items():
-            if group is not None:
-                groups.setdefault(group, []).append(int(pid))
+        groups = self._groups.get(min_group_size)
+        if groups is None:
+            groups = self._groups[min_group_size] = self._discipline_groups(min_group_size)
         result = []
         for group, members in groups.items():
-            latest = [self.latest(pid) for pid in members]
-            totals = [t for t in (self.total(a) for a in latest) if t is not None]
+            summaries = [self._summary(pid) for pid in members]
+            latest = [answers for answers, _, _ in summaries]
+            totals = [total for _, total, _ in summaries if total is not None]
             median = stats.median_total(totals)
             per_question = {}
             for question in self.questionnaire.questions:
                 counts = [0] * len(question.options)
+                rank = {option.id: option.rank for option in question.options}
                 for answers in latest:
                     if question.id in answers:
-                        counts[question.option(answers[question.id]).rank] += 1
-                per_question[question.id] = stats.question_stats(counts, len(members)).to_dict()
+                        counts[rank[answers[question.id]]] += 1
+                per_question[question.id] = question_stats(tuple(counts), len(members)).to_dict()
             result.append({
                 "group": group,
                 "n": len(members),
@@ -202,6 +237,19 @@ class Tally:
             })
         result.sort(key=lambda g: (g["group"] == "other", g["group"]))
         return result
+
+    def _discipline_groups(self, min_group_size: int) -> dict[str, list[int]]:
+        """Participant ids per discipline group (small groups together as 'other'); empty without disciplines."""
+        if not any(m.discipline for m in self.members.values()):
+            return {}
+        mapping = stats.group_disciplines(
+            {str(pid): m.discipline for pid, m in self.members.items()}, min_size=min_group_size
+        )
+        groups: dict[str, list[int]] = {}
+        for pid, group in mapping.items():
+            if group is not None:
+                groups.setdefault(group, []).append(int(pid))
+        return groups
 
     def roster(self, connected: set[int]) -> dict[str, Any]:
         """Return the facilitator's list of participants, most recent first."""

@@ -1,0 +1,97 @@
+"""Export routes: the summary API, the facilitator's downloads and the shared read-only report."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
+
+from . import exports
+from .api import api_error, bearer_room
+from .live import Room
+from .pages import error_page, facilitated, find_room
+from .services import services
+from .state import Rejected
+
+bp = Blueprint("exports", __name__)
+
+
+def summary_of(room: Room, include_nicknames: bool) -> dict[str, Any] | None:
+    """The session's summary, built from the database like the command line does (None once deleted)."""
+    svc = services()
+    return exports.load_summary(svc.live.store, svc.live.questionnaire, room.code, now=svc.live.clock(),
+                                include_nicknames=include_nicknames,
+                                min_group_size=svc.broadcaster.min_group_size)
+
+
+def wants_nicknames() -> bool:
+    """False when the request asks to leave nicknames out (?nicknames=0)."""
+    return request.args.get("nicknames", "1").lower() not in ("0", "false", "no", "off")
+
+
+def private(response: Response) -> Response:
+    """Keep an export out of shared caches and search engines."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def report_response(html: str) -> Response:
+    """An HTML report with its own policy: inline styles allowed, still no scripts or outside loads."""
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = exports.REPORT_CSP
+    return private(response)
+
+
+def gone():
+    """The page for a session deleted (by `workshop sessions delete`) while this server still knew it."""
+    return error_page(404, _("Session not found"), _("This session has been deleted."))
+
+
+@bp.get("/api/sessions/<code>/summary")
+def summary(code: str):
+    """The session summary as JSON (schema workshop.summary/1) for the facilitator token."""
+    room, error = bearer_room(code)
+    if error:
+        return error
+    data = summary_of(room, wants_nicknames())
+    if data is None:
+        return api_error(404, "unknown_session")
+    return private(Response(exports.to_json(data), mimetype="application/json"))
+
+
+@bp.get("/s/<code>/export.<fmt>")
+def download(code: str, fmt: str):
+    """One export as a file download, for the browser that facilitates the session."""
+    room = find_room(code)
+    if room.code not in facilitated():
+        return error_page(403, _("Only the facilitator can download this session"),
+                          _("Open the facilitator link you received when you created the session, on this device."))
+    if fmt not in exports.FORMATS:
+        return error_page(404, _("Unknown download format"), _("Choose JSON, CSV, XLSX or the report."))
+    svc = services()
+    data = summary_of(room, wants_nicknames())
+    if data is None:
+        return gone()
+    body = exports.render(data, fmt, svc.live.questionnaire)
+    response = report_response(body.decode("utf-8")) if fmt == "html" else Response(body, content_type=exports.FORMATS[fmt][0])
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(data, fmt)}"'
+    return private(response)
+
+
+@bp.get("/r/<code>/<key>")
+def report(code: str, key: str):
+    """The shared read-only report: works while its link is the current, unrevoked one."""
+    svc = services()
+    try:
+        room = svc.find(code, request.remote_addr)
+    except Rejected:
+        return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
+    data = summary_of(room, include_nicknames=False) if room is not None and svc.report_key_ok(room, key) else None
+    if data is None:
+        if room is not None:  # a wrong key spends the same failure budget as a wrong code
+            svc.lookup_limit.allow(request.remote_addr or "unknown")
+        return error_page(404, _("This report link does not work"),
+                          _("The link is incomplete, or the facilitator has withdrawn it. "
+                            "Ask the facilitator for the current link."))
+    return report_response(exports.to_html(data, svc.live.questionnaire))
