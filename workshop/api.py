@@ -23,10 +23,11 @@ def api_error(status: int, code: str, field: str | None = None, message: str | N
 def bearer_room(code: str) -> tuple[Room | None, tuple | None]:
     """Return the room when the request carries its facilitator token, else an error response."""
     svc = services()
-    room = svc.live.room(code)
+    try:
+        room = svc.find(code, request.remote_addr)
+    except Rejected:
+        return None, api_error(429, "rate_limited")
     if room is None:
-        if not svc.lookup_limit.allow(request.remote_addr or "unknown"):
-            return None, api_error(429, "rate_limited")
         return None, api_error(404, "unknown_session")
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from .live import Live, Room
 
 
+# Under load a room's aggregates are at least this many flush durations apart, so flushing takes at most
+# about 1/(COST_FACTOR + 1) of the process: cheap aggregates go out almost at once, costly ones coalesce more.
+COST_FACTOR = 5
+
+
 def phones(code: str) -> str:
     """Room of every phone of a session (namespace /participant)."""
     return f"{code}:phones"
@@ -29,7 +34,7 @@ def screens(code: str) -> str:
 
 
 class Broadcaster:
-    """Sends aggregates to screens and facilitators: at once when idle, at most every `interval` under load."""
+    """Sends aggregates to screens and facilitators: at once when idle, coalesced under load (`window`)."""
 
     def __init__(self, socketio: "SocketIO", live: "Live", interval: float, join_base, min_group_size: int):
         """Keep what a flush needs; no emit happens here."""
@@ -39,6 +44,7 @@ class Broadcaster:
         self.join_base = join_base
         self.min_group_size = min_group_size
         self._last: dict[str, float] = {}
+        self._cost: dict[str, float] = {}  # seconds the room's last flush took
         self._pending: set[str] = set()
         self._roster_dirty: set[str] = set()
 
@@ -49,15 +55,20 @@ class Broadcaster:
         if room.code in self._pending:
             return
         self._pending.add(room.code)
-        delay = max(0.0, self._last.get(room.code, 0.0) + self.interval - time.monotonic())
+        delay = max(0.0, self._last.get(room.code, 0.0) + self.window(room.code) - time.monotonic())
         self.socketio.start_background_task(self._flush_later, room, delay)
+
+    def window(self, code: str) -> float:
+        """Shortest time between two flushes of a room: COST_FACTOR times its last flush, at most `interval`."""
+        return min(self.interval, COST_FACTOR * self._cost.get(code, 0.0))
 
     def _flush_later(self, room: "Room", delay: float) -> None:
         """Wait for the coalescing window, then send one aggregate."""
         self.socketio.sleep(delay)
         self._pending.discard(room.code)
-        self._last[room.code] = time.monotonic()
+        started = self._last[room.code] = time.monotonic()
         self.flush(room)
+        self._cost[room.code] = time.monotonic() - started
 
     def flush(self, room: "Room") -> None:
         """Send the room's current aggregate (and roster, when it changed) right now."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import time
 from collections import deque
@@ -40,12 +41,12 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     """Return the stored form of a token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()  # any str, even a lone surrogate
 
 
 def token_matches(token: object, stored_hash: str) -> bool:
     """Compare a presented token with a stored hash in constant time."""
-    if not isinstance(token, str) or not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
         return False
     return hmac.compare_digest(token_hash(token), stored_hash)
 
@@ -58,8 +59,8 @@ def derived_key(secret: bytes, purpose: str, code: str, generation: int = 0) -> 
 
 def key_matches(secret: bytes, purpose: str, code: str, presented: object, generation: int = 0) -> bool:
     """Check a read-only link key in constant time."""
-    if not isinstance(presented, str) or len(presented) > 100:
-        return False
+    if not isinstance(presented, str) or len(presented) > 100 or not presented.isascii():
+        return False  # compare_digest refuses non-ASCII str: such a key is wrong anyway
     return hmac.compare_digest(derived_key(secret, purpose, code, generation), presented)
 
 
@@ -72,9 +73,10 @@ def installation_secret(data_dir: str | Path) -> bytes:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(32).encode()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(value)
-    tmp.chmod(0o600)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others, not even briefly
+    with os.fdopen(fd, "wb") as f:
+        f.write(value)
     tmp.replace(path)
     return value
 
@@ -104,6 +106,14 @@ class RateLimiter:
             return False
         events.append(now)
         return True
+
+    def exceeded(self, key: str) -> bool:
+        """Tell whether key has used up its events in the current window (records nothing)."""
+        events = self._events.get(key)
+        if not events:
+            return False
+        cutoff = self.clock() - self.window
+        return sum(1 for t in events if t > cutoff) >= self.limit
 
     def _prune(self, now: float) -> None:
         """Forget keys with no recent events."""

@@ -54,8 +54,17 @@ def serve(args) -> int:
     return 0
 
 
+def without_websocket_compression(app):
+    """Refuse permessage-deflate: its zlib state costs ~100 KB per phone for messages of a few hundred bytes."""
+    def application(environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return app(environ, start_response)
+    return application
+
+
 def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
+    app = without_websocket_compression(app)
     if mode == "eventlet":
         import eventlet
         import eventlet.wsgi

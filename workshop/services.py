@@ -11,6 +11,7 @@ from .broadcast import Broadcaster
 from .live import Live, Room
 from .netinfo import JoinBase
 from .security import RateLimiter
+from .state import Rejected
 
 
 @dataclass
@@ -20,10 +21,26 @@ class Services:
     live: Live
     broadcaster: Broadcaster
     secret: bytes
-    join_limit: RateLimiter
-    answer_limit: RateLimiter
-    lookup_limit: RateLimiter
+    join_limit: RateLimiter            # per client address
+    answer_limit: RateLimiter          # per connection
+    lookup_limit: RateLimiter          # failed code lookups per client address
+    join_connection_limit: RateLimiter  # per connection
+    answer_address_limit: RateLimiter   # per client address
     config: dict[str, Any]
+
+    def find(self, code: object, address: str | None) -> Room | None:
+        """Return the session with a code; raise Rejected('rate_limited') while the address has failed too often.
+
+        Once the failure budget is spent even existing codes are refused, so the
+        refusal itself tells nothing about which codes exist.
+        """
+        key = address or "unknown"
+        if self.lookup_limit.exceeded(key):
+            raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
+        room = self.live.room(code)
+        if room is None:
+            self.lookup_limit.allow(key)
+        return room
 
     def join_base(self) -> JoinBase:
         """Base URL phones use: the configured public URL, else the request's host."""

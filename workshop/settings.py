@@ -32,7 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other'."),
     Setting("RETENTION_DAYS", 90, "Days a session is kept before `workshop sessions purge` removes it by default."),
     Setting("RATE_JOIN", (20, 60.0), "Joins allowed per client address per window (count, seconds)."),
+    Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per connection per window (count, seconds)."),
+    Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
     Setting("RATE_LOOKUP", (30, 60.0), "Failed session-code lookups allowed per address per window (count, seconds)."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )

@@ -15,6 +15,8 @@ RELAXED_LIMITS = {
     "WORKSHOP_RATE_JOIN": "100000,60",
     "WORKSHOP_RATE_ANSWER": "100000,10",
     "WORKSHOP_RATE_LOOKUP": "100000,60",
+    "WORKSHOP_RATE_JOIN_CONNECTION": "100000,60",
+    "WORKSHOP_RATE_ANSWER_ADDRESS": "1000000,10",
 }
 
 
@@ -22,8 +24,9 @@ class ServerProcess:
     """A `workshop serve` child process; stop() ends it (SIGTERM, then SIGKILL)."""
 
     def __init__(self, data_dir: Path, *, port: int = 0, async_mode: str = "eventlet",
-                 env: dict[str, str] | None = None, relaxed_limits: bool = True):
-        """Remember how to start the server; call start()."""
+                 env: dict[str, str] | None = None, relaxed_limits: bool = True, module: str = "workshop"):
+        """Remember how to start the server (`python -m MODULE serve ...`); call start()."""
+        self.module = module
         self.data_dir = Path(data_dir)
         self.port = port
         self.async_mode = async_mode
@@ -38,7 +41,7 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "workshop", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", self.module, "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--async-mode", self.async_mode],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log,
         )

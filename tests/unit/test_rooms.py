@@ -1,0 +1,83 @@
+"""RoomIndexManager: a disconnect leaves exactly the client's rooms without scanning the others."""
+from __future__ import annotations
+
+import itertools
+
+import socketio
+
+from workshop.rooms import RoomIndexManager
+
+NS = "/participant"
+
+
+class FakeServer:
+    """What a manager needs from its server: ids and the packet class."""
+
+    packet_class = socketio.packet.Packet
+
+    def __init__(self):
+        self._ids = itertools.count()
+        self.eio = self
+
+    def generate_id(self):
+        return f"sid{next(self._ids)}"
+
+
+def connected(manager, n):
+    """Connect n clients, each in the phones room and a personal room."""
+    sids = []
+    for i in range(n):
+        sid = manager.connect(f"eio{i}", NS)
+        manager.enter_room(sid, NS, "CODE:phones")
+        manager.enter_room(sid, NS, f"CODE:p:{i}")
+        sids.append(sid)
+    return sids
+
+
+def test_disconnect_leaves_the_clients_rooms_like_the_stock_manager():
+    ours, stock = RoomIndexManager(), socketio.Manager()
+    for m in (ours, stock):
+        m.set_server(FakeServer())
+        sids = connected(m, 5)
+        m.enter_room(sids[0], NS, "CODE:screens")
+        m.leave_room(sids[1], NS, "CODE:phones")
+        for sid in sids[:3]:
+            m.pre_disconnect(sid, NS)
+            m.disconnect(sid, NS)
+    assert {k: dict(v) for k, v in ours.rooms[NS].items()} == {k: dict(v) for k, v in stock.rooms[NS].items()}
+    assert ours.pending_disconnect == stock.pending_disconnect == {}
+    assert not any(sid in room for room in ours.rooms[NS].values() for sid in ("sid0", "sid1", "sid2"))
+
+
+def test_the_last_client_leaving_removes_the_namespace():
+    m = RoomIndexManager()
+    m.set_server(FakeServer())
+    (sid,) = connected(m, 1)
+    m.disconnect(sid, NS)
+    assert NS not in m.rooms
+    assert m._rooms_of == {}
+
+
+def test_a_disconnect_only_looks_at_the_clients_own_rooms():
+    m = RoomIndexManager()
+    m.set_server(FakeServer())
+    sids = connected(m, 2000)
+    m.rooms[NS] = CountingDict(m.rooms[NS])
+    m.disconnect(sids[0], NS)
+    assert m.rooms[NS].reads < 20
+
+
+class CountingDict(dict):
+    """A dict that counts item reads and refuses whole scans."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return super().__getitem__(key)
+
+    def copy(self):
+        raise AssertionError("scanned every room")
+
+    def items(self):
+        raise AssertionError("scanned every room")
