@@ -16,6 +16,11 @@ from .state import Rejected, SessionState
 from .tally import Member, Tally
 
 LANGUAGES = ("nl", "en")
+# Facilitator texts, sized so that even a worst case (4-byte characters) fits in one
+# MAX_MESSAGE_BYTES (8 KB) Socket.IO message; tests/web/test_text_limits.py checks it.
+NOTE_MAX = 1500
+STEPS_MAX = 8
+STEP_FIELD_MAX = {"what": 120, "who": 50, "due": 30}
 DEFAULT_DISCIPLINES = {
     "nl": ["Directie/management", "Bedrijfsvoering", "Artistiek/inhoud", "Publiek & marketing",
            "Collectie & ICT", "Anders"],
@@ -247,21 +252,20 @@ class Live:
         """Store the facilitator's note for a question ('' for the general note)."""
         if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
             raise Rejected("unknown_question", "Unknown question", "question")
-        if not isinstance(text, str) or len(text) > 5000:
-            raise Rejected("bad_request", "note must be text of at most 5000 characters", "text")
+        if not isinstance(text, str) or len(text) > NOTE_MAX:
+            raise Rejected("bad_request", f"note must be text of at most {NOTE_MAX} characters", "text")
         self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
-        if not isinstance(items, list) or len(items) > 20:
-            raise Rejected("bad_request", "steps must be a list of at most 20", "steps")
+        if not isinstance(items, list) or len(items) > STEPS_MAX:
+            raise Rejected("bad_request", f"steps must be a list of at most {STEPS_MAX}", "steps")
         steps = []
         for item in items:
             if not isinstance(item, dict):
                 raise Rejected("bad_request", "each step must be an object", "steps")
-            what = clean_text(item.get("what"), max_length=300, field_name="what") or ""
-            who = clean_text(item.get("who"), max_length=100, field_name="who") or ""
-            due = clean_text(item.get("due"), max_length=40, field_name="due") or ""
+            what, who, due = (clean_text(item.get(name), max_length=limit, field_name=name) or ""
+                              for name, limit in STEP_FIELD_MAX.items())
             if what or who or due:
                 steps.append({"what": what, "who": who, "due": due})
         self.store.save_steps(room.id, steps, self.clock())

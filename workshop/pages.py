@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from . import i18n, jsstrings, qr, security
 from .exports import FORMATS as EXPORT_FORMATS
-from .live import DEFAULT_DISCIPLINES, Room
+from .live import DEFAULT_DISCIPLINES, NOTE_MAX, STEP_FIELD_MAX, STEPS_MAX, Room
 from .services import services
 from .state import Rejected
 
@@ -138,8 +138,9 @@ def join(code: str):
     if room.code != code:
         return redirect(url_for("pages.join", code=room.code), 303)
     privacy = _("We keep your answers, and your name and discipline if you give them, on this "
-                "workshop's own server. The facilitator sees them; the projector shows only the group's "
-                "totals. Nothing else about you is stored. The session is deleted after %(days)s days.",
+                "workshop's own server. The facilitator sees them; the projector shows your name but only the "
+                "group's totals of the answers. Nothing else about you is stored. "
+                "The session is deleted after %(days)s days.",
                 days=services().config["RETENTION_DAYS"])
     return render_template("participant.html", privacy_text=privacy,
                            page_data=page_data(room, disciplines=room.disciplines, privacy=privacy))
@@ -185,7 +186,8 @@ def manage(code: str):
     state = svc.screen_state(room)
     projector_url = svc.projector_url(room.code)
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
-    return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"],
+    text_limits = {"note": NOTE_MAX, "steps": STEPS_MAX, **STEP_FIELD_MAX}
+    return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
                            code_display=security.display_code(room.code),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))

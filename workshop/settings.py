@@ -26,7 +26,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NICKNAME_MAX", 40, "Longest nickname, in characters."),
     Setting("TITLE_MAX", 120, "Longest session title, in characters."),
     Setting("MAX_DISCIPLINES", 12, "Most disciplines a session may offer."),
-    Setting("MAX_MESSAGE_BYTES", 4096, "Largest Socket.IO message the server accepts."),
+    Setting("MAX_MESSAGE_BYTES", 8192, "Largest Socket.IO message the server accepts (phones send ~100 bytes; the facilitator's notes up to ~7 KB)."),
     Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
     Setting("EMIT_INTERVAL", 0.1, "Seconds between two aggregate emits to a session's screens under load."),
     Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other'."),

@@ -114,28 +114,37 @@
       return el('td', {}, el('input', { type: 'text', 'data-field': name, maxlength: max, value: step[name] || '',
         oninput: function () { stepsChanged(false); } }));
     };
-    const tr = el('tr', {}, input('what', 300), input('who', 100), input('due', 40),
+    const tr = el('tr', {}, input('what', limit('what')), input('who', limit('who')), input('due', limit('due')),
       el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', text: str('remove'),
         onclick: function () {
           const next = tr.nextElementSibling || tr.previousElementSibling;
           tr.remove();
           labelRows();
+          updateAdd();
           stepsChanged(true);
           (next ? next.querySelector('input') : document.getElementById('step-add')).focus();
         } })));
     return tr;
   }
 
+  /** The server's length limit for a step field, or the most steps (from the page). */
+  function limit(name) { return Number(root.dataset[name + 'Max']); }
+
+  /** Allow another step only below the server's maximum. */
+  function updateAdd() { document.getElementById('step-add').disabled = rows.children.length >= limit('steps'); }
+
   /** Replace the rows with a stored list (always at least one empty row to type in). */
   function showSteps(items) {
     W.fill(rows, (items.length ? items : [{}]).map(stepRow));
     labelRows();
+    updateAdd();
   }
 
   document.getElementById('step-add').addEventListener('click', function () {
     const tr = stepRow({});
     rows.appendChild(tr);
     labelRows();
+    updateAdd();
     tr.querySelector('input').focus();
   });
 
