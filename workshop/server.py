@@ -46,6 +46,11 @@ def serve(args) -> int:
     if args.data_dir:
         config["DATA_DIR"] = args.data_dir
     app = create_app(config)
+    days = app.config["RETENTION_DAYS"]
+    if days > 0:  # keep the join page's promise: sessions are deleted after RETENTION_DAYS
+        purged = app.extensions["workshop"].live.purge(days)
+        if purged:
+            print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
     tune_gc()
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
     print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)

@@ -30,7 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
     Setting("EMIT_INTERVAL", 0.1, "Seconds between two aggregate emits to a session's screens under load."),
     Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other'."),
-    Setting("RETENTION_DAYS", 90, "Days a session is kept before `workshop sessions purge` removes it by default."),
+    Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by `workshop sessions purge`; 0 keeps them."),
     Setting("RATE_JOIN", (20, 60.0), "Joins allowed per client address per window (count, seconds)."),
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per connection per window (count, seconds)."),

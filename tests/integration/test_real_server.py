@@ -117,3 +117,17 @@ def test_serve_prints_a_reachable_address_and_the_qr_encodes_the_join_url(tmp_pa
         svg = requests.get(f"{server.url}/s/{session['code']}/qr.svg", timeout=5)
         assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
         assert requests.get(session["join_url"], timeout=5).status_code == 200
+
+
+def test_serve_deletes_sessions_past_the_retention_period(tmp_path):
+    from workshop import create_app
+    app = create_app({"ASYNC_MODE": "threading", "DATA_DIR": str(tmp_path / "data")})
+    live = app.extensions["workshop"].live
+    old, _ = live.create("Oud")
+    new, _ = live.create("Nieuw")
+    live.store.close()
+    with sqlite3.connect(tmp_path / "data" / "workshop.sqlite3") as db:
+        db.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00' WHERE code = ?", (old.code,))
+    with ServerProcess(tmp_path / "data", env={"WORKSHOP_RETENTION_DAYS": "30"}) as server:
+        assert requests.get(f"{server.url}/j/{old.code}", timeout=5).status_code == 404
+        assert requests.get(f"{server.url}/j/{new.code}", timeout=5).status_code == 200
