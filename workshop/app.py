@@ -16,7 +16,7 @@ from .broadcast import Broadcaster
 from .db import DB_NAME, Store
 from .live import Live
 from .questionnaire import default as default_questionnaire
-from .rooms import RoomIndexManager
+from .rooms import RoomIndexManager, spread_heartbeats
 from .security import RateLimiter
 from .services import Services
 
@@ -125,6 +125,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         http_compression=True,
         client_manager=RoomIndexManager(),
     )
+    spread_heartbeats(socketio.server.eio)
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     services = Services(
         live=live,

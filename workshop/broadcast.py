@@ -1,11 +1,12 @@
 """Room names and the coalescing sender of live aggregates to a session's screens."""
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
 from . import protocol as p
-from .tally import mask_for_screen
+from .tally import mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 # Under load a room's aggregates are at least this many flush durations apart, so flushing takes at most
 # about 1/(COST_FACTOR + 1) of the process: cheap aggregates go out almost at once, costly ones coalesce more.
 COST_FACTOR = 5
+SCREEN_MIN_WINDOW = 0.02  # 50 projector updates a second is more than anyone can read
+# The two parts of a room's broadcast: the projector's masked aggregate (cheap while questions run: no
+# results or disciplines) and the facilitator's full aggregate with the roster (costly with many people).
+SCREEN, FULL = "screen", "full"
 
 
 def phones(code: str) -> str:
@@ -34,7 +39,12 @@ def screens(code: str) -> str:
 
 
 class Broadcaster:
-    """Sends aggregates to screens and facilitators: at once when idle, coalesced under load (`window`)."""
+    """Sends aggregates to projectors and facilitators: at once when idle, coalesced under load (`window`).
+
+    The projector's part goes out within SCREEN_MIN_WINDOW..interval; the facilitator's full aggregate at
+    most every `interval`, less often when building it costs more than 1/(COST_FACTOR + 1) of the time.
+    An interval of 0 sends everything at once (tests).
+    """
 
     def __init__(self, socketio: "SocketIO", live: "Live", interval: float, join_base, min_group_size: int):
         """Keep what a flush needs; no emit happens here."""
@@ -43,41 +53,77 @@ class Broadcaster:
         self.interval = interval
         self.join_base = join_base
         self.min_group_size = min_group_size
-        self._last: dict[str, float] = {}
-        self._cost: dict[str, float] = {}  # seconds the room's last flush took
-        self._pending: set[str] = set()
+        self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
+        self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
+        self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
+        self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
 
     def touch(self, room: "Room", roster: bool = False) -> None:
-        """Note that a room's aggregate changed; schedule one flush for it."""
+        """Note that a room's aggregates changed; schedule a flush for them."""
         if roster:
             self._roster_dirty.add(room.code)
-        if room.code in self._pending:
+        self._stale.update(((room.code, SCREEN), (room.code, FULL)))
+        self._schedule(room)
+
+    def window(self, code: str, part: str) -> float:
+        """Shortest time between two flushes of a room's part (see the class)."""
+        if not self.interval:
+            return 0.0
+        cost = COST_FACTOR * self._cost.get((code, part), 0.0)
+        if part == SCREEN:
+            return min(self.interval, max(SCREEN_MIN_WINDOW, cost))
+        return max(self.interval, cost)
+
+    def _due(self, code: str) -> dict[str, float]:
+        """When each stale part of a room may be sent next."""
+        return {part: self._last.get((code, part), -math.inf) + self.window(code, part)
+                for part in (SCREEN, FULL) if (code, part) in self._stale}
+
+    def _schedule(self, room: "Room") -> None:
+        """Start a task that waits for the room's next due part, unless one already wakes up by then."""
+        due = self._due(room.code)
+        if not due:
             return
-        self._pending.add(room.code)
-        delay = max(0.0, self._last.get(room.code, 0.0) + self.window(room.code) - time.monotonic())
-        self.socketio.start_background_task(self._flush_later, room, delay)
+        wake = min(due.values())
+        if self._pending.get(room.code, float("inf")) <= wake + 0.001:
+            return
+        self._pending[room.code] = wake
+        self.socketio.start_background_task(self._flush_later, room, wake)
 
-    def window(self, code: str) -> float:
-        """Shortest time between two flushes of a room: COST_FACTOR times its last flush, at most `interval`."""
-        return min(self.interval, COST_FACTOR * self._cost.get(code, 0.0))
-
-    def _flush_later(self, room: "Room", delay: float) -> None:
-        """Wait for the coalescing window, then send one aggregate."""
-        self.socketio.sleep(delay)
-        self._pending.discard(room.code)
-        started = self._last[room.code] = time.monotonic()
-        self.flush(room)
-        self._cost[room.code] = time.monotonic() - started
+    def _flush_later(self, room: "Room", wake: float) -> None:
+        """Wait, send the parts that are due, then wait again for the others."""
+        self.socketio.sleep(max(0.0, wake - time.monotonic()))
+        if self._pending.get(room.code) == wake:
+            del self._pending[room.code]
+        now = time.monotonic()
+        self._send(room, {part for part, at in self._due(room.code).items() if at <= now + 0.001})
+        self._schedule(room)
 
     def flush(self, room: "Room") -> None:
-        """Send the room's current aggregate (and roster, when it changed) right now."""
-        full = room.tally.live(room.state, min_group_size=self.min_group_size)
-        self.socketio.emit(p.LIVE, full, to=screens(room.code), namespace=p.FACILITATOR)
-        self.socketio.emit(p.LIVE, mask_for_screen(full, room.state), to=screens(room.code), namespace=p.SCREEN)
-        if room.code in self._roster_dirty:
-            self._roster_dirty.discard(room.code)
-            self.socketio.emit(p.ROSTER, self.roster(room), to=screens(room.code), namespace=p.FACILITATOR)
+        """Send the room's current aggregates (and roster, when it changed) right now."""
+        self._send(room, {SCREEN, FULL})
+
+    def _send(self, room: "Room", parts: set[str]) -> None:
+        """Send some parts of a room's broadcast, timing each for the next window."""
+        code, full = room.code, None
+        if FULL in parts:
+            started = self._last[(code, FULL)] = time.monotonic()
+            self._stale.discard((code, FULL))
+            full = room.tally.live(room.state, min_group_size=self.min_group_size)
+            self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
+            if code in self._roster_dirty:
+                self._roster_dirty.discard(code)
+                self.socketio.emit(p.ROSTER, self.roster(room), to=screens(code), namespace=p.FACILITATOR)
+            self._cost[(code, FULL)] = time.monotonic() - started
+        if SCREEN in parts:
+            started = self._last[(code, SCREEN)] = time.monotonic()
+            self._stale.discard((code, SCREEN))
+            if full is None:
+                full = room.tally.live(room.state, min_group_size=self.min_group_size,
+                                       details=screen_shows_results(room.state))
+            self.socketio.emit(p.LIVE, mask_for_screen(full, room.state), to=screens(code), namespace=p.SCREEN)
+            self._cost[(code, SCREEN)] = time.monotonic() - started
 
     def roster(self, room: "Room") -> dict[str, Any]:
         """The facilitator's list of participants with their connection status."""

@@ -28,7 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_DISCIPLINES", 12, "Most disciplines a session may offer."),
     Setting("MAX_MESSAGE_BYTES", 8192, "Largest Socket.IO message the server accepts (phones send ~100 bytes; the facilitator's notes up to ~7 KB)."),
     Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
-    Setting("EMIT_INTERVAL", 0.1, "Seconds between two aggregate emits to a session's screens under load."),
+    Setting("EMIT_INTERVAL", 0.1, "Longest wait of the projector's aggregate under load, and shortest time between "
+            "two of the facilitator's (seconds; 0 sends every change at once)."),
     Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other'."),
     Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by `workshop sessions purge`; 0 keeps them."),
     Setting("RATE_JOIN", (20, 60.0), "Joins allowed per client address per window (count, seconds)."),

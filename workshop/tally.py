@@ -121,15 +121,20 @@ class Tally:
         return self.questionnaire.total(answers)
 
     def result(self, participant_id: int) -> dict[str, Any] | None:
-        """Return a participant's private result, None until every question is answered."""
+        """Return a participant's private result, None while they answered nothing.
+
+        With some questions unanswered the total counts only the answered ones (`complete` is False), so
+        the phone can say its phase is provisional; group results only ever count complete totals.
+        """
         answers = self.latest(participant_id)
-        total = self.total(answers)
-        if total is None:
+        if not answers:
             return None
+        total = self.questionnaire.total(answers)
         return {
             "total": total,
             "max_total": self.questionnaire.max_total,
             "phase": self.questionnaire.phase_for(total).id,
+            "complete": len(answers) == len(self.questionnaire.questions),
             "answers": answers,
         }
 
@@ -143,8 +148,13 @@ class Tally:
                     break
         return recent[::-1]
 
-    def live(self, state: SessionState, *, min_group_size: int = stats.MIN_GROUP_SIZE) -> dict[str, Any]:
-        """Build the full live aggregate for the facilitator (screens get a masked copy)."""
+    def live(self, state: SessionState, *, min_group_size: int = stats.MIN_GROUP_SIZE,
+             details: bool = True) -> dict[str, Any]:
+        """Build the full live aggregate for the facilitator (screens get a masked copy).
+
+        details=False leaves out results and disciplines (None, []): all the projector needs while
+        `screen_shows_results` is false, at a fraction of the cost with many participants.
+        """
         joined = len(self.members)
         questions = {}
         latest_stats = {}
@@ -166,8 +176,8 @@ class Tally:
             "joined": joined,
             "names": self.names(),
             "questions": questions,
-            "results": self._results(state, latest_stats),
-            "disciplines": self._disciplines(min_group_size),
+            "results": self._results(state, latest_stats) if details else None,
+            "disciplines": self._disciplines(min_group_size) if details else [],
         }
 
     def _phase_counts(self, totals: Iterable[int]) -> dict[str, int]:
@@ -268,6 +278,11 @@ class Tally:
         return {"count": len(self.members), "participants": items}
 
 
+def screen_shows_results(state: SessionState) -> bool:
+    """Whether the projector may show results and disciplines now."""
+    return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
+
+
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
     """Hide what the projector must not show yet: unrevealed spreads and early results."""
     questions = {}
@@ -276,7 +291,7 @@ def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]
             questions[qid] = data
         else:
             questions[qid] = {k: data[k] for k in ("round", "answered", "agreed")}
-    late = state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
+    late = screen_shows_results(state)
     return {
         **live,
         "questions": questions,

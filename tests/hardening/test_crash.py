@@ -12,6 +12,7 @@ import os
 import random
 import sqlite3
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,7 +267,9 @@ async def crash_cycles(tmp_path: Path) -> dict:
 
 def test_acknowledged_answers_survive_sigkill_mid_burst(tmp_path):
     print(f"crash test: seed={SEED} phones={PHONES} cycles={CYCLES}")
-    report = asyncio.run(crash_cycles(tmp_path))
+    # A thread of its own: when the browser tests ran first, Playwright's loop is running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(lambda: asyncio.run(crash_cycles(tmp_path))).result()
     summary = (f"crash: seed {SEED}, {PHONES} phones, {report['cycles']} SIGKILL cycles, "
                f"{report['acked']} acknowledged answers, killed after {report['kill_after']} s with "
                f"{report['in_flight']} answers in flight, {report['stored_unacked']} of them committed")

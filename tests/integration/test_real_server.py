@@ -93,7 +93,10 @@ def test_real_server_runs_a_session_and_survives_kill_9(tmp_path):
             assert snap["me"]["id"] == pid
             assert snap["state"]["focus"] == "begrippen" and snap["state"]["questions"][0]["status"] == "open"
         assert phones[0].snapshots[-1]["me"]["answers"] == {"begrippen": {"1": "nooit"}}
+        # The snapshot is sent from the server's connect handler, just before the namespace's
+        # connect acknowledgement; wait for that too before emitting.
         wait_until(lambda: fac.connected and fac.namespaces.get("/facilitator"))
+        wait_until(lambda: all(p.sio.namespaces.get("/participant") for p in phones))
         ack = phones[1].call("answer", {"question": "begrippen", "option": "regelmatig", "round": 1})
         assert ack["ok"] and ack["seq"] == 4
         wait_until(lambda: lives and lives[-1]["seq"] == 4)

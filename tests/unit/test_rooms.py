@@ -81,3 +81,15 @@ class CountingDict(dict):
 
     def items(self):
         raise AssertionError("scanned every room")
+
+
+def test_spread_heartbeats_draws_each_ping_wait_within_the_interval():
+    import engineio
+
+    from workshop.rooms import spread_heartbeats
+
+    server = engineio.Server(async_mode="threading", ping_interval=20, ping_timeout=20)
+    spread_heartbeats(server, spread=0.25)
+    draws = [server.ping_interval for _ in range(500)]
+    assert 15 <= min(draws) < 16 and 19 < max(draws) <= 20
+    assert isinstance(server, engineio.Server) and server.ping_timeout == 20

@@ -34,12 +34,14 @@ def test_removing_a_member_takes_its_answers_out():
     assert list(t.members) == [2]
 
 
-def test_result_needs_every_question():
-    t = tally_with((None, {"begrippen": "dagelijks"}))
-    assert t.result(1) is None
+def test_result_counts_what_was_answered_and_says_whether_it_is_complete():
+    t = tally_with((None, {}), (None, {"begrippen": "dagelijks"}))
+    assert t.result(1) is None  # nothing answered: no result at all
+    assert t.result(2) == {"total": 3, "max_total": 10, "phase": "ik-wil", "complete": False,
+                           "answers": {"begrippen": "dagelijks"}}
     for q, o in {"uitspraak": "kan-helpen", "projecten": "30-100-procent", "kennis": "meeste-collegas"}.items():
-        t.set_answer(1, q, 1, o, 9)
-    assert t.result(1) == {"total": 10, "max_total": 10, "phase": "ik-doe",
+        t.set_answer(2, q, 1, o, 9)
+    assert t.result(2) == {"total": 10, "max_total": 10, "phase": "ik-doe", "complete": True,
                            "answers": {"begrippen": "dagelijks", "uitspraak": "kan-helpen",
                                        "projecten": "30-100-procent", "kennis": "meeste-collegas"}}
 

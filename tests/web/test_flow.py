@@ -116,3 +116,22 @@ def test_disciplines_are_offered_and_checked(room):
     assert ack["me"]["discipline"] == "Marketing"
     other = r.phone()
     assert other.emit("join", {"discipline": "Sales"})["error"]["code"] == "bad_discipline"
+
+
+def test_a_partial_participant_gets_a_provisional_result_and_the_group_ignores_it(room):
+    r = room(pacing="self")
+    full, _ = r.join("Anna")
+    half, _ = r.join("Bram")
+    none, _ = r.join("Cem")
+    r.command("start")
+    for question, option in ANSWERS["Bram"].items():
+        assert full.emit("answer", {"question": question, "option": option, "round": 1})["ok"]
+    assert half.emit("answer", {"question": "begrippen", "option": "dagelijks", "round": 1})["ok"]
+    assert r.command("results")["ok"]
+    mine = half.wait("result")
+    assert (mine["total"], mine["phase"], mine["complete"]) == (3, "ik-wil", False)
+    assert mine["answers"] == {"begrippen": "dagelijks"}
+    assert full.wait("result")["complete"] is True
+    live = r.facilitator.wait("live", lambda d: d["results"] is not None and d["results"]["complete"] == 1)
+    assert live["results"]["median_total"] == 7  # Bram's partial 3 points are not in the group's median
+    assert [n for n, _ in none.pull() if n == "result"] == []  # nothing answered: no result

@@ -1,0 +1,1 @@
+"""Benchmarks: the load tool and its baselines (not part of the test suite)."""

@@ -1,0 +1,36 @@
+"""Copy the README's screenshots from the last browser test run into docs/screenshots.
+
+Run the browser tests first (`make test ARGS=tests/browser`), then
+`.venv/bin/python -m tests.browser.docs_screenshots`. The images are reduced to
+256 colours so the repository stays small.
+"""
+from __future__ import annotations
+
+from PIL import Image
+
+from .helpers import ROOT, SHOTS
+
+DOCS = ROOT / "docs" / "screenshots"
+CHOSEN = {
+    "nl-projector-lobby": "projector-lobby",
+    "nl-projector-reveal": "projector-reveal",
+    "nl-projector-results": "projector-results",
+    "nl-projector-consensus": "projector-consensus",
+    "nl-phone-320-question": "phone-320-question",
+    "nl-phone-390-result": "phone-390-result",
+    "nl-facilitator": "facilitator",
+}
+
+
+def main() -> None:
+    """Copy and shrink each chosen screenshot."""
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for source, target in CHOSEN.items():
+        with Image.open(SHOTS / f"{source}.png") as image:
+            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            small.save(DOCS / f"{target}.png", optimize=True)
+        print(f"docs/screenshots/{target}.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Weight: the bytes a phone transfers to open the join page, with everything it loads (budget 100 KB)."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import SMALL_PHONE, create_session
+
+pytestmark = pytest.mark.browser
+
+BUDGET = 100 * 1024
+
+
+def test_the_phone_page_transfers_at_most_100_kb(server, pages):
+    session = create_session(server.url)
+    phone = pages.phone("phone", SMALL_PHONE)
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    urls: dict[str, str] = {}
+    encoding: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    frames: list[int] = []
+
+    def response(event):
+        """Remember each response's URL and content encoding."""
+        headers = {k.lower(): v for k, v in event["response"].get("headers", {}).items()}
+        urls[event["requestId"]] = event["response"]["url"]
+        encoding[event["requestId"]] = headers.get("content-encoding", "-")
+
+    cdp.on("Network.responseReceived", response)
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.loadingFailed", lambda e: sizes.setdefault(e["requestId"], 0))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(len(e["response"]["payloadData"])))
+
+    phone.goto(session["join_url"])
+    expect(phone.locator("#v-join")).to_be_visible()
+    phone.wait_for_load_state("networkidle")
+
+    rows = sorted(((sizes[r], encoding.get(r, "-"), urls.get(r, r)) for r in sizes), reverse=True)
+    total = sum(size for size, _, _ in rows) + sum(frames)
+    print(f"\nphone join page: {total:,} bytes transferred ({total / 1024:.1f} KB; budget {BUDGET:,})")
+    for size, enc, url in rows:
+        print(f"  {size:>8,}  {enc:<5} {url.replace(server.url, '')}")
+    print(f"  {sum(frames):>8,}  ws    {len(frames)} WebSocket frame(s)")
+    assert rows, "no network traffic was recorded"
+    assert total <= BUDGET, f"the phone page transfers {total:,} bytes, over the {BUDGET:,}-byte budget"

@@ -1,0 +1,119 @@
+"""Broadcaster: aggregates at once when idle; under load the projector's part soon, the facilitator's coalesced."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from workshop import broadcast, protocol as p
+from workshop.state import apply, initial
+
+
+class Clock:
+    """A fake monotonic clock."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class FakeSocketIO:
+    """Runs background tasks in order of their wake-up time on the fake clock; records emits."""
+
+    def __init__(self, clock):
+        self.clock, self.tasks, self.emits = clock, [], []
+
+    def start_background_task(self, fn, *args):
+        self.tasks.append((fn, args))
+
+    def sleep(self, seconds):
+        self.clock.now += seconds
+
+    def emit(self, event, data, to, namespace):
+        self.emits.append((round(self.clock.now, 6), namespace, event))
+
+    def run_until(self, t):
+        while self.tasks:
+            self.tasks.sort(key=lambda task: task[1][1])  # (room, wake)
+            if self.tasks[0][1][1] > max(t, self.clock.now):  # a send may have moved the clock past t
+                break
+            fn, args = self.tasks.pop(0)
+            fn(*args)
+        self.clock.now = max(self.clock.now, t)
+
+
+class SlowTally:
+    """A tally whose full aggregate takes 10 ms and whose projector-only aggregate 0.5 ms."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def live(self, state, *, min_group_size, details=True):
+        self.clock.now += 0.010 if details else 0.0005
+        return {"seq": 1, "questions": {}, "results": None, "disciplines": []}
+
+
+@pytest.fixture
+def setup(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(broadcast.time, "monotonic", clock)
+    io = FakeSocketIO(clock)
+    room = SimpleNamespace(code="ABCDEF", state=apply(initial("self", ["q1"]), "start"), tally=SlowTally(clock))
+
+    def make(interval):
+        return broadcast.Broadcaster(io, live=None, interval=interval, join_base=None, min_group_size=3)
+    return clock, io, room, make
+
+
+def sent(io, namespace):
+    return [t for t, ns, event in io.emits if ns == namespace and event == p.LIVE]
+
+
+def test_an_idle_room_is_sent_at_once(setup):
+    clock, io, room, make = setup
+    b = make(0.1)
+    b.touch(room)
+    io.run_until(0.0)
+    assert sent(io, p.FACILITATOR) == sent(io, p.SCREEN) == [0.01]  # right after the one 10 ms build
+
+
+def test_under_load_the_projector_follows_within_its_window_and_the_facilitator_is_coalesced(setup):
+    clock, io, room, make = setup
+    b = make(0.1)
+    b.touch(room)
+    io.run_until(0.0)
+    for step in range(1, 30):  # an answer every 5 ms for 145 ms
+        io.run_until(step * 0.005)
+        b.touch(room)
+    io.run_until(1.0)
+    screen, facilitator = sent(io, p.SCREEN), sent(io, p.FACILITATOR)
+    gaps = [b_ - a for a, b_ in zip(screen, screen[1:])]
+    assert all(gap >= broadcast.SCREEN_MIN_WINDOW - 1e-9 for gap in gaps)
+    assert max(gaps) <= 0.02 + 0.011  # the projector never waits for the facilitator's window
+    assert len(facilitator) == 3  # at 0, 0.1 and 0.2: at most every interval
+    assert facilitator[-1] >= 0.145  # the last change reaches the facilitator too
+
+
+def test_a_costly_full_aggregate_is_sent_less_often_than_the_interval(setup):
+    clock, io, room, make = setup
+    b = make(0.02)
+    b.touch(room)
+    io.run_until(0.0)
+    for step in range(1, 20):
+        io.run_until(step * 0.005)
+        b.touch(room)
+    io.run_until(1.0)
+    facilitator = sent(io, p.FACILITATOR)
+    assert all(b_ - a >= broadcast.COST_FACTOR * 0.010 - 1e-9 for a, b_ in zip(facilitator, facilitator[1:]))
+
+
+def test_interval_zero_sends_every_change_at_once(setup):
+    clock, io, room, make = setup
+    b = make(0.0)
+    for step in range(3):
+        io.run_until(step * 0.001)
+        b.touch(room)
+        io.run_until(step * 0.001)
+    assert len(sent(io, p.SCREEN)) == 3 and len(sent(io, p.FACILITATOR)) == 3
