@@ -18,6 +18,7 @@ their own: both parts together, at most every min(interval, COST_FACTOR x the fu
 (with BENCH_FIXED_WINDOW=1: at most every interval, the broadcaster this project started with);
 BENCH_FLUSHLOG=FILE appends each aggregate flush's duration in ms (with the window chosen after it);
 BENCH_HEAP=FILE,AT writes the types of the objects the collector tracks, AT s after start;
+BENCH_NO_OFFLOAD=1 builds downloads on the event loop again (no OS thread), as before exports were offloaded;
 BENCH_GC_GARBAGE=FILE,AT keeps the cyclic garbage of 2 s starting AT s after start and writes its types to FILE.
 bench/load.py --variant NAME=VALUE starts this module.
 """
@@ -35,6 +36,8 @@ if "BENCH_MAX_CONNECTIONS" in os.environ:
     server.MAX_CONNECTIONS = int(os.environ["BENCH_MAX_CONNECTIONS"])
 if os.environ.get("BENCH_DEFLATE") == "1":
     server.without_websocket_compression = lambda app: app
+if os.environ.get("BENCH_NO_OFFLOAD") == "1":
+    server.thread_pool = lambda mode: (lambda work: work())
 if os.environ.get("BENCH_NODELAY") == "0":
     _listen = server.listen
 

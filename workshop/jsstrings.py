@@ -115,7 +115,7 @@ def strings() -> dict[str, str]:
         "people": gettext("People"),
         "phase": gettext("Phase"),
         "other_group": gettext("Other or not given"),
-        "no_groups": gettext("Not enough answers per discipline yet."),
+        "no_groups": gettext("Too few people per discipline to show them apart without singling anyone out."),
         "mini_legend": gettext("Small bars: answers per option, from the lowest to the highest option. ▲ and an outline mark the median."),
         "rounds_title": gettext("Round 1 compared with the latest round"),
         "question": gettext("Question"),

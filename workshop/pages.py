@@ -72,6 +72,7 @@ def my_sessions() -> list[dict[str, Any]]:
         phase_id = results.get("consensus_phase") or results.get("group_phase")
         phase = svc.live.questionnaire.phase(phase_id) if phase_id else None
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
+        item["phase_agreed"] = bool(results.get("consensus_phase"))  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
     return items
 

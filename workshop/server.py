@@ -46,6 +46,7 @@ def serve(args) -> int:
     if args.data_dir:
         config["DATA_DIR"] = args.data_dir
     app = create_app(config)
+    app.extensions["workshop"].offload = thread_pool(mode)
     days = app.config["RETENTION_DAYS"]
     if days > 0:  # keep the join page's promise: sessions are deleted after RETENTION_DAYS
         purged = app.extensions["workshop"].live.purge(days)
@@ -62,6 +63,17 @@ def serve(args) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def thread_pool(mode: str):
+    """A function that runs CPU-heavy work in an OS thread and lets the event loop serve meanwhile."""
+    if mode == "eventlet":
+        from eventlet import tpool
+        return tpool.execute
+    if mode == "gevent":
+        import gevent
+        return lambda work: gevent.get_hub().threadpool.apply(work)
+    return lambda work: work()  # threading: every request has its own thread already
 
 
 def without_websocket_compression(app):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flask import current_app, has_request_context, request
 
@@ -12,6 +12,13 @@ from .live import Live, Room
 from .netinfo import JoinBase
 from .security import RateLimiter
 from .state import Rejected
+
+T = TypeVar("T")
+
+
+def run_here(work: Callable[[], T]) -> T:
+    """Run work in the calling thread (tests, threading mode); `serve` swaps in its async server's pool."""
+    return work()
 
 
 @dataclass
@@ -27,6 +34,9 @@ class Services:
     join_connection_limit: RateLimiter  # per connection
     answer_address_limit: RateLimiter   # per client address
     config: dict[str, Any]
+    # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
+    # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
+    offload: Callable[[Callable[[], Any]], Any] = run_here
 
     def find(self, code: object, address: str | None) -> Room | None:
         """Return the session with a code; raise Rejected('rate_limited') while the address has failed too often.

@@ -260,7 +260,13 @@ def group_disciplines(
     min_size: int = MIN_GROUP_SIZE,
     other: str = "other",
 ) -> dict[str, str | None]:
-    """Map participant id -> display group, merging small groups into `other` (None if too small)."""
+    """Map participant id -> display group; every shown group, `other` included, has at least min_size people.
+
+    Groups smaller than min_size merge into `other`. If `other` is still too small, the smallest named
+    groups join it until it is big enough: hiding the few instead would not protect them, as the room's
+    overall spread minus the shown groups would give their answers away. When no named group is left
+    (`other` would be the whole room), everyone maps to None: there is no split to show.
+    """
 
     def _missing(d: str | None) -> bool:
         """True when a participant gave no discipline (None, '' or whitespace only)."""
@@ -276,7 +282,12 @@ def group_disciplines(
     # `other` also absorbs a real discipline literally named like the `other` label.
     other_size = sum(1 for g in groups.values() if g == other)
     if 0 < other_size < min_size:
-        for pid, g in groups.items():
-            if g == other:
-                groups[pid] = None
+        shown = Counter(g for g in groups.values() if g != other)
+        for name, size in sorted(shown.items(), key=lambda item: (item[1], item[0])):
+            if other_size >= min_size:
+                break
+            groups.update({pid: other for pid, g in groups.items() if g == name})
+            other_size += size
+    if other_size and all(g == other for g in groups.values()):
+        groups = dict.fromkeys(groups)  # no discipline is big enough: a split would only repeat the room
     return groups

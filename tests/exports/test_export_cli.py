@@ -138,7 +138,8 @@ def test_start_page_lists_the_sessions_this_browser_ran(client, workshop):
     html = client.get("/").get_data(as_text=True)
     mine = html[html.index('id="h-mine"'):]
     assert "Museum De Kade: jaarplan 2025" in mine
-    assert "2025-03-14" in mine and "4 deelnemers" in mine and "Ik doe" in mine
+    assert "2025-03-14" in mine and "4 deelnemers" in mine
+    assert "Afgesproken fase: Ik doe" in mine  # every question has an agreed answer: the consensus phase
     assert f'href="/s/{CODE}/manage"' in mine
     assert client.get(f"/s/{CODE}/manage").status_code == 200
     assert 'id="h-mine"' not in client.application.test_client().get("/").get_data(as_text=True)

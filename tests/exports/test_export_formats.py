@@ -115,7 +115,9 @@ def test_report_shows_phase_numbers_and_notes(summary, questionnaire):
     # Discuss-first order and the discipline view.
     discuss = html[html.index('id="h-discuss"'):html.index('id="h-disciplines"')]
     assert [m for m in re.findall(r"<strong>(\d)\. ", discuss)] == ["2", "3", "4", "1"]
-    assert "Directie/management" in html
+    # Three from directie and one from marketing cannot be split without singling out the one.
+    disciplines = html[html.index('id="h-disciplines"'):]
+    assert "groepen zijn te klein om te tonen" in disciplines and "Directie/management" not in disciplines
     # Notes (escaped) and steps.
     assert "Goed gesprek; &#34;digitaal&#34; betekent" in html
     assert "&lt;meer tijd&gt; &amp; koffie" in html and "<meer tijd>" not in html
@@ -157,3 +159,17 @@ def test_report_escapes_what_people_typed(app, client, questionnaire, monkeypatc
 def test_download_names_carry_code_and_date(summary):
     assert exports.filename(summary, "xlsx") == f"digitaal-dna-{CODE}-2025-03-14.xlsx"
     assert exports.filename(summary, "html") == f"digitaal-dna-{CODE}-2025-03-14.html"
+
+
+def test_discipline_groups_reach_the_report_and_the_workbook(app, workshop, questionnaire):
+    """With groups of one allowed (a setting), directie (3) and marketing (1) each get a row."""
+    svc = app.extensions["workshop"]
+    summary = exports.load_summary(svc.live.store, svc.live.questionnaire, CODE, now=NOW, min_group_size=1)
+    assert [(g["group"], g["n"]) for g in summary["disciplines"]] == [("Directie/management", 3),
+                                                                       ("Publiek & marketing", 1)]
+    disciplines = exports.to_html(summary, questionnaire)
+    disciplines = disciplines[disciplines.index('id="h-disciplines"'):]
+    assert "Directie/management" in disciplines and "Publiek &amp; marketing" in disciplines
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(summary)))["Samenvatting"]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert ("Directie/management", 3) in [r[:2] for r in rows] and ("Publiek & marketing", 1) in [r[:2] for r in rows]

@@ -134,3 +134,38 @@ def test_serve_deletes_sessions_past_the_retention_period(tmp_path):
     with ServerProcess(tmp_path / "data", env={"WORKSHOP_RETENTION_DAYS": "30"}) as server:
         assert requests.get(f"{server.url}/j/{old.code}", timeout=5).status_code == 404
         assert requests.get(f"{server.url}/j/{new.code}", timeout=5).status_code == 200
+
+
+def test_downloads_built_off_the_event_loop_arrive_whole(tmp_path):
+    """Under eventlet the CSV, XLSX and summary JSON are built in an OS thread (tpool); they still arrive right."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    with ServerProcess(tmp_path / "data") as server:
+        session = requests.post(server.url + "/api/sessions", json={"title": "Export", "pacing": "self"},
+                                timeout=5).json()
+        fac, _ = facilitator(server.url, session)
+        phones = [Phone(server.url, session["code"]) for _ in range(3)]
+        try:
+            for phone, name in zip(phones, ("A", "B", "C")):
+                phone.join(name)
+            assert fac.call("command", {"action": "start"}, namespace="/facilitator", timeout=10)["ok"]
+            for phone, option in zip(phones, ("nooit", "zelden", "dagelijks")):
+                assert phone.call("answer", {"question": "begrippen", "option": option, "round": 1})["ok"]
+        finally:
+            for c in [fac] + [p.sio for p in phones]:
+                c.disconnect()
+        browser = requests.Session()
+        assert browser.get(session["facilitator_url"], timeout=5).status_code == 200  # sets the cookie
+        base = f"{server.url}/s/{session['code']}/export"
+        workbook = browser.get(base + ".xlsx", timeout=30)
+        assert workbook.status_code == 200, workbook.text[:200]
+        sheets = load_workbook(io.BytesIO(workbook.content), read_only=True)
+        assert len(sheets.sheetnames) >= 2
+        rows = list(csv.DictReader(io.StringIO(browser.get(base + ".csv", timeout=30).content.decode("utf-8-sig"))))
+        assert sorted(r["option_id"] for r in rows if r["question_id"] == "begrippen") == ["dagelijks", "nooit", "zelden"]
+        summary = requests.get(f"{server.url}/api/sessions/{session['code']}/summary", timeout=30,
+                               headers={"Authorization": f"Bearer {session['facilitator_token']}"}).json()
+        assert summary["schema"] == "workshop.summary/1" and summary["results"]["joined"] == 3

@@ -493,16 +493,29 @@ def test_group_disciplines_merges_small_groups():
     }
 
 
-def test_group_disciplines_small_other_maps_to_none():
-    """4 directie + 1 ICT + 1 '' -> 'other' would have 2 < 3 members -> those map to None."""
+def test_group_disciplines_small_other_takes_in_the_smallest_group():
+    """4 directie + 1 ICT + 1 '' -> 'other' would have 2 < 3 members. Hiding those two would not hide them
+    (overall minus directie = their answers), so directie joins 'other' as well, which is then the whole
+    room: no split is shown."""
     disciplines = {
         "a": "directie", "b": "directie", "c": "directie", "d": "directie",
         "e": "ICT", "f": "",
     }
+    assert stats.group_disciplines(disciplines) == dict.fromkeys("abcdef")
+
+
+def test_group_disciplines_other_takes_in_only_as_many_groups_as_needed():
+    """hr 5, ops 3, sales 3, one without: 'other' (1) takes the smallest group by size then name (ops)."""
+    disciplines = {**dict.fromkeys("abcde", "hr"), **dict.fromkeys("fgh", "ops"), **dict.fromkeys("ijk", "sales"),
+                   "l": None}
     assert stats.group_disciplines(disciplines) == {
-        "a": "directie", "b": "directie", "c": "directie", "d": "directie",
-        "e": None, "f": None,
-    }
+        **dict.fromkeys("abcde", "hr"), **dict.fromkeys("fgh", "other"), **dict.fromkeys("ijk", "sales"),
+        "l": "other"}
+
+
+def test_group_disciplines_a_room_smaller_than_the_minimum_is_not_split():
+    assert stats.group_disciplines({"a": "x", "b": None}) == {"a": None, "b": None}
+    assert stats.group_disciplines({"a": "x", "b": "y", "c": "z"}) == {"a": None, "b": None, "c": None}
 
 
 def test_group_disciplines_exact_min_size_kept_and_custom_label():
@@ -520,10 +533,11 @@ def test_group_disciplines_exact_min_size_kept_and_custom_label():
 
 
 def test_group_disciplines_min_size_override():
-    """min_size=2 keeps pairs; a single leftover maps to None."""
-    disciplines = {"a": "x", "b": "x", "c": "y"}
-    # x = 2 >= 2 kept; y = 1 -> other has 1 < 2 -> None
-    assert stats.group_disciplines(disciplines, min_size=2) == {"a": "x", "b": "x", "c": None}
+    """min_size=2 keeps pairs; a single leftover takes the smallest pair into 'other'."""
+    disciplines = {"a": "x", "b": "x", "c": "y", "d": "z", "e": "z", "f": "z"}
+    # x = 2 and z = 3 kept at first; y = 1 alone in other -> x (smallest) joins it
+    assert stats.group_disciplines(disciplines, min_size=2) == {
+        "a": "other", "b": "other", "c": "other", "d": "z", "e": "z", "f": "z"}
 
 
 def test_group_disciplines_no_other_needed_and_empty():
