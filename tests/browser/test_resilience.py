@@ -126,3 +126,20 @@ def test_every_page_reconnects_after_a_server_restart(own_server, pages):
     fac.locator("body").press("n")
     answer(phone, SECOND, 1)
     expect(projector.locator(".sc-answered-text strong")).to_have_text("1")
+
+
+def test_a_phone_that_answered_only_part_sees_a_result_that_says_so(server, pages):
+    session = create_session(server.url)
+    fac = pages.facilitator(session["facilitator_url"])
+    phone = join(pages, session["join_url"], "Noor")
+    fac.locator("[data-action='start']").click()
+    option = answer(phone, FIRST, 3)  # the highest option of question 1, then the facilitator skips to results
+    fac.locator("[data-action='results']").click()
+    result = phone.locator("#v-result")
+    expect(result).to_be_visible()
+    points = next(o["points"] for o in FIRST["options"] if o["id"] == option)
+    expect(result.locator(".score-n")).to_have_text(str(points))
+    expect(result).to_contain_text(f"Je beantwoordde 1 van de {len(Q['questions'])} vragen")
+    expect(result.locator(".recap dd")).to_have_count(len(Q["questions"]))
+    expect(result.locator(".recap dd").nth(1)).to_have_text("Niet beantwoord")
+    assert not pages.page_errors()
