@@ -206,7 +206,11 @@
    * onRefused(error, retry) is called when the server refuses the connection ({code, message}).
    */
   W.connect = function (namespace, authFn, onRefused) {
-    const socket = window.io(namespace, { auth: authFn, reconnectionDelayMax: 5000 });
+    // WebSocket first: no long-polling handshake, so a phone on a slow network joins a few round trips
+    // sooner and the server does less per join; polling stays the fallback where a WebSocket cannot pass.
+    const socket = window.io(namespace, {
+      auth: authFn, reconnectionDelayMax: 5000, transports: ['websocket', 'polling'], tryAllTransports: true,
+    });
     let wasConnected = false;
     let stopped = false;
     /** Disconnect for good (no automatic retry). */

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import start_server
+from tests.support.server import ServerProcess
+
+from .conftest import SERVER_MODULE, start_server
 from .helpers import SMALL_PHONE, create_session, questionnaire
 
 pytestmark = pytest.mark.browser
@@ -143,3 +145,25 @@ def test_a_phone_that_answered_only_part_sees_a_result_that_says_so(server, page
     expect(result.locator(".recap dd")).to_have_count(len(Q["questions"]))
     expect(result.locator(".recap dd").nth(1)).to_have_text("Niet beantwoord")
     assert not pages.page_errors()
+
+
+def test_a_phone_whose_network_blocks_websockets_falls_back_to_polling(tmp_path, pages):
+    """Phones try a WebSocket first (no polling handshake); where none can pass they carry on over polling."""
+    blocked = ServerProcess(tmp_path / "data", module=SERVER_MODULE, env={"LAN_SERVER_POLLING_ONLY": "1"}).start()
+    try:
+        session = create_session(blocked.url)
+        fac = pages.facilitator(session["facilitator_url"])
+        phone = pages.phone("Polling", SMALL_PHONE)
+        sockets, polled = [], []
+        phone.on("websocket", lambda ws: sockets.append(ws.url))
+        phone.on("request", lambda r: "transport=polling" in r.url and polled.append(r.url))
+        phone.goto(session["join_url"])
+        phone.locator("#nickname").fill("Polling")
+        phone.locator("#join-submit").tap()
+        expect(phone.locator("#v-wait")).to_be_visible()
+        fac.locator("[data-action='start']").click()
+        answer(phone, FIRST, 1)
+        answered_on_facilitator(fac, FIRST, 1, 1)
+        assert any("transport=websocket" in url for url in sockets) and polled  # tried first, then fell back
+    finally:
+        blocked.stop()

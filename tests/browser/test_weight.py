@@ -46,3 +46,5 @@ def test_the_phone_page_transfers_at_most_100_kb(server, pages):
     print(f"  {sum(frames):>8,}  ws    {len(frames)} WebSocket frame(s)")
     assert rows, "no network traffic was recorded"
     assert total <= BUDGET, f"the phone page transfers {total:,} bytes, over the {BUDGET:,}-byte budget"
+    # The socket opens as a WebSocket straight away: no long-polling handshake round trips.
+    assert frames and not [url for url in urls.values() if "transport=polling" in url]
