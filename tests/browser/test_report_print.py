@@ -1,0 +1,33 @@
+"""The report printed to PDF from Chromium: A4, and no page left all but empty by a block that would not split."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.exports.exports_dataset import DATA
+from workshop import exports
+from workshop.questionnaire import default as default_questionnaire
+
+pytestmark = pytest.mark.browser
+
+A4_POINTS = (595, 842)
+
+
+def test_the_report_of_the_fixed_session_prints_on_four_a4_pages(browser):
+    summary = json.loads((DATA / "summary.json").read_text(encoding="utf-8"))  # second round, notes, two steps
+    html = exports.to_html(summary, default_questionnaire())
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    finally:
+        context.close()
+    sizes = [tuple(round(float(v)) for v in box) for box in
+             re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)]
+    print(f"report: {len(sizes)} A4 page(s), {len(pdf):,} bytes of PDF")
+    assert sizes and all(size == A4_POINTS for size in sizes), sizes
+    # Kept whole, the outcome box (phase, texts, tips) once left page 1 all but empty and made it five pages.
+    assert len(sizes) <= 4
