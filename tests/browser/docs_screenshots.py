@@ -16,6 +16,7 @@ CHOSEN = {
     "nl-projector-reveal": "projector-reveal",
     "nl-projector-results": "projector-results",
     "nl-projector-consensus": "projector-consensus",
+    "nl-projector-disciplines": "projector-disciplines",
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
     "nl-facilitator": "facilitator",
