@@ -30,6 +30,20 @@ import sys
 
 from workshop import cli, server
 
+
+def write_type_counts(path: str, objects: list, frames: list[str] | None = None) -> None:
+    """Write how many objects there are of each type (and of each frame's function, when given)."""
+    import collections
+
+    with open(path, "w") as f:
+        f.write(f"{len(objects)} objects\n")
+        for kind, n in collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects).most_common(40):
+            f.write(f"{n:8} {kind}\n")
+        if frames is not None:
+            f.write("frames:\n")
+            for kind, n in collections.Counter(frames).most_common(30):
+                f.write(f"{n:8} {kind}\n")
+
 if "BENCH_BACKLOG" in os.environ:
     server.BACKLOG = int(os.environ["BENCH_BACKLOG"])
 if "BENCH_MAX_CONNECTIONS" in os.environ:
@@ -64,7 +78,6 @@ if os.environ.get("BENCH_GC_THRESHOLD"):
     server.run = gc_run
 
 if os.environ.get("BENCH_GC_GARBAGE"):
-    import collections
     import gc
     import threading
     import time as _time
@@ -78,17 +91,8 @@ if os.environ.get("BENCH_GC_GARBAGE"):
         _time.sleep(2)
         gc.collect()
         gc.set_debug(0)
-        kinds = collections.Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.garbage)
-        frames = collections.Counter(f"{o.f_code.co_filename}:{o.f_code.co_name}" for o in gc.garbage
-                                     if type(o).__name__ == "frame")
-        with open(_path, "w") as f:
-            f.write(f"{len(gc.garbage)} objects\n")
-            for kind, n in kinds.most_common(40):
-                f.write(f"{n:8} {kind}\n")
-            f.write("frames:\n")
-            for kind, n in frames.most_common(30):
-                f.write(f"{n:8} {kind}\n")
-        gc.garbage.clear()
+        frames = [f"{o.f_code.co_filename}:{o.f_code.co_name}" for o in gc.garbage if type(o).__name__ == "frame"]
+        write_type_counts(_path, gc.garbage, frames)
 
     threading.Thread(target=_sample, daemon=True).start()
 
@@ -223,7 +227,6 @@ if os.environ.get("BENCH_LAGLOG"):
     server.run = lag_run
 
 if os.environ.get("BENCH_HEAP"):
-    import collections
     import gc
     import threading
     import time as _time
@@ -233,12 +236,7 @@ if os.environ.get("BENCH_HEAP"):
     def _heap() -> None:
         """Count the tracked objects by type."""
         _time.sleep(float(_heap_at))
-        objects = [o for o in gc.get_objects()]
-        kinds = collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
-        with open(_heap_path, "w") as f:
-            f.write(f"{len(objects)} objects\n")
-            for kind, n in kinds.most_common(40):
-                f.write(f"{n:8} {kind}\n")
+        write_type_counts(_heap_path, gc.get_objects())
 
     threading.Thread(target=_heap, daemon=True).start()
 
