@@ -51,7 +51,9 @@ if "BENCH_MAX_CONNECTIONS" in os.environ:
 if os.environ.get("BENCH_DEFLATE") == "1":
     server.without_websocket_compression = lambda app: app
 if os.environ.get("BENCH_NO_OFFLOAD") == "1":
-    server.thread_pool = lambda mode: (lambda work: work())
+    from workshop.services import run_here
+
+    server.thread_pool = lambda mode: run_here
 if os.environ.get("BENCH_NODELAY") == "0":
     _listen = server.listen
 

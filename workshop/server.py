@@ -73,7 +73,8 @@ def thread_pool(mode: str):
     if mode == "gevent":
         import gevent
         return lambda work: gevent.get_hub().threadpool.apply(work)
-    return lambda work: work()  # threading: every request has its own thread already
+    from .services import run_here
+    return run_here  # threading: every request has its own thread already
 
 
 def without_websocket_compression(app):
