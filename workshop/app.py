@@ -1,6 +1,7 @@
 """The app factory: wires settings, storage, live sessions, pages, API and sockets."""
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from .broadcast import Broadcaster
 from .db import DB_NAME, Store
 from .live import Live
 from .questionnaire import default as default_questionnaire
-from .rooms import RoomIndexManager, spread_heartbeats
+from .rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
 from .security import RateLimiter
 from .services import Services
 
@@ -126,6 +127,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         client_manager=RoomIndexManager(),
     )
     spread_heartbeats(socketio.server.eio)
+    refuse_malformed_frames(socketio.server, QuietRefusals(logging.getLogger("workshop.input")))
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     services = Services(
         live=live,

@@ -34,7 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by `workshop sessions purge`; 0 keeps them."),
     Setting("RATE_JOIN", (600, 60.0), "Joins allowed per client address per window (count, seconds); a plenary behind one venue NAT shares an address, and the lock stops a flood."),
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
-    Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per connection per window (count, seconds)."),
+    Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per participant per window (count, seconds), however many sockets carry its token."),
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
     Setting("RATE_LOOKUP", (120, 60.0), "Failed session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),

@@ -1,15 +1,18 @@
 """Socket.IO handlers: parse what arrives, call the live sessions, emit to the session's rooms."""
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Callable
 
-from flask import current_app, g, request, session
+from flask import current_app, g, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from . import broadcast as rooms
 from . import protocol as p
 from .live import Live, Room
+from .pages import facilitated
 from .services import services
 from .state import Rejected
 from .tally import mask_for_screen
@@ -46,6 +49,41 @@ def lookup_room(auth: Any) -> Room:
         raise refuse("unknown_session")
     g.session_language = room.language
     return room
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What one namespace connection acts on: its session and role, fixed at that namespace's connect."""
+
+    code: str
+    role: str
+    participant: int | None = None
+
+
+def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an event handler with the room bound at this namespace's connect; a Rejected becomes the failed ack.
+
+    The handler is called as handler(self, room, binding, data). Bindings are kept per
+    (namespace, sid), never in Flask's session, which Flask-SocketIO shares between every
+    namespace of one Engine.IO connection (docs/security.md, finding 1).
+    """
+    @functools.wraps(handler)
+    def run(self: "BaseNamespace", data: Any = None) -> Any:
+        binding = self.binding()
+        room = services().live.room(binding.code) if binding else None
+        if room is None:
+            return self.fail("unknown_session")
+        g.session_language = room.language
+        try:
+            return handler(self, room, binding, data)
+        except Rejected as exc:
+            return self.rejected(exc)
+    return run
+
+
+def bindings(environ: dict[str, Any]) -> dict[tuple[str, str], Binding]:
+    """The bindings of one Engine.IO connection, one per (namespace, Socket.IO sid)."""
+    return environ.setdefault("workshop.bindings", {})
 
 
 def handler_failed(exc: BaseException) -> Any:
@@ -92,16 +130,25 @@ class BaseNamespace(Namespace):
             log.exception("bad connect payload")
             raise refuse("bad_request") from None
 
+    def on_disconnect(self, reason=None):
+        """Forget the binding of a connection that went away."""
+        self.unbind()
+
     def rejected(self, exc: Rejected) -> dict[str, Any]:
         """Turn a domain refusal into a failed acknowledgement."""
         return self.fail(exc.code if exc.code in p.ERRORS else "bad_request", exc.field)
 
-    def current_room(self) -> Room | None:
-        """Return the room this socket belongs to (its language becomes the default for replies)."""
-        room = services().live.room(session.get("code"))
-        if room is not None:
-            g.session_language = room.language
-        return room
+    def bind(self, binding: Binding) -> None:
+        """Fix what this namespace connection acts on (only at connect, or a participant's own join)."""
+        bindings(request.environ)[(self.namespace, request.sid)] = binding
+
+    def binding(self) -> Binding | None:
+        """What this namespace connection was bound to at its connect, None before that."""
+        return bindings(request.environ).get((self.namespace, request.sid))
+
+    def unbind(self) -> None:
+        """Forget this namespace connection's binding (it disconnected)."""
+        bindings(request.environ).pop((self.namespace, request.sid), None)
 
 
 class ParticipantNamespace(BaseNamespace):
@@ -117,14 +164,13 @@ class ParticipantNamespace(BaseNamespace):
             raise refuse(exc.code) from None
         if member is None and room.state.stage == "ended":
             raise refuse("session_ended")
-        session["code"] = room.code
-        session["pid"] = member.id if member else None
+        self.bind(Binding(room.code, "participant", member.id if member else None))
         join_room(rooms.phones(room.code))
         if member:
-            self._bind(room, member.id)
+            self._attach(room, member.id)
         self.reply(p.SNAPSHOT, self.snapshot(room, member.id if member else None))
 
-    def _bind(self, room: Room, participant_id: int) -> None:
+    def _attach(self, room: Room, participant_id: int) -> None:
         """Attach this socket to a participant's personal room."""
         join_room(rooms.person(room.code, participant_id))
         room.sockets[participant_id] += 1
@@ -141,43 +187,40 @@ class ParticipantNamespace(BaseNamespace):
 
     def on_disconnect(self, reason=None):
         """Note that one of a participant's sockets went away."""
-        room, pid = self.current_room(), session.get("pid")
+        binding = self.binding()
+        room = services().live.room(binding.code) if binding else None
+        pid = binding.participant if binding else None
+        self.unbind()
         if room and pid and room.sockets.get(pid):
             room.sockets[pid] -= 1
             services().broadcaster.touch(room, roster=True)
 
-    def on_join(self, data=None):
+    @bound
+    def on_join(self, room: Room, binding: Binding, data: Any):
         """Join the session with an optional nickname and discipline."""
         svc = services()
-        room = self.current_room()
-        if room is None:
-            return self.fail("unknown_session")
-        if session.get("pid"):
+        if binding.participant:
             return self.fail("already_joined")
         if not (svc.join_connection_limit.allow(request.sid) and svc.join_limit.allow(client_address())):
             return self.fail("rate_limited")
-        try:
-            data = {} if data is None else as_dict(data)
-            member, token = svc.live.join(room, data.get("nickname"), data.get("discipline"))
-        except Rejected as exc:
-            return self.rejected(exc)
-        session["pid"] = member.id
-        self._bind(room, member.id)
+        data = {} if data is None else as_dict(data)
+        member, token = svc.live.join(room, data.get("nickname"), data.get("discipline"))
+        self.bind(replace(binding, participant=member.id))
+        self._attach(room, member.id)
         return {"ok": True, "token": token, "me": svc.live.me(room, member.id)}
 
-    def on_answer(self, data=None):
+    @bound
+    def on_answer(self, room: Room, binding: Binding, data: Any):
         """Store an answer; acknowledge only after it is committed."""
         svc = services()
-        room, pid = self.current_room(), session.get("pid")
-        if room is None or not pid:
+        pid = binding.participant
+        if not pid:
             return self.fail("not_joined")
-        if not (svc.answer_limit.allow(request.sid) and svc.answer_address_limit.allow(client_address())):
+        # Per participant (whatever the number of its sockets) and per address.
+        if not (svc.answer_limit.allow(f"{room.code}:{pid}") and svc.answer_address_limit.allow(client_address())):
             return self.fail("rate_limited")
-        try:
-            data = as_dict(data)
-            seq = svc.live.answer(room, pid, data.get("question"), data.get("option"), data.get("round"))
-        except Rejected as exc:
-            return self.rejected(exc)
+        data = as_dict(data)
+        seq = svc.live.answer(room, pid, data.get("question"), data.get("option"), data.get("round"))
         svc.broadcaster.touch(room, roster=True)  # the roster shows how many questions each person answered
         return {"ok": True, "question": data["question"], "option": data["option"],
                 "round": data["round"], "seq": seq}
@@ -192,7 +235,7 @@ class ScreenNamespace(BaseNamespace):
         room = lookup_room(auth)
         if not svc.projector_key_ok(room.code, auth.get("key")):
             raise refuse("bad_key")
-        session["code"] = room.code
+        self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
         live = room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": mask_for_screen(live, room.state)})
@@ -206,9 +249,9 @@ class FacilitatorNamespace(BaseNamespace):
         svc = services()
         room = lookup_room(auth)
         token = auth.get("token") if isinstance(auth, dict) else None
-        if not (svc.live.is_facilitator(room, token) or room.code in session.get("fac", [])):
+        if not (svc.live.is_facilitator(room, token) or room.code in facilitated()):
             raise refuse("bad_token")
-        session["code"] = room.code
+        self.bind(Binding(room.code, "facilitator"))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
 
@@ -224,28 +267,23 @@ class FacilitatorNamespace(BaseNamespace):
             "report": svc.report_info(room),
         }
 
-    def on_command(self, data=None):
+    @bound
+    def on_command(self, room: Room, binding: Binding, data: Any):
         """Apply a facilitator action and tell every screen and phone what changed."""
         svc = services()
-        room = self.current_room()
-        if room is None:
-            return self.fail("unknown_session")
-        try:
-            data = as_dict(data)
-            action = data.get("action")
-            if not isinstance(action, str) or action not in p.ACTIONS:
-                raise Rejected("unknown_action", "Unknown action", "action")
-            missing = [f for f in p.ACTIONS[action] if f not in data]
-            if missing:
-                raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
-            stage_before = room.state.stage
-            if action == "remove":
-                self._remove(room, data["participant"])
-            else:
-                svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
-                                 view=data.get("view"))
-        except Rejected as exc:
-            return self.rejected(exc)
+        data = as_dict(data)
+        action = data.get("action")
+        if not isinstance(action, str) or action not in p.ACTIONS:
+            raise Rejected("unknown_action", "Unknown action", "action")
+        missing = [f for f in p.ACTIONS[action] if f not in data]
+        if missing:
+            raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
+        stage_before = room.state.stage
+        if action == "remove":
+            self._remove(room, data["participant"])
+        else:
+            svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
+                             view=data.get("view"))
         svc.broadcaster.state_changed(room, stage_before)
         return {"ok": True, "state": svc.screen_state(room)}
 
@@ -261,40 +299,25 @@ class FacilitatorNamespace(BaseNamespace):
         room.sockets.pop(pid, None)
         svc.broadcaster.touch(room, roster=True)
 
-    def on_note(self, data=None):
+    @bound
+    def on_note(self, room: Room, binding: Binding, data: Any):
         """Save the note for a question ('' for the whole session) as it is typed."""
-        room = self.current_room()
-        if room is None:
-            return self.fail("unknown_session")
-        try:
-            data = as_dict(data)
-            services().live.save_note(room, data.get("question"), data.get("text"))
-        except Rejected as exc:
-            return self.rejected(exc)
+        data = as_dict(data)
+        services().live.save_note(room, data.get("question"), data.get("text"))
         return {"ok": True}
 
-    def on_steps(self, data=None):
+    @bound
+    def on_steps(self, room: Room, binding: Binding, data: Any):
         """Save the session's first small steps."""
-        room = self.current_room()
-        if room is None:
-            return self.fail("unknown_session")
-        try:
-            steps = services().live.save_steps(room, as_dict(data).get("items"))
-        except Rejected as exc:
-            return self.rejected(exc)
+        steps = services().live.save_steps(room, as_dict(data).get("items"))
         return {"ok": True, "items": steps}
 
-    def on_report_link(self, data=None):
+    @bound
+    def on_report_link(self, room: Room, binding: Binding, data: Any):
         """Create a new shared report link or revoke the current one."""
         svc = services()
-        room = self.current_room()
-        if room is None:
-            return self.fail("unknown_session")
-        try:
-            enabled = as_dict(data).get("enabled")
-            if not isinstance(enabled, bool):
-                raise Rejected("bad_request", "enabled must be true or false", "enabled")
-            svc.live.set_report_link(room, enabled)
-        except Rejected as exc:
-            return self.rejected(exc)
+        enabled = as_dict(data).get("enabled")
+        if not isinstance(enabled, bool):
+            raise Rejected("bad_request", "enabled must be true or false", "enabled")
+        svc.live.set_report_link(room, enabled)
         return {"ok": True, "report": svc.report_info(room)}
