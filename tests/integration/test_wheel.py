@@ -16,9 +16,9 @@ from tests.support.server import ROOT, ServerProcess
 
 pytestmark = pytest.mark.integration
 
-# What a checkout holds besides the sources; copying it would only slow the build down.
-NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "sessions", "test-artifacts",
-                                     "__pycache__", ".pytest_cache", ".hypothesis", "results", "docs")
+# What the top of a checkout holds besides what a build needs: environments, runtime data, earlier builds.
+NOT_FOR_THE_BUILD = {".git", ".venv", "build", "dist", "sessions", "test-artifacts", ".pytest_cache", ".hypothesis",
+                     "bench", "docs"}
 # The files the running app reads besides its modules, as (folder in the checkout, folder in the wheel, pattern).
 DATA_FILES = (
     ("templates", "workshop/templates", "*"),
@@ -27,6 +27,12 @@ DATA_FILES = (
     ("workshop/translations", "workshop/translations", "*.mo"),
     ("workshop", "workshop", "schema.sql"),
 )
+
+
+def not_for_the_build(folder: str, names: list[str]) -> list[str]:
+    """The names in a folder of the checkout that the copy to build from leaves out."""
+    top = Path(folder) == ROOT
+    return [n for n in names if n == "__pycache__" or n.endswith(".egg-info") or top and n in NOT_FOR_THE_BUILD]
 
 
 def clean_env() -> dict[str, str]:
@@ -49,7 +55,7 @@ def wheel(tmp_path_factory) -> Path:
     A copy, because setuptools never empties `build/`: a file left there by an earlier build would land in
     the wheel and hide a missing package-data line."""
     source = tmp_path_factory.mktemp("source") / "workshop"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
+    shutil.copytree(ROOT, source, ignore=not_for_the_build)
     out = tmp_path_factory.mktemp("dist")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, "."], cwd=source)
     (built,) = out.glob("workshop-*.whl")
