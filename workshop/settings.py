@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# The folder holding templates/ and static/: the package itself when installed from a wheel, which
+# carries them inside (pyproject.toml), else the checkout they sit at the top of (also an editable install).
+ROOT = PACKAGE if (PACKAGE / "templates").is_dir() else PACKAGE.parent
+FROM_CHECKOUT = ROOT != PACKAGE
+# A checkout keeps its data in its own sessions/ folder; an installed tool in sessions/ of the current directory.
+DEFAULT_DATA_DIR = str(ROOT / "sessions") if FROM_CHECKOUT else "sessions"
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATA_DIR", str(ROOT / "sessions"), "Folder for the SQLite database and the installation secret."),
+    Setting("DATA_DIR", DEFAULT_DATA_DIR, "Folder for the SQLite database and the installation secret."),
     Setting("PUBLIC_URL", None, "Base URL phones use to reach the app (e.g. http://192.168.1.20:5000); detected from the LAN address when unset."),
     Setting("ASYNC_MODE", "eventlet", "Flask-SocketIO async mode: eventlet (default), gevent or threading."),
     Setting("DEFAULT_LANGUAGE", "nl", "Language of pages for visitors who did not choose one."),

@@ -24,9 +24,11 @@ class ServerProcess:
     """A `workshop serve` child process; stop() ends it (SIGTERM, then SIGKILL)."""
 
     def __init__(self, data_dir: Path, *, port: int = 0, async_mode: str = "eventlet",
-                 env: dict[str, str] | None = None, relaxed_limits: bool = True, module: str = "workshop"):
-        """Remember how to start the server (`python -m MODULE serve ...`); call start()."""
-        self.module = module
+                 env: dict[str, str] | None = None, relaxed_limits: bool = True, module: str = "workshop",
+                 command: list[str] | None = None, cwd: Path = ROOT):
+        """Remember how to start the server (`python -m MODULE serve ...`, or `COMMAND serve ...` in CWD); call start()."""
+        self.command = command or [sys.executable, "-m", module]
+        self.cwd = cwd
         self.data_dir = Path(data_dir)
         self.port = port
         self.async_mode = async_mode
@@ -41,9 +43,9 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", self.module, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            [*self.command, "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--async-mode", self.async_mode],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log,
+            cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=self._log,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
