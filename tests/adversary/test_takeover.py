@@ -123,3 +123,16 @@ def test_another_sessions_token_or_projector_key_opens_nothing(server):
     bearer = {"Authorization": f"Bearer {own['facilitator_token']}"}
     for path in (f"/api/sessions/{victim['code']}", f"/api/sessions/{victim['code']}/summary"):
         assert requests.get(server.url + path, headers=bearer, timeout=5).status_code == 403
+
+
+def test_http_routes_bind_the_session_in_the_address_to_that_sessions_own_secret(server):
+    victim = create_session(server.url, title="Slachtoffer")
+    own = create_session(server.url, title="Aanvaller")
+    with requests.Session() as browser:  # the attacker's browser, signed in as facilitator of its own session
+        assert browser.get(own["facilitator_url"], timeout=5).status_code == 200
+        assert browser.get(f"{server.url}/s/{own['code']}/export.json", timeout=5).status_code == 200
+        for path in (f"/s/{victim['code']}/manage", f"/s/{victim['code']}/export.json",
+                     f"/s/{victim['code']}/export.xlsx",
+                     f"/s/{victim['code']}/screen?k={own['projector_url'].split('k=')[1]}",
+                     f"/s/{victim['code']}/manage?t={own['facilitator_token']}"):
+            assert browser.get(server.url + path, timeout=5).status_code == 403, path
