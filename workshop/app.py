@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from . import api, exports_web, i18n, pages, protocol, security, settings, sockets
 from .broadcast import Broadcaster
 from .db import DB_NAME, Store
+from .deletions import DeletionWatcher
 from .live import Live
 from .questionnaire import default as default_questionnaire
 from .rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
@@ -142,6 +143,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
     services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
                                        cfg["MIN_GROUP_SIZE"])
+    services.deletions = DeletionWatcher(app, live, services.broadcaster, cfg["DELETION_CHECK_INTERVAL"])
+    if cfg["DELETION_CHECK_INTERVAL"] > 0:
+        services.deletions.start()
     app.extensions["workshop"] = services
 
     app.register_blueprint(pages.bp)

@@ -5,6 +5,8 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import force_locale
+
 from . import protocol as p
 from .tally import mask_for_screen, screen_shows_results
 
@@ -124,6 +126,35 @@ class Broadcaster:
                                        details=screen_shows_results(room.state))
             self.socketio.emit(p.LIVE, mask_for_screen(full, room.state), to=screens(code), namespace=p.SCREEN)
             self._cost[(code, SCREEN)] = time.monotonic() - started
+
+    def session_deleted(self, room: "Room") -> int:
+        """Tell every socket of a deleted session why it ends, disconnect it, forget the room; return how many."""
+        with force_locale(room.language):
+            notice = p.error("session_deleted")
+        code = room.code
+        targets = {
+            p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in room.tally.members)],
+            p.SCREEN: [screens(code)],
+            p.FACILITATOR: [screens(code)],
+        }
+        server, count = self.socketio.server, 0
+        for namespace, names in targets.items():
+            sids = {sid for name in names for sid, _eio in server.manager.get_participants(namespace, name)}
+            for sid in sids:
+                self.socketio.emit(p.SESSION_DELETED, notice, to=sid, namespace=namespace)
+                server.disconnect(sid, namespace=namespace)
+            count += len(sids)
+        self.forget(code)
+        return count
+
+    def forget(self, code: str) -> None:
+        """Drop what the sender remembers about a room that no longer exists."""
+        for part in (SCREEN, FULL):
+            for memory in (self._last, self._cost):
+                memory.pop((code, part), None)
+            self._stale.discard((code, part))
+        self._pending.pop(code, None)
+        self._roster_dirty.discard(code)
 
     def roster(self, room: "Room") -> dict[str, Any]:
         """The facilitator's list of participants with their connection status."""

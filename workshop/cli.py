@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = sub.add_parser("sessions", help="list, delete or purge stored sessions")
     sessions.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
     ssub = sessions.add_subparsers(dest="sessions_command", required=True)
-    ssub.add_parser("list", help="list every stored session")
+    listing = ssub.add_parser("list", help="list every stored session")
     delete = ssub.add_parser("delete", help="delete one session and everything it holds")
     delete.add_argument("code", help="the session's join code")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=float, default=None, metavar="DAYS",
                        help="age in days (default: the RETENTION_DAYS setting)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for command in (listing, delete, purge):  # `sessions delete CODE --data-dir DIR` works as well
+        command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     from .exports import add_export_parser
     add_export_parser(sub)
@@ -65,7 +67,7 @@ def open_live(data_dir: str | None):
     """Open the sessions of a data dir without a web server."""
     from . import create_app
     config = {"DATA_DIR": data_dir} if data_dir else {}
-    config["ASYNC_MODE"] = "threading"
+    config.update(ASYNC_MODE="threading", DELETION_CHECK_INTERVAL=0)  # no server here: nothing to watch
     app = create_app(config)
     return app, app.extensions["workshop"].live
 

@@ -11,6 +11,11 @@ from typing import Any, Iterator
 SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 1
 DB_NAME = "workshop.sqlite3"
+IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
+
+
+class SessionMissing(LookupError):
+    """A write named a session that is no longer stored (another process deleted it)."""
 
 
 class Store:
@@ -59,6 +64,36 @@ class Store:
         with self._lock:
             return self._conn.execute(sql, params).fetchone()
 
+    @contextmanager
+    def session_write(self, session_id: int) -> Iterator[sqlite3.Connection]:
+        """A transaction that writes to one session; raise SessionMissing when the session is gone.
+
+        Checked inside the write lock, so another process cannot delete the session between
+        the check and the writes: nothing is stored for a deleted session, and nothing fails
+        on a foreign key.
+        """
+        with self.transaction() as c:
+            if c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                raise SessionMissing(session_id)
+            yield c
+
+    def data_version(self) -> int:
+        """SQLite's data_version of this connection: it changes when another connection commits."""
+        return int(self._one("PRAGMA data_version")[0])
+
+    def missing_codes(self, codes: list[str]) -> set[str]:
+        """Return those of the given session codes that have no stored session."""
+        found: set[str] = set()
+        for start in range(0, len(codes), IN_CHUNK):
+            chunk = codes[start:start + IN_CHUNK]
+            sql = f"SELECT code FROM sessions WHERE code IN ({','.join('?' * len(chunk))})"
+            found.update(r["code"] for r in self._all(sql, tuple(chunk)))
+        return set(codes) - found
+
+    def session_exists(self, session_id: int) -> bool:
+        """Tell whether a session is still stored."""
+        return self._one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is not None
+
     # Sessions
 
     def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
@@ -86,13 +121,13 @@ class Store:
 
     def save_state(self, session_id: int, state: dict[str, Any], now: str) -> None:
         """Store a session's new state."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             c.execute("UPDATE sessions SET state = ?, updated_at = ? WHERE id = ?",
                       (json.dumps(state), now, session_id))
 
     def set_report_generation(self, session_id: int, generation: int, now: str) -> None:
         """Store which shared-report link is valid (0: none)."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             c.execute("UPDATE sessions SET report_generation = ?, updated_at = ? WHERE id = ?",
                       (generation, now, session_id))
 
@@ -135,7 +170,7 @@ class Store:
     def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
                         discipline: str | None, now: str) -> tuple[int, int]:
         """Insert a participant; return its id and its number within the session."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             number = c.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE session_id = ?",
                                (session_id,)).fetchone()[0]
             cur = c.execute(
@@ -156,7 +191,7 @@ class Store:
 
     def remove_participant(self, session_id: int, participant_id: int, now: str) -> bool:
         """Mark a participant removed; return False when it was not active."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             cur = c.execute("UPDATE participants SET removed_at = ? WHERE id = ? AND session_id = ?"
                             " AND removed_at IS NULL", (now, participant_id, session_id))
             return cur.rowcount == 1
@@ -164,7 +199,7 @@ class Store:
     def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
                     option_id: str, seq: int, now: str) -> None:
         """Store (or replace) a participant's answer for one question and round, committed."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             c.execute(
                 "INSERT INTO answers (session_id, participant_id, question_id, round, option_id, seq, answered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -186,7 +221,7 @@ class Store:
 
     def save_note(self, session_id: int, question_id: str, text: str, now: str) -> None:
         """Store the note for a question ('' for the general note)."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             c.execute("INSERT INTO notes (session_id, question_id, text, updated_at) VALUES (?, ?, ?, ?)"
                       " ON CONFLICT (session_id, question_id) DO UPDATE SET text = excluded.text,"
                       " updated_at = excluded.updated_at", (session_id, question_id, text, now))
@@ -198,7 +233,7 @@ class Store:
 
     def save_steps(self, session_id: int, steps: list[dict[str, str]], now: str) -> None:
         """Replace a session's list of first steps."""
-        with self.transaction() as c:
+        with self.session_write(session_id) as c:
             c.execute("DELETE FROM steps WHERE session_id = ?", (session_id,))
             c.executemany(
                 "INSERT INTO steps (session_id, position, what, who, due, updated_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -17,6 +17,7 @@ def strings() -> dict[str, str]:
         "refused_title": gettext("Cannot connect"),
         "unknown_title": gettext("Session not found"),
         "ended_title": gettext("This session has ended"),
+        "deleted_title": gettext("This session has been deleted"),
         # Phone: join, waiting, answering.
         "chars": gettext("{n}/{max}"),
         "joining": gettext("Joining…"),
@@ -57,6 +58,7 @@ def strings() -> dict[str, str]:
         "removed_text": gettext("The facilitator removed you, so your answers no longer count. Ask the facilitator if this was a mistake."),
         "unknown_text": gettext("This code does not belong to a session. Check the code on the projector."),
         "ended_text": gettext("You can no longer join or answer. Thank you for your interest!"),
+        "deleted_text": gettext("The session was deleted from the server, with every answer in it. There is nothing more to do on this page."),
         "other_code": gettext("Enter another code"),
         # Phone: private result.
         "your_result": gettext("Your result"),
@@ -199,5 +201,6 @@ def strings() -> dict[str, str]:
         "done_lock": gettext("Joining is closed."),
         "done_unlock": gettext("Joining is open."),
         "done_view": gettext("The projector view has changed."),
+        "manage_deleted": gettext("This session has been deleted from the server, with all its answers, notes and steps. You can start a new session on the start page."),
         "manage_refused": gettext("You are not signed in as the facilitator of this session. Open the facilitator link you received when you created it."),
     }

@@ -5,12 +5,13 @@ import json
 import threading
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import security, state as sm
-from .db import Store
+from .db import SessionMissing, Store
 from .questionnaire import Questionnaire
 from .state import Rejected, SessionState
 from .tally import Member, Tally
@@ -54,6 +55,15 @@ def clean_text(value: object, *, max_length: int, field_name: str, required: boo
     return text
 
 
+@contextmanager
+def stored() -> Iterator[None]:
+    """Turn a write to a session that another process deleted meanwhile into Rejected('session_deleted')."""
+    try:
+        yield
+    except SessionMissing:
+        raise Rejected("session_deleted", "This session has been deleted") from None
+
+
 def clean_multiline(text: str) -> str:
     """Return typed text (a note) in NFC with line breaks and tabs kept, other control characters and lone surrogates dropped."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -89,6 +99,7 @@ class Live:
         self.clock = clock
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
+        self._data_version = store.data_version()
 
     # Sessions
 
@@ -160,6 +171,16 @@ class Live:
         with self._lock:
             self._rooms.pop(code, None)
 
+    def deleted_rooms(self) -> list[Room]:
+        """The rooms in memory whose sessions another process deleted; cheap while nobody else wrote."""
+        version = self.store.data_version()
+        if version == self._data_version:
+            return []
+        with self._lock:
+            self._data_version = version
+            missing = self.store.missing_codes(list(self._rooms))
+            return [self._rooms[code] for code in sorted(missing)]
+
     def is_facilitator(self, room: Room, token: object) -> bool:
         """Tell whether a token is this session's facilitator secret."""
         return security.token_matches(token, room.facilitator_hash)
@@ -179,8 +200,9 @@ class Live:
         with self._lock:
             if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
                 raise Rejected("full", "This session is full")
-            pid, number = self.store.add_participant(
-                room.id, security.token_hash(token), nickname, discipline or None, self.clock())
+            with stored():
+                pid, number = self.store.add_participant(
+                    room.id, security.token_hash(token), nickname, discipline or None, self.clock())
             member = Member(pid, number, nickname, discipline or None)
             room.tally.add(member)
         return member, token
@@ -203,7 +225,8 @@ class Live:
         with self._lock:
             if participant_id not in room.tally.members:
                 raise Rejected("unknown_participant", "Unknown participant", "participant")
-            self.store.remove_participant(room.id, participant_id, self.clock())
+            with stored():
+                self.store.remove_participant(room.id, participant_id, self.clock())
             room.tally.remove(participant_id)
         return participant_id
 
@@ -224,7 +247,8 @@ class Live:
                 raise Rejected("not_joined", "Join the session first")
             sm.check_answer(room.state, question_id, round_)
             seq = room.tally.seq + 1
-            self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
+            with stored():
+                self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
             room.tally.set_answer(participant_id, question_id, round_, option_id, seq)
         return seq
 
@@ -244,8 +268,11 @@ class Live:
             new = sm.apply(room.state, action, question=question, option=kwargs.get("option"),
                            valid_options=options, view=kwargs.get("view"))
             if new != room.state:
-                self.store.save_state(room.id, new.to_dict(), self.clock())
+                with stored():
+                    self.store.save_state(room.id, new.to_dict(), self.clock())
                 room.state = new
+            elif not self.store.session_exists(room.id):  # nothing to store, but never "ok" for a deleted session
+                raise Rejected("session_deleted", "This session has been deleted")
         return new
 
     def save_note(self, room: Room, question_id: object, text: object) -> None:
@@ -254,7 +281,8 @@ class Live:
             raise Rejected("unknown_question", "Unknown question", "question")
         if not isinstance(text, str) or len(text) > NOTE_MAX:
             raise Rejected("bad_request", f"note must be text of at most {NOTE_MAX} characters", "text")
-        self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
+        with stored():
+            self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
@@ -268,14 +296,16 @@ class Live:
                               for name, limit in STEP_FIELD_MAX.items())
             if what or who or due:
                 steps.append({"what": what, "who": who, "due": due})
-        self.store.save_steps(room.id, steps, self.clock())
+        with stored():
+            self.store.save_steps(room.id, steps, self.clock())
         return steps
 
     def set_report_link(self, room: Room, enabled: bool) -> int:
         """Enable a new shared report link or revoke the current one; return the generation."""
         with self._lock:
             generation = (abs(room.report_generation) + 1) if enabled else -abs(room.report_generation)
-            self.store.set_report_generation(room.id, generation, self.clock())
+            with stored():
+                self.store.set_report_generation(room.id, generation, self.clock())
             room.report_generation = generation
         return generation
 

@@ -18,6 +18,7 @@ LIVE = "live"
 ROSTER = "roster"
 RESULT = "result"
 REMOVED = "removed"
+SESSION_DELETED = "session_deleted"  # the session was deleted (e.g. `workshop sessions delete`); the socket closes
 FAILED = "failed"
 
 # Client to server
@@ -46,6 +47,7 @@ ERRORS = {
     "unknown_action": _l("Unknown action."),
     "unknown_session": _l("There is no session with this code. Check the code on the screen."),
     "session_ended": _l("This session has ended. Thank you for taking part!"),
+    "session_deleted": _l("This session has been deleted. Everything it held is gone."),
     "bad_key": _l("This screen link is not valid. Copy the projector link from the facilitator page."),
     "bad_token": _l("This link is not valid for this session."),
     "removed": _l("The facilitator removed you from this session."),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from flask import current_app, has_request_context, request
 
@@ -12,6 +12,9 @@ from .live import Live, Room
 from .netinfo import JoinBase
 from .security import RateLimiter
 from .state import Rejected
+
+if TYPE_CHECKING:
+    from .deletions import DeletionWatcher
 
 T = TypeVar("T")
 
@@ -37,6 +40,8 @@ class Services:
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
     # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
     offload: Callable[[Callable[[], Any]], Any] = run_here
+    # Notices sessions deleted by another process and closes their sockets (set in app.py).
+    deletions: "DeletionWatcher | None" = None
 
     def find(self, code: object, address: str | None) -> Room | None:
         """Return the session with a code; raise Rejected('rate_limited') while the address has failed too often.

@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per participant per window (count, seconds), however many sockets carry its token."),
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
     Setting("RATE_LOOKUP", (120, 60.0), "Failed session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT."),
+    Setting("DELETION_CHECK_INTERVAL", 0.5, "Seconds between the running server's checks whether another process "
+            "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes; 0 turns the check off."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

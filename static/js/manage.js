@@ -337,4 +337,14 @@
   socket.on('live', function (data) { live = data; schedule(); });
   socket.on('roster', function (data) { roster = data; schedule(); });
   socket.on('failed', function (error) { say(t('failed', { message: error.message || error.code }), 'error'); });
+  socket.on('session_deleted', function () {
+    // The session is gone: stop reconnecting, freeze the controls and say so.
+    socket.stop();
+    state = null;
+    W.banner(null);
+    document.querySelectorAll('main button, main input, main select, main textarea').forEach(function (node) {
+      node.disabled = true;
+    });
+    say(t('manage_deleted'), 'error');
+  });
 })();

@@ -323,6 +323,8 @@
       showMessage(t('unknown_title'), t('unknown_text'), t('other_code'));
     } else if (error.code === 'session_ended') {
       showMessage(t('ended_title'), t('ended_text'), t('other_code'));
+    } else if (error.code === 'session_deleted') {
+      showMessage(t('deleted_title'), t('deleted_text'), t('other_code'));
     } else {
       showMessage(t('refused_title'), error.message || t('err_generic'), t('other_code'));
     }
@@ -353,6 +355,15 @@
     socket.stop();
     W.banner(null);
     showMessage(t('removed_title'), t('removed_text'), null);
+  });
+  socket.on('session_deleted', function () {
+    // The session and its answers are gone: forget the token and stop reconnecting.
+    stopped = true;
+    writeToken(null);
+    me = null;
+    socket.stop();
+    W.banner(null);
+    showMessage(t('deleted_title'), t('deleted_text'), t('other_code'));
   });
 
   // Join form: nickname counter and submit.

@@ -393,6 +393,7 @@
       bad_key: ['screen_bad_key_title', 'screen_bad_key_text'],
       unknown_session: ['unknown_title', 'screen_unknown_text'],
       session_ended: ['ended_title', 'screen_unknown_text'],
+      session_deleted: ['deleted_title', 'screen_unknown_text'],
     }[error.code] || ['refused_title', null];
     W.morph(W.$('v-live'), el('section', { class: 'sc-center', 'data-key': 'refused' },
       el('h1', { class: 'sc-title', text: t(texts[0]) }),
@@ -408,5 +409,13 @@
   });
   socket.on('state', function (data) { state = data; schedule(); });
   socket.on('live', function (data) { live = data; schedule(); });
+  socket.on('session_deleted', function () {
+    // The session is gone: stop reconnecting, drop what was on screen and say so.
+    socket.stop();
+    state = null;
+    W.banner(null);
+    W.$('footer-join').hidden = true;
+    refused({ code: 'session_deleted' });
+  });
   window.addEventListener('resize', schedule);
 })();
