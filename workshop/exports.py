@@ -218,7 +218,8 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell no spreadsheet runs: text that could start a formula gets a leading apostrophe; numbers stay numbers."""
     if not isinstance(value, str):
         return value
-    value = FORMULA_AFTER_SEMICOLON.sub("'", value)
+    if ";" in value:
+        value = FORMULA_AFTER_SEMICOLON.sub("'", value)
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
