@@ -94,6 +94,11 @@ class Store:
         """Tell whether a session is still stored."""
         return self._one("SELECT 1 FROM sessions WHERE id = ?", (session_id,)) is not None
 
+    @staticmethod
+    def _touch(c: sqlite3.Connection, session_id: int, now: str) -> None:
+        """Move a session's retention clock to now, inside the caller's transaction (a no-op within the same second)."""
+        c.execute("UPDATE sessions SET updated_at = ? WHERE id = ? AND updated_at < ?", (now, session_id, now))
+
     # Sessions
 
     def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
@@ -162,7 +167,7 @@ class Store:
             return row is not None
 
     def codes_older_than(self, cutoff: str) -> list[str]:
-        """Return codes of sessions last changed before the cutoff time."""
+        """Return codes of sessions last active before the cutoff time (any join, answer, note, step or state change)."""
         return [r["code"] for r in self._all("SELECT code FROM sessions WHERE updated_at < ?", (cutoff,))]
 
     # Participants and answers
@@ -178,6 +183,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (session_id, number, token_hash, nickname, discipline, now),
             )
+            self._touch(c, session_id, now)
             return int(cur.lastrowid), int(number)
 
     def participant_by_token(self, session_id: int, token_hash: str) -> sqlite3.Row | None:
@@ -194,6 +200,7 @@ class Store:
         with self.session_write(session_id) as c:
             cur = c.execute("UPDATE participants SET removed_at = ? WHERE id = ? AND session_id = ?"
                             " AND removed_at IS NULL", (now, participant_id, session_id))
+            self._touch(c, session_id, now)
             return cur.rowcount == 1
 
     def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
@@ -207,6 +214,7 @@ class Store:
                 " DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at",
                 (session_id, participant_id, question_id, round_, option_id, seq, now),
             )
+            self._touch(c, session_id, now)
 
     def answers(self, session_id: int) -> list[sqlite3.Row]:
         """Return every stored answer of a session."""
@@ -225,6 +233,7 @@ class Store:
             c.execute("INSERT INTO notes (session_id, question_id, text, updated_at) VALUES (?, ?, ?, ?)"
                       " ON CONFLICT (session_id, question_id) DO UPDATE SET text = excluded.text,"
                       " updated_at = excluded.updated_at", (session_id, question_id, text, now))
+            self._touch(c, session_id, now)
 
     def notes(self, session_id: int) -> dict[str, str]:
         """Return the notes of a session by question id."""
@@ -239,6 +248,7 @@ class Store:
                 "INSERT INTO steps (session_id, position, what, who, due, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now) for i, s in enumerate(steps)],
             )
+            self._touch(c, session_id, now)
 
     def steps(self, session_id: int) -> list[dict[str, str]]:
         """Return a session's first steps in order."""

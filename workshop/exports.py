@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -33,6 +34,10 @@ CSV_COLUMNS = ("session_code", "participant", "nickname", "discipline", "questio
 # The report is one page with inline styles and SVG: nothing else may load, no script may run.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
               "form-action 'none'; frame-ancestors 'none'")
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# ...also after a semicolon: a Dutch Excel opens a comma-separated file split at semicolons.
+FORMULA_AFTER_SEMICOLON = re.compile(r"(?<=;)(?=[=+\-@\t\r])")
 # Okabe & Ito (2008) colour-blind-safe colours; every mark also carries text.
 PALETTE = {"latest": "#0072B2", "first": "#56B4E9", "track": "#E9EEF3", "marked": "#D55E00"}
 
@@ -209,12 +214,21 @@ def answer_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: text that could start a formula gets a leading apostrophe; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    if ";" in value:
+        value = FORMULA_AFTER_SEMICOLON.sub("'", value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
 def to_csv(summary: Mapping[str, Any]) -> str:
-    """The raw answers as CSV (RFC 4180: CRLF line ends, quotes where needed; no BOM)."""
+    """The raw answers as CSV (RFC 4180: CRLF line ends, quotes where needed; no BOM), every text cell defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(answer_rows(summary))
+    writer.writerows([csv_cell(value) for value in row] for row in answer_rows(summary))
     return out.getvalue()
 
 
@@ -350,6 +364,12 @@ def _notes_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None:
     _write(ws, [L["topic"], L["note"]], rows, wrap={1, 2})
 
 
+def as_text(cell) -> None:
+    """Keep a text cell text: openpyxl would store '=…' as a formula and '#N/A' as an error."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
 def _write(ws, header: list[str], rows: "_Rows | list[list[Any]]", *, wrap: set[int] = frozenset(),
            formats: Mapping[int, str] | None = None) -> None:
     """Write a bold, frozen header and the rows; size columns to their content (columns count from 1)."""
@@ -368,6 +388,7 @@ def _write(ws, header: list[str], rows: "_Rows | list[list[Any]]", *, wrap: set[
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
+            as_text(cell)
             if cell.row in bold_rows:
                 cell.font = Font(name="Calibri", size=11, bold=True)  # the workbook's default font, bold
             if cell.value is None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from . import settings
 from .state import Rejected
 
 PARTICIPANT = "/participant"
@@ -54,7 +56,7 @@ ERRORS = {
     "rate_limited": _l("Too many attempts in a short time. Wait a moment and try again."),
     "locked": _l("The facilitator has closed joining for this session."),
     "full": _l("This session is full."),
-    "bad_nickname": _l("Your name can be at most 40 characters."),
+    "bad_nickname": _l("Your name can be at most %(max)s characters."),
     "bad_discipline": _l("Pick one of the listed disciplines."),
     "already_joined": _l("You have already joined this session."),
     "not_joined": _l("Join the session first."),
@@ -67,10 +69,21 @@ ERRORS = {
     "internal": _l("Something went wrong on the server. Try again."),
 }
 
+# Error messages that name a limit: the setting that holds it.
+LIMITS = {"bad_nickname": "NICKNAME_MAX"}
+
+
+def limit(name: str) -> Any:
+    """A setting's value in the running app (its default outside one)."""
+    return current_app.config[name] if has_app_context() else settings.defaults()[name]
+
 
 def error(code: str, field: str | None = None) -> dict[str, Any]:
     """Return the error object for a code, in the current language."""
-    data = {"code": code, "message": str(ERRORS.get(code, ERRORS["bad_request"]))}
+    message = str(ERRORS.get(code, ERRORS["bad_request"]))
+    if code in LIMITS:
+        message = message % {"max": limit(LIMITS[code])}
+    data = {"code": code, "message": message}
     if field:
         data["field"] = field
     return data

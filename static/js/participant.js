@@ -37,7 +37,7 @@
   /** Our own friendly text for a refused request, falling back to the server's message. */
   function friendly(error) {
     const known = {
-      locked: 'err_locked', full: 'err_full', bad_nickname: 'err_nickname',
+      locked: 'err_locked', full: 'err_full',
       bad_discipline: 'err_discipline', rate_limited: 'err_rate', session_ended: 'err_ended',
       question_closed: 'err_closed', stale_round: 'err_stale', not_joined: 'err_not_joined',
       offline: 'err_offline', timeout: 'err_timeout',
@@ -371,11 +371,19 @@
   const nickname = W.$('nickname');
   const counter = W.$('nickname-count');
   const submit = W.$('join-submit');
-  const maxLength = Number(nickname.getAttribute('maxlength')) || 40;
+  const maxLength = Number(nickname.getAttribute('data-max')) || 40;
+  const graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
-  /** Update the "12/40" counter under the nickname field. */
+  /** Count characters as the server does: grapheme clusters (a family emoji is one), else code points. */
+  function characters(text) {
+    return Array.from(graphemes ? graphemes.segment(text) : text).length;
+  }
+
+  /** Update the "12/40" counter under the nickname field (the server refuses longer names with a message naming the limit). */
   function updateCounter() {
-    counter.textContent = t('chars', { n: nickname.value.length, max: maxLength });
+    const n = characters(nickname.value.trim());
+    counter.textContent = t('chars', { n: n, max: maxLength });
+    counter.classList.toggle('counter--over', n > maxLength);
   }
   nickname.addEventListener('input', updateCounter);
   updateCounter();
