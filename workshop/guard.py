@@ -42,8 +42,8 @@ def csrf_refused(exc: CSRFError):
 def init_csrf(app: Flask, exempt: tuple = ()) -> CSRFProtect:
     """Require a CSRF token on every state-changing request except the exempt views and blueprints."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session cookie; a form may wait for hours
-    # Referrer-Policy is no-referrer (join codes are in URLs), so the https Referer check would refuse every
-    # real form; the token is the control.
+    # No https Referer check: the token is the control, and a Referer that privacy settings, extensions or
+    # proxies strip (the header policy is no-referrer, relaxed to same-origin by a meta tag) would refuse a real form.
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf = CSRFProtect(app)
     for view in exempt:

@@ -26,8 +26,10 @@ def stored_titles(data_dir) -> list[str]:
 def test_a_cross_site_form_post_creates_nothing_and_keeps_the_facilitator_signed_in(tmp_path):
     data_dir = tmp_path / "data"
     with ServerProcess(data_dir) as server:
+        real = requests.post(server.url + "/api/sessions", json={"title": "Echte sessie"}, timeout=10).json()
         browser = Browser(server.url)
-        manage = browser.create_by_form("Echte sessie")
+        manage = f"/s/{real['code']}/manage"
+        assert browser.get(f"{manage}?t={real['facilitator_token']}").status_code == 303  # the facilitator link
         assert browser.get(manage).status_code == 200
 
         # the attacker's page auto-submits a form to /sessions: the browser sends no cookie (SameSite=Lax)
