@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from tests.support.server import ROOT, ServerProcess
@@ -23,6 +24,7 @@ def stored_titles(data_dir) -> list[str]:
     return [row[header.index("TITLE"):] for row in rows]
 
 
+@pytest.mark.integration
 def test_a_cross_site_form_post_creates_nothing_and_keeps_the_facilitator_signed_in(tmp_path):
     data_dir = tmp_path / "data"
     with ServerProcess(data_dir) as server:
@@ -46,6 +48,7 @@ def test_a_cross_site_form_post_creates_nothing_and_keeps_the_facilitator_signed
     assert stored_titles(data_dir) == ["Echte sessie"]
 
 
+@pytest.mark.integration
 def test_the_start_page_form_with_its_token_creates_a_session(tmp_path):
     with ServerProcess(tmp_path / "data") as server:
         browser = Browser(server.url)
@@ -66,6 +69,7 @@ def test_the_start_page_form_with_its_token_creates_a_session(tmp_path):
         assert browser.request("POST", "/sessions", data={**form, "csrf_token": other}).status_code == 400
 
 
+@pytest.mark.integration
 def test_a_browser_keeps_every_session_it_facilitates(tmp_path):
     with ServerProcess(tmp_path / "data") as server:
         browser = Browser(server.url)
@@ -103,6 +107,7 @@ def test_a_refused_form_post_says_what_to_do_in_the_page_language(client):
     assert "Reload the start page and try again" in html and 'href="/"' in html
 
 
+@pytest.mark.integration
 def test_the_json_api_needs_no_csrf_token_sets_no_cookie_and_ignores_the_cookie(tmp_path):
     with ServerProcess(tmp_path / "data") as server:
         created = requests.post(server.url + "/api/sessions", json={"title": "API"}, timeout=10)
@@ -121,3 +126,18 @@ def test_the_json_api_needs_no_csrf_token_sets_no_cookie_and_ignores_the_cookie(
         assert browser.get(f"/s/{session['code']}/manage").status_code == 200
         assert browser.get(f"/api/sessions/{session['code']}").status_code == 401
     assert stored_titles(tmp_path / "data") == ["API"]
+
+
+def test_no_answer_to_a_cookieless_unsafe_request_writes_the_session_cookie(make_app):
+    # even a form that would pass (CSRF switched off here, as for a future exempt form) cannot replace
+    # the cookie of a browser that did not send it
+    app = make_app(WTF_CSRF_ENABLED=False)
+    unsafe = [(rule, method) for rule in app.url_map.iter_rules()
+              for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})]
+    assert {rule.rule for rule, _method in unsafe} >= {"/sessions", "/api/sessions"}
+    for rule, method in unsafe:
+        path = rule.rule.replace("<code>", "ABCDEF").replace("<fmt>", "csv").replace("<key>", "x")
+        response = app.test_client().open(path, method=method, data={**EVIL_FORM, "title": "Zonder cookie"})
+        assert not any(c.startswith("workshop=") for c in response.headers.getlist("Set-Cookie")), (path, method)
+    created = app.test_client().post("/sessions", data=EVIL_FORM)
+    assert created.status_code == 303 and "Set-Cookie" not in created.headers

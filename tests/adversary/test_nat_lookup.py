@@ -1,6 +1,7 @@
 """Finding 7: one client's wrong codes behind a venue NAT must not lock the room out; only wrong guesses are refused."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.support.server import RELAXED_LIMITS, ServerProcess
@@ -19,6 +20,7 @@ def spend_budget(url: str) -> None:
     assert not refused.connected and refused.refusal.get("code") == "rate_limited"
 
 
+@pytest.mark.integration
 def test_a_valid_code_still_works_after_the_address_spent_its_wrong_code_budget(tmp_path):
     with ServerProcess(tmp_path / "data", env=LIMITS, relaxed_limits=False) as server:
         url = server.url
@@ -54,6 +56,7 @@ def test_a_valid_code_still_works_after_the_address_spent_its_wrong_code_budget(
         assert api.status_code == 429 and api.json()["error"]["code"] == "rate_limited"
 
 
+@pytest.mark.integration
 def test_a_wrong_code_is_answered_unknown_until_the_budget_is_spent(tmp_path):
     with ServerProcess(tmp_path / "data", env=LIMITS, relaxed_limits=False) as server:
         first = PhoneSocket(server.url, {"code": "JJJJJJ"})

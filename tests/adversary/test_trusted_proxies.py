@@ -56,6 +56,7 @@ def test_behind_a_trusted_https_proxy_the_cookie_is_secure_and_the_csp_names_the
     assert "secure" not in cookie_flags(plain)  # http to the proxy: no Secure, or the browser drops the cookie
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_the_real_server_keys_socket_limits_on_the_forwarded_client(tmp_path, transport):
     env = {**RELAXED_LIMITS, "WORKSHOP_RATE_LOOKUP": "3,60", "WORKSHOP_TRUSTED_PROXIES": "1"}
@@ -80,6 +81,7 @@ def test_the_real_server_keys_socket_limits_on_the_forwarded_client(tmp_path, tr
         assert "; Secure" in page.headers["Set-Cookie"] and "wss://workshop.example" in page.headers["Content-Security-Policy"]
 
 
+@pytest.mark.integration
 def test_the_real_server_ignores_forwarded_headers_without_the_setting(tmp_path):
     env = {**RELAXED_LIMITS, "WORKSHOP_RATE_LOOKUP": "3,60"}
     with ServerProcess(tmp_path / "data", env=env, relaxed_limits=False) as server:
