@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask_compress import Compress
 from flask_socketio import SocketIO
 
-from . import api, exports_web, i18n, pages, protocol, security, settings, sockets
+from . import api, exports_web, guard, i18n, pages, protocol, security, settings, sockets
 from .broadcast import Broadcaster
 from .db import DB_NAME, Store
 from .deletions import DeletionWatcher
@@ -97,6 +97,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask("workshop", template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
     app.config.update(cfg)
+    app.session_interface = guard.GuardedSessionInterface()
     data_dir = Path(cfg["DATA_DIR"])
     secret = security.installation_secret(data_dir)
     https = bool(cfg.get("PUBLIC_URL") and cfg["PUBLIC_URL"].startswith("https://"))
@@ -104,7 +105,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY=secret,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_SECURE=https,  # and per request over https (guard.GuardedSessionInterface)
         SESSION_COOKIE_NAME="workshop",
         PERMANENT_SESSION_LIFETIME=timedelta(days=cfg["RETENTION_DAYS"]),
         MAX_CONTENT_LENGTH=cfg["MAX_REQUEST_BYTES"],
@@ -152,6 +153,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports_web.bp)
     app.after_request(security_headers)
+    # The JSON API is exempt: it acts on a bearer token, never on the cookie, and sets none; it needs
+    # Content-Type: application/json, which a cross-site form cannot send (fetch would need a CORS preflight).
+    guard.init_csrf(app, exempt=(api.bp, socket_path))
     # Every Socket.IO event runs in a request context for the handshake's /socket.io/ path: with a route
     # there, Flask does not raise and keep a NotFound (with its traceback: ~50 objects of cyclic garbage) per
     # event, which made the collector pause the server for up to 0.2 s with 2,000 phones.
@@ -160,4 +164,5 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))
     socketio.on_namespace(sockets.FacilitatorNamespace(protocol.FACILITATOR))
     socketio.on_error_default(sockets.handler_failed)
+    guard.trust_proxies(app, cfg["TRUSTED_PROXIES"])  # last: it must wrap Socket.IO's middleware too
     return app

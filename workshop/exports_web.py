@@ -92,8 +92,9 @@ def report(code: str, key: str):
         return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
     data = summary_of(room, include_nicknames=False) if room is not None and svc.report_key_ok(room, key) else None
     if data is None:
-        if room is not None:  # a wrong key spends the same failure budget as a wrong code
-            svc.lookup_limit.allow(request.remote_addr or "unknown")
+        if room is not None and not svc.lookup_limit.allow(request.remote_addr or "unknown"):
+            # a wrong key spends, and is refused by, the same failure budget as a wrong code
+            return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
         return error_page(404, _("This report link does not work"),
                           _("The link is incomplete, or the facilitator has withdrawn it. "
                             "Ask the facilitator for the current link."))

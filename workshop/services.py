@@ -44,17 +44,14 @@ class Services:
     deletions: "DeletionWatcher | None" = None
 
     def find(self, code: object, address: str | None) -> Room | None:
-        """Return the session with a code; raise Rejected('rate_limited') while the address has failed too often.
+        """Return the session with a code; raise Rejected('rate_limited') for a wrong code once the address has failed too often.
 
-        Once the failure budget is spent even existing codes are refused, so the
-        refusal itself tells nothing about which codes exist.
+        A valid code is always found, so one client's typos (or a script) behind a venue's NAT cannot lock
+        the room out; only wrong guesses spend and are refused by the address's failure budget.
         """
-        key = address or "unknown"
-        if self.lookup_limit.exceeded(key):
-            raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
         room = self.live.room(code)
-        if room is None:
-            self.lookup_limit.allow(key)
+        if room is None and not self.lookup_limit.allow(address or "unknown"):
+            raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
         return room
 
     def join_base(self) -> JoinBase:

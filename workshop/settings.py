@@ -43,9 +43,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per participant per window (count, seconds), however many sockets carry its token."),
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
-    Setting("RATE_LOOKUP", (120, 60.0), "Failed session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT."),
     Setting("DELETION_CHECK_INTERVAL", 0.5, "Seconds between the running server's checks whether another process "
             "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes; 0 turns the check off."),
+    Setting("RATE_LOOKUP", (120, 60.0), "Wrong session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT. A valid code is never refused."),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port "
+            "headers are trusted (0: none, the headers are ignored; 1: one proxy such as nginx or Caddy)."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

@@ -88,7 +88,9 @@ def test_cookies_are_httponly_lax_and_secure_over_https(make_app, public_url, se
     session = client.post("/api/sessions", json={"title": "Cookies"}).get_json()
     signed_in = client.get(f"/s/{session['code']}/manage?t={session['facilitator_token']}")
     language = client.get("/lang/en?next=/")
-    form = app.test_client().post("/sessions", data={"title": "Form", "pacing": "paced", "language": "nl"})
+    browser = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/").get_data(as_text=True)).group(1)
+    form = browser.post("/sessions", data={"title": "Form", "pacing": "paced", "language": "nl", "csrf_token": token})
     for response in (signed_in, language, form):
         assert response.status_code == 303
         cookies = response.headers.getlist("Set-Cookie")

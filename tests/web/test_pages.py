@@ -10,9 +10,16 @@ from PIL import Image, ImageDraw
 from .helpers import projector_key
 
 
+def csrf_token(client) -> str:
+    """The CSRF token of the start page's form, as a browser that opened the page has it."""
+    html = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def create_by_form(client, **fields):
-    """Create a session from the start page form; return the redirect response."""
-    form = {"title": "Werksessie", "pacing": "paced", "disciplines": "Directie\nMarketing", "language": "nl", **fields}
+    """Open the start page and send its form; return the redirect response."""
+    form = {"title": "Werksessie", "pacing": "paced", "disciplines": "Directie\nMarketing", "language": "nl",
+            "csrf_token": csrf_token(client), **fields}
     return client.post("/sessions", data=form)
 
 
