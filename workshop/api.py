@@ -23,16 +23,17 @@ def api_error(status: int, code: str, field: str | None = None, message: str | N
 def bearer_room(code: str) -> tuple[Room | None, tuple | None]:
     """Return the room when the request carries its facilitator token, else an error response."""
     svc = services()
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else None
     try:
-        room = svc.find(code, request.remote_addr)
+        room = svc.find(code, request.remote_addr, lambda r: svc.live.is_facilitator(r, token))
     except Rejected:
         return None, api_error(429, "rate_limited")
     if room is None:
         return None, api_error(404, "unknown_session")
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if token is None:
         return None, api_error(401, "bad_token", message="Send the facilitator token as 'Authorization: Bearer TOKEN'.")
-    if not svc.live.is_facilitator(room, header[7:].strip()):
+    if not svc.live.is_facilitator(room, token):
         return None, api_error(403, "bad_token")
     return room, None
 

@@ -19,7 +19,7 @@ from .deletions import DeletionWatcher
 from .live import Live
 from .questionnaire import default as default_questionnaire
 from .rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
-from .security import RateLimiter
+from .security import RateLimiter, RecentCodes
 from .services import Services
 
 
@@ -138,6 +138,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         join_limit=RateLimiter(*cfg["RATE_JOIN"]),
         answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
         lookup_limit=RateLimiter(*cfg["RATE_LOOKUP"]),
+        found_codes=RecentCodes(),
         join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         config=cfg,

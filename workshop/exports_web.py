@@ -63,7 +63,7 @@ def summary(code: str):
 @bp.get("/s/<code>/export.<fmt>")
 def download(code: str, fmt: str):
     """One export as a file download, for the browser that facilitates the session."""
-    room = find_room(code)
+    room = find_room(code, lambda r: r.code in facilitated())
     if room.code not in facilitated():
         return error_page(403, _("Only the facilitator can download this session"),
                           _("Open the facilitator link you received when you created the session, on this device."))
@@ -87,7 +87,7 @@ def report(code: str, key: str):
     """The shared read-only report: works while its link is the current, unrevoked one."""
     svc = services()
     try:
-        room = svc.find(code, request.remote_addr)
+        room = svc.find(code, request.remote_addr, lambda r: svc.report_key_ok(r, key))
     except Rejected:
         return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
     data = summary_of(room, include_nicknames=False) if room is not None and svc.report_key_ok(room, key) else None

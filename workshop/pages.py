@@ -1,7 +1,7 @@
 """HTML pages: start, join, phone, projector, facilitator, language switch."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask import (Blueprint, Response, abort, current_app, g, make_response, redirect, render_template,
                    request, session, url_for)
@@ -24,10 +24,13 @@ def error_page(status: int, title: str, message: str, action_url: str = "/", act
     return make_response(html, status)
 
 
-def find_room(code: str) -> Room:
-    """Return the room for a code in a URL or answer with the friendly not-found page."""
+def find_room(code: str, proven: Callable[[Room], bool] | None = None) -> Room:
+    """Return the room for a code in a URL or answer with the friendly not-found page.
+
+    `proven(room)` tells whether the request carries a secret of that session (see Services.find).
+    """
     try:
-        room = services().find(code, request.remote_addr)
+        room = services().find(code, request.remote_addr, proven)
     except Rejected:
         abort(error_page(429, _("Too many attempts"), _("Wait a minute and try the code again.")))
     if room is None:
@@ -151,8 +154,8 @@ def join(code: str):
 def screen(code: str):
     """The projector page (read-only link with its own key)."""
     svc = services()
-    room = find_room(code)
     key = request.args.get("k", "")
+    room = find_room(code, lambda r: svc.projector_key_ok(r.code, key))
     if not svc.projector_key_ok(room.code, key):
         return error_page(403, _("This screen link is not valid"),
                           _("Open the projector link shown on the facilitator page."))
@@ -173,8 +176,8 @@ def qr_markup(url: str):
 def manage(code: str):
     """The facilitator page; ?t=TOKEN signs this browser in and is removed from the address."""
     svc = services()
-    room = find_room(code)
     token = request.args.get("t")
+    room = find_room(code, lambda r: r.code in facilitated() or svc.live.is_facilitator(r, token))
     if token is not None:
         if not svc.live.is_facilitator(room, token):
             return error_page(403, _("This facilitator link is not valid"),

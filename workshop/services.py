@@ -10,7 +10,7 @@ from . import security
 from .broadcast import Broadcaster
 from .live import Live, Room
 from .netinfo import JoinBase
-from .security import RateLimiter
+from .security import RateLimiter, RecentCodes
 from .state import Rejected
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class Services:
     join_limit: RateLimiter            # per client address
     answer_limit: RateLimiter          # per connection
     lookup_limit: RateLimiter          # failed code lookups per client address
+    found_codes: RecentCodes           # codes each client address found: still found once its budget is spent
     join_connection_limit: RateLimiter  # per connection
     answer_address_limit: RateLimiter   # per client address
     config: dict[str, Any]
@@ -43,15 +44,26 @@ class Services:
     # Notices sessions deleted by another process and closes their sockets (set in app.py).
     deletions: "DeletionWatcher | None" = None
 
-    def find(self, code: object, address: str | None) -> Room | None:
-        """Return the session with a code; raise Rejected('rate_limited') for a wrong code once the address has failed too often.
+    def find(self, code: object, address: str | None,
+             proven: Callable[[Room], bool] | None = None) -> Room | None:
+        """Return the session with a code; raise Rejected('rate_limited') while the address has guessed wrong too often.
 
-        A valid code is always found, so one client's typos (or a script) behind a venue's NAT cannot lock
-        the room out; only wrong guesses spend and are refused by the address's failure budget.
+        Only wrong codes spend the address's budget (RATE_LOOKUP). Once it is spent, a code
+        is still found when this address found it before (the rest of a room behind one
+        venue NAT keeps joining and reloading) or when the caller proves it belongs (a
+        participant token, the facilitator token, the projector key: `proven`). Any other
+        code, valid or not, is refused alike, so a script cannot tell a hit from a miss.
         """
+        key = address or "unknown"
         room = self.live.room(code)
-        if room is None and not self.lookup_limit.allow(address or "unknown"):
+        if room is None:
+            if not self.lookup_limit.allow(key):
+                raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
+            return None
+        if (self.lookup_limit.exceeded(key) and not self.found_codes.seen(key, room.code)
+                and not (proven is not None and proven(room))):
             raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
+        self.found_codes.add(key, room.code)
         return room
 
     def join_base(self) -> JoinBase:

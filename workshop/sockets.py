@@ -38,17 +38,41 @@ def as_dict(data: Any) -> dict[str, Any]:
     return data
 
 
-def lookup_room(auth: Any) -> Room:
-    """Find the session named in the auth data, rate-limiting failed lookups per address."""
-    code = auth.get("code") if isinstance(auth, dict) else None
+def lookup_room(auth: Any, proven: Callable[[Room, dict[str, Any]], bool] | None = None) -> Room:
+    """Find the session named in the auth data, rate-limiting wrong codes per address.
+
+    `proven(room, auth)` tells whether the auth data carries a secret of that session; such
+    a connection is let through even when the address has spent its wrong-code budget.
+    """
+    if not isinstance(auth, dict):
+        auth = {}
+    check = (lambda room: proven(room, auth)) if proven else None
     try:
-        room = services().find(code, client_address())
+        room = services().find(auth.get("code"), client_address(), check)
     except Rejected as exc:
         raise refuse(exc.code) from None
     if room is None:
         raise refuse("unknown_session")
     g.session_language = room.language
     return room
+
+
+def participant_token_ok(room: Room, auth: dict[str, Any]) -> bool:
+    """Whether the auth data carries the token of an active participant of the session."""
+    try:
+        return services().live.rebind(room, auth.get("token")) is not None
+    except Rejected:
+        return False
+
+
+def projector_key_ok(room: Room, auth: dict[str, Any]) -> bool:
+    """Whether the auth data carries the session's projector key."""
+    return services().projector_key_ok(room.code, auth.get("key"))
+
+
+def facilitator_ok(room: Room, auth: dict[str, Any]) -> bool:
+    """Whether the auth data carries the facilitator token, or the signed cookie lists the session."""
+    return services().live.is_facilitator(room, auth.get("token")) or room.code in facilitated()
 
 
 @dataclass(frozen=True)
@@ -157,7 +181,7 @@ class ParticipantNamespace(BaseNamespace):
     def connect(self, auth):
         """Rebind a returning participant by token, or connect a visitor; send a snapshot."""
         try:
-            room = lookup_room(auth)
+            room = lookup_room(auth, participant_token_ok)
             live: Live = services().live
             member = live.rebind(room, auth.get("token"))
         except Rejected as exc:
@@ -232,8 +256,8 @@ class ScreenNamespace(BaseNamespace):
     def connect(self, auth):
         """Check the projector key, join the screens room and send a snapshot."""
         svc = services()
-        room = lookup_room(auth)
-        if not svc.projector_key_ok(room.code, auth.get("key")):
+        room = lookup_room(auth, projector_key_ok)
+        if not projector_key_ok(room, auth):
             raise refuse("bad_key")
         self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
@@ -246,10 +270,8 @@ class FacilitatorNamespace(BaseNamespace):
 
     def connect(self, auth):
         """Check the facilitator token or cookie, join the screens room, send a snapshot."""
-        svc = services()
-        room = lookup_room(auth)
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if not (svc.live.is_facilitator(room, token) or room.code in facilitated()):
+        room = lookup_room(auth, facilitator_ok)
+        if not facilitator_ok(room, auth):
             raise refuse("bad_token")
         self.bind(Binding(room.code, "facilitator"))
         join_room(rooms.screens(room.code))

@@ -65,3 +65,25 @@ def test_a_wrong_code_is_answered_unknown_until_the_budget_is_spent(tmp_path):
             assert requests.get(f"{server.url}/j/{guess}", timeout=10).status_code == 404
         last = PhoneSocket(server.url, {"code": "NNNNNN"})
         assert not last.connected and last.refusal.get("code") == "rate_limited"
+
+
+@pytest.mark.integration
+def test_once_the_budget_is_spent_a_code_new_to_the_address_is_refused_like_a_wrong_one(tmp_path):
+    """No oracle: a script that ignores the refusals cannot tell a real code from a miss; secrets still open."""
+    with ServerProcess(tmp_path / "data", env=LIMITS, relaxed_limits=False) as server:
+        url = server.url
+        session = requests.post(f"{url}/api/sessions", json={"title": "Elders"}, timeout=10).json()
+        code = session["code"]
+        spend_budget(url)
+        # the real code, never found from this address, answers exactly like a wrong guess
+        hit = requests.get(f"{url}/j/{code}", timeout=10)
+        miss = requests.get(f"{url}/j/PPPPPP", timeout=10)
+        assert hit.status_code == miss.status_code == 429
+        visitor = PhoneSocket(url, {"code": code})
+        assert not visitor.connected and visitor.refusal.get("code") == "rate_limited"
+        # whoever holds a secret of that session still gets in: facilitator token (API), projector key (page)
+        bearer = {"Authorization": f"Bearer {session['facilitator_token']}"}
+        assert requests.get(f"{url}/api/sessions/{code}", headers=bearer, timeout=10).status_code == 200
+        assert requests.get(session["projector_url"], timeout=10).status_code == 200
+        # ... and once found with a secret, the code is known from this address: the room behind it joins
+        assert requests.get(f"{url}/j/{code}", timeout=10).status_code == 200
