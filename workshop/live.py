@@ -54,6 +54,11 @@ def clean_text(value: object, *, max_length: int, field_name: str, required: boo
     return text
 
 
+def joins_late(state: SessionState) -> bool:
+    """Whether a join now comes after the first question opened (the facilitator sees it flagged)."""
+    return state.stage != "lobby" or any(q.status != "hidden" for q in state.questions.values())
+
+
 def clean_multiline(text: str) -> str:
     """Return typed text (a note) in NFC with line breaks and tabs kept, other control characters and lone surrogates dropped."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -179,9 +184,10 @@ class Live:
         with self._lock:
             if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
                 raise Rejected("full", "This session is full")
+            late = joins_late(room.state)
             pid, number = self.store.add_participant(
-                room.id, security.token_hash(token), nickname, discipline or None, self.clock())
-            member = Member(pid, number, nickname, discipline or None)
+                room.id, security.token_hash(token), nickname, discipline or None, self.clock(), joined_late=late)
+            member = Member(pid, number, nickname, discipline or None, late)
             room.tally.add(member)
         return member, token
 

@@ -30,6 +30,7 @@ __all__ = [
     "discuss_first",
     "median_total",
     "group_disciplines",
+    "groups_shown",
 ]
 
 # Diamond et al. 2014 (J Clin Epidemiol 67:401-409): the median consensus
@@ -291,3 +292,26 @@ def group_disciplines(
     if other_size and all(g == other for g in groups.values()):
         groups = dict.fromkeys(groups)  # no discipline is big enough: a split would only repeat the room
     return groups
+
+
+def groups_shown(labels: Mapping[str, str], *, min_size: int = MIN_GROUP_SIZE, other: str = "other") -> set[str]:
+    """The groups whose figures may be shown on their own, from each counted person's group label.
+
+    A group is shown when at least min_size of the people counted carry its label and
+    group_disciplines keeps them apart; `other` only when nobody from a smaller group was merged
+    into it. Whatever is not shown (the room minus the shown groups) is then empty or holds at least
+    min_size people, so no one can be singled out by subtracting the shown groups from the room.
+    """
+    mapping = group_disciplines(labels, min_size=min_size, other=other)
+    members: dict[str, list[str]] = {}
+    for pid, label in labels.items():
+        members.setdefault(label, []).append(pid)
+    merged_into_other = any(mapping[pid] == other and label != other for pid, label in labels.items())
+    shown = set()
+    for label, pids in members.items():
+        if len(pids) < min_size or any(mapping[pid] != label for pid in pids):
+            continue
+        if label == other and merged_into_other:
+            continue
+        shown.add(label)
+    return shown

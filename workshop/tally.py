@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from . import stats
-from .questionnaire import Questionnaire
+from .questionnaire import Question, Questionnaire
 from .state import SessionState, all_agreed
 
 RECENT_NAMES = 60
@@ -22,6 +22,7 @@ class Member:
     number: int
     nickname: str | None
     discipline: str | None
+    late: bool = False  # joined after the first question opened (shown to the facilitator)
 
 
 @lru_cache(maxsize=8192)
@@ -51,7 +52,8 @@ class Tally:
         tally = cls(questionnaire)
         for p in participants:
             if p["removed_at"] is None:
-                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"]))
+                late = bool(p["joined_late"]) if "joined_late" in p.keys() else False
+                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"], late))
         for a in answers:
             if a["participant_id"] in tally.members and questionnaire.question(a["question_id"]):
                 tally.set_answer(a["participant_id"], a["question_id"], a["round"], a["option_id"], a["seq"])
@@ -177,7 +179,7 @@ class Tally:
             "names": self.names(),
             "questions": questions,
             "results": self._results(state, latest_stats) if details else None,
-            "disciplines": self._disciplines(min_group_size) if details else [],
+            "disciplines": self._disciplines(state, min_group_size) if details else [],
         }
 
     def _phase_counts(self, totals: Iterable[int]) -> dict[str, int]:
@@ -219,34 +221,61 @@ class Tally:
             "provisional": not complete,
         }
 
-    def _disciplines(self, min_group_size: int) -> list[dict[str, Any]]:
-        """Per discipline group: size, median total, phase and spread per question."""
+    def _disciplines(self, state: SessionState, min_group_size: int) -> list[dict[str, Any]]:
+        """Per discipline group: size; median total, phase and spread per question where enough of it counts.
+
+        A group's spread for a question counts its members' answers in the question's current round and is
+        shown only when at least min_group_size of them answered (stats.groups_shown, per question); its
+        median total and phase count only members with a complete total, under the same rule. Joining is
+        not enough: fake joins that never answer cannot make a group of one visible.
+        """
         groups = self._groups.get(min_group_size)
         if groups is None:
             groups = self._groups[min_group_size] = self._discipline_groups(min_group_size)
+        if not groups:
+            return []
+        label = {pid: group for group, members in groups.items() for pid in members}
+        totals = {pid: self._summary(pid)[1] for pid in label}
+        complete = {pid: g for pid, g in label.items() if totals[pid] is not None}
+        totals_shown = stats.groups_shown(complete, min_size=min_group_size)
+        answers = {question.id: self._round_answers(question.id, state.questions[question.id].round, label)
+                   for question in self.questionnaire.questions}
+        shown = {qid: stats.groups_shown({pid: label[pid] for pid in given}, min_size=min_group_size)
+                 for qid, given in answers.items()}
         result = []
         for group, members in groups.items():
-            summaries = [self._summary(pid) for pid in members]
-            latest = [answers for answers, _, _ in summaries]
-            totals = [total for _, total, _ in summaries if total is not None]
-            median = stats.median_total(totals)
-            per_question = {}
-            for question in self.questionnaire.questions:
-                counts = [0] * len(question.options)
-                rank = {option.id: option.rank for option in question.options}
-                for answers in latest:
-                    if question.id in answers:
-                        counts[rank[answers[question.id]]] += 1
-                per_question[question.id] = question_stats(tuple(counts), len(members)).to_dict()
+            group_totals = [totals[pid] for pid in members if totals[pid] is not None]
+            median = stats.median_total(group_totals) if group in totals_shown else None
             result.append({
                 "group": group,
                 "n": len(members),
+                "complete": len(group_totals),
                 "median_total": median,
                 "phase": self.questionnaire.phase_for(median).id if median is not None else None,
-                "questions": per_question,
+                "questions": {question.id: self._group_stats(question, members, answers[question.id])
+                              if group in shown[question.id] else withheld_stats(len(members))
+                              for question in self.questionnaire.questions},
             })
         result.sort(key=lambda g: (g["group"] == "other", g["group"]))
         return result
+
+    def _round_answers(self, question_id: str, round_: int, people: Iterable[int]) -> dict[int, str]:
+        """The option each of these people chose for a question in one round, for those who answered it."""
+        given = {}
+        for pid in people:
+            option = self.answers.get(pid, {}).get(question_id, {}).get(round_)
+            if option is not None:
+                given[pid] = option
+        return given
+
+    def _group_stats(self, question: Question, members: list[int], given: dict[int, str]) -> dict[str, Any]:
+        """A group's spread for one question from its members' answers in the current round."""
+        counts = [0] * len(question.options)
+        rank = {option.id: option.rank for option in question.options}
+        for pid in members:
+            if pid in given:
+                counts[rank[given[pid]]] += 1
+        return {**question_stats(tuple(counts), len(members)).to_dict(), "withheld": False}
 
     def _discipline_groups(self, min_group_size: int) -> dict[str, list[int]]:
         """Participant ids per discipline group (small groups together as 'other'); empty without disciplines."""
@@ -272,29 +301,64 @@ class Tally:
                 "discipline": member.discipline,
                 "answered": len(self.answers.get(member.id, {})),
                 "connected": member.id in connected,
+                "late": member.late,
             })
             if len(items) == ROSTER_MAX:
                 break
         return {"count": len(self.members), "participants": items}
 
 
+def withheld_stats(joined: int) -> dict[str, Any]:
+    """A group's figures for a question that too few of its members answered: nothing but the group size."""
+    return {"n": None, "joined": joined, "counts": None, "shares": None, "shown": False, "median_rank": None,
+            "top_share": None, "dispersion": None, "agreement": None, "consensus": None, "van_der_eijk": None,
+            "verdict": None, "withheld": True}
+
+
 def screen_shows_results(state: SessionState) -> bool:
-    """Whether the projector may show results and disciplines now."""
+    """Whether the projector may show results and disciplines now (of revealed questions only)."""
     return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
 
 
+def revealed_to_screen(state: SessionState, question_id: str) -> bool:
+    """Whether the projector may see anything of a question's answers: revealed, or the session shows results."""
+    if state.stage in ("results", "ended"):
+        return True
+    question = state.questions.get(question_id)
+    return question is not None and question.status == "revealed"
+
+
+SCREEN_QUESTION_KEYS = ("round", "answered", "agreed")  # all the projector sees of an unrevealed question
+SCREEN_GROUP_KEYS = ("group", "n")  # of a discipline group while some question is unrevealed
+
+
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
-    """Hide what the projector must not show yet: unrevealed spreads and early results."""
-    questions = {}
-    for qid, data in live["questions"].items():
-        if state.questions[qid].status == "revealed" or state.stage in ("results", "ended"):
-            questions[qid] = data
-        else:
-            questions[qid] = {k: data[k] for k in ("round", "answered", "agreed")}
+    """What the projector may see of the full aggregate: nothing of an unrevealed question's answers, in any view.
+
+    An unrevealed question keeps only its round, how many answered and the agreed option (the
+    facilitator's choice). Results and the discipline view need screen_shows_results; then discipline
+    groups carry spreads of revealed questions only, and results, group totals and phases (sums over
+    every question) only when every question is revealed. Fields are copied by name, never wholesale.
+    """
+    public = {qid for qid in live["questions"] if revealed_to_screen(state, qid)}
+    everything = public == set(live["questions"]) and all(revealed_to_screen(state, q) for q in state.order)
     late = screen_shows_results(state)
+    questions = {qid: data if qid in public else {k: data[k] for k in SCREEN_QUESTION_KEYS if k in data}
+                 for qid, data in live["questions"].items()}
+    disciplines = []
+    if late:
+        for group in live["disciplines"] or []:
+            masked = dict(group) if everything else {k: group[k] for k in SCREEN_GROUP_KEYS if k in group}
+            masked.setdefault("complete", None)
+            masked.setdefault("median_total", None)
+            masked.setdefault("phase", None)
+            masked["questions"] = {qid: s for qid, s in (group.get("questions") or {}).items() if qid in public}
+            disciplines.append(masked)
     return {
-        **live,
+        "seq": live.get("seq"),
+        "joined": live.get("joined"),
+        "names": live.get("names"),
         "questions": questions,
-        "results": live["results"] if late else None,
-        "disciplines": live["disciplines"] if late else [],
+        "results": live["results"] if late and everything else None,
+        "disciplines": disciplines,
     }
