@@ -294,24 +294,27 @@ def group_disciplines(
     return groups
 
 
-def groups_shown(labels: Mapping[str, str], *, min_size: int = MIN_GROUP_SIZE, other: str = "other") -> set[str]:
-    """The groups whose figures may be shown on their own, from each counted person's group label.
+def groups_shown(sizes: Mapping[str, int], *, min_size: int = MIN_GROUP_SIZE, other: str = "other") -> set[str]:
+    """The groups whose figures may be shown on their own, from how many people of each group are counted.
 
-    A group is shown when at least min_size of the people counted carry its label and
-    group_disciplines keeps them apart; `other` only when nobody from a smaller group was merged
-    into it. Whatever is not shown (the room minus the shown groups) is then empty or holds at least
-    min_size people, so no one can be singled out by subtracting the shown groups from the room.
+    The rule of group_disciplines, on counts: groups with fewer than min_size counted people go to
+    `other`, and a too small `other` takes in the smallest groups until it is big enough. A group is shown
+    when it stays apart; `other` only when nothing was merged into it and no group is left when all
+    would be `other`. Whatever is not shown (the room minus the shown groups) is then empty or holds at
+    least min_size people, so subtracting the shown groups from the room singles out no one.
     """
-    mapping = group_disciplines(labels, min_size=min_size, other=other)
-    members: dict[str, list[str]] = {}
-    for pid, label in labels.items():
-        members.setdefault(label, []).append(pid)
-    merged_into_other = any(mapping[pid] == other and label != other for pid, label in labels.items())
-    shown = set()
-    for label, pids in members.items():
-        if len(pids) < min_size or any(mapping[pid] != label for pid in pids):
-            continue
-        if label == other and merged_into_other:
-            continue
-        shown.add(label)
-    return shown
+    sizes = {group: n for group, n in sizes.items() if n > 0}
+    named = {group: n for group, n in sizes.items() if group != other and n >= min_size}
+    merged = len(named) < len(sizes) - (other in sizes)
+    other_size = sum(sizes.values()) - sum(named.values())
+    for name, size in sorted(named.items(), key=lambda item: (item[1], item[0])):
+        if not 0 < other_size < min_size:
+            break
+        del named[name]
+        other_size += size
+        merged = True
+    if not named:
+        return set()  # everything would be `other`: a split would only repeat the room
+    if other in sizes and not merged:
+        named[other] = sizes[other]
+    return set(named)

@@ -44,6 +44,9 @@ class Tally:
         # Per participant: latest answers, total and first-round total, until its answers change.
         self._summaries: dict[int, tuple[dict[str, str], int | None, int | None]] = {}
         self._groups: dict[int, dict[str, list[int]]] = {}  # discipline groups by minimum size, until members change
+        self._labels: dict[int, dict[int, str]] = {}  # each member's group, by minimum size, until members change
+        # Counts per option by group per (minimum size, question, round), kept up to date by set_answer.
+        self._group_counts_cache: dict[tuple[int, str, int], dict[str, list[int]]] = {}
 
     @classmethod
     def from_rows(cls, questionnaire: Questionnaire, participants: Iterable[Mapping[str, Any]],
@@ -63,7 +66,7 @@ class Tally:
         """Add a participant who joined."""
         self.members[member.id] = member
         self.answers.setdefault(member.id, {})
-        self._groups.clear()
+        self._forget_groups()
 
     def remove(self, participant_id: int) -> None:
         """Drop a participant and take its answers out of the counts."""
@@ -72,7 +75,7 @@ class Tally:
                 self._count(question_id, round_, option_id, -1)
         self.members.pop(participant_id, None)
         self._summaries.pop(participant_id, None)
-        self._groups.clear()
+        self._forget_groups()
 
     def set_answer(self, participant_id: int, question_id: str, round_: int, option_id: str, seq: int) -> None:
         """Record a participant's answer, replacing its earlier answer in the same round."""
@@ -84,6 +87,24 @@ class Tally:
         self._count(question_id, round_, option_id, +1)
         self.seq = max(self.seq, seq)
         self._summaries.pop(participant_id, None)
+        self._move_group_count(participant_id, question_id, round_, previous, option_id)
+
+    def _forget_groups(self) -> None:
+        """Drop the discipline groups and their counts after the members changed."""
+        self._groups.clear()
+        self._labels.clear()
+        self._group_counts_cache.clear()
+
+    def _move_group_count(self, participant_id: int, question_id: str, round_: int, previous: str | None,
+                          option_id: str) -> None:
+        """Move one changed answer between option counts in the cached group counts of its question and round."""
+        question = self.questionnaire.question(question_id)
+        for (size, qid, r), counts in self._group_counts_cache.items():
+            if qid == question_id and r == round_:
+                by_option = counts[self._labels[size][participant_id]]
+                if previous is not None:
+                    by_option[question.option(previous).rank] -= 1
+                by_option[question.option(option_id).rank] += 1
 
     def _count(self, question_id: str, round_: int, option_id: str, delta: int) -> None:
         """Change one option's count by delta."""
@@ -232,16 +253,21 @@ class Tally:
         groups = self._groups.get(min_group_size)
         if groups is None:
             groups = self._groups[min_group_size] = self._discipline_groups(min_group_size)
+            self._labels[min_group_size] = {pid: group for group, members in groups.items() for pid in members}
         if not groups:
             return []
-        label = {pid: group for group, members in groups.items() for pid in members}
+        label = self._labels[min_group_size]
         totals = {pid: self._summary(pid)[1] for pid in label}
-        complete = {pid: g for pid, g in label.items() if totals[pid] is not None}
+        complete = Counter(label[pid] for pid, total in totals.items() if total is not None)
         totals_shown = stats.groups_shown(complete, min_size=min_group_size)
-        answers = {question.id: self._round_answers(question.id, state.questions[question.id].round, label)
-                   for question in self.questionnaire.questions}
-        shown = {qid: stats.groups_shown({pid: label[pid] for pid in given}, min_size=min_group_size)
-                 for qid, given in answers.items()}
+        counts = {}
+        for question in self.questionnaire.questions:
+            key = (min_group_size, question.id, state.questions[question.id].round)
+            if key not in self._group_counts_cache:
+                self._group_counts_cache[key] = self._group_counts(question, key[2], label)
+            counts[question.id] = self._group_counts_cache[key]
+        shown = {qid: stats.groups_shown({g: sum(c) for g, c in by_group.items()}, min_size=min_group_size)
+                 for qid, by_group in counts.items()}
         result = []
         for group, members in groups.items():
             group_totals = [totals[pid] for pid in members if totals[pid] is not None]
@@ -252,30 +278,23 @@ class Tally:
                 "complete": len(group_totals),
                 "median_total": median,
                 "phase": self.questionnaire.phase_for(median).id if median is not None else None,
-                "questions": {question.id: self._group_stats(question, members, answers[question.id])
-                              if group in shown[question.id] else withheld_stats(len(members))
-                              for question in self.questionnaire.questions},
+                "questions": {
+                    qid: {**question_stats(tuple(by_group[group]), len(members)).to_dict(), "withheld": False}
+                    if group in shown[qid] else withheld_stats(len(members))
+                    for qid, by_group in counts.items()},
             })
         result.sort(key=lambda g: (g["group"] == "other", g["group"]))
         return result
 
-    def _round_answers(self, question_id: str, round_: int, people: Iterable[int]) -> dict[int, str]:
-        """The option each of these people chose for a question in one round, for those who answered it."""
-        given = {}
-        for pid in people:
-            option = self.answers.get(pid, {}).get(question_id, {}).get(round_)
-            if option is not None:
-                given[pid] = option
-        return given
-
-    def _group_stats(self, question: Question, members: list[int], given: dict[int, str]) -> dict[str, Any]:
-        """A group's spread for one question from its members' answers in the current round."""
-        counts = [0] * len(question.options)
+    def _group_counts(self, question: Question, round_: int, label: dict[int, str]) -> dict[str, list[int]]:
+        """Per group: the count per option rank of its members' answers to a question in one round."""
         rank = {option.id: option.rank for option in question.options}
-        for pid in members:
-            if pid in given:
-                counts[rank[given[pid]]] += 1
-        return {**question_stats(tuple(counts), len(members)).to_dict(), "withheld": False}
+        counts = {group: [0] * len(rank) for group in set(label.values())}
+        for pid, group in label.items():
+            option = self.answers[pid].get(question.id, {}).get(round_)
+            if option is not None:
+                counts[group][rank[option]] += 1
+        return counts
 
     def _discipline_groups(self, min_group_size: int) -> dict[str, list[int]]:
         """Participant ids per discipline group (small groups together as 'other'); empty without disciplines."""

@@ -10,10 +10,12 @@ state would not even allow) and session states (every stage, view, question stat
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workshop import stats
 from workshop.questionnaire import default
 from workshop.state import PACINGS, STAGES, STATUSES, VIEWS, QuestionState, SessionState
 from workshop.tally import Member, Tally, mask_for_screen
@@ -114,3 +116,15 @@ def test_no_discipline_figure_rests_on_fewer_than_the_minimum(room, state, min_s
         assert group.get("complete", 0) >= min_size, group
     rest = live["results"]["complete"] - sum(g.get("complete", 0) for g in with_totals)
     assert not with_totals or rest == 0 or rest >= min_size
+
+
+@EXAMPLES
+@given(labels=st.lists(st.sampled_from(["A", "B", "C", "D", "other"]), max_size=20), min_size=st.integers(1, 5))
+def test_groups_shown_follows_the_other_rule_of_group_disciplines(labels, min_size):
+    """stats.groups_shown works on counts; it must agree with group_disciplines on people (decision 11)."""
+    people = {f"p{i}": label for i, label in enumerate(labels)}
+    mapping = stats.group_disciplines(people, min_size=min_size)
+    expected = {label for label in set(labels)
+                if all(mapping[p] == label for p, lb in people.items() if lb == label)
+                and not (label == "other" and any(mapping[p] == "other" for p, lb in people.items() if lb != "other"))}
+    assert stats.groups_shown(Counter(labels), min_size=min_size) == expected
