@@ -348,7 +348,7 @@ def revealed_to_screen(state: SessionState, question_id: str) -> bool:
 
 
 SCREEN_QUESTION_KEYS = ("round", "answered", "agreed")  # all the projector sees of an unrevealed question
-SCREEN_GROUP_KEYS = ("group", "n")  # of a discipline group while some question is unrevealed
+GROUP_TOTAL_KEYS = ("complete", "median_total", "phase")  # sums over every question: only when all are public
 
 
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
@@ -356,23 +356,21 @@ def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]
 
     An unrevealed question keeps only its round, how many answered and the agreed option (the
     facilitator's choice). Results and the discipline view need screen_shows_results; then discipline
-    groups carry spreads of revealed questions only, and results, group totals and phases (sums over
-    every question) only when every question is revealed. Fields are copied by name, never wholesale.
+    groups carry spreads of public questions only, and results and group totals (sums over every
+    question) come only when every question is public. Fields are copied by name, so a field added to
+    the aggregate later does not reach the projector unless it is added here.
     """
     public = {qid for qid in live["questions"] if revealed_to_screen(state, qid)}
     everything = public == set(live["questions"]) and all(revealed_to_screen(state, q) for q in state.order)
     late = screen_shows_results(state)
     questions = {qid: data if qid in public else {k: data[k] for k in SCREEN_QUESTION_KEYS if k in data}
                  for qid, data in live["questions"].items()}
-    disciplines = []
-    if late:
-        for group in live["disciplines"] or []:
-            masked = dict(group) if everything else {k: group[k] for k in SCREEN_GROUP_KEYS if k in group}
-            masked.setdefault("complete", None)
-            masked.setdefault("median_total", None)
-            masked.setdefault("phase", None)
-            masked["questions"] = {qid: s for qid, s in (group.get("questions") or {}).items() if qid in public}
-            disciplines.append(masked)
+    disciplines = [{
+        "group": group.get("group"),
+        "n": group.get("n"),
+        **{k: group.get(k) if everything else None for k in GROUP_TOTAL_KEYS},
+        "questions": {qid: cell for qid, cell in (group.get("questions") or {}).items() if qid in public},
+    } for group in ((live["disciplines"] or []) if late else [])]
     return {
         "seq": live.get("seq"),
         "joined": live.get("joined"),
