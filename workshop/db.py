@@ -9,13 +9,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: participants.joined_late
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 
 
 class SessionMissing(LookupError):
     """A write named a session that is no longer stored (another process deleted it)."""
+
+
+def migrate(c: sqlite3.Connection) -> None:
+    """Bring a database made by an older version up to the schema (idempotent, keeps every row)."""
+    columns = {row[1] for row in c.execute("PRAGMA table_info(participants)")}
+    if "joined_late" not in columns:
+        c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
 
 
 class Store:
@@ -35,6 +42,7 @@ class Store:
             for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
                 if statement.strip():
                     c.execute(statement)
+            migrate(c)
             c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -173,15 +181,15 @@ class Store:
     # Participants and answers
 
     def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
-                        discipline: str | None, now: str) -> tuple[int, int]:
+                        discipline: str | None, now: str, joined_late: bool = False) -> tuple[int, int]:
         """Insert a participant; return its id and its number within the session."""
         with self.session_write(session_id) as c:
             number = c.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE session_id = ?",
                                (session_id,)).fetchone()[0]
             cur = c.execute(
-                "INSERT INTO participants (session_id, number, token_hash, nickname, discipline, joined_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, number, token_hash, nickname, discipline, now),
+                "INSERT INTO participants (session_id, number, token_hash, nickname, discipline, joined_at,"
+                " joined_late) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, number, token_hash, nickname, discipline, now, int(joined_late)),
             )
             self._touch(c, session_id, now)
             return int(cur.lastrowid), int(number)

@@ -177,6 +177,11 @@ def strings() -> dict[str, str]:
         "x_of_y": gettext("{n} of {total}"),
         "online": gettext("connected"),
         "offline": gettext("away"),
+        "joined_late": gettext("joined late"),
+        "joined_late_help": gettext("Joined after the first question opened. Check that this is someone in the room: "
+                                    "joins that pretend to be from a small discipline could make its answers easier "
+                                    "to single out. Remove anyone you do not recognise; close joining once everyone "
+                                    "is in."),
         "remove": gettext("Remove"),
         "remove_name": gettext("Remove {name}"),
         "confirm_remove": gettext("Remove {name}? Their answers will no longer count and they cannot rejoin with this phone."),

@@ -95,6 +95,11 @@ def strip_invisible(text: str) -> str:
     return UNSAFE.sub(lambda m: m.group(0) if m.group("flag") else (" " if m.group("control") else ""), text)
 
 
+def joins_late(state: SessionState) -> bool:
+    """Whether a join now comes after the first question opened (the facilitator sees it flagged)."""
+    return state.stage != "lobby" or any(q.status != "hidden" for q in state.questions.values())
+
+
 def clean_multiline(text: str) -> str:
     """Return typed text (a note) in NFC with line breaks and tabs kept, other control and invisible format characters dropped."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -232,10 +237,11 @@ class Live:
         with self._lock:
             if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
                 raise Rejected("full", "This session is full")
+            late = joins_late(room.state)
             with stored():
                 pid, number = self.store.add_participant(
-                    room.id, security.token_hash(token), nickname, discipline or None, self.clock())
-            member = Member(pid, number, nickname, discipline or None)
+                    room.id, security.token_hash(token), nickname, discipline or None, self.clock(), joined_late=late)
+            member = Member(pid, number, nickname, discipline or None, late)
             room.tally.add(member)
         return member, token
 

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS participants (
     discipline TEXT,
     joined_at TEXT NOT NULL,
     removed_at TEXT,
+    joined_late INTEGER NOT NULL DEFAULT 0,  -- 1: joined after the first question opened (db.py adds it to older files)
     UNIQUE (session_id, number)
 );
 

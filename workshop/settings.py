@@ -37,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
     Setting("EMIT_INTERVAL", 0.1, "Longest wait of the projector's aggregate under load, and shortest time between "
             "two of the facilitator's (seconds; 0 sends every change at once)."),
-    Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other' (which takes in the smallest groups until it is this big too)."),
+    Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other' (which takes in the smallest groups until it is this big too); a group's figures for a question need this many of its people to have answered it."),
     Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by `workshop sessions purge`; 0 keeps them."),
     Setting("RATE_JOIN", (600, 60.0), "Joins allowed per client address per window (count, seconds); a plenary behind one venue NAT shares an address, and the lock stops a flood."),
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),

@@ -30,6 +30,7 @@ __all__ = [
     "discuss_first",
     "median_total",
     "group_disciplines",
+    "groups_shown",
 ]
 
 # Diamond et al. 2014 (J Clin Epidemiol 67:401-409): the median consensus
@@ -291,3 +292,29 @@ def group_disciplines(
     if other_size and all(g == other for g in groups.values()):
         groups = dict.fromkeys(groups)  # no discipline is big enough: a split would only repeat the room
     return groups
+
+
+def groups_shown(sizes: Mapping[str, int], *, min_size: int = MIN_GROUP_SIZE, other: str = "other") -> set[str]:
+    """The groups whose figures may be shown on their own, from how many people of each group are counted.
+
+    The rule of group_disciplines, on counts: groups with fewer than min_size counted people go to
+    `other`, and a too small `other` takes in the smallest groups until it is big enough. A group is shown
+    when it stays apart; `other` only when nothing was merged into it and no group is left when all
+    would be `other`. Whatever is not shown (the room minus the shown groups) is then empty or holds at
+    least min_size people, so subtracting the shown groups from the room singles out no one.
+    """
+    sizes = {group: n for group, n in sizes.items() if n > 0}
+    named = {group: n for group, n in sizes.items() if group != other and n >= min_size}
+    merged = len(named) < len(sizes) - (other in sizes)
+    other_size = sum(sizes.values()) - sum(named.values())
+    for name, size in sorted(named.items(), key=lambda item: (item[1], item[0])):
+        if not 0 < other_size < min_size:
+            break
+        del named[name]
+        other_size += size
+        merged = True
+    if not named:
+        return set()  # everything would be `other`: a split would only repeat the room
+    if other in sizes and not merged:
+        named[other] = sizes[other]
+    return set(named)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from . import stats
-from .questionnaire import Questionnaire
+from .questionnaire import Question, Questionnaire
 from .state import SessionState, all_agreed
 
 RECENT_NAMES = 60
@@ -22,6 +22,7 @@ class Member:
     number: int
     nickname: str | None
     discipline: str | None
+    late: bool = False  # joined after the first question opened (shown to the facilitator)
 
 
 @lru_cache(maxsize=8192)
@@ -43,6 +44,9 @@ class Tally:
         # Per participant: latest answers, total and first-round total, until its answers change.
         self._summaries: dict[int, tuple[dict[str, str], int | None, int | None]] = {}
         self._groups: dict[int, dict[str, list[int]]] = {}  # discipline groups by minimum size, until members change
+        self._labels: dict[int, dict[int, str]] = {}  # each member's group, by minimum size, until members change
+        # Counts per option by group per (minimum size, question, round), kept up to date by set_answer.
+        self._group_counts_cache: dict[tuple[int, str, int], dict[str, list[int]]] = {}
 
     @classmethod
     def from_rows(cls, questionnaire: Questionnaire, participants: Iterable[Mapping[str, Any]],
@@ -51,7 +55,8 @@ class Tally:
         tally = cls(questionnaire)
         for p in participants:
             if p["removed_at"] is None:
-                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"]))
+                late = bool(p["joined_late"]) if "joined_late" in p.keys() else False
+                tally.add(Member(p["id"], p["number"], p["nickname"], p["discipline"], late))
         for a in answers:
             if a["participant_id"] in tally.members and questionnaire.question(a["question_id"]):
                 tally.set_answer(a["participant_id"], a["question_id"], a["round"], a["option_id"], a["seq"])
@@ -61,7 +66,7 @@ class Tally:
         """Add a participant who joined."""
         self.members[member.id] = member
         self.answers.setdefault(member.id, {})
-        self._groups.clear()
+        self._forget_groups()
 
     def remove(self, participant_id: int) -> None:
         """Drop a participant and take its answers out of the counts."""
@@ -70,7 +75,7 @@ class Tally:
                 self._count(question_id, round_, option_id, -1)
         self.members.pop(participant_id, None)
         self._summaries.pop(participant_id, None)
-        self._groups.clear()
+        self._forget_groups()
 
     def set_answer(self, participant_id: int, question_id: str, round_: int, option_id: str, seq: int) -> None:
         """Record a participant's answer, replacing its earlier answer in the same round."""
@@ -82,6 +87,24 @@ class Tally:
         self._count(question_id, round_, option_id, +1)
         self.seq = max(self.seq, seq)
         self._summaries.pop(participant_id, None)
+        self._move_group_count(participant_id, question_id, round_, previous, option_id)
+
+    def _forget_groups(self) -> None:
+        """Drop the discipline groups and their counts after the members changed."""
+        self._groups.clear()
+        self._labels.clear()
+        self._group_counts_cache.clear()
+
+    def _move_group_count(self, participant_id: int, question_id: str, round_: int, previous: str | None,
+                          option_id: str) -> None:
+        """Move one changed answer between option counts in the cached group counts of its question and round."""
+        question = self.questionnaire.question(question_id)
+        for (size, qid, r), counts in self._group_counts_cache.items():
+            if qid == question_id and r == round_:
+                by_option = counts[self._labels[size][participant_id]]
+                if previous is not None:
+                    by_option[question.option(previous).rank] -= 1
+                by_option[question.option(option_id).rank] += 1
 
     def _count(self, question_id: str, round_: int, option_id: str, delta: int) -> None:
         """Change one option's count by delta."""
@@ -177,7 +200,7 @@ class Tally:
             "names": self.names(),
             "questions": questions,
             "results": self._results(state, latest_stats) if details else None,
-            "disciplines": self._disciplines(min_group_size) if details else [],
+            "disciplines": self._disciplines(state, min_group_size) if details else [],
         }
 
     def _phase_counts(self, totals: Iterable[int]) -> dict[str, int]:
@@ -219,34 +242,59 @@ class Tally:
             "provisional": not complete,
         }
 
-    def _disciplines(self, min_group_size: int) -> list[dict[str, Any]]:
-        """Per discipline group: size, median total, phase and spread per question."""
+    def _disciplines(self, state: SessionState, min_group_size: int) -> list[dict[str, Any]]:
+        """Per discipline group: size; median total, phase and spread per question where enough of it counts.
+
+        A group's spread for a question counts its members' answers in the question's current round and is
+        shown only when at least min_group_size of them answered (stats.groups_shown, per question); its
+        median total and phase count only members with a complete total, under the same rule. Joining is
+        not enough: fake joins that never answer cannot make a group of one visible.
+        """
         groups = self._groups.get(min_group_size)
         if groups is None:
             groups = self._groups[min_group_size] = self._discipline_groups(min_group_size)
+            self._labels[min_group_size] = {pid: group for group, members in groups.items() for pid in members}
+        if not groups:
+            return []
+        label = self._labels[min_group_size]
+        totals = {pid: self._summary(pid)[1] for pid in label}
+        complete = Counter(label[pid] for pid, total in totals.items() if total is not None)
+        totals_shown = stats.groups_shown(complete, min_size=min_group_size)
+        counts = {}
+        for question in self.questionnaire.questions:
+            key = (min_group_size, question.id, state.questions[question.id].round)
+            if key not in self._group_counts_cache:
+                self._group_counts_cache[key] = self._group_counts(question, key[2], label)
+            counts[question.id] = self._group_counts_cache[key]
+        shown = {qid: stats.groups_shown({g: sum(c) for g, c in by_group.items()}, min_size=min_group_size)
+                 for qid, by_group in counts.items()}
         result = []
         for group, members in groups.items():
-            summaries = [self._summary(pid) for pid in members]
-            latest = [answers for answers, _, _ in summaries]
-            totals = [total for _, total, _ in summaries if total is not None]
-            median = stats.median_total(totals)
-            per_question = {}
-            for question in self.questionnaire.questions:
-                counts = [0] * len(question.options)
-                rank = {option.id: option.rank for option in question.options}
-                for answers in latest:
-                    if question.id in answers:
-                        counts[rank[answers[question.id]]] += 1
-                per_question[question.id] = question_stats(tuple(counts), len(members)).to_dict()
+            group_totals = [totals[pid] for pid in members if totals[pid] is not None]
+            median = stats.median_total(group_totals) if group in totals_shown else None
             result.append({
                 "group": group,
                 "n": len(members),
+                "complete": len(group_totals),
                 "median_total": median,
                 "phase": self.questionnaire.phase_for(median).id if median is not None else None,
-                "questions": per_question,
+                "questions": {
+                    qid: {**question_stats(tuple(by_group[group]), len(members)).to_dict(), "withheld": False}
+                    if group in shown[qid] else withheld_stats(len(members))
+                    for qid, by_group in counts.items()},
             })
         result.sort(key=lambda g: (g["group"] == "other", g["group"]))
         return result
+
+    def _group_counts(self, question: Question, round_: int, label: dict[int, str]) -> dict[str, list[int]]:
+        """Per group: the count per option rank of its members' answers to a question in one round."""
+        rank = {option.id: option.rank for option in question.options}
+        counts = {group: [0] * len(rank) for group in set(label.values())}
+        for pid, group in label.items():
+            option = self.answers[pid].get(question.id, {}).get(round_)
+            if option is not None:
+                counts[group][rank[option]] += 1
+        return counts
 
     def _discipline_groups(self, min_group_size: int) -> dict[str, list[int]]:
         """Participant ids per discipline group (small groups together as 'other'); empty without disciplines."""
@@ -272,29 +320,62 @@ class Tally:
                 "discipline": member.discipline,
                 "answered": len(self.answers.get(member.id, {})),
                 "connected": member.id in connected,
+                "late": member.late,
             })
             if len(items) == ROSTER_MAX:
                 break
         return {"count": len(self.members), "participants": items}
 
 
+def withheld_stats(joined: int) -> dict[str, Any]:
+    """A group's figures for a question that too few of its members answered: nothing but the group size."""
+    return {"n": None, "joined": joined, "counts": None, "shares": None, "shown": False, "median_rank": None,
+            "top_share": None, "dispersion": None, "agreement": None, "consensus": None, "van_der_eijk": None,
+            "verdict": None, "withheld": True}
+
+
 def screen_shows_results(state: SessionState) -> bool:
-    """Whether the projector may show results and disciplines now."""
+    """Whether the projector may show results and disciplines now (of revealed questions only)."""
     return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
 
 
+def revealed_to_screen(state: SessionState, question_id: str) -> bool:
+    """Whether the projector may see anything of a question's answers: revealed, or the session shows results."""
+    if state.stage in ("results", "ended"):
+        return True
+    question = state.questions.get(question_id)
+    return question is not None and question.status == "revealed"
+
+
+SCREEN_QUESTION_KEYS = ("round", "answered", "agreed")  # all the projector sees of an unrevealed question
+GROUP_TOTAL_KEYS = ("complete", "median_total", "phase")  # sums over every question: only when all are public
+
+
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
-    """Hide what the projector must not show yet: unrevealed spreads and early results."""
-    questions = {}
-    for qid, data in live["questions"].items():
-        if state.questions[qid].status == "revealed" or state.stage in ("results", "ended"):
-            questions[qid] = data
-        else:
-            questions[qid] = {k: data[k] for k in ("round", "answered", "agreed")}
+    """What the projector may see of the full aggregate: nothing of an unrevealed question's answers, in any view.
+
+    An unrevealed question keeps only its round, how many answered and the agreed option (the
+    facilitator's choice). Results and the discipline view need screen_shows_results; then discipline
+    groups carry spreads of public questions only, and results and group totals (sums over every
+    question) come only when every question is public. Fields are copied by name, so a field added to
+    the aggregate later does not reach the projector unless it is added here.
+    """
+    public = {qid for qid in live["questions"] if revealed_to_screen(state, qid)}
+    everything = public == set(live["questions"]) and all(revealed_to_screen(state, q) for q in state.order)
     late = screen_shows_results(state)
+    questions = {qid: data if qid in public else {k: data[k] for k in SCREEN_QUESTION_KEYS if k in data}
+                 for qid, data in live["questions"].items()}
+    disciplines = [{
+        "group": group.get("group"),
+        "n": group.get("n"),
+        **{k: group.get(k) if everything else None for k in GROUP_TOTAL_KEYS},
+        "questions": {qid: cell for qid, cell in (group.get("questions") or {}).items() if qid in public},
+    } for group in ((live["disciplines"] or []) if late else [])]
     return {
-        **live,
+        "seq": live.get("seq"),
+        "joined": live.get("joined"),
+        "names": live.get("names"),
         "questions": questions,
-        "results": live["results"] if late else None,
-        "disciplines": live["disciplines"] if late else [],
+        "results": live["results"] if late and everything else None,
+        "disciplines": disciplines,
     }

@@ -228,7 +228,7 @@
       }))));
   }
 
-  /** The participants with their discipline, progress, connection and a remove button. */
+  /** The participants with their discipline, progress, connection, a 'joined late' mark and a remove button. */
   function renderRoster() {
     const box = W.$('roster');
     const people = (roster && roster.participants) || [];
@@ -250,7 +250,9 @@
       el('tbody', {}, people.map(function (p) {
         const name = p.nickname || t('anonymous', { id: p.number || p.id });
         return el('tr', { 'data-key': 'p' + p.id },
-          el('th', { scope: 'row', class: p.nickname ? '' : 'muted', text: name }),
+          el('th', { scope: 'row', class: p.nickname ? '' : 'muted' }, name,
+            p.late ? ' ' : null,
+            p.late ? el('span', { class: 'badge badge--late', title: t('joined_late_help'), text: t('joined_late') }) : null),
           el('td', { text: p.discipline || '–' }),
           el('td', { class: 'num', text: t('x_of_y', { n: W.num(p.answered), total: W.num(Q.questions.length) }) }),
           el('td', {}, el('span', { class: 'conn conn--' + (p.connected ? 'on' : 'off'), text: p.connected ? t('online') : t('offline') })),

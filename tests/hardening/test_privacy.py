@@ -46,7 +46,9 @@ def test_participants_are_anonymous_by_default(app, new_session, data_dir):
         columns = {row[1] for row in db.execute("PRAGMA table_info(participants)")}
         row = db.execute("SELECT nickname, discipline FROM participants").fetchone()
     # nothing about the device or the network: no address, user agent, cookie or fingerprint
-    assert columns == {"id", "session_id", "number", "token_hash", "nickname", "discipline", "joined_at", "removed_at"}
+    # (joined_late only says whether the join came after the first question opened: issue 10, finding 5)
+    assert columns == {"id", "session_id", "number", "token_hash", "nickname", "discipline", "joined_at", "removed_at",
+                       "joined_late"}
     assert row == (None, None)
     fac = socketio.test_client(app, namespace="/facilitator",
                                auth={"code": session["code"], "token": session["facilitator_token"]},

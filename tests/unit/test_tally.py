@@ -80,3 +80,29 @@ def test_screen_mask_hides_unrevealed_spreads_and_early_results():
     assert masked["results"] is None and masked["disciplines"] == []
     done = sm.apply(s, "results")
     assert mask_for_screen(t.live(done), done)["results"]["complete"] == 1
+
+
+def test_discipline_counts_kept_up_to_date_equal_counts_built_afresh():
+    """The discipline view's cached counts follow every answer, change, join and removal (issue 10, finding 5)."""
+    import random
+    rng = random.Random(5)
+    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    t, seq = Tally(Q), 0
+    for step in range(400):
+        if step % 25 == 0 or not t.members:
+            pid = max(t.members, default=0) + 1
+            t.add(Member(pid, pid, None, rng.choice(["A", "B", None])))
+        elif step % 97 == 0:
+            t.remove(rng.choice(list(t.members)))
+        else:
+            question = rng.choice(Q.questions)
+            seq += 1
+            t.set_answer(rng.choice(list(t.members)), question.id, 1, rng.choice(question.options).id, seq)
+        if step % 7 == 0:
+            fresh = Tally.from_rows(Q, [{"id": m.id, "number": m.number, "nickname": None, "discipline": m.discipline,
+                                         "removed_at": None} for m in t.members.values()],
+                                    [{"participant_id": pid, "question_id": q, "round": r, "option_id": o, "seq": 1}
+                                     for pid, qs in t.answers.items() for q, rounds in qs.items()
+                                     for r, o in rounds.items()])
+            for size in (1, 3):
+                assert t.live(s, min_group_size=size)["disciplines"] == fresh.live(s, min_group_size=size)["disciplines"]
