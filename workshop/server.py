@@ -99,6 +99,8 @@ def refuse(message: str) -> int:
 
 def unusable(data_dir: Path, reason: str) -> str:
     """The one-line message for a data directory the server cannot write."""
+    if data_dir.exists() and not data_dir.is_dir():
+        reason = "it is a file, not a folder"
     return (f"Cannot use the data directory {data_dir}: {reason}. Make it writable and free some space on its "
             f"disk, or start with --data-dir pointing to another folder.")
 
@@ -283,10 +285,14 @@ def run(app, sock: socket.socket, mode: str) -> None:
 
 
 def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None:
-    """Serve with eventlet.wsgi: guarded accept, connection gate, header and idle timeouts."""
+    """Serve with eventlet.wsgi: guarded accept, connection gate, header and idle timeouts.
+
+    socket_timeout bounds every later read and write of a request too; WebSockets are not cut by it,
+    since Engine.IO sets their socket's timeout to ping_interval + ping_timeout once upgraded.
+    """
     import eventlet.wsgi
     header, idle = float(config["HEADER_TIMEOUT"]), float(config["IDLE_TIMEOUT"])
-    eventlet.wsgi.server(guarded_listener(sock, gate), websocket_without_timeout(app), log_output=False,
+    eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
                          max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,
                          protocol=timed_protocol(header, idle), custom_pool=gated_pool(gate))
 
@@ -369,11 +375,3 @@ def timed_protocol(header_timeout: float, idle_timeout: float):
 
     return TimedProtocol
 
-
-def websocket_without_timeout(app):
-    """Lift the per-read socket timeout from WebSocket connections: Engine.IO's heartbeat watches those."""
-    def application(environ, start_response):
-        if environ.get("HTTP_UPGRADE", "").lower() == "websocket" and "eventlet.input" in environ:
-            environ["eventlet.input"].get_socket().settimeout(None)
-        return app(environ, start_response)
-    return application

@@ -20,11 +20,11 @@ def wait_until(predicate, timeout: float = 20.0, step: float = 0.05) -> None:
         time.sleep(step)
 
 
-def facilitator(url: str):
-    """A new session and a connected facilitator client (WebSocket, no reconnection: a drop stays visible)."""
+def facilitator(url: str, transport: str = "websocket"):
+    """A new session and a connected facilitator client (no reconnection: a drop stays visible)."""
     session = requests.post(url + "/api/sessions", json={"title": "Ops"}, timeout=5).json()
     client = socketio.Client(reconnection=False)
-    client.connect(url, namespaces=["/facilitator"], transports=["websocket"],
+    client.connect(url, namespaces=["/facilitator"], transports=[transport],
                    auth={"code": session["code"], "token": session["facilitator_token"]}, wait_timeout=10)
     return client, session
 
