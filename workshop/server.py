@@ -39,18 +39,8 @@ def serve(args) -> int:
     """Start the server in the chosen async mode and print the address to open."""
     files = raise_open_file_limit()
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
-    if mode == "eventlet":
-        with warnings.catch_warnings():  # the deprecation is known: see docs/decisions.md
-            warnings.simplefilter("ignore")
-            import eventlet
-        eventlet.monkey_patch()
-    elif mode == "gevent":
-        from gevent import monkey
-        monkey.patch_all()
-
-    from . import create_app
+    monkey_patch(mode)
     from .app import load_config
-    from .db import StoreUnavailable
     from .netinfo import join_base
 
     config = {"ASYNC_MODE": mode}
@@ -58,23 +48,15 @@ def serve(args) -> int:
         config["DATA_DIR"] = args.data_dir
     data_dir = Path(load_config(config)["DATA_DIR"])
     try:
-        lock = lock_data_dir(data_dir)  # held (open) for the life of the process
-    except DataDirBusy as busy:
-        return refuse(str(busy))
-    except OSError as error:
-        return refuse(unusable(data_dir, error.strerror or str(error)))
-
-    sock = listen(args.host, args.port)
-    port = sock.getsockname()[1]
-    base = join_base(args.host, port, args.public_url)
-    config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
-    try:
-        app = create_app(config)
-        purge_expired(app)
-    except OSError as error:
-        return refuse(unusable(data_dir, error.strerror or str(error)))
-    except StoreUnavailable as error:
-        return refuse(unusable(data_dir, error.reason))
+        lock = claim_data_dir(data_dir)  # held (open) for the life of the process
+        sock = listen(args.host, args.port)
+        port = sock.getsockname()[1]
+        base = join_base(args.host, port, args.public_url)
+        config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
+        app = open_app(config, data_dir)
+    except CannotStart as error:
+        print(error, file=sys.stderr, flush=True)
+        return 1
     app.extensions["workshop"].offload = thread_pool(mode)
     tune_gc()
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
@@ -91,10 +73,42 @@ def serve(args) -> int:
     return 0
 
 
-def refuse(message: str) -> int:
-    """Print why the server cannot start, on one line, and return the exit status."""
-    print(message, file=sys.stderr, flush=True)
-    return 1
+def monkey_patch(mode: str) -> None:
+    """Make the standard library cooperative for the async mode (before anything imports it)."""
+    if mode == "eventlet":
+        with warnings.catch_warnings():  # the deprecation is known: see docs/decisions.md
+            warnings.simplefilter("ignore")
+            import eventlet
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+
+
+class CannotStart(Exception):
+    """The server cannot start; the message (one line) says why and what to do."""
+
+
+def claim_data_dir(data_dir: Path):
+    """Take the data directory's lock, or say in one line why not."""
+    try:
+        return lock_data_dir(data_dir)
+    except OSError as error:
+        raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
+
+
+def open_app(config: dict, data_dir: Path):
+    """Build the app on the data directory and purge expired sessions, or say in one line why not."""
+    from . import create_app
+    from .db import StoreUnavailable
+    try:
+        app = create_app(config)
+        purge_expired(app)
+    except OSError as error:
+        raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
+    except StoreUnavailable as error:
+        raise CannotStart(unusable(data_dir, error.reason)) from None
+    return app
 
 
 def unusable(data_dir: Path, reason: str) -> str:
@@ -114,7 +128,7 @@ def purge_expired(app) -> None:
             print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
 
 
-class DataDirBusy(Exception):
+class DataDirBusy(CannotStart):
     """Another server holds the data directory's lock."""
 
 
