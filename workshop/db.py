@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,15 +26,38 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
 
 
+FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
+SIDE_FILES = ("-wal", "-shm")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be opened or written (read-only or full disk, not a directory, ...)."""
+
+    def __init__(self, path: Path, reason: str):
+        """Remember which file failed and SQLite's (or the OS's) reason."""
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 class Store:
     """One connection, one writer: every write is a short explicit transaction."""
 
     def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
-        """Open (and create) the database file and apply the schema."""
+        """Open (and create, owner-only) the database file and apply the schema."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._open(synchronous)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(self.path, str(error)) from error
+        self._restrict_modes()
+
+    def _open(self, synchronous: str) -> None:
+        """Set the connection's pragmas and apply the schema."""
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
@@ -44,6 +68,12 @@ class Store:
                     c.execute(statement)
             migrate(c)
             c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _restrict_modes(self) -> None:
+        """Make the database and its WAL and shared-memory files owner-only (also those made by older versions)."""
+        for path in (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)):
+            with suppress(OSError):  # a side file may not exist, or belong to another user
+                os.chmod(path, FILE_MODE)
 
     def close(self) -> None:
         """Close the connection."""

@@ -71,7 +71,7 @@ def installation_secret(data_dir: str | Path) -> bytes:
         value = path.read_bytes().strip()
         if len(value) >= 32:
             return value
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(32).encode()
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others, not even briefly

@@ -1,16 +1,27 @@
 """The `serve` entry point: the only module with async-server (eventlet/gevent) specifics."""
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import socket
+import sys
+import time
 import warnings
+from pathlib import Path
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
 MAX_CONNECTIONS = 20_000  # eventlet.wsgi's default max_size is 1024 connections
 # A full collection walks every object (~200 per connected phone) and paused the server ~0.25 s every few
 # seconds at 2,000 phones; with 1,000 (default 10) they come once per ~10,000 young collections instead.
 GC_THRESHOLDS = (700, 10, 1000)
+# accept() errors that mean "no descriptor or buffer for one more connection": pause and retry, never exit
+OUT_OF_DESCRIPTORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+# accept() errors about one connection that went away before it was accepted: skip it
+GONE_BEFORE_ACCEPT = frozenset({errno.ECONNABORTED, errno.ECONNRESET, errno.EPROTO, errno.EPERM, errno.EINTR})
+ACCEPT_PAUSE = 0.1    # seconds between accept retries while descriptors are exhausted
+WARN_INTERVAL = 60.0  # the same console warning at most once a minute
+LOCK_NAME = "server.lock"
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -26,7 +37,44 @@ def listen(host: str, port: int) -> socket.socket:
 
 def serve(args) -> int:
     """Start the server in the chosen async mode and print the address to open."""
+    files = raise_open_file_limit()
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
+    monkey_patch(mode)
+    from .app import load_config
+    from .netinfo import join_base
+
+    config = {"ASYNC_MODE": mode}
+    if args.data_dir:
+        config["DATA_DIR"] = args.data_dir
+    data_dir = Path(load_config(config)["DATA_DIR"])
+    try:
+        lock = claim_data_dir(data_dir)  # held (open) for the life of the process
+        sock = listen(args.host, args.port)
+        port = sock.getsockname()[1]
+        base = join_base(args.host, port, args.public_url)
+        config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
+        app = open_app(config, data_dir)
+    except CannotStart as error:
+        print(error, file=sys.stderr, flush=True)
+        return 1
+    app.extensions["workshop"].offload = thread_pool(mode)
+    tune_gc()
+    local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
+    print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
+    print(f"Phones join at {base.url}/j/<code>" + ("" if base.reachable else
+          "  (WARNING: phones cannot reach this address; start with --public-url)"), flush=True)
+    print(f"Data: {app.config['DATA_DIR']}   Stop with Ctrl+C.", flush=True)
+    print(capacity_line(files, app.config), flush=True)
+    try:
+        run(app, sock, mode)
+    except KeyboardInterrupt:
+        pass
+    lock.close()
+    return 0
+
+
+def monkey_patch(mode: str) -> None:
+    """Make the standard library cooperative for the async mode (before anything imports it)."""
     if mode == "eventlet":
         with warnings.catch_warnings():  # the deprecation is known: see docs/decisions.md
             warnings.simplefilter("ignore")
@@ -36,33 +84,175 @@ def serve(args) -> int:
         from gevent import monkey
         monkey.patch_all()
 
-    from . import create_app
-    from .netinfo import join_base
 
-    sock = listen(args.host, args.port)
-    port = sock.getsockname()[1]
-    base = join_base(args.host, port, args.public_url)
-    config = {"ASYNC_MODE": mode, "PUBLIC_URL": base.url, "PUBLIC_URL_REACHABLE": base.reachable}
-    if args.data_dir:
-        config["DATA_DIR"] = args.data_dir
-    app = create_app(config)
-    app.extensions["workshop"].offload = thread_pool(mode)
+class CannotStart(Exception):
+    """The server cannot start; the message (one line) says why and what to do."""
+
+
+def claim_data_dir(data_dir: Path):
+    """Take the data directory's lock, or say in one line why not."""
+    try:
+        return lock_data_dir(data_dir)
+    except OSError as error:
+        raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
+
+
+def open_app(config: dict, data_dir: Path):
+    """Build the app on the data directory and purge expired sessions, or say in one line why not."""
+    from . import create_app
+    from .db import StoreUnavailable
+    try:
+        app = create_app(config)
+        purge_expired(app)
+    except OSError as error:
+        raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
+    except StoreUnavailable as error:
+        raise CannotStart(unusable(data_dir, error.reason)) from None
+    return app
+
+
+def unusable(data_dir: Path, reason: str) -> str:
+    """The one-line message for a data directory the server cannot write."""
+    if data_dir.exists() and not data_dir.is_dir():
+        reason = "it is a file, not a folder"
+    return (f"Cannot use the data directory {data_dir}: {reason}. Make it writable and free some space on its "
+            f"disk, or start with --data-dir pointing to another folder.")
+
+
+def purge_expired(app) -> None:
+    """Keep the join page's promise: delete sessions unchanged for more than RETENTION_DAYS."""
     days = app.config["RETENTION_DAYS"]
-    if days > 0:  # keep the join page's promise: sessions are deleted after RETENTION_DAYS
+    if days > 0:
         purged = app.extensions["workshop"].live.purge(days)
         if purged:
             print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
-    tune_gc()
-    local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
-    print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
-    print(f"Phones join at {base.url}/j/<code>" + ("" if base.reachable else
-          "  (WARNING: phones cannot reach this address; start with --public-url)"), flush=True)
-    print(f"Data: {app.config['DATA_DIR']}   Stop with Ctrl+C.", flush=True)
+
+
+class DataDirBusy(CannotStart):
+    """Another server holds the data directory's lock."""
+
+
+def lock_data_dir(data_dir: Path):
+    """Create the data directory (0700) and take its exclusive lock; the open file holds it until exit."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = os.fdopen(fd, "r+b")
     try:
-        run(app, sock, mode)
-    except KeyboardInterrupt:
-        pass
-    return 0
+        import fcntl
+    except ImportError:  # Windows: no flock; one server per folder is then the operator's care
+        return lock
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise DataDirBusy(f"Another workshop server is already using the data directory {data_dir}; stop it "
+                          f"first, or start this one with --data-dir pointing to another folder.") from None
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n".encode())
+    lock.flush()
+    return lock
+
+
+def open_file_limit() -> int:
+    """The soft open-file limit (0 where there is none to read, or it is unlimited)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 0 if soft == resource.RLIM_INFINITY else soft
+
+
+def raise_open_file_limit() -> tuple[int, int]:
+    """Raise the soft open-file limit to the hard one; return the soft limit before and after."""
+    before = open_file_limit()
+    if before:
+        import resource
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        target = hard if hard != resource.RLIM_INFINITY else max(before, 65536)
+        if before < target:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            except (ValueError, OSError):
+                pass  # e.g. macOS refuses more than kern.maxfilesperproc: keep what we have
+    return before, open_file_limit()
+
+
+def connection_room(open_files: int, reserve: int) -> int:
+    """How many connections may be open at once: the open-file limit minus the reserve, within the pool."""
+    if open_files <= 0:
+        return MAX_CONNECTIONS
+    return max(1, min(MAX_CONNECTIONS, open_files - reserve))
+
+
+def connection_gate(config) -> "ConnectionGate":
+    """The gate for this process's open-file limit and the app's settings."""
+    return ConnectionGate(connection_room(open_file_limit(), config["FD_RESERVE"]), config["MAX_CONNECTIONS_PER_ADDRESS"])
+
+
+def capacity_line(files: tuple[int, int], config) -> str:
+    """The console line that says how many connections the server can hold."""
+    before, after = files
+    gate = connection_gate(config)
+    raised = f", raised from {before}" if after > before else ""
+    per = f"at most {gate.per_address} from one address" if gate.per_address else "no cap per address"
+    line = f"Connections: room for {gate.total} at a time, {per} (open-file limit {after or 'none'}{raised})."
+    if gate.total < 4000:  # the README promises 2,000 phones at up to two sockets each
+        line += "  WARNING: too few for 2,000 phones; raise the hard limit (ulimit -Hn, LimitNOFILE=)."
+    return line
+
+
+class ConnectionGate:
+    """Counts open connections per client address and refuses those over the caps."""
+
+    def __init__(self, total: int, per_address: int, clock=time.monotonic):
+        """Allow `total` connections at once, `per_address` (0: any number) from one address."""
+        self.total = total
+        self.per_address = per_address
+        self.clock = clock
+        self.open = 0
+        self._by_address: dict[str, int] = {}
+        self._warned: dict[str, float] = {}
+
+    def admit(self, address: str) -> bool:
+        """Count a new connection from address, or tell that it must be closed."""
+        if self.open >= self.total:
+            self.warn("full", f"{self.open} connections open, room for {self.total}: refusing new ones.")
+            return False
+        count = self._by_address.get(address, 0)
+        if self.per_address and count >= self.per_address:
+            self.warn("address", f"{address} has {count} connections open (MAX_CONNECTIONS_PER_ADDRESS): "
+                                 f"refusing more from it.")
+            return False
+        self._by_address[address] = count + 1
+        self.open += 1
+        return True
+
+    def release(self, address: str) -> None:
+        """Forget one ended connection from address."""
+        count = self._by_address.get(address, 0) - 1
+        if count > 0:
+            self._by_address[address] = count
+        else:
+            self._by_address.pop(address, None)
+        self.open = max(0, self.open - 1)
+
+    def out_of_descriptors(self, error: OSError) -> None:
+        """Note that accept() found no descriptor for a new connection."""
+        self.warn("descriptors", f"accept failed ({error.strerror}) with {self.open} connections open: "
+                                 f"refusing new connections until some close.")
+
+    def warn(self, kind: str, message: str) -> None:
+        """Print a warning on the console, each kind at most once per WARN_INTERVAL."""
+        now = self.clock()
+        if now - self._warned.get(kind, -WARN_INTERVAL) >= WARN_INTERVAL:
+            self._warned[kind] = now
+            print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+def client_host(address) -> str:
+    """The host part of an accepted connection's address."""
+    return str(address[0]) if isinstance(address, tuple) else str(address)
 
 
 def thread_pool(mode: str):
@@ -94,12 +284,10 @@ def tune_gc() -> None:
 
 def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
+    config = app.config
     app = without_websocket_compression(app)
     if mode == "eventlet":
-        import eventlet
-        import eventlet.wsgi
-        eventlet.wsgi.server(eventlet.greenio.GreenSocket(sock), app, log_output=False,
-                             max_size=MAX_CONNECTIONS, keepalive=True)
+        run_eventlet(app, sock, connection_gate(config), config)
     elif mode == "gevent":
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler
@@ -108,3 +296,96 @@ def run(app, sock: socket.socket, mode: str) -> None:
         from werkzeug.serving import make_server
         host, port = sock.getsockname()[:2]
         make_server(host, port, app, threaded=True, fd=sock.fileno()).serve_forever()
+
+
+def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None:
+    """Serve with eventlet.wsgi: guarded accept, connection gate, header and idle timeouts.
+
+    socket_timeout bounds every later read and write of a request too; WebSockets are not cut by it,
+    since Engine.IO sets their socket's timeout to ping_interval + ping_timeout once upgraded.
+    """
+    import eventlet.wsgi
+    header, idle = float(config["HEADER_TIMEOUT"]), float(config["IDLE_TIMEOUT"])
+    eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
+                         max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,
+                         protocol=timed_protocol(header, idle), custom_pool=gated_pool(gate))
+
+
+def guarded_listener(sock: socket.socket, gate: ConnectionGate):
+    """The listening socket, whose accept() waits out a full descriptor table and closes what the gate refuses.
+
+    eventlet.wsgi.server re-raises (and so exits on) every accept error but four, and stops serving on those.
+    """
+    import eventlet
+    from eventlet.greenio import GreenSocket
+
+    class GuardedListener(GreenSocket):
+        """A green listening socket with a patient, gated accept()."""
+
+        def accept(self):
+            """Return the next connection the gate admits; never raise for a lack of descriptors."""
+            while True:
+                try:
+                    client, address = super().accept()
+                except OSError as error:
+                    if error.errno in OUT_OF_DESCRIPTORS:
+                        gate.out_of_descriptors(error)
+                        eventlet.sleep(ACCEPT_PAUSE)
+                        continue
+                    if error.errno in GONE_BEFORE_ACCEPT:
+                        continue
+                    raise
+                if gate.admit(client_host(address)):
+                    return client, address
+                client.close()
+
+    return GuardedListener(sock)
+
+
+def gated_pool(gate: ConnectionGate):
+    """A green pool that tells the gate when a connection's handler has ended."""
+    import eventlet
+
+    class GatedPool(eventlet.GreenPool):
+        """GreenPool whose spawned connection handlers release their gate slot when they end."""
+
+        def spawn(self, function, connection, *args, **kwargs):
+            """Spawn the handler of connection [address, socket, state] and release its slot at its end."""
+            thread = super().spawn(function, connection, *args, **kwargs)
+            thread.link(lambda _thread: gate.release(client_host(connection[0])))
+            return thread
+
+    return GatedPool(MAX_CONNECTIONS + 1)
+
+
+def timed_protocol(header_timeout: float, idle_timeout: float):
+    """eventlet's HTTP protocol with a total (not per-read) deadline for the request line and the headers."""
+    import eventlet
+    import eventlet.wsgi
+
+    def within(seconds: float, read, protocol, expired_value):
+        """Run read() with a deadline; on expiry mark the connection for closing and return expired_value."""
+        timer = eventlet.Timeout(seconds)
+        try:
+            return read()
+        except eventlet.Timeout as expired:
+            if expired is not timer:
+                raise
+            protocol.close_connection = 1
+            return expired_value
+        finally:
+            timer.cancel()
+
+    class TimedProtocol(eventlet.wsgi.HttpProtocol):
+        """HttpProtocol that drops idle connections and slow headers."""
+
+        def _read_request_line(self):
+            """Wait at most IDLE_TIMEOUT in all for a (new or kept-alive) request line."""
+            return within(idle_timeout, super()._read_request_line, self, "")
+
+        def parse_request(self):
+            """Read the headers within HEADER_TIMEOUT in all."""
+            return within(header_timeout, super().parse_request, self, False)
+
+    return TimedProtocol
+

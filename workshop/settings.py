@@ -45,9 +45,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
     Setting("DELETION_CHECK_INTERVAL", 0.5, "Seconds between the running server's checks whether another process "
             "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes; 0 turns the check off."),
-    Setting("RATE_LOOKUP", (120, 60.0), "Wrong session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT. A valid code is never refused."),
+    Setting("RATE_LOOKUP", (120, 60.0), "Wrong session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT. Once spent, a code is still found when this address found it before or the request carries one of its secrets."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port "
             "headers are trusted (0: none, the headers are ignored; 1: one proxy such as nginx or Caddy)."),
+    Setting("MAX_CONNECTIONS_PER_ADDRESS", 5000, "Most simultaneous connections from one client address; more are closed at once (0: no cap). "
+            "Room for 2,000 phones behind one venue NAT at two sockets each, plus a quarter for page loads."),
+    Setting("FD_RESERVE", 100, "Open files kept free for the database, static files and exports; new connections beyond "
+            "the open-file limit minus this are refused, so the server never runs out of descriptors."),
+    Setting("HEADER_TIMEOUT", 10.0, "Seconds a client may take to send a request's headers (in total), and to send or "
+            "receive any later part of it; a slower connection is closed."),
+    Setting("IDLE_TIMEOUT", 30.0, "Seconds a connection may wait before sending a request (new or kept-alive); "
+            "an idle connection is closed. WebSockets are exempt: Socket.IO's heartbeat watches them."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 
