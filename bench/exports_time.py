@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/exports_time.py --participants 2000 [--json] [--served]
 
-Builds a session in a temporary data dir through workshop.live (joins with
+Builds a session in a temporary data dir through workshop.live.service (joins with
 nicknames and disciplines, four answers each, a second round on one question,
 notes), then times workshop.exports.load_summary and each format of
 workshop.exports.render. Process CPU time is reported next to wall time
@@ -82,6 +82,7 @@ def measure(participants: int, repeat: int = 3) -> dict[str, object]:
         setup_s = time.perf_counter() - t0
         try:
             from workshop import exports
+
         except ImportError:
             return {"participants": participants, "measurable": False,
                     "note": "workshop/exports.py does not exist yet"}

@@ -285,7 +285,8 @@ async def coordinator_recv(conn, proc, deadline: float):
 
 def questions_of() -> list[tuple[str, list[str]]]:
     """The questionnaire's question ids with their option ids, in order."""
-    from workshop.questionnaire import default
+    from workshop.core.questionnaire import default
+
     return [(q.id, [o.id for o in q.options]) for q in default().questions]
 
 

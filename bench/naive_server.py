@@ -18,9 +18,9 @@ _serve_run = server.run
 
 def make_naive(broadcaster) -> None:
     """Make every touch an immediate emit to the screens and to every phone."""
-    from workshop import protocol as p
-    from workshop.broadcast import phones
-    from workshop.tally import mask_for_screen
+    from workshop.core.tally import mask_for_screen
+    from workshop.live.broadcaster import phones
+    from workshop.web import protocol as p
 
     def touch(room, roster: bool = False) -> None:
         """Emit now, no coalescing, to everyone."""

@@ -11,7 +11,7 @@ BENCH_GC_THRESHOLD=a,b,c sets gc.set_threshold(a, b, c) instead of workshop.serv
 (with BENCH_GC_FREEZE=0 also undoes its gc.freeze());
 BENCH_LAGLOG=FILE logs every stall of the event loop over 20 ms: how long, and how much of it the
 process was on a CPU or waiting for one (/proc/self/schedstat);
-BENCH_SPREAD_PINGS=1 applies workshop.rooms.spread_heartbeats (when the app does not yet);
+BENCH_SPREAD_PINGS=1 applies workshop.web.rooms.spread_heartbeats (when the app does not yet);
 BENCH_PING_INTERVAL=S sets Engine.IO's ping interval (the app's is 20 s);
 BENCH_ONE_WINDOW=1 restores the broadcaster before the projector and facilitator parts had windows of
 their own: both parts together, at most every min(interval, COST_FACTOR x the full flush's cost)
@@ -51,7 +51,7 @@ if "BENCH_MAX_CONNECTIONS" in os.environ:
 if os.environ.get("BENCH_DEFLATE") == "1":
     server.without_websocket_compression = lambda app: app
 if os.environ.get("BENCH_NO_OFFLOAD") == "1":
-    from workshop.services import run_here
+    from workshop.web.services import run_here
 
     server.thread_pool = lambda mode: run_here
 if os.environ.get("BENCH_NODELAY") == "0":
@@ -103,7 +103,8 @@ if os.environ.get("BENCH_SPREAD_PINGS") == "1":
 
     def spread_run(app, sock, mode) -> None:
         """Serve with the heartbeats spread out."""
-        from workshop.rooms import spread_heartbeats
+        from workshop.web.rooms import spread_heartbeats
+
         spread_heartbeats(app.extensions["socketio"].server.eio)
         _run_before_spread(app, sock, mode)
 
@@ -124,7 +125,7 @@ if os.environ.get("BENCH_ONE_WINDOW") == "1":
 
     def one_window_run(app, sock, mode) -> None:
         """Serve with one window for both parts."""
-        from workshop import broadcast
+        from workshop.live import broadcaster as broadcast
 
         b = app.extensions["workshop"].broadcaster
         send = b._send
@@ -174,7 +175,8 @@ if os.environ.get("BENCH_FLUSHLOG"):
                           f"(started {(started - wake) * 1000:.1f} ms before its wake time)\n")
 
         broadcaster._flush_later = logged_flush_later
-        from workshop.tally import Tally
+        from workshop.core.tally import Tally
+
         live = Tally.live
 
         def timed_live(self, *args, **kwargs):

@@ -6,5 +6,6 @@ from typing import Any
 
 def create_app(config: dict[str, Any] | None = None):
     """Build the Flask app: defaults, then WORKSHOP_* environment variables, then `config`."""
-    from .app import build_app  # imported here so `workshop serve` can monkey-patch first
+    from workshop.app import build_app  # imported here so `workshop serve` can monkey-patch first
+
     return build_app(config)

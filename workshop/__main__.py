@@ -1,6 +1,6 @@
 """`python -m workshop` runs the command line."""
 import sys
 
-from .cli import main
+from workshop.cli import main
 
 sys.exit(main())

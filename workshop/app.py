@@ -12,15 +12,18 @@ from flask import Flask, request
 from flask_compress import Compress
 from flask_socketio import SocketIO
 
-from . import api, exports_web, guard, i18n, pages, protocol, security, settings, sockets
-from .broadcast import Broadcaster
-from .db import DB_NAME, Store
-from .deletions import DeletionWatcher
-from .live import Live
-from .questionnaire import default as default_questionnaire
-from .rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
-from .security import RateLimiter, RecentCodes
-from .services import Services
+from workshop import settings
+from workshop.core.questionnaire import default as default_questionnaire
+from workshop.live.broadcaster import Broadcaster
+from workshop.live.deletions import DeletionWatcher
+from workshop.live.service import Live
+from workshop.store.secret import installation_secret
+from workshop.store.sqlite import DB_NAME, Store
+from workshop.web import api, guard, i18n, pages, protocol, sockets
+from workshop.web import downloads as exports_web
+from workshop.web.limits import RateLimiter, RecentCodes
+from workshop.web.rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
+from workshop.web.services import Services
 
 
 def load_config(config: dict[str, Any] | None) -> dict[str, Any]:
@@ -99,7 +102,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(cfg)
     app.session_interface = guard.GuardedSessionInterface()
     data_dir = Path(cfg["DATA_DIR"])
-    secret = security.installation_secret(data_dir)
+    secret = installation_secret(data_dir)
     https = bool(cfg.get("PUBLIC_URL") and cfg["PUBLIC_URL"].startswith("https://"))
     app.config.update(
         SECRET_KEY=secret,

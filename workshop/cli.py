@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import settings
+from workshop import settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (listing, delete, purge):  # `sessions delete CODE --data-dir DIR` works as well
         command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    from .exports import add_export_parser
+    from workshop.exports import add_export_parser
+
     add_export_parser(sub)
     return parser
 
@@ -52,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        from .server import serve
+        from workshop.server import serve
+
         return serve(args)
     if args.command == "sessions":
         return sessions_command(args)
     if args.command == "export":
-        from .exports import export_command
+        from workshop.exports import export_command
+
         return export_command(args)
     build_parser().print_help()
     return 2
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def open_live(data_dir: str | None):
     """Open the sessions of a data dir without a web server."""
-    from . import create_app
+    from workshop import create_app
+
     config = {"DATA_DIR": data_dir} if data_dir else {}
     config.update(ASYNC_MODE="threading", DELETION_CHECK_INTERVAL=0)  # no server here: nothing to watch
     app = create_app(config)

@@ -40,8 +40,8 @@ def serve(args) -> int:
     files = raise_open_file_limit()
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
     monkey_patch(mode)
-    from .app import load_config
-    from .netinfo import join_base
+    from workshop.app import load_config
+    from workshop.web.netinfo import join_base
 
     config = {"ASYNC_MODE": mode}
     if args.data_dir:
@@ -79,9 +79,11 @@ def monkey_patch(mode: str) -> None:
         with warnings.catch_warnings():  # the deprecation is known: see docs/decisions.md
             warnings.simplefilter("ignore")
             import eventlet
+
         eventlet.monkey_patch()
     elif mode == "gevent":
         from gevent import monkey
+
         monkey.patch_all()
 
 
@@ -99,8 +101,9 @@ def claim_data_dir(data_dir: Path):
 
 def open_app(config: dict, data_dir: Path):
     """Build the app on the data directory and purge expired sessions, or say in one line why not."""
-    from . import create_app
-    from .db import StoreUnavailable
+    from workshop import create_app
+    from workshop.store.sqlite import StoreUnavailable
+
     try:
         app = create_app(config)
         purge_expired(app)
@@ -139,6 +142,7 @@ def lock_data_dir(data_dir: Path):
     lock = os.fdopen(fd, "r+b")
     try:
         import fcntl
+
     except ImportError:  # Windows: no flock; one server per folder is then the operator's care
         return lock
     try:
@@ -157,6 +161,7 @@ def open_file_limit() -> int:
     """The soft open-file limit (0 where there is none to read, or it is unlimited)."""
     try:
         import resource
+
     except ImportError:  # Windows
         return 0
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -168,6 +173,7 @@ def raise_open_file_limit() -> tuple[int, int]:
     before = open_file_limit()
     if before:
         import resource
+
         hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
         target = hard if hard != resource.RLIM_INFINITY else max(before, 65536)
         if before < target:
@@ -259,11 +265,14 @@ def thread_pool(mode: str):
     """A function that runs CPU-heavy work in an OS thread and lets the event loop serve meanwhile."""
     if mode == "eventlet":
         from eventlet import tpool
+
         return tpool.execute
     if mode == "gevent":
         import gevent
+
         return lambda work: gevent.get_hub().threadpool.apply(work)
-    from .services import run_here
+    from workshop.web.services import run_here
+
     return run_here  # threading: every request has its own thread already
 
 
@@ -291,9 +300,11 @@ def run(app, sock: socket.socket, mode: str) -> None:
     elif mode == "gevent":
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler
+
         pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
     else:
         from werkzeug.serving import make_server
+
         host, port = sock.getsockname()[:2]
         make_server(host, port, app, threaded=True, fd=sock.fileno()).serve_forever()
 
@@ -305,6 +316,7 @@ def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None
     since Engine.IO sets their socket's timeout to ping_interval + ping_timeout once upgraded.
     """
     import eventlet.wsgi
+
     header, idle = float(config["HEADER_TIMEOUT"]), float(config["IDLE_TIMEOUT"])
     eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
                          max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,

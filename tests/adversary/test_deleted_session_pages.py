@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import protocol
+from workshop.web import protocol
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 # Each page script and the strings its session_deleted handler shows.

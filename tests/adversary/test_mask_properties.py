@@ -15,10 +15,10 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop import stats
-from workshop.questionnaire import default
-from workshop.state import PACINGS, STAGES, STATUSES, VIEWS, QuestionState, SessionState
-from workshop.tally import Member, Tally, mask_for_screen
+from workshop.core import stats
+from workshop.core.questionnaire import default
+from workshop.core.state import PACINGS, STAGES, STATUSES, VIEWS, QuestionState, SessionState
+from workshop.core.tally import Member, Tally, mask_for_screen
 
 Q = default()
 QIDS = [q.id for q in Q.questions]

@@ -6,8 +6,8 @@ socket received per-discipline counts for that question, which it otherwise sees
 """
 from __future__ import annotations
 
-from workshop.questionnaire import default
-from workshop.state import VIEWS
+from workshop.core.questionnaire import default
+from workshop.core.state import VIEWS
 
 from ..web.conftest import room  # noqa: F401  (the fixture: a facilitator and a projector of one session)
 from ..web.helpers import Inbox, connect, projector_key

@@ -14,7 +14,7 @@ import pytest
 
 from tests.web.helpers import connect
 from workshop import cli
-from workshop.db import DB_NAME
+from workshop.store.sqlite import DB_NAME
 
 LONG_AGO = "2020-01-01T00:00:00+00:00"
 

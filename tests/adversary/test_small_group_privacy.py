@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from workshop.db import DB_NAME
-from workshop.questionnaire import default
+from workshop.core.questionnaire import default
+from workshop.store.sqlite import DB_NAME
 
 from ..web.conftest import room  # noqa: F401  (the fixture: a facilitator and a projector of one session)
 from ..web.helpers import Inbox, connect, projector_key

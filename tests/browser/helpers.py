@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from workshop.questionnaire import default as default_questionnaire
+from workshop.core.questionnaire import default as default_questionnaire
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"

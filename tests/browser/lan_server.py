@@ -13,7 +13,8 @@ import os
 import sys
 
 import workshop
-from workshop import cli, netinfo
+from workshop import cli
+from workshop.web import netinfo
 
 _join_base = netinfo.join_base
 

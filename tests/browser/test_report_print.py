@@ -8,7 +8,7 @@ import pytest
 
 from tests.exports.exports_dataset import DATA
 from workshop import exports
-from workshop.questionnaire import default as default_questionnaire
+from workshop.core.questionnaire import default as default_questionnaire
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.web.helpers import connect
-from workshop import security
+from workshop.core import security
 
 NOW = "2025-03-14T10:00:00+00:00"
 DATA = Path(__file__).with_name("data")

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 
-from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
 from workshop import cli
-from workshop.db import DB_NAME
 from workshop.settings import ROOT
+from workshop.store.sqlite import DB_NAME
+
+from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
 
 
 def export(data_dir, *args):

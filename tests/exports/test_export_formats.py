@@ -9,8 +9,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from .exports_dataset import CODE, DATA, GENERAL_NOTE, NOTES, NOW, STEPS, build_workshop, workshop  # noqa: F401
 from workshop import exports
+
+from .exports_dataset import CODE, DATA, GENERAL_NOTE, NOTES, NOW, STEPS, build_workshop, workshop  # noqa: F401
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_xlsx_reads_back_with_sheets_headers_and_numbers(summary):
 
 
 def test_xlsx_headers_follow_an_english_session(app, client, monkeypatch):
-    monkeypatch.setattr("workshop.security.new_code", lambda: "ENGK23")
+    monkeypatch.setattr("workshop.core.security.new_code", lambda: "ENGK23")
     build_workshop(app, client, language="en")
     svc = app.extensions["workshop"]
     data = exports.load_summary(svc.live.store, svc.live.questionnaire, "ENGK23", now=NOW)
@@ -144,7 +145,7 @@ def test_report_loads_nothing_from_elsewhere_and_runs_no_script(summary, questio
 
 
 def test_report_escapes_what_people_typed(app, client, questionnaire, monkeypatch):
-    monkeypatch.setattr("workshop.security.new_code", lambda: "XSS234")
+    monkeypatch.setattr("workshop.core.security.new_code", lambda: "XSS234")
     build_workshop(app, client, title="<script>alert(1)</script>")
     svc = app.extensions["workshop"]
     room = svc.live.room("XSS234")

@@ -6,12 +6,13 @@ import json
 
 from openpyxl import load_workbook
 
-from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
 from workshop import exports
-from workshop.questionnaire import default as default_questionnaire
+from workshop.core.questionnaire import default as default_questionnaire
+from workshop.core.state import initial
+from workshop.core.summary import SUMMARY_SCHEMA, build_summary
 from workshop.settings import ROOT
-from workshop.state import initial
-from workshop.summary import SUMMARY_SCHEMA, build_summary
+
+from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
 
 
 def get_summary(client, token, query=""):

@@ -21,7 +21,7 @@ import requests
 import socketio
 
 from tests.support.server import ServerProcess
-from workshop.questionnaire import default as default_questionnaire
+from workshop.core.questionnaire import default as default_questionnaire
 
 from .helpers import NOTES, RUNS
 

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TEST_CONFIG
-from workshop import create_app, protocol, security
-from workshop.questionnaire import default as default_questionnaire
+from workshop import create_app
+from workshop.core import security
+from workshop.core.questionnaire import default as default_questionnaire
+from workshop.web import protocol
 
 from .helpers import RUNS, db_fingerprint, script_sources
 
@@ -394,7 +396,7 @@ def test_http_endpoints(world, error_trap, data):
 def test_the_fuzzers_cover_every_route_and_event(world):
     """The HTTP fuzzer draws from the live URL map; the socket fuzzers name every handler."""
     handlers = {name[3:] for ns in ("ParticipantNamespace", "FacilitatorNamespace")
-                for name in dir(getattr(__import__("workshop.sockets", fromlist=[ns]), ns))
+                for name in dir(getattr(__import__("workshop.web.sockets", fromlist=[ns]), ns))
                 if name.startswith("on_") and name not in ("on_connect", "on_disconnect")}
     assert handlers <= {"join", "answer", "command", "note", "steps", "report_link"}
     rules = {r.rule for r in world.app.url_map.iter_rules()}
@@ -405,7 +407,8 @@ def test_the_fuzzers_cover_every_route_and_event(world):
 
 def test_a_handler_crash_is_logged_and_answered_not_raised(tmp_path, error_trap, monkeypatch):
     """With the app's own error handler, an unexpected exception becomes a 'failed internal' reply."""
-    from workshop import live
+    from workshop.live import service as live
+
     app = create_app({**TEST_CONFIG, "DATA_DIR": str(tmp_path / "data")})
     socketio = app.extensions["socketio"]
     s = app.test_client().post("/api/sessions", json={"title": "Crash"}).get_json()

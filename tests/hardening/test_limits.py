@@ -8,8 +8,8 @@ import requests
 import websocket
 
 from tests.support.server import ServerProcess
-from workshop import sockets
 from workshop.app import allowed_origin
+from workshop.web import sockets
 
 from .helpers import db_fingerprint
 
@@ -239,6 +239,7 @@ def test_answers_are_limited_per_address(make_app, monkeypatch):
 
 def test_rate_limits_have_safe_defaults():
     from workshop import settings
+
     d = settings.defaults()
     for name in ("RATE_JOIN", "RATE_JOIN_CONNECTION", "RATE_ANSWER", "RATE_ANSWER_ADDRESS", "RATE_LOOKUP"):
         count, window = d[name]

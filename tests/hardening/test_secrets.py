@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop import security
-from workshop.security import CODE_ALPHABET, CODE_LENGTH
+from workshop.core import security
+from workshop.core.security import CODE_ALPHABET, CODE_LENGTH
 
 WORKSHOP = Path(security.__file__).resolve().parent
 
@@ -104,6 +104,7 @@ def test_odd_presented_secrets_are_simply_wrong(presented):
 def test_secret_key_is_generated_once_per_data_dir(make_app, tmp_path):
     from tests.conftest import TEST_CONFIG
     from workshop import create_app
+
     first = make_app().config["SECRET_KEY"]
     again = make_app().config["SECRET_KEY"]  # a restart on the same data dir
     other = create_app({**TEST_CONFIG, "DATA_DIR": str(tmp_path / "other")}).config["SECRET_KEY"]

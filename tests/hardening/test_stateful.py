@@ -11,15 +11,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_socketio import ConnectionRefusedError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from flask_socketio import ConnectionRefusedError
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
-                                 run_state_machine_as_test)
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from tests.conftest import TEST_CONFIG
 from workshop import create_app
-from workshop.questionnaire import default as default_questionnaire
+from workshop.core.questionnaire import default as default_questionnaire
 
 from .helpers import RUNS
 

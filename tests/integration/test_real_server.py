@@ -124,6 +124,7 @@ def test_serve_prints_a_reachable_address_and_the_qr_encodes_the_join_url(tmp_pa
 
 def test_serve_deletes_sessions_past_the_retention_period(tmp_path):
     from workshop import create_app
+
     app = create_app({"ASYNC_MODE": "threading", "DATA_DIR": str(tmp_path / "data")})
     live = app.extensions["workshop"].live
     old, _ = live.create("Oud")

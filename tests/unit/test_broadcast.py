@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from workshop import broadcast, protocol as p
-from workshop.state import apply, initial
+from workshop.core.state import apply, initial
+from workshop.live import broadcaster as broadcast
+from workshop.web import protocol as p
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Tests for workshop.questionnaire: the bundled Digitaal DNA quiz, scoring and validation."""
+"""Tests for workshop.core.questionnaire: the bundled Digitaal DNA quiz, scoring and validation."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import pytest
 
-from workshop import questionnaire
-from workshop.questionnaire import (
+from workshop.core import questionnaire
+from workshop.core.questionnaire import (
     DEFAULT_PATH,
     LANGUAGES,
     Questionnaire,

@@ -5,7 +5,7 @@ import itertools
 
 import socketio
 
-from workshop.rooms import RoomIndexManager
+from workshop.web.rooms import RoomIndexManager
 
 NS = "/participant"
 
@@ -86,7 +86,7 @@ class CountingDict(dict):
 def test_spread_heartbeats_draws_each_ping_wait_within_the_interval():
     import engineio
 
-    from workshop.rooms import spread_heartbeats
+    from workshop.web.rooms import spread_heartbeats
 
     server = engineio.Server(async_mode="threading", ping_interval=20, ping_timeout=20)
     spread_heartbeats(server, spread=0.25)

@@ -28,6 +28,7 @@ def test_environment_values_are_parsed_by_the_defaults_type(name, raw, expected)
 
 def test_environment_overrides_reach_the_app(monkeypatch, tmp_path):
     from workshop import create_app
+
     monkeypatch.setenv("WORKSHOP_MAX_PARTICIPANTS", "7")
     app = create_app({"ASYNC_MODE": "threading", "DATA_DIR": str(tmp_path)})
     assert app.config["MAX_PARTICIPANTS"] == 7

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import state as sm
-from workshop.state import Rejected
+from workshop.core import state as sm
+from workshop.core.state import Rejected
 
 QUESTIONS = ("a", "b", "c")
 

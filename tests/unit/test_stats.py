@@ -1,4 +1,4 @@
-"""Unit tests for workshop.stats, against hand-computed values (arithmetic in comments)."""
+"""Unit tests for workshop.core.stats, against hand-computed values (arithmetic in comments)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import stats
+from workshop.core import stats
 
 # ---------------------------------------------------------------------------
 # Hand-computed vectors.  Ranks are 0..k-1.  Leik: F_i = cumulative share up to

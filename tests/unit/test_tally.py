@@ -1,9 +1,9 @@
 """The in-memory tally and the live aggregate, without Flask."""
 from __future__ import annotations
 
-from workshop import state as sm
-from workshop.questionnaire import default
-from workshop.tally import Member, Tally, mask_for_screen
+from workshop.core import state as sm
+from workshop.core.questionnaire import default
+from workshop.core.tally import Member, Tally, mask_for_screen
 
 Q = default()
 ALL_LOW = {"begrippen": "nooit", "uitspraak": "ten-koste-van", "projecten": "0-procent", "kennis": "heel-weinig"}
@@ -85,6 +85,7 @@ def test_screen_mask_hides_unrevealed_spreads_and_early_results():
 def test_discipline_counts_kept_up_to_date_equal_counts_built_afresh():
     """The discipline view's cached counts follow every answer, change, join and removal (issue 10, finding 5)."""
     import random
+
     rng = random.Random(5)
     s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
     t, seq = Tally(Q), 0

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from workshop import live, settings
+from workshop import settings
+from workshop.live import service as live
 
 WORST = "\U0001F600"  # a 4-byte character in UTF-8
 

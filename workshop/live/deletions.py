@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .broadcast import Broadcaster
-    from .live import Live, Room
+    from workshop.live.broadcaster import Broadcaster
+    from workshop.live.service import Live, Room
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from . import settings
-from .state import Rejected
+from workshop import settings
+from workshop.core.state import Rejected
 
 PARTICIPANT = "/participant"
 SCREEN = "/screen"

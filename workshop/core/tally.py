@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from . import stats
-from .questionnaire import Question, Questionnaire
-from .state import SessionState, all_agreed
+from workshop.core import stats
+from workshop.core.questionnaire import Question, Questionnaire
+from workshop.core.state import SessionState, all_agreed
 
 RECENT_NAMES = 60
 ROSTER_MAX = 300

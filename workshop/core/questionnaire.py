@@ -34,7 +34,7 @@ __all__ = [
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 SCHEMA = 1
-DEFAULT_PATH = Path(__file__).parent / "data" / "digitaal_dna.toml"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "digitaal_dna.toml"
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 

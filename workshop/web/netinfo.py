@@ -25,6 +25,7 @@ def lan_addresses() -> list[str]:
     try:
         import fcntl
         import struct
+
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             for _, name in socket.if_nameindex():
                 try:

@@ -17,11 +17,12 @@ from typing import Any, Callable, Mapping
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import security, settings, stats
-from .db import Store
-from .questionnaire import Questionnaire
-from .state import SessionState
-from .summary import build_summary
+from workshop import settings
+from workshop.core import security, stats
+from workshop.core.questionnaire import Questionnaire
+from workshop.core.state import SessionState
+from workshop.core.summary import build_summary
+from workshop.store.sqlite import Store
 
 FORMATS: dict[str, tuple[str, str]] = {  # format: (media type, file extension)
     "json": ("application/json", "json"),
@@ -591,7 +592,7 @@ def add_export_parser(sub) -> None:
 
 def export_command(args) -> int:
     """Write one session's export to a file or standard output."""
-    from .cli import open_live
+    from workshop.cli import open_live
 
     _app, live = open_live(args.data_dir)
     code = security.normalise_code(args.code) or args.code

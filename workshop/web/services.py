@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from flask import current_app, has_request_context, request
 
-from . import security
-from .broadcast import Broadcaster
-from .live import Live, Room
-from .netinfo import JoinBase
-from .security import RateLimiter, RecentCodes
-from .state import Rejected
+from workshop.core import security
+from workshop.core.state import Rejected
+from workshop.live.broadcaster import Broadcaster
+from workshop.live.service import Live, Room
+from workshop.web.limits import RateLimiter, RecentCodes
+from workshop.web.netinfo import JoinBase
 
 if TYPE_CHECKING:
-    from .deletions import DeletionWatcher
+    from workshop.live.deletions import DeletionWatcher
 
 T = TypeVar("T")
 

@@ -3,15 +3,27 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import (Blueprint, Response, abort, current_app, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from . import i18n, jsstrings, qr, security
-from .exports import FORMATS as EXPORT_FORMATS
-from .live import DEFAULT_DISCIPLINES, NOTE_MAX, STEP_FIELD_MAX, STEPS_MAX, Room
-from .services import services
-from .state import Rejected
+from workshop.core import security
+from workshop.core.state import Rejected
+from workshop.exports import FORMATS as EXPORT_FORMATS
+from workshop.live.service import DEFAULT_DISCIPLINES, NOTE_MAX, STEP_FIELD_MAX, STEPS_MAX, Room
+from workshop.web import i18n, jsstrings, qr
+from workshop.web.services import services
 
 bp = Blueprint("pages", __name__)
 FACILITATED_MAX = 50
@@ -169,6 +181,7 @@ def screen(code: str):
 def qr_markup(url: str):
     """The QR code of a URL as markup safe to place inline."""
     from markupsafe import Markup
+
     return Markup(qr.svg(url))
 
 

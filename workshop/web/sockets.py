@@ -9,13 +9,13 @@ from typing import Any, Callable
 from flask import current_app, g, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
-from . import broadcast as rooms
-from . import protocol as p
-from .live import Live, Room
-from .pages import facilitated
-from .services import services
-from .state import Rejected
-from .tally import mask_for_screen
+from workshop.core.state import Rejected
+from workshop.core.tally import mask_for_screen
+from workshop.live import broadcaster as rooms
+from workshop.live.service import Live, Room
+from workshop.web import protocol as p
+from workshop.web.pages import facilitated
+from workshop.web.services import services
 
 log = logging.getLogger(__name__)
 

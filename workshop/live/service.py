@@ -12,11 +12,12 @@ from typing import Any, Callable, Iterator
 
 import regex
 
-from . import security, state as sm
-from .db import SessionMissing, Store
-from .questionnaire import Questionnaire
-from .state import Rejected, SessionState
-from .tally import Member, Tally
+from workshop.core import security
+from workshop.core import state as sm
+from workshop.core.questionnaire import Questionnaire
+from workshop.core.state import Rejected, SessionState
+from workshop.core.tally import Member, Tally
+from workshop.store.sqlite import SessionMissing, Store
 
 LANGUAGES = ("nl", "en")
 # Facilitator texts, sized so that even a worst case (4-byte characters) fits in one

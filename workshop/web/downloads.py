@@ -6,12 +6,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
-from . import exports
-from .api import api_error, bearer_room
-from .live import Room
-from .pages import error_page, facilitated, find_room
-from .services import services
-from .state import Rejected
+from workshop import exports
+from workshop.core.state import Rejected
+from workshop.live.service import Room
+from workshop.web.api import api_error, bearer_room
+from workshop.web.pages import error_page, facilitated, find_room
+from workshop.web.services import services
 
 bp = Blueprint("exports", __name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import stats
-from .questionnaire import Questionnaire
-from .state import SessionState
-from .tally import Tally
+from workshop.core import stats
+from workshop.core.questionnaire import Questionnaire
+from workshop.core.state import SessionState
+from workshop.core.tally import Tally
 
 SUMMARY_SCHEMA = "workshop.summary/1"
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
 
-from . import protocol as p
-from .tally import mask_for_screen, screen_shows_results
+from workshop.core.tally import mask_for_screen, screen_shows_results
+from workshop.web import protocol as p
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
-    from .live import Live, Room
+    from workshop.live.service import Live, Room
 
 
 # Under load a room's aggregates are at least this many flush durations apart, so flushing takes at most

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import protocol as p
-from .live import Room
-from .services import services
-from .state import Rejected
+from workshop.core.state import Rejected
+from workshop.live.service import Room
+from workshop.web import protocol as p
+from workshop.web.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -1,0 +1,1 @@
+"""The domain core: questionnaire, scoring, statistics, the session state machine and the tally; plain Python, no Flask."""

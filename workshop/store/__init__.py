@@ -1,0 +1,1 @@
+"""Storage: the SQLite store (the only sqlite3 importer) and the installation secret."""

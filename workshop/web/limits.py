@@ -1,0 +1,75 @@
+"""Rate limits and the codes each client address found: sliding windows kept in memory, bounded."""
+from __future__ import annotations
+
+import time
+from collections import deque
+
+
+class RateLimiter:
+    """Sliding-window limit of events per key (a connection or an address)."""
+
+    def __init__(self, limit: int, window: float, clock=time.monotonic, max_keys: int = 50_000):
+        """Allow `limit` events per `window` seconds for each key."""
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._events: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        """Record an event for key and tell whether it is within the limit."""
+        now = self.clock()
+        events = self._events.get(key)
+        if events is None:
+            if len(self._events) >= self.max_keys:
+                self._prune(now)
+            events = self._events[key] = deque()
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        if len(events) >= self.limit:
+            return False
+        events.append(now)
+        return True
+
+    def exceeded(self, key: str) -> bool:
+        """Tell whether key has used up its events in the current window (records nothing)."""
+        events = self._events.get(key)
+        if not events:
+            return False
+        cutoff = self.clock() - self.window
+        return sum(1 for t in events if t > cutoff) >= self.limit
+
+    def _prune(self, now: float) -> None:
+        """Forget keys with no recent events."""
+        for key in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
+            del self._events[key]
+
+
+class RecentCodes:
+    """Per client address, the session codes it found recently (bounded in addresses, codes and time)."""
+
+    def __init__(self, ttl: float = 6 * 3600.0, per_key: int = 64, max_keys: int = 50_000, clock=time.monotonic):
+        """Remember up to per_key codes per address for ttl seconds, for at most max_keys addresses."""
+        self.ttl = ttl
+        self.per_key = per_key
+        self.max_keys = max_keys
+        self.clock = clock
+        self._seen: dict[str, dict[str, float]] = {}
+
+    def add(self, key: str, code: str) -> None:
+        """Note that an address found a code now."""
+        codes = self._seen.pop(key, None)
+        if codes is None:
+            if len(self._seen) >= self.max_keys:
+                del self._seen[next(iter(self._seen))]  # the address unheard of for longest
+            codes = {}
+        codes.pop(code, None)
+        codes[code] = self.clock()
+        while len(codes) > self.per_key:
+            del codes[next(iter(codes))]
+        self._seen[key] = codes  # most recently active address last
+
+    def seen(self, key: str, code: str) -> bool:
+        """Tell whether an address found a code within the last ttl seconds."""
+        found = self._seen.get(key, {}).get(code)
+        return found is not None and found > self.clock() - self.ttl
