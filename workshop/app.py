@@ -136,6 +136,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         lookup_limit=RateLimiter(*cfg["RATE_LOOKUP"]),
         join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
+        create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         config=cfg,
     )
     services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,

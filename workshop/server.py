@@ -47,6 +47,7 @@ def serve(args) -> int:
         config["DATA_DIR"] = args.data_dir
     app = create_app(config)
     app.extensions["workshop"].offload = thread_pool(mode)
+    app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
     days = app.config["RETENTION_DAYS"]
     if days > 0:  # keep the join page's promise: sessions are deleted after RETENTION_DAYS
         purged = app.extensions["workshop"].live.purge(days)

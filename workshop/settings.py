@@ -37,6 +37,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
     Setting("RATE_LOOKUP", (120, 60.0), "Failed session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT."),
+    Setting("RATE_CREATE", (30, 600.0), "Sessions one client address may create per window (count, seconds); "
+            "an adviser creates a few a day, a script thousands a minute."),
+    Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
+            "for this many seconds is dropped from memory; it reloads from the database on next use."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 
