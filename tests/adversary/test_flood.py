@@ -32,9 +32,9 @@ def create_api(url: str, source: str = "127.0.0.1"):
 
 
 def create_form(url: str, source: str = "127.0.0.1"):
-    """Create a session through the start page's form."""
+    """Create a session through the start page's form (page language English)."""
     body = urlencode({"title": "Flood", "pacing": "paced", "disciplines": "", "language": "en"}).encode()
-    return post(url, "/sessions", body, "application/x-www-form-urlencoded", source)
+    return post(url, "/sessions?lang=en", body, "application/x-www-form-urlencoded", source)
 
 
 def test_a_creation_flood_from_one_address_is_refused_on_both_paths_and_others_still_create(tmp_path):
@@ -68,7 +68,9 @@ def test_the_creation_limit_counts_per_client_address_in_the_app(make_app):
         assert first.post("/api/sessions", json={"title": "x"}).status_code == 201
     refused = first.post("/api/sessions", json={"title": "x"})
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
-    assert first.post("/sessions", data={"title": "x", "pacing": "paced"}).status_code == 429
+    page = first.post("/sessions", data={"title": "x", "pacing": "paced"})
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) > 0
+    assert "Te veel nieuwe sessies" in page.get_data(as_text=True)  # the default language, Dutch
     assert second.post("/sessions", data={"title": "x", "pacing": "paced"}).status_code == 303
     assert second.post("/api/sessions", json={"title": "x"}).status_code == 201
     assert second.post("/api/sessions", json={"title": "x"}).status_code == 429
