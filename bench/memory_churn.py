@@ -98,6 +98,41 @@ def server_counts(app) -> dict:
     }
 
 
+def write_garbage(path: str) -> None:
+    """Collect with DEBUG_SAVEALL and append the garbage's types and the cycle around one wsgi connection."""
+    import collections
+    import gc
+
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    gc.collect()
+    gc.set_debug(0)
+    garbage, gc.garbage[:] = list(gc.garbage), []
+    ids = {id(o) for o in garbage}
+    with open(path, "a") as f:
+        f.write(f"{len(garbage)} objects of cyclic garbage\n")
+        for kind, n in collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in garbage).most_common(40):
+            f.write(f"{n:8} {kind}\n")
+        frames = collections.Counter(f"{o.f_code.co_filename.rsplit('/', 2)[-1]}:{o.f_code.co_name}"
+                                     for o in garbage if type(o).__name__ == "frame")
+        f.write("frames:\n" + "".join(f"{n:8} {name}\n" for name, n in frames.most_common(15)))
+        functions = collections.Counter(f"{o.__module__}.{o.__qualname__}" for o in garbage
+                                        if type(o).__name__ == "function")
+        f.write("functions:\n" + "".join(f"{n:8} {name}\n" for name, n in functions.most_common(10)))
+        sample = next((o for o in garbage if type(o).__name__ == "HttpProtocol"), None)
+        if sample is not None:
+            f.write("referrers of one HttpProtocol, two levels:\n")
+            for ref in gc.get_referrers(sample):
+                if id(ref) in ids:
+                    f.write(f"  {type(ref).__qualname__} {repr(ref)[:150]}\n")
+                    for ref2 in gc.get_referrers(ref):
+                        if id(ref2) in ids:
+                            f.write(f"    {type(ref2).__qualname__} {repr(ref2)[:150]}\n")
+                            for ref3 in gc.get_referrers(ref2):
+                                if id(ref3) in ids:
+                                    f.write(f"      {type(ref3).__qualname__} {repr(ref3)[:150]}\n")
+    del garbage
+
+
 def serve_with_counts(argv: list[str]) -> int:
     """Run `workshop serve`, writing server_counts() to $BENCH_COUNTS on SIGUSR1 (SIGUSR2: after gc.collect())."""
     from workshop import cli, server
@@ -110,11 +145,16 @@ def serve_with_counts(argv: list[str]) -> int:
             """Write the counts next to a marker file the benchmark waits for."""
             import gc
 
+            if os.environ.get("BENCH_GARBAGE") and signum == signal.SIGUSR1:
+                write_garbage(os.environ["BENCH_GARBAGE"])
             collected = gc.collect() if signum == signal.SIGUSR2 else None
             if signum == signal.SIGUSR2 and os.environ.get("BENCH_TRIM") == "1":
                 import ctypes  # glibc: give the free pages of malloc's heap back to the system
                 ctypes.CDLL("libc.so.6").malloc_trim(0)
             path = Path(os.environ["BENCH_COUNTS"])
+            import tracemalloc
+            if tracemalloc.is_tracing():  # --tracemalloc: keep a snapshot per measuring point
+                tracemalloc.take_snapshot().dump(str(path.with_suffix(f".{time.monotonic_ns()}.snap")))
             path.with_suffix(".tmp").write_text(json.dumps({**server_counts(app), "collected": collected}))
             path.with_suffix(".tmp").replace(path)
 
@@ -267,17 +307,32 @@ def run(args) -> dict:
     counts_path = tmp / "counts.json"
     # Per-connection rate-limit keys live one window after their last event: a 10 s window lets the sweep
     # drop them within the run (the default is 60 s).
-    env = {"WORKSHOP_RATE_CREATE": "1000000,60", "WORKSHOP_RATE_JOIN_CONNECTION": "100000,10",
+    env = {"PYTHONTRACEMALLOC": "1"} if args.tracemalloc else {}
+    env |= dict(item.split("=", 1) for item in args.server_env)
+    env |= {"WORKSHOP_RATE_CREATE": "1000000,60", "WORKSHOP_RATE_JOIN_CONNECTION": "100000,10",
            "BENCH_TRIM": "1" if args.trim else "0", "WORKSHOP_ROOM_IDLE_SECONDS": str(args.idle),
            "BENCH_COUNTS": str(counts_path)}
     server = ServerProcess(tmp / "data", env=env, module="bench.memory_churn")
     try:
         server.start()
         figures = asyncio.run(asyncio.wait_for(drive(args, server, counts_path), args.time_limit))
+        if args.tracemalloc:
+            figures["grown"] = snapshot_growth(sorted(tmp.glob("counts.*.snap")))
     finally:
         server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return figures
+
+
+def snapshot_growth(snapshots: list[Path], top: int = 15) -> list[str]:
+    """What was allocated after the baseline and is still alive at the end (tracemalloc), biggest first."""
+    import tracemalloc
+
+    first, last = (tracemalloc.Snapshot.load(str(s)) for s in (snapshots[0], snapshots[-1]))
+    lines = [str(stat) for stat in last.compare_to(first, "lineno")[:top]]
+    for line in lines:
+        print("  grown:", line, flush=True)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=20.0, help="the server's ROOM_IDLE_SECONDS for this run")
     parser.add_argument("--time-limit", type=float, default=170.0)
     parser.add_argument("--trim", action="store_true", help="diagnosis: malloc_trim(0) after the last collection")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="diagnosis: trace the server's allocations; print what grew from baseline to the end")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="diagnosis: an environment variable for the server, e.g. PYTHONMALLOC=malloc")
     parser.add_argument("--json", help="also write the figures (with object counts) to this file")
     args = parser.parse_args(argv)
     started = time.monotonic()

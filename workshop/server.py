@@ -86,6 +86,25 @@ def without_websocket_compression(app):
     return application
 
 
+def without_eventlet_cycle(app):
+    """Drop eventlet.wsgi's `set_idle` closure once a request is done, so a closed connection is freed at once.
+
+    The closure refers to the connection's protocol object, which holds the environ that holds the closure:
+    without this every connection (~30 objects, its socket buffers included) waited for a full garbage
+    collection, which the tuned collector makes rare (bench/memory_churn.py, docs/performance.md).
+    """
+    def drop_set_idle(environ):
+        """Break the cycle (eventlet runs this after the response, when the closure is no longer needed)."""
+        environ.pop("eventlet.set_idle", None)
+
+    def application(environ, start_response):
+        hooks = environ.get("eventlet.posthooks")
+        if hooks is not None:
+            hooks.append((drop_set_idle, (), {}))
+        return app(environ, start_response)
+    return application
+
+
 def tune_gc() -> None:
     """Make full garbage collections rare, and leave what startup built (it lives forever) out of them."""
     gc.collect()
@@ -97,6 +116,7 @@ def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
     app = without_websocket_compression(app)
     if mode == "eventlet":
+        app = without_eventlet_cycle(app)
         import eventlet
         import eventlet.wsgi
         eventlet.wsgi.server(eventlet.greenio.GreenSocket(sock), app, log_output=False,
