@@ -296,6 +296,15 @@ async def drive(args, server, counts_path: Path) -> dict:
         c = await counts(pid, counts_path, collect=True)
         label = "after gc + malloc_trim" if args.trim else "after gc"
         figures["after_gc"] = {"rss_mb": show(label, pid, c), "trim": args.trim, **c}
+        for again in range(2, args.rounds + 1):  # the same flood again: is the retained memory reused?
+            codes = await create(http, url, args.creations, 16)
+            figures["failed_cycles"] += await churn(http, url, codes, args.cycles, args.concurrency,
+                                                    first=200 + (again - 1) * args.cycles)
+            c = await counts(pid, counts_path)
+            figures[f"peak_{again}"] = {"rss_mb": show(f"peak, round {again}", pid, c), **c}
+            await asyncio.sleep(max(args.idle * 1.25, 20) + 5)
+            c = await counts(pid, counts_path)
+            figures[f"after_{again}"] = {"rss_mb": show(f"after, round {again}", pid, c), **c}
     return figures
 
 
@@ -342,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cycles", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=100, help="cycles in flight at once")
     parser.add_argument("--idle", type=float, default=20.0, help="the server's ROOM_IDLE_SECONDS for this run")
+    parser.add_argument("--rounds", type=int, default=1, help="floods one after the other (each with its idle wait)")
     parser.add_argument("--time-limit", type=float, default=170.0)
     parser.add_argument("--trim", action="store_true", help="diagnosis: malloc_trim(0) after the last collection")
     parser.add_argument("--tracemalloc", action="store_true",
