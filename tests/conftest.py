@@ -13,6 +13,7 @@ TEST_CONFIG = {
     "RATE_LOOKUP": (1000, 60.0),
     "RATE_JOIN_CONNECTION": (1000, 60.0),
     "RATE_ANSWER_ADDRESS": (100000, 10.0),
+    "RATE_CREATE": (100000, 600.0),  # fuzzers and flows create many sessions from one address
 }
 
 
