@@ -94,6 +94,7 @@ def server_counts(app) -> dict:
         "manager_index": len(getattr(sio.manager, "_rooms_of", ())),
         "tracked_objects": len(objects),
         "top_types": types.most_common(15),
+        "type_counts": dict(types),
         "allocator": allocator_figures(),
     }
 

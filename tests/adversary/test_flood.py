@@ -37,6 +37,7 @@ def create_form(url: str, source: str = "127.0.0.1"):
     return post(url, "/sessions?lang=en", body, "application/x-www-form-urlencoded", source)
 
 
+@pytest.mark.integration
 def test_a_creation_flood_from_one_address_is_refused_on_both_paths_and_others_still_create(tmp_path):
     with ServerProcess(tmp_path / "data", env={"WORKSHOP_RATE_CREATE": "4,600"}) as server:
         statuses = [create_api(server.url)[0] for _ in range(2)] + [create_form(server.url)[0] for _ in range(2)]
