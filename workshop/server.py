@@ -98,6 +98,7 @@ def without_eventlet_cycle(app):
         environ.pop("eventlet.set_idle", None)
 
     def application(environ, start_response):
+        """Register the clean-up, then run the app."""
         hooks = environ.get("eventlet.posthooks")
         if hooks is not None:
             hooks.append((drop_set_idle, (), {}))

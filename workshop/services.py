@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import functools
 import gc
 import logging
 from dataclasses import dataclass
@@ -27,9 +26,8 @@ def run_here(work: Callable[[], T]) -> T:
     return work()
 
 
-@functools.cache
 def malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl); looked up at each call (rare)."""
     try:
         return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
     except (OSError, AttributeError, TypeError):

@@ -11,8 +11,6 @@ import pytest
 from tests.support.server import ServerProcess
 from tests.web.helpers import connect, projector_key
 
-from workshop import broadcast
-
 
 def post(url: str, path: str, body: bytes, content_type: str, source: str = "127.0.0.1"):
     """POST to the real server from a given loopback source address; return (status, headers, body)."""
