@@ -1,17 +1,21 @@
 """Memory under churn: a flood of session creations and of phone connect/join/leave cycles, then idle.
 
-    .venv/bin/python bench/memory_churn.py                       # 3,000 creations, 10,000 cycles
-    .venv/bin/python bench/memory_churn.py --creations 500 --cycles 2000 --idle 3
+    .venv/bin/python bench/memory_churn.py                       # 3,000 creations, 10,000 cycles, ~80 s
+    .venv/bin/python bench/memory_churn.py --rounds 2            # the same flood twice: is memory reused?
+    .venv/bin/python bench/memory_churn.py --creations 500 --cycles 2000 --tracemalloc   # what grew
 
 Starts a real `workshop serve` (eventlet) on 127.0.0.1 through tests/support/server.py, with this
 module as a thin wrapper that writes the server's own counts (rooms held, rate-limiter keys,
-Engine.IO sockets, Socket.IO rooms, objects the collector tracks by type) to a file on SIGUSR1.
-Then: a warm-up (20 sessions, 200 cycles), the baseline RSS, `--creations` POST /api/sessions,
+broadcaster entries, Engine.IO sockets, Socket.IO rooms, objects the collector tracks by type,
+pymalloc and glibc malloc figures) to a file on SIGUSR1 (SIGUSR2: after a full collection).
+Then: a warm-up (20 sessions, 200 cycles), the baseline; `--creations` POST /api/sessions and
 `--cycles` phones that each connect to /participant, join and disconnect (nine in ten over a
 bench/sioclient.py websocket, one in ten with python-socketio's AsyncClient and its default
-transports, long-polling then upgrade, as browsers do), the peak RSS, and the RSS once the idle
-rooms were evicted (ROOM_IDLE_SECONDS=--idle). RSS is VmRSS from /proc/PID/status.
-The server is stopped by PID in a finally block; the run has a hard time limit.
+transports, long-polling then upgrade, as browsers do), the peak; an idle wait long enough for
+the server's sweep (ROOM_IDLE_SECONDS=--idle) and Engine.IO's ping tasks, after; one more full
+collection, after gc. RSS is VmRSS from /proc/PID/status. BENCH_GARBAGE=FILE (--server-env)
+appends the types of the cyclic garbage at the peak. The server is stopped by PID in a finally
+block; the run has a hard time limit. docs/performance.md has the figures.
 """
 from __future__ import annotations
 
