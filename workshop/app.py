@@ -144,6 +144,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         found_codes=RecentCodes(),
         join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
+        create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         config=cfg,
     )
     services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
@@ -164,6 +165,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     # there, Flask does not raise and keep a NotFound (with its traceback: ~50 objects of cyclic garbage) per
     # event, which made the collector pause the server for up to 0.2 s with 2,000 phones.
     app.add_url_rule("/socket.io/", "socket_io", socket_path, methods=["GET", "POST"])
+    # The same for a websocket handshake: else its WebsocketMismatch keeps, through its traceback, the frames
+    # of the connection's whole handler alive as cyclic garbage after it closes (bench/memory_churn.py).
+    app.add_url_rule("/socket.io/", "socket_io_websocket", socket_path, websocket=True)
     socketio.on_namespace(sockets.ParticipantNamespace(protocol.PARTICIPANT))
     socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))
     socketio.on_namespace(sockets.FacilitatorNamespace(protocol.FACILITATOR))

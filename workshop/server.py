@@ -58,6 +58,7 @@ def serve(args) -> int:
         print(error, file=sys.stderr, flush=True)
         return 1
     app.extensions["workshop"].offload = thread_pool(mode)
+    app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
     tune_gc()
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
     print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
@@ -284,6 +285,26 @@ def without_websocket_compression(app):
     return application
 
 
+def without_eventlet_cycle(app):
+    """Drop eventlet.wsgi's `set_idle` closure once a request is done, so a closed connection is freed at once.
+
+    The closure refers to the connection's protocol object, which holds the environ that holds the closure:
+    without this every connection (~30 objects, its socket buffers included) waited for a full garbage
+    collection, which the tuned collector makes rare (bench/memory_churn.py, docs/performance.md).
+    """
+    def drop_set_idle(environ):
+        """Break the cycle (eventlet runs this after the response, when the closure is no longer needed)."""
+        environ.pop("eventlet.set_idle", None)
+
+    def application(environ, start_response):
+        """Register the clean-up, then run the app."""
+        hooks = environ.get("eventlet.posthooks")
+        if hooks is not None:
+            hooks.append((drop_set_idle, (), {}))
+        return app(environ, start_response)
+    return application
+
+
 def tune_gc() -> None:
     """Make full garbage collections rare, and leave what startup built (it lives forever) out of them."""
     gc.collect()
@@ -296,7 +317,7 @@ def run(app, sock: socket.socket, mode: str) -> None:
     config = app.config
     app = without_websocket_compression(app)
     if mode == "eventlet":
-        run_eventlet(app, sock, connection_gate(config), config)
+        run_eventlet(without_eventlet_cycle(app), sock, connection_gate(config), config)
     elif mode == "gevent":
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler

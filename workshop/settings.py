@@ -56,6 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
             "receive any later part of it; a slower connection is closed."),
     Setting("IDLE_TIMEOUT", 30.0, "Seconds a connection may wait before sending a request (new or kept-alive); "
             "an idle connection is closed. WebSockets are exempt: Socket.IO's heartbeat watches them."),
+    Setting("RATE_CREATE", (30, 600.0), "Sessions one client address may create per window (count, seconds); "
+            "an adviser creates a few a day, a script thousands a minute."),
+    Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
+            "for this many seconds is dropped from memory; it reloads from the database on next use."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

@@ -61,6 +61,22 @@ class Broadcaster:
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
 
+    def busy(self, code: str) -> bool:
+        """Tell whether a session has a socket of any role connected, or a flush waiting."""
+        rooms = self.socketio.server.manager.rooms
+        return code in self._pending or any(
+            rooms.get(namespace, {}).get(name) for namespace, name in (
+                (p.PARTICIPANT, phones(code)), (p.SCREEN, screens(code)), (p.FACILITATOR, screens(code))))
+
+    def release(self, code: str) -> None:
+        """Forget what is kept about a session that was dropped from memory."""
+        for part in (SCREEN, FULL):
+            self._last.pop((code, part), None)
+            self._cost.pop((code, part), None)
+            self._stale.discard((code, part))
+        self._pending.pop(code, None)
+        self._roster_dirty.discard(code)
+
     def touch(self, room: "Room", roster: bool = False) -> None:
         """Note that a room's aggregates changed; schedule a flush for them."""
         if roster:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
@@ -122,18 +123,21 @@ class Room:
     state: SessionState
     tally: Tally
     sockets: Counter = field(default_factory=Counter)
+    used_at: float = 0.0      # time.monotonic() of the last lookup, for the idle sweep
+    evicted: bool = False     # dropped from memory: a newer copy (or none) is the live one
 
 
 class Live:
     """The application's sessions: every change goes through here."""
 
     def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
-                 clock: Callable[[], str] = utcnow):
+                 clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic):
         """Wire the store, the questionnaire and the settings."""
         self.store = store
         self.questionnaire = questionnaire
         self.config = config
         self.clock = clock
+        self.monotonic = monotonic
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
         self._data_version = store.data_version()
@@ -187,7 +191,34 @@ class Live:
                 room = self._load(code)
                 if room is not None:
                     self._rooms[code] = room
+            if room is not None:
+                room.used_at = self.monotonic()
             return room
+
+    def _current(self, room: Room) -> Room:
+        """Return the live copy of a room a caller may have held across an eviction (call under the lock)."""
+        if not room.evicted:
+            return room
+        current = self.room(room.code)
+        if current is None:
+            raise Rejected("unknown_session", "This session no longer exists")
+        return current
+
+    def evict_idle(self, idle_seconds: float, busy: Callable[[str], bool],
+                   release: Callable[[str], None]) -> list[str]:
+        """Drop rooms unused for idle_seconds that nothing is `busy` with; `release` each one's other state.
+
+        Every change is committed before memory changes, so a dropped room reloads
+        with the same state; a caller still holding it is sent to the new copy
+        (`_current`), so an old copy never writes over newer state.
+        """
+        with self._lock:
+            cutoff = self.monotonic() - idle_seconds
+            codes = [code for code, room in self._rooms.items() if room.used_at <= cutoff and not busy(code)]
+            for code in codes:
+                self._rooms.pop(code).evicted = True
+                release(code)
+        return codes
 
     def _load(self, code: str) -> Room | None:
         """Build a room from its stored rows."""
@@ -206,7 +237,9 @@ class Live:
     def forget(self, code: str) -> None:
         """Drop a room from memory (after it was deleted)."""
         with self._lock:
-            self._rooms.pop(code, None)
+            room = self._rooms.pop(code, None)
+            if room is not None:
+                room.evicted = True
 
     def deleted_rooms(self) -> list[Room]:
         """The rooms in memory whose sessions another process deleted; cheap while nobody else wrote."""
@@ -236,6 +269,7 @@ class Live:
             raise Rejected("bad_discipline", "Unknown discipline", "discipline")
         token = security.new_token()
         with self._lock:
+            room = self._current(room)
             if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
                 raise Rejected("full", "This session is full")
             late = joins_late(room.state)
@@ -262,6 +296,7 @@ class Live:
         if not isinstance(participant_id, int) or isinstance(participant_id, bool):
             raise Rejected("bad_request", "participant must be a number", "participant")
         with self._lock:
+            room = self._current(room)
             if participant_id not in room.tally.members:
                 raise Rejected("unknown_participant", "Unknown participant", "participant")
             with stored():
@@ -282,6 +317,7 @@ class Live:
         if question.option(option_id) is None:
             raise Rejected("unknown_option", "Unknown option")
         with self._lock:
+            room = self._current(room)
             if participant_id not in room.tally.members:
                 raise Rejected("not_joined", "Join the session first")
             sm.check_answer(room.state, question_id, round_)
@@ -304,6 +340,7 @@ class Live:
         if isinstance(question, str) and self.questionnaire.question(question):
             options = [o.id for o in self.questionnaire.question(question).options]
         with self._lock:
+            room = self._current(room)
             new = sm.apply(room.state, action, question=question, option=kwargs.get("option"),
                            valid_options=options, view=kwargs.get("view"))
             if new != room.state:
@@ -342,6 +379,7 @@ class Live:
     def set_report_link(self, room: Room, enabled: bool) -> int:
         """Enable a new shared report link or revoke the current one; return the generation."""
         with self._lock:
+            room = self._current(room)
             generation = (abs(room.report_generation) + 1) if enabled else -abs(room.report_generation)
             with stored():
                 self.store.set_report_generation(room.id, generation, self.clock())

@@ -1,6 +1,8 @@
 """JSON API: create a session, read its state."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +52,12 @@ def create_session():
     if unknown:
         return api_error(400, "bad_request", sorted(unknown)[0], f"Unknown field: {sorted(unknown)[0]}")
     svc = services()
+    wait = svc.may_create(request.remote_addr)
+    if wait:
+        response, status = api_error(429, "rate_limited", message="Too many sessions created from this address; "
+                                     "try again later.")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response, status
     try:
         room, token = svc.live.create(data.get("title"), data.get("pacing", "paced"), data.get("disciplines"),
                                       data.get("language", "nl"))

@@ -22,7 +22,7 @@ class RateLimiter:
         events = self._events.get(key)
         if events is None:
             if len(self._events) >= self.max_keys:
-                self._prune(now)
+                self._make_room(now)
             events = self._events[key] = deque()
         while events and events[0] <= now - self.window:
             events.popleft()
@@ -39,10 +39,35 @@ class RateLimiter:
         cutoff = self.clock() - self.window
         return sum(1 for t in events if t > cutoff) >= self.limit
 
-    def _prune(self, now: float) -> None:
-        """Forget keys with no recent events."""
+    def retry_after(self, key: str) -> float:
+        """Seconds until key may have an event again (0 when it may now)."""
+        events = self._events.get(key)
+        if not events or len(events) < self.limit:
+            return 0.0
+        return max(0.0, events[len(events) - self.limit] + self.window - self.clock())
+
+    def forget(self, key: str) -> None:
+        """Drop a key whose events no longer matter (a closed connection)."""
+        self._events.pop(key, None)
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget keys with no event in the current window; return how many keys remain."""
+        now = self.clock() if now is None else now
         for key in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
             del self._events[key]
+        return len(self._events)
+
+    def _make_room(self, now: float) -> None:
+        """Get to at most nine tenths of max_keys: forget quiet keys, then the least recently used.
+
+        Forgetting a busy key resets its count; only a flood from more than max_keys
+        addresses or connections within one window gets there. Keeping a tenth free
+        means one scan per max_keys/10 new keys, not one per key.
+        """
+        excess = self.prune(now) - self.max_keys * 9 // 10
+        if excess > 0:
+            for key in sorted(self._events, key=lambda k: self._events[k][-1])[:excess]:
+                del self._events[key]
 
 
 class RecentCodes:

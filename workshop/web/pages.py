@@ -1,6 +1,7 @@
 """HTML pages: start, join, phone, projector, facilitator, language switch."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.core import security
 from workshop.core.state import Rejected
@@ -104,6 +106,16 @@ def start():
 @bp.post("/sessions")
 def create():
     """Create a session from the start page form."""
+    wait = services().may_create(request.remote_addr)
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        response = error_page(429, _("Too many new sessions"),
+                              ngettext("This device created many sessions in a short time. "
+                                       "Try again in %(num)d minute.",
+                                       "This device created many sessions in a short time. "
+                                       "Try again in %(num)d minutes.", minutes))
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
     form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language")}
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:

@@ -1,6 +1,10 @@
 """The app's wired services, kept on app.extensions['workshop'] (no module-level state)."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -17,11 +21,32 @@ if TYPE_CHECKING:
     from workshop.live.deletions import DeletionWatcher
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def run_here(work: Callable[[], T]) -> T:
     """Run work in the calling thread (tests, threading mode); `serve` swaps in its async server's pool."""
     return work()
+
+
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl); looked up at each call (rare)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+def return_memory() -> None:
+    """Free the cyclic garbage of closed connections and give malloc's free pages back to the system.
+
+    A full collection pauses the process for about 0.1 s per 1,000 connected phones; the sweep calls this
+    only after it dropped a room, at most once per sweep interval (docs/performance.md).
+    """
+    gc.collect()
+    trim = malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @dataclass
@@ -37,12 +62,56 @@ class Services:
     found_codes: RecentCodes           # codes each client address found: still found once its budget is spent
     join_connection_limit: RateLimiter  # per connection
     answer_address_limit: RateLimiter   # per client address
+    create_limit: RateLimiter          # session creations per client address
     config: dict[str, Any]
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
     # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
     offload: Callable[[Callable[[], Any]], Any] = run_here
     # Notices sessions deleted by another process and closes their sockets (set in app.py).
     deletions: "DeletionWatcher | None" = None
+    sweeping: bool = False
+
+    def may_create(self, address: str | None) -> float:
+        """Count a session creation for an address; return 0, or the seconds to wait when it created too many."""
+        key = address or "unknown"
+        if self.create_limit.allow(key):
+            return 0.0
+        return max(1.0, self.create_limit.retry_after(key))
+
+    def limiters(self) -> list[RateLimiter]:
+        """Every rate limiter of the app."""
+        return [value for value in vars(self).values() if isinstance(value, RateLimiter)]
+
+    def sweep(self) -> list[str]:
+        """Drop idle rooms nothing is connected to (and their broadcaster state) and quiet rate-limit keys."""
+        codes = self.live.evict_idle(self.config["ROOM_IDLE_SECONDS"], self.broadcaster.busy,
+                                     self.broadcaster.release)
+        for limiter in self.limiters():
+            limiter.prune()
+        return codes
+
+    def start_sweeping(self) -> None:
+        """Run sweep() every quarter of ROOM_IDLE_SECONDS (1-60 s) in a background task; once per app."""
+        if self.sweeping:
+            return
+        self.sweeping = True
+        self.broadcaster.socketio.start_background_task(self._sweep_forever)
+
+    def stop_sweeping(self) -> None:
+        """End the background sweeps after the current wait."""
+        self.sweeping = False
+
+    def _sweep_forever(self) -> None:
+        """Sweep at intervals until stop_sweeping(); a failed sweep is logged, the next one runs."""
+        socketio = self.broadcaster.socketio
+        interval = max(1.0, min(60.0, self.config["ROOM_IDLE_SECONDS"] / 4))
+        while self.sweeping:
+            socketio.sleep(interval)
+            try:
+                if self.sweep():
+                    return_memory()
+            except Exception:  # a bug here must not end the sweeping for good
+                log.exception("idle sweep failed")
 
     def find(self, code: object, address: str | None,
              proven: Callable[[Room], bool] | None = None) -> Room | None:
