@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.support.server import ServerProcess
-from tests.web.helpers import connect, projector_key
+from tests.web.helpers import connect, csrf_token, projector_key
 
 
-def post(url: str, path: str, body: bytes, content_type: str, source: str = "127.0.0.1"):
+def post(url: str, path: str, body: bytes, content_type: str, source: str = "127.0.0.1", cookie: str = ""):
     """POST to the real server from a given loopback source address; return (status, headers, body)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10, source_address=(source, 0))
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        headers = {"Content-Type": content_type, **({"Cookie": cookie} if cookie else {})}
+        conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -29,10 +31,26 @@ def create_api(url: str, source: str = "127.0.0.1"):
     return post(url, "/api/sessions", json.dumps({"title": "Flood"}).encode(), "application/json", source)
 
 
+def start_page(url: str, source: str) -> tuple[str, str]:
+    """Load the start page from a source address, as a browser does; return its cookie and CSRF token."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", "/?lang=en")
+        response = conn.getresponse()
+        html = response.read().decode()
+        cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    finally:
+        conn.close()
+    return cookie, re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def create_form(url: str, source: str = "127.0.0.1"):
-    """Create a session through the start page's form (page language English)."""
-    body = urlencode({"title": "Flood", "pacing": "paced", "disciplines": "", "language": "en"}).encode()
-    return post(url, "/sessions?lang=en", body, "application/x-www-form-urlencoded", source)
+    """Create a session through the start page's form, with its CSRF token (page language English)."""
+    cookie, token = start_page(url, source)
+    body = urlencode({"title": "Flood", "pacing": "paced", "disciplines": "", "language": "en",
+                      "csrf_token": token}).encode()
+    return post(url, "/sessions?lang=en", body, "application/x-www-form-urlencoded", source, cookie)
 
 
 @pytest.mark.integration
@@ -67,10 +85,11 @@ def test_the_creation_limit_counts_per_client_address_in_the_app(make_app):
         assert first.post("/api/sessions", json={"title": "x"}).status_code == 201
     refused = first.post("/api/sessions", json={"title": "x"})
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
-    page = first.post("/sessions", data={"title": "x", "pacing": "paced"})
+    page = first.post("/sessions", data={"title": "x", "pacing": "paced", "csrf_token": csrf_token(first)})
     assert page.status_code == 429 and int(page.headers["Retry-After"]) > 0
     assert "Te veel nieuwe sessies" in page.get_data(as_text=True)  # the default language, Dutch
-    assert second.post("/sessions", data={"title": "x", "pacing": "paced"}).status_code == 303
+    assert second.post("/sessions", data={"title": "x", "pacing": "paced",
+                                          "csrf_token": csrf_token(second)}).status_code == 303
     assert second.post("/api/sessions", json={"title": "x"}).status_code == 201
     assert second.post("/api/sessions", json={"title": "x"}).status_code == 429
 
@@ -237,7 +256,7 @@ def test_rate_limit_keys_of_closed_connections_go_away(make_app):
 
 
 def test_a_flood_of_distinct_keys_keeps_a_limiter_bounded():
-    from workshop.security import RateLimiter
+    from workshop.web.limits import RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(5, 60.0, clock=lambda: now[0], max_keys=1000)

@@ -1,6 +1,7 @@
 """Helpers for Socket.IO test-client tests: wait for events, run a room of participants."""
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable
 
@@ -59,3 +60,9 @@ def connect(socketio, app, role: str, auth: dict[str, Any], flask_client=None) -
 def projector_key(session: dict[str, Any]) -> str:
     """The key in a session's projector URL."""
     return session["projector_url"].split("k=", 1)[1]
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the start page's form, as a browser that opened the page has it."""
+    html = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

@@ -7,13 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from .helpers import projector_key
-
-
-def csrf_token(client) -> str:
-    """The CSRF token of the start page's form, as a browser that opened the page has it."""
-    html = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from .helpers import csrf_token, projector_key
 
 
 def create_by_form(client, **fields):
