@@ -1,9 +1,15 @@
-"""The `workshop` command: serve (default), export, sessions."""
+"""The `workshop` command: serve (default), export, sessions.
+
+`export` and `sessions` open only the store and the live service on the data directory
+(no web app, no secret, no Socket.IO); a data directory they cannot use is one line on stderr.
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from workshop import settings
 
@@ -30,10 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (listing, delete, purge):  # `sessions delete CODE --data-dir DIR` works as well
         command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    from workshop.exports import add_export_parser
-
     add_export_parser(sub)
     return parser
+
+
+def add_export_parser(sub) -> None:
+    """The `workshop export` subcommand and its options."""
+    from workshop.exports import FORMATS
+
+    export = sub.add_parser("export", help="write a session's summary as JSON, CSV, XLSX or an HTML report")
+    export.add_argument("code", help="the session's join code")
+    export.add_argument("--format", default="json", choices=tuple(FORMATS),
+                        help="json (the full summary, default), csv (raw answers), xlsx (workbook) or html (report)")
+    export.add_argument("--out", default=None, metavar="FILE",
+                        help="file to write (default: standard output; xlsx needs a file or a pipe)")
+    export.add_argument("--no-nicknames", action="store_true", help="leave the participants' nicknames out")
+    export.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
@@ -56,24 +74,77 @@ def main(argv: list[str] | None = None) -> int:
         from workshop.server import serve
 
         return serve(args)
-    if args.command == "sessions":
-        return sessions_command(args)
-    if args.command == "export":
-        from workshop.exports import export_command
-
-        return export_command(args)
+    commands = {"sessions": sessions_command, "export": export_command}
+    if args.command in commands:
+        try:
+            return commands[args.command](args)
+        except CannotOpen as error:
+            print(error, file=sys.stderr, flush=True)
+            return 1
     build_parser().print_help()
     return 2
 
 
-def open_live(data_dir: str | None):
-    """Open the sessions of a data dir without a web server."""
-    from workshop import create_app
+class CannotOpen(Exception):
+    """The data directory cannot be used; the message (one line) says why and what to do."""
 
-    config = {"DATA_DIR": data_dir} if data_dir else {}
-    config.update(ASYNC_MODE="threading", DELETION_CHECK_INTERVAL=0)  # no server here: nothing to watch
-    app = create_app(config)
-    return app, app.extensions["workshop"].live
+
+def load_config(data_dir: str | None) -> dict[str, Any]:
+    """The settings: defaults, then WORKSHOP_<NAME> environment variables, then --data-dir."""
+    values = settings.defaults()
+    for name, default in values.items():
+        raw = os.environ.get(f"WORKSHOP_{name}")
+        if raw is not None:
+            values[name] = settings.parse(name, raw, default)
+    if data_dir:
+        values["DATA_DIR"] = data_dir
+    return values
+
+
+def open_live(data_dir: str | None):
+    """Open a data directory's sessions with only the store and the core (no web app), or raise CannotOpen."""
+    from workshop.core.questionnaire import default as default_questionnaire
+    from workshop.live.service import Live
+    from workshop.server import unusable
+    from workshop.store.sqlite import DB_NAME, Store, StoreUnavailable
+
+    config = load_config(data_dir)
+    folder = Path(config["DATA_DIR"])
+    try:
+        store = Store(folder / DB_NAME, config["SQLITE_SYNCHRONOUS"])
+    except OSError as error:
+        raise CannotOpen(unusable(folder, error.strerror or str(error))) from None
+    except StoreUnavailable as error:
+        raise CannotOpen(unusable(folder, error.reason)) from None
+    return Live(store, default_questionnaire(), config)
+
+
+def export_command(args) -> int:
+    """Write one session's export to a file or standard output."""
+    from workshop import exports
+    from workshop.core import security
+
+    live = open_live(args.data_dir)
+    code = security.normalise_code(args.code) or args.code
+    summary = exports.load_summary(live.store, live.questionnaire, code, now=live.clock(),
+                                   include_nicknames=not args.no_nicknames,
+                                   min_group_size=live.config["MIN_GROUP_SIZE"])
+    if summary is None:
+        print(f"No session with code {args.code}. See `workshop sessions list`.", file=sys.stderr)
+        return 1
+    if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
+        print("An XLSX file is binary: add --out FILE (or pipe the output into a file).", file=sys.stderr)
+        return 2
+    body = exports.render(summary, args.format, live.questionnaire)
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return 0
+    with open(args.out, "wb") as f:
+        f.write(body)
+    print(f"Wrote {args.out} ({args.format}, {len(body)} bytes).", file=sys.stderr)
+    return 0
 
 
 def confirm(question: str, assume_yes: bool) -> bool:
@@ -88,7 +159,7 @@ def confirm(question: str, assume_yes: bool) -> bool:
 
 def sessions_command(args) -> int:
     """List, delete or purge sessions."""
-    _app, live = open_live(args.data_dir)
+    live = open_live(args.data_dir)
     if args.sessions_command == "list":
         rows = live.sessions()
         print(f"{'CODE':<8} {'CREATED':<26} {'STAGE':<8} {'PEOPLE':>6}  TITLE")

@@ -111,7 +111,7 @@ def test_report_shows_phase_numbers_and_notes(summary, questionnaire):
     assert "2 · 50% · mediaan" in html  # begrippen round 1
     assert html.count("Ronde 2") == 1 and html.count("Ronde 1") == 4
     assert "4 van 4 beantwoord" in html
-    assert "Gemengd · overeenstemming 67%" in html and "Eensgezind · overeenstemming 83%" in html
+    assert "gemengd · overeenstemming 67%" in html and "eens · overeenstemming 83%" in html  # the projector's words
     assert "✓ afgesproken" in html
     # Discuss-first order and the discipline view.
     discuss = html[html.index('id="h-discuss"'):html.index('id="h-disciplines"')]

@@ -99,8 +99,8 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(venv, tmp_path):
 def test_the_installed_command_keeps_its_data_in_the_current_directory(venv, tmp_path):
     """`workshop sessions list` without --data-dir creates the database in ./sessions, not in site-packages."""
     run([venv / "bin" / "workshop", "sessions", "list"], cwd=tmp_path)
-    assert (tmp_path / "sessions" / "secret_key").is_file()
     assert (tmp_path / "sessions" / "workshop.sqlite3").is_file()
+    assert not (tmp_path / "sessions" / "secret_key").exists()  # the CLI opens the store, not the web app
 
 
 def test_the_installed_wheel_serves_pages_and_static_files(venv, tmp_path):
