@@ -45,6 +45,57 @@
     return Math.round(share * 100) + '%';
   };
 
+  /** Return a function that calls render at most once per animation frame, however often it is called. */
+  W.perFrame = function (render) {
+    let frame = 0;
+    return function () {
+      if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
+    };
+  };
+
+  // Rendering shared by the projector and the facilitator page (the aggregate of protocol.md's "live").
+
+  /** Live data of one question in an aggregate ({round, answered, agreed, rounds?}), or {}. */
+  W.liveQ = function (live, qid) {
+    return (live && live.questions && live.questions[qid]) || {};
+  };
+
+  /** Stats of the latest round of a question in an aggregate, or null. */
+  W.latestStats = function (live, qid) {
+    const rounds = W.liveQ(live, qid).rounds || [];
+    return rounds.length ? rounds[rounds.length - 1].stats : null;
+  };
+
+  const VERDICT = { agreed: 'verdict_agreed', mixed: 'verdict_mixed', polarised: 'verdict_polarised' };
+
+  /** A question's verdict in words: agreed, mixed or polarised. */
+  W.verdict = function (stats) {
+    return W.t(VERDICT[stats.verdict] || 'verdict_mixed');
+  };
+
+  /** "agreement 72%" for a question's stats. */
+  W.agreement = function (stats) {
+    return W.t('agreement_pct', { pct: W.pct(stats.agreement) });
+  };
+
+  /** "agreed · agreement 72%" (sep between, default " · "), or null when too few answered to show it. */
+  W.verdictText = function (stats, sep) {
+    return stats && stats.shown ? W.verdict(stats) + (sep || ' · ') + W.agreement(stats) : null;
+  };
+
+  /** n as a share of total in [0, 1] (0 when total is 0). */
+  W.share = function (n, total) {
+    return total ? Math.min(1, (n || 0) / total) : 0;
+  };
+
+  /** A bar's fill: a tag.cls element as wide as share (0..1) of its track, in a percentage with digits decimals. */
+  W.meter = function (tag, cls, share, digits) {
+    const fill = W.el(tag, { class: cls });
+    // Through the CSSOM: a strict CSP refuses style attributes.
+    fill.style.width = ((share || 0) * 100).toFixed(digits === undefined ? 1 : digits) + '%';
+    return fill;
+  };
+
   /** Build an element; attrs may hold class, text, on{Event} handlers, booleans; children are nodes or text. */
   W.el = function (tag, attrs) {
     const node = document.createElement(tag);

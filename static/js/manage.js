@@ -10,14 +10,7 @@
   let state = null; // ScreenState
   let live = null; // Live (everything)
   let roster = null; // Roster
-  let frame = 0;
-
-  const VERDICT = { agreed: 'verdict_agreed', mixed: 'verdict_mixed', polarised: 'verdict_polarised' };
-
-  /** Render at most once per animation frame. */
-  function schedule() {
-    if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
-  }
+  const schedule = W.perFrame(render);
 
   let sayTimer = 0;
   /** Say something in the live region; confirmations fade after a while, errors stay until the next message. */
@@ -40,17 +33,6 @@
       say(done || t('done'), 'ok');
       schedule();
     });
-  }
-
-  /** Live data of one question. */
-  function liveQ(qid) {
-    return (live && live.questions && live.questions[qid]) || {};
-  }
-
-  /** Stats of the latest round of a question, or null. */
-  function latestStats(qid) {
-    const rounds = liveQ(qid).rounds || [];
-    return rounds.length ? rounds[rounds.length - 1].stats : null;
   }
 
   /** Whether the session is in one of the stages. */
@@ -108,7 +90,7 @@
   /** One question: status, round, answered, actions, agreed answer and the spread (for the facilitator only). */
   function questionCard(qs) {
     const q = W.byId(Q.questions, qs.id);
-    const lq = liveQ(qs.id);
+    const lq = W.liveQ(live, qs.id);
     const joined = (live && live.joined) || 0;
     const isFocus = state.focus === qs.id && inStage('running', 'results');
     const active = inStage('running', 'results');
@@ -129,8 +111,7 @@
       },
     }, el('option', { value: '', text: t('agreed_none') }),
     q.options.map(function (o) { return el('option', { value: o.id, selected: qs.agreed === o.id, text: o.label }); }));
-    const fill = el('div', { class: 'progress-fill' });
-    fill.style.width = (joined ? Math.min(100, Math.round((100 * (lq.answered || 0)) / joined)) : 0) + '%';
+    const fill = W.meter('div', 'progress-fill', W.share(lq.answered, joined), 0);
 
     return el('article', { class: 'qcard qcard--' + qs.status + (isFocus ? ' is-focus' : ''), 'data-key': qs.id, 'aria-labelledby': 'qh-' + qs.id },
       el('div', { class: 'qcard-head' },
@@ -152,7 +133,7 @@
       el('div', { class: 'qcard-agree field-inline' },
         el('label', { for: selectId, text: t('agreed_label') }), select,
         settled ? null : el('span', { class: 'help', text: t('agreed_help') })),
-      spread(q, latestStats(qs.id), lq.rounds || []));
+      spread(q, W.latestStats(live, qs.id), lq.rounds || []));
   }
 
   /** The answers so far, folded away so the facilitator is not anchored by accident. */
@@ -162,17 +143,14 @@
       el('summary', { text: t('show_spread', { n: rounds.length }) }),
       el('ul', { class: 'minibars' }, q.options.map(function (o) {
         const count = stats.counts[o.rank] || 0;
-        const fill = el('span', { class: 'minibar-fill' });
-        fill.style.width = ((stats.shares[o.rank] || 0) * 100).toFixed(1) + '%';
+        const fill = W.meter('span', 'minibar-fill', stats.shares[o.rank]);
         const median = stats.shown && stats.median_rank === o.rank;
         return el('li', { class: median ? 'is-median' : '' },
           el('span', { class: 'minibar-label', text: o.label }),
           el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),
           el('span', { class: 'minibar-n', text: W.num(count) + ' · ' + W.pct(stats.shares[o.rank] || 0) + (median ? ' · ' + t('median') : '') }));
       })),
-      el('p', { class: 'help', text: stats.shown
-        ? t(VERDICT[stats.verdict]) + ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) })
-        : t('too_few') }));
+      el('p', { class: 'help', text: W.verdictText(stats) || t('too_few') }));
   }
 
   /** Projector view radios and the lock button. */
@@ -212,8 +190,7 @@
       el('h3', { text: t('people_per_phase') }),
       el('ul', { class: 'minibars' }, Q.phases.map(function (p) {
         const n = (res.phase_counts && res.phase_counts[p.id]) || 0;
-        const fill = el('span', { class: 'minibar-fill minibar-fill--' + p.id });
-        fill.style.width = (res.complete ? (100 * n) / res.complete : 0).toFixed(1) + '%';
+        const fill = W.meter('span', 'minibar-fill minibar-fill--' + p.id, W.share(n, res.complete));
         return el('li', {},
           el('span', { class: 'minibar-label', text: p.name }),
           el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),
@@ -222,9 +199,7 @@
       el('h3', { text: t('discuss_first') }),
       el('ol', { class: 'discuss' }, (res.discuss_first || []).map(function (qid) {
         const q = W.byId(Q.questions, qid);
-        const s = latestStats(qid);
-        return el('li', {}, q ? q.short : qid, ' — ',
-          s && s.shown ? t(VERDICT[s.verdict]) + ', ' + t('agreement_pct', { pct: W.pct(s.agreement) }) : t('too_few_short'));
+        return el('li', {}, q ? q.short : qid, ' — ', W.verdictText(W.latestStats(live, qid), ', ') || t('too_few_short'));
       }))));
   }
 

@@ -1,5 +1,5 @@
 /* Facilitator page: notes per question, first small steps, downloads and the shared report link.
-   Uses the facilitator socket manage.js opens (window.workshopSocket); strings are #notes-ui's data-*. */
+   Uses the facilitator socket manage.js opens (window.workshopSocket); strings come through W.t (jsstrings.py). */
 (function () {
   'use strict';
 
@@ -7,14 +7,8 @@
   const socket = window.workshopSocket;
   if (!root || !socket) return;
   const el = W.el;
+  const t = W.t;
   const DELAY = 500; // ms of quiet typing before a save
-
-  /** A string from the partial's data-* attributes, with {name} placeholders filled. */
-  function str(name, vars) {
-    return (root.dataset[name] || name).replace(/\{(\w+)\}/g, function (whole, key) {
-      return vars && Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : whole;
-    });
-  }
 
   /** Show a short status next to a field. */
   function status(node, text, tone) {
@@ -39,7 +33,7 @@
     note.save = debounced(function () { saveNote(note); });
     area.addEventListener('input', function () {
       note.dirty = true;
-      status(note.status, str('saving'), 'sending');
+      status(note.status, t('saving'), 'sending');
       note.save.schedule();
     });
     area.addEventListener('blur', function () { note.save.flush(); });
@@ -51,12 +45,12 @@
     const text = note.area.value;
     W.request(socket, 'note', { question: note.question, text: text }, function (reply) {
       if (!reply.ok) {
-        status(note.status, str('failed', { message: reply.error.message }), 'error');
+        status(note.status, t('not_saved', { message: reply.error.message }), 'error');
         return;
       }
       if (note.area.value === text) {
         note.dirty = false;
-        status(note.status, str('saved'), 'ok');
+        status(note.status, t('saved'), 'ok');
       }
     });
   }
@@ -81,12 +75,12 @@
     const sent = JSON.stringify(items);
     W.request(socket, 'steps', { items: items }, function (reply) {
       if (!reply.ok) {
-        status(stepsStatus, str('failed', { message: reply.error.message }), 'error');
+        status(stepsStatus, t('not_saved', { message: reply.error.message }), 'error');
         return;
       }
       if (JSON.stringify(collectSteps()) === sent) {
         stepsDirty = false;
-        status(stepsStatus, str('saved'), 'ok');
+        status(stepsStatus, t('saved'), 'ok');
       }
     });
   }
@@ -94,7 +88,7 @@
   /** Note a change to the steps and save it soon (or now). */
   function stepsChanged(now) {
     stepsDirty = true;
-    status(stepsStatus, str('saving'), 'sending');
+    status(stepsStatus, t('saving'), 'sending');
     if (now) { stepsSave.schedule(); stepsSave.flush(); } else stepsSave.schedule();
   }
 
@@ -102,9 +96,9 @@
   function labelRows() {
     Array.prototype.forEach.call(rows.querySelectorAll('tr'), function (tr, i) {
       ['what', 'who', 'due'].forEach(function (name) {
-        tr.querySelector('[data-field="' + name + '"]').setAttribute('aria-label', str(name, { n: i + 1 }));
+        tr.querySelector('[data-field="' + name + '"]').setAttribute('aria-label', t('step_' + name, { n: i + 1 }));
       });
-      tr.querySelector('button').setAttribute('aria-label', str('removeLabel', { n: i + 1 }));
+      tr.querySelector('button').setAttribute('aria-label', t('step_remove', { n: i + 1 }));
     });
   }
 
@@ -115,7 +109,7 @@
         oninput: function () { stepsChanged(false); } }));
     };
     const tr = el('tr', {}, input('what', limit('what')), input('who', limit('who')), input('due', limit('due')),
-      el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', text: str('remove'),
+      el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', text: t('remove'),
         onclick: function () {
           const next = tr.nextElementSibling || tr.previousElementSibling;
           tr.remove();
@@ -173,14 +167,14 @@
     linkBox.hidden = !on;
     linkInput.value = on ? report.url : '';
     revoke.hidden = !on;
-    create.textContent = on ? create.getAttribute('data-new-label') : createLabel;
+    create.textContent = on ? t('link_new') : createLabel;
   }
 
   /** Ask the server to make a new link or withdraw the current one. */
   function setLink(enabled, done) {
     W.request(socket, 'report_link', { enabled: enabled }, function (reply) {
       if (!reply.ok) {
-        status(reportStatus, str('failed', { message: reply.error.message }), 'error');
+        status(reportStatus, t('not_saved', { message: reply.error.message }), 'error');
         return;
       }
       showReport(reply.report);
@@ -189,11 +183,11 @@
   }
 
   create.addEventListener('click', function () {
-    if (!revoke.hidden && !window.confirm(str('confirmRenew'))) return;
-    setLink(true, str('linkMade'));
+    if (!revoke.hidden && !window.confirm(t('confirm_renew'))) return;
+    setLink(true, t('link_made'));
   });
   revoke.addEventListener('click', function () {
-    if (window.confirm(str('confirmRevoke'))) setLink(false, str('linkRevoked'));
+    if (window.confirm(t('confirm_revoke'))) setLink(false, t('link_revoked'));
   });
 
   // Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile.

@@ -9,18 +9,16 @@
 
   let state = null; // ScreenState
   let live = null; // Live (masked for the projector)
-  let frame = 0;
-
-  const VERDICT = { agreed: 'verdict_agreed', mixed: 'verdict_mixed', polarised: 'verdict_polarised' };
-
-  /** Render at most once per animation frame. */
-  function schedule() {
-    if (!frame) frame = window.requestAnimationFrame(function () { frame = 0; render(); });
-  }
+  const schedule = W.perFrame(render);
 
   /** Live data of one question ({round, answered, agreed, rounds?}). */
   function liveQ(qid) {
-    return (live && live.questions && live.questions[qid]) || {};
+    return W.liveQ(live, qid);
+  }
+
+  /** The verdict in words, coloured by its kind. */
+  function verdictBadge(stats) {
+    return el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: W.verdict(stats) });
   }
 
   /** Which view to show: the facilitator's choice, or the one that fits the stage. */
@@ -92,8 +90,7 @@
 
   /** "n of N answered" with a progress bar. */
   function answeredBar(answered, joined, big) {
-    const fill = el('div', { class: 'sc-progress-fill' });
-    fill.style.width = (joined ? Math.min(100, Math.round((100 * answered) / joined)) : 0) + '%';
+    const fill = W.meter('div', 'sc-progress-fill', W.share(answered, joined), 0);
     return el('div', { class: 'sc-answered' + (big ? ' sc-answered--big' : '') },
       el('p', { class: 'sc-answered-text' },
         el('strong', { text: W.num(answered) }), ' ', t('of_answered', { total: W.num(joined) })),
@@ -151,8 +148,7 @@
     const count = stats.counts[rank] || 0;
     const share = stats.shares[rank] || 0;
     const median = stats.shown && stats.median_rank === rank;
-    const fill = el('div', { class: 'sc-bar-fill' });
-    fill.style.width = (share * 100).toFixed(1) + '%';
+    const fill = W.meter('div', 'sc-bar-fill', share);
     return el('div', { class: 'sc-bar' + (median ? ' is-median' : '') + (earlier ? ' is-earlier' : '') },
       label ? el('span', { class: 'sc-bar-round', text: label }) : null,
       el('div', { class: 'sc-bar-track' }, fill),
@@ -167,9 +163,7 @@
     if (!stats.shown) {
       items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
     } else {
-      items.push(
-        el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: t(VERDICT[stats.verdict] || 'verdict_mixed') }),
-        el('span', { text: t('agreement_pct', { pct: W.pct(stats.agreement) }) }));
+      items.push(verdictBadge(stats), el('span', { text: W.agreement(stats) }));
     }
     items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
     return el('p', { class: 'sc-summary-line' }, items);
@@ -190,26 +184,15 @@
       })));
   }
 
-  /** Phase of a total, from the questionnaire's bands. */
-  function phaseOf(total) {
-    let found = null;
-    Q.phases.forEach(function (p) { if (total >= p.min_total) found = p; });
-    return found;
+  /** The server's headline ({phase, agreed}: the agreed phase, else the group's), or null while withheld. */
+  function headline() {
+    return (live && live.results && live.results.headline) || null;
   }
 
-  /** The phase agreed by the group: from the server, or computed when every question has an agreed answer. */
+  /** The phase the group agreed on (the headline's, when agreed), or null. */
   function consensusPhase() {
-    const res = live && live.results;
-    if (res && res.consensus_phase) return W.byId(Q.phases, res.consensus_phase);
-    let total = 0;
-    for (let i = 0; i < Q.questions.length; i += 1) {
-      const q = Q.questions[i];
-      const agreed = (W.byId(state.questions, q.id) || {}).agreed;
-      const option = agreed && W.byId(q.options, agreed);
-      if (!option) return null;
-      total += option.points;
-    }
-    return phaseOf(total);
+    const head = headline();
+    return head && head.agreed ? W.byId(Q.phases, head.phase) : null;
   }
 
   /** Placeholder while the results are not public yet. */
@@ -223,9 +206,8 @@
   function phaseBars(counts, total) {
     return el('div', { class: 'sc-chart sc-chart--phases' }, Q.phases.map(function (p) {
       const n = (counts && counts[p.id]) || 0;
-      const share = total ? n / total : 0;
-      const fill = el('div', { class: 'sc-bar-fill' });
-      fill.style.width = (share * 100).toFixed(1) + '%';
+      const share = W.share(n, total);
+      const fill = W.meter('div', 'sc-bar-fill', share);
       return el('div', { class: 'sc-row sc-row--phase sc-phase-' + p.id },
         el('div', { class: 'sc-row-label' }, el('span', { text: p.name })),
         el('div', { class: 'sc-row-bars' },
@@ -242,14 +224,11 @@
     const group = W.byId(Q.phases, res.group_phase);
     const discuss = (res.discuss_first || []).map(function (qid) {
       const q = W.byId(Q.questions, qid);
-      const rounds = liveQ(qid).rounds || [];
-      const stats = rounds.length ? rounds[rounds.length - 1].stats : null;
+      const stats = W.latestStats(live, qid);
       return el('li', {},
         el('span', { class: 'sc-discuss-name', text: q ? q.short : qid }),
         stats && stats.shown
-          ? el('span', { class: 'sc-discuss-value' },
-            el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: t(VERDICT[stats.verdict]) }),
-            ' · ' + t('agreement_pct', { pct: W.pct(stats.agreement) }))
+          ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.agreement(stats))
           : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
     });
     return el('section', { class: 'sc-results', 'data-key': 'results' },
@@ -322,8 +301,8 @@
         const s = r.stats;
         const median = s.shown ? q.options.find(function (o) { return o.rank === s.median_rank; }) : null;
         return el('td', {},
-          el('strong', { text: s.shown ? t(VERDICT[s.verdict]) : t('too_few_short') }),
-          s.shown ? el('span', { class: 'sc-cell-sub', text: t('agreement_pct', { pct: W.pct(s.agreement) }) }) : null,
+          el('strong', { text: s.shown ? W.verdict(s) : t('too_few_short') }),
+          s.shown ? el('span', { class: 'sc-cell-sub', text: W.agreement(s) }) : null,
           median ? el('span', { class: 'sc-cell-sub', text: t('median') + ': ' + median.label }) : null);
       };
       return el('tr', {},
@@ -345,9 +324,11 @@
       res && res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null);
   }
 
-  /** The phase the group agreed on, with its texts and tips. */
+  /** The phase the group agreed on, with its texts and tips; else which questions still lack an agreed answer. */
   function viewConsensus() {
     const phase = consensusPhase();
+    // Every answer agreed but the results withheld (a question not revealed yet): the phase comes with them.
+    if (!phase && state.questions.every(function (qs) { return qs.agreed; })) return notYet('consensus-later');
     if (!phase) {
       return el('section', { class: 'sc-center', 'data-key': 'consensus-none' },
         el('h1', { class: 'sc-title', text: t('consensus_none') }),
@@ -373,15 +354,14 @@
         el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))));
   }
 
-  /** Thank-you screen with the group's outcome. */
+  /** Thank-you screen with the group's outcome (the server's headline phase). */
   function viewEnded() {
-    const res = live && live.results;
-    const agreed = consensusPhase();
-    const phase = agreed || (res && W.byId(Q.phases, res.group_phase));
+    const head = headline();
+    const phase = head && W.byId(Q.phases, head.phase);
     return el('section', { class: 'sc-center sc-ended', 'data-key': 'ended' },
       el('h1', { class: 'sc-title sc-title--huge', text: t('thanks') }),
       el('p', { class: 'sc-hint', text: D.title }),
-      phase ? el('p', { class: 'sc-eyebrow', text: agreed ? t('consensus_label') : t('group_phase') }) : null,
+      phase ? el('p', { class: 'sc-eyebrow', text: head.agreed ? t('consensus_label') : t('group_phase') }) : null,
       phase ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
       phase ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
       phase ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);

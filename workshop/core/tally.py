@@ -351,6 +351,12 @@ SCREEN_QUESTION_KEYS = ("round", "answered", "agreed")  # all the projector sees
 GROUP_TOTAL_KEYS = ("complete", "median_total", "phase")  # sums over every question: only when all are public
 
 
+def with_headline(results: dict[str, Any]) -> dict[str, Any]:
+    """The results plus their headline phase: the agreed one, else the group's (stand-in for the views branch)."""
+    return {**results, "headline": {"phase": results["consensus_phase"] or results["group_phase"],
+                                    "agreed": results["consensus_phase"] is not None}}
+
+
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
     """What the projector may see of the full aggregate: nothing of an unrevealed question's answers, in any view.
 
@@ -376,6 +382,6 @@ def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]
         "joined": live.get("joined"),
         "names": live.get("names"),
         "questions": questions,
-        "results": live["results"] if late and everything else None,
+        "results": with_headline(live["results"]) if late and everything else None,
         "disciplines": disciplines,
     }

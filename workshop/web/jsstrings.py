@@ -208,4 +208,17 @@ def strings() -> dict[str, str]:
         "done_view": gettext("The projector view has changed."),
         "manage_deleted": gettext("This session has been deleted from the server, with all its answers, notes and steps. You can start a new session on the start page."),
         "manage_refused": gettext("You are not signed in as the facilitator of this session. Open the facilitator link you received when you created it."),
+        # Facilitator: notes, first small steps and the shared report link (notes.js).
+        "saving": gettext("Saving…"),
+        "saved": gettext("Saved"),
+        "not_saved": gettext("Not saved: {message}"),
+        "step_what": gettext("What (step {n})"),
+        "step_who": gettext("Who (step {n})"),
+        "step_due": gettext("By when (step {n})"),
+        "step_remove": gettext("Remove step {n}"),
+        "link_new": gettext("Make a new link"),
+        "link_made": gettext("The link is ready. Anyone who has it can read the report."),
+        "link_revoked": gettext("The link no longer works."),
+        "confirm_revoke": gettext("Withdraw the link? Whoever has it can no longer open the report."),
+        "confirm_renew": gettext("Make a new link? The current link stops working."),
     }
