@@ -22,6 +22,7 @@ from workshop.store.sqlite import DB_NAME, Store
 from workshop.web import api, guard, i18n, pages, protocol, sockets
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
+from workshop.web.links import Links
 from workshop.web.rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
 from workshop.web.services import Services
 
@@ -136,7 +137,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     services = Services(
         live=live,
-        broadcaster=None,  # set below: it needs the services' join_base
+        broadcaster=None,  # set below: it needs the services' links
         secret=secret,
         join_limit=RateLimiter(*cfg["RATE_JOIN"]),
         answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
@@ -146,8 +147,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         config=cfg,
+        links=Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True)),
     )
-    services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
+    services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.links.base,
                                        cfg["MIN_GROUP_SIZE"])
     services.deletions = DeletionWatcher(app, live, services.broadcaster, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:

@@ -33,6 +33,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NICKNAME_MAX_BYTES", 1024, "Largest nickname in UTF-8 bytes, as one character may hold many code points; 40 four-person family emoji take 1,000. Other texts may take 4 bytes per character."),
     Setting("TITLE_MAX", 120, "Longest session title, in characters (grapheme clusters)."),
     Setting("MAX_DISCIPLINES", 12, "Most disciplines a session may offer."),
+    Setting("DISCIPLINE_MAX", 40, "Longest discipline name, in characters (grapheme clusters)."),
+    Setting("NOTE_MAX", 1500, "Longest facilitator note, in characters. A note travels in one Socket.IO message: "
+            "at 4 bytes a character the worst case must fit MAX_MESSAGE_BYTES (1,500 take ~6 KB of 8 KB)."),
+    Setting("STEPS_MAX", 8, "Most first small steps a session records; with the three STEP_*_MAX below, the whole "
+            "list travels in one Socket.IO message and must fit MAX_MESSAGE_BYTES."),
+    Setting("STEP_WHAT_MAX", 120, "Longest 'what' of a first small step, in characters."),
+    Setting("STEP_WHO_MAX", 50, "Longest 'who' of a first small step, in characters."),
+    Setting("STEP_DUE_MAX", 30, "Longest 'by when' of a first small step, in characters."),
     Setting("MAX_MESSAGE_BYTES", 8192, "Largest Socket.IO message the server accepts (phones send ~100 bytes; the facilitator's notes up to ~7 KB)."),
     Setting("MAX_REQUEST_BYTES", 16384, "Largest HTTP request body the server accepts."),
     Setting("EMIT_INTERVAL", 0.1, "Longest wait of the projector's aggregate under load, and shortest time between "

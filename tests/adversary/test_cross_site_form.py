@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.support.server import ROOT, ServerProcess
-from workshop.web.pages import FACILITATED_MAX
+from workshop.web.auth import FACILITATED_MAX
 
 from .http_browser import Browser
 

@@ -21,11 +21,10 @@ from workshop.core.tally import Member, Tally
 from workshop.store.sqlite import SessionMissing, Store
 
 LANGUAGES = ("nl", "en")
-# Facilitator texts, sized so that even a worst case (4-byte characters) fits in one
-# MAX_MESSAGE_BYTES (8 KB) Socket.IO message; tests/web/test_text_limits.py checks it.
-NOTE_MAX = 1500
-STEPS_MAX = 8
-STEP_FIELD_MAX = {"what": 120, "who": 50, "due": 30}
+# The fields of a first small step; each one's limit is the setting STEP_<FIELD>_MAX. The facilitator's
+# texts (NOTE_MAX, STEPS_MAX) are sized so that even a worst case (4-byte characters) fits in one
+# MAX_MESSAGE_BYTES (8 KB) Socket.IO message; tests/web/test_text_limits.py checks the defaults.
+STEP_FIELDS = ("what", "who", "due")
 # What a reader counts as one character: a grapheme cluster (stdlib `re` has no \X).
 GRAPHEME = regex.compile(r"\X")
 # The format characters (Unicode category Cf) that text needs: the zero-width non-joiner and
@@ -175,7 +174,7 @@ class Live:
                            "disciplines")
         result: list[str] = []
         for item in value:
-            text = clean_text(item, max_length=40, field_name="disciplines")
+            text = clean_text(item, max_length=self.config["DISCIPLINE_MAX"], field_name="disciplines")
             if text and text not in result:
                 result.append(text)
         return result
@@ -355,21 +354,21 @@ class Live:
         """Store the facilitator's note for a question ('' for the general note)."""
         if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
             raise Rejected("unknown_question", "Unknown question", "question")
-        if not isinstance(text, str) or len(text) > NOTE_MAX:
-            raise Rejected("bad_request", f"note must be text of at most {NOTE_MAX} characters", "text")
+        if not isinstance(text, str) or len(text) > self.config["NOTE_MAX"]:
+            raise Rejected("bad_request", f"note must be text of at most {self.config['NOTE_MAX']} characters", "text")
         with stored():
             self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
-        if not isinstance(items, list) or len(items) > STEPS_MAX:
-            raise Rejected("bad_request", f"steps must be a list of at most {STEPS_MAX}", "steps")
+        if not isinstance(items, list) or len(items) > self.config["STEPS_MAX"]:
+            raise Rejected("bad_request", f"steps must be a list of at most {self.config['STEPS_MAX']}", "steps")
         steps = []
         for item in items:
             if not isinstance(item, dict):
                 raise Rejected("bad_request", "each step must be an object", "steps")
-            what, who, due = (clean_text(item.get(name), max_length=limit, field_name=name) or ""
-                              for name, limit in STEP_FIELD_MAX.items())
+            what, who, due = (clean_text(item.get(name), max_length=self.config[f"STEP_{name.upper()}_MAX"],
+                                         field_name=name) or "" for name in STEP_FIELDS)
             if what or who or due:
                 steps.append({"what": what, "who": who, "due": due})
         with stored():

@@ -3,41 +3,14 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from workshop.core.state import Rejected
-from workshop.live.service import Room
-from workshop.web import protocol as p
+from workshop.web.auth import api_error, bearer_required
 from workshop.web.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def api_error(status: int, code: str, field: str | None = None, message: str | None = None):
-    """A JSON error response."""
-    error = p.error(code, field)
-    if message:
-        error["message"] = message
-    return jsonify({"error": error}), status
-
-
-def bearer_room(code: str) -> tuple[Room | None, tuple | None]:
-    """Return the room when the request carries its facilitator token, else an error response."""
-    svc = services()
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else None
-    try:
-        room = svc.find(code, request.remote_addr, lambda r: svc.live.is_facilitator(r, token))
-    except Rejected:
-        return None, api_error(429, "rate_limited")
-    if room is None:
-        return None, api_error(404, "unknown_session")
-    if token is None:
-        return None, api_error(401, "bad_token", message="Send the facilitator token as 'Authorization: Bearer TOKEN'.")
-    if not svc.live.is_facilitator(room, token):
-        return None, api_error(403, "bad_token")
-    return room, None
 
 
 @bp.post("/sessions")
@@ -63,24 +36,21 @@ def create_session():
                                       data.get("language", "nl"))
     except Rejected as exc:
         return api_error(400, "bad_request", exc.field, exc.message)
-    base = svc.join_base().url
     return jsonify({
         "code": room.code,
         "title": room.title,
         "join_url": svc.join_url(room.code),
         "projector_url": svc.projector_url(room.code),
-        "facilitator_url": f"{base}/s/{room.code}/manage?t={token}",
+        "facilitator_url": svc.facilitator_url(room.code, token),
         "facilitator_token": token,
     }), 201
 
 
 @bp.get("/sessions/<code>")
+@bearer_required
 def session_state(code: str):
     """The facilitator's view of a session: state and live aggregate."""
-    room, error = bearer_room(code)
-    if error:
-        return error
-    svc = services()
+    svc, room = services(), g.room
     return jsonify({"state": svc.screen_state(room),
                     "live": room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)})
 

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from flask_babel import gettext as _
 
 from workshop import exports
-from workshop.core.state import Rejected
 from workshop.live.service import Room
-from workshop.web.api import api_error, bearer_room
-from workshop.web.pages import error_page, facilitated, find_room
+from workshop.web.auth import (
+    DOWNLOAD_DENIED,
+    api_error,
+    bearer_required,
+    error_page,
+    facilitator_required,
+    report_key_required,
+    report_refused,
+)
 from workshop.web.services import services
 
 bp = Blueprint("exports", __name__)
@@ -49,28 +55,23 @@ def gone():
 
 
 @bp.get("/api/sessions/<code>/summary")
+@bearer_required
 def summary(code: str):
     """The session summary as JSON (schema workshop.summary/1) for the facilitator token."""
-    room, error = bearer_room(code)
-    if error:
-        return error
-    data = summary_of(room, wants_nicknames())
+    data = summary_of(g.room, wants_nicknames())
     if data is None:
         return api_error(404, "unknown_session")
     return private(Response(services().offload(lambda: exports.to_json(data)), mimetype="application/json"))
 
 
 @bp.get("/s/<code>/export.<fmt>")
+@facilitator_required(denied=DOWNLOAD_DENIED)
 def download(code: str, fmt: str):
     """One export as a file download, for the browser that facilitates the session."""
-    room = find_room(code, lambda r: r.code in facilitated())
-    if room.code not in facilitated():
-        return error_page(403, _("Only the facilitator can download this session"),
-                          _("Open the facilitator link you received when you created the session, on this device."))
     if fmt not in exports.FORMATS:
         return error_page(404, _("Unknown download format"), _("Choose JSON, CSV, XLSX or the report."))
     svc = services()
-    data = summary_of(room, wants_nicknames())
+    data = summary_of(g.room, wants_nicknames())
     if data is None:
         return gone()
     if fmt == "html":  # 2 ms, and Jinja's template cache takes locks: stays on the event loop
@@ -83,19 +84,10 @@ def download(code: str, fmt: str):
 
 
 @bp.get("/r/<code>/<key>")
+@report_key_required
 def report(code: str, key: str):
     """The shared read-only report: works while its link is the current, unrevoked one."""
-    svc = services()
-    try:
-        room = svc.find(code, request.remote_addr, lambda r: svc.report_key_ok(r, key))
-    except Rejected:
-        return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
-    data = summary_of(room, include_nicknames=False) if room is not None and svc.report_key_ok(room, key) else None
+    data = summary_of(g.room, include_nicknames=False)
     if data is None:
-        if room is not None and not svc.lookup_limit.allow(request.remote_addr or "unknown"):
-            # a wrong key spends, and is refused by, the same failure budget as a wrong code
-            return error_page(429, _("Too many attempts"), _("Wait a minute and try the link again."))
-        return error_page(404, _("This report link does not work"),
-                          _("The link is incomplete, or the facilitator has withdrawn it. "
-                            "Ask the facilitator for the current link."))
-    return report_response(exports.to_html(data, svc.live.questionnaire))
+        return report_refused(g.room)
+    return report_response(exports.to_html(data, services().live.questionnaire))

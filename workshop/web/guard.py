@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workshop.web.pages import error_page
+from workshop.web.auth import error_page
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

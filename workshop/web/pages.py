@@ -2,57 +2,29 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Response, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from workshop.core import security
 from workshop.core.state import Rejected
 from workshop.exports import FORMATS as EXPORT_FORMATS
-from workshop.live.service import DEFAULT_DISCIPLINES, NOTE_MAX, STEP_FIELD_MAX, STEPS_MAX, Room
+from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
 from workshop.web import i18n, jsstrings, qr
+from workshop.web.auth import (
+    error_page,
+    facilitated,
+    facilitator_required,
+    find_room,
+    projector_key_required,
+    remember_facilitator,
+    room_required,
+)
 from workshop.web.services import services
 
 bp = Blueprint("pages", __name__)
-FACILITATED_MAX = 50
-
-
-def error_page(status: int, title: str, message: str, action_url: str = "/", action_label: str | None = None):
-    """Render the friendly error page with what to do next."""
-    html = render_template("error.html", title=title, message=message, action_url=action_url,
-                           action_label=action_label or _("Go to the start page"))
-    return make_response(html, status)
-
-
-def find_room(code: str, proven: Callable[[Room], bool] | None = None) -> Room:
-    """Return the room for a code in a URL or answer with the friendly not-found page.
-
-    `proven(room)` tells whether the request carries a secret of that session (see Services.find).
-    """
-    try:
-        room = services().find(code, request.remote_addr, proven)
-    except Rejected:
-        abort(error_page(429, _("Too many attempts"), _("Wait a minute and try the code again.")))
-    if room is None:
-        abort(error_page(404, _("Session not found"),
-                         _("There is no session with this code. Check the code on the screen and try again."),
-                         url_for("pages.join_code"), _("Enter a code")))
-    g.session_language = room.language  # pages of an English session default to English
-    return room
 
 
 def page_data(room: Room | None = None, **extra: Any) -> dict[str, Any]:
@@ -64,19 +36,6 @@ def page_data(room: Room | None = None, **extra: Any) -> dict[str, Any]:
                     questionnaire=services().live.questionnaire.to_client(lang))
     data.update(extra)
     return data
-
-
-def facilitated() -> list[str]:
-    """Codes of the sessions this browser facilitates (from the signed cookie)."""
-    codes = session.get("fac", [])
-    return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
-
-
-def remember_facilitator(code: str) -> None:
-    """Remember in the signed, HttpOnly cookie that this browser facilitates a session."""
-    codes = [code] + [c for c in facilitated() if c != code]
-    session["fac"] = codes[:FACILITATED_MAX]
-    session.permanent = True
 
 
 def my_sessions() -> list[dict[str, Any]]:
@@ -133,11 +92,13 @@ def create():
 
 def _field_error(exc: Rejected) -> str:
     """A form field's error message in the page language."""
+    cfg = services().config
     messages = {
-        "title": _("Give the session a title (at most 120 characters)."),
+        "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
-        "disciplines": _("Give at most 12 disciplines of at most 40 characters each."),
+        "disciplines": _("Give at most %(count)s disciplines of at most %(max)s characters each.",
+                         count=cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
     }
     return messages.get(exc.field or "title", exc.message)
 
@@ -148,7 +109,7 @@ def join_code():
     raw = request.args.get("code")
     if raw is not None:
         try:  # rate-limited like every code lookup: no enumeration through ?code=
-            room = services().find(raw, request.remote_addr)
+            room = find_room(raw)
         except Rejected:
             return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data(),
                                                  error=_("Wait a minute and try the code again.")), 429)
@@ -160,9 +121,10 @@ def join_code():
 
 
 @bp.get("/j/<code>")
+@room_required
 def join(code: str):
     """The phone page of a session."""
-    room = find_room(code)
+    room = g.room
     if room.code != code:
         return redirect(url_for("pages.join", code=room.code), 303)
     privacy = _("We keep your answers, and your name and discipline if you give them, on this "
@@ -175,14 +137,10 @@ def join(code: str):
 
 
 @bp.get("/s/<code>/screen")
+@projector_key_required
 def screen(code: str):
-    """The projector page (read-only link with its own key)."""
-    svc = services()
-    key = request.args.get("k", "")
-    room = find_room(code, lambda r: svc.projector_key_ok(r.code, key))
-    if not svc.projector_key_ok(room.code, key):
-        return error_page(403, _("This screen link is not valid"),
-                          _("Open the projector link shown on the facilitator page."))
+    """The projector page (read-only link with its own key in ?k=)."""
+    svc, room, key = services(), g.room, request.args["k"]
     state = svc.screen_state(room)
     return render_template("screen.html", qr_svg=qr_markup(state["join_url"]), join_url=state["join_url"],
                            code_display=security.display_code(room.code),
@@ -198,24 +156,15 @@ def qr_markup(url: str):
 
 
 @bp.get("/s/<code>/manage")
+@facilitator_required(sign_in=True)
 def manage(code: str):
     """The facilitator page; ?t=TOKEN signs this browser in and is removed from the address."""
-    svc = services()
-    token = request.args.get("t")
-    room = find_room(code, lambda r: r.code in facilitated() or svc.live.is_facilitator(r, token))
-    if token is not None:
-        if not svc.live.is_facilitator(room, token):
-            return error_page(403, _("This facilitator link is not valid"),
-                              _("Use the facilitator link you received when you created the session."))
-        remember_facilitator(room.code)
-        return redirect(url_for("pages.manage", code=room.code), 303)
-    if room.code not in facilitated():
-        return error_page(403, _("Only the facilitator can open this page"),
-                          _("Open the facilitator link you received when you created the session, on this device."))
+    svc, room = services(), g.room
     state = svc.screen_state(room)
     projector_url = svc.projector_url(room.code)
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
-    text_limits = {"note": NOTE_MAX, "steps": STEPS_MAX, **STEP_FIELD_MAX}
+    text_limits = {"note": svc.config["NOTE_MAX"], "steps": svc.config["STEPS_MAX"],
+                   **{name: svc.config[f"STEP_{name.upper()}_MAX"] for name in STEP_FIELDS}}
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
                            code_display=security.display_code(room.code),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
@@ -223,10 +172,10 @@ def manage(code: str):
 
 
 @bp.get("/s/<code>/qr.svg")
+@room_required
 def qr_image(code: str):
     """The QR code of a session's join URL."""
-    room = find_room(code)
-    return Response(qr.svg(services().join_url(room.code)), mimetype="image/svg+xml")
+    return Response(qr.svg(services().join_url(g.room.code)), mimetype="image/svg+xml")
 
 
 @bp.get("/lang/<lang>")

@@ -8,14 +8,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from workshop.core import security
-from workshop.core.state import Rejected
 from workshop.live.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
-from workshop.web.netinfo import JoinBase
+from workshop.web.links import Links
 
 if TYPE_CHECKING:
     from workshop.live.deletions import DeletionWatcher
@@ -51,7 +50,7 @@ def return_memory() -> None:
 
 @dataclass
 class Services:
-    """Live sessions, the broadcaster, the installation secret and the rate limits."""
+    """Live sessions, the broadcaster, the installation secret, the rate limits and the links."""
 
     live: Live
     broadcaster: Broadcaster
@@ -64,6 +63,7 @@ class Services:
     answer_address_limit: RateLimiter   # per client address
     create_limit: RateLimiter          # session creations per client address
     config: dict[str, Any]
+    links: Links                       # absolute links on the public URL, worked out once at start
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
     # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
     offload: Callable[[Callable[[], Any]], Any] = run_here
@@ -113,40 +113,9 @@ class Services:
             except Exception:  # a bug here must not end the sweeping for good
                 log.exception("idle sweep failed")
 
-    def find(self, code: object, address: str | None,
-             proven: Callable[[Room], bool] | None = None) -> Room | None:
-        """Return the session with a code; raise Rejected('rate_limited') while the address has guessed wrong too often.
-
-        Only wrong codes spend the address's budget (RATE_LOOKUP). Once it is spent, a code
-        is still found when this address found it before (the rest of a room behind one
-        venue NAT keeps joining and reloading) or when the caller proves it belongs (a
-        participant token, the facilitator token, the projector key: `proven`). Any other
-        code, valid or not, is refused alike, so a script cannot tell a hit from a miss.
-        """
-        key = address or "unknown"
-        room = self.live.room(code)
-        if room is None:
-            if not self.lookup_limit.allow(key):
-                raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
-            return None
-        if (self.lookup_limit.exceeded(key) and not self.found_codes.seen(key, room.code)
-                and not (proven is not None and proven(room))):
-            raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
-        self.found_codes.add(key, room.code)
-        return room
-
-    def join_base(self) -> JoinBase:
-        """Base URL phones use: the configured public URL, else the request's host."""
-        if self.config.get("PUBLIC_URL"):
-            return JoinBase(self.config["PUBLIC_URL"].rstrip("/"), self.config.get("PUBLIC_URL_REACHABLE", True))
-        if has_request_context():
-            host = request.host_url.rstrip("/")
-            return JoinBase(host, not any(h in host for h in ("//127.", "//localhost", "//[::1]")))
-        return JoinBase("http://localhost", False)
-
     def join_url(self, code: str) -> str:
         """The address a phone opens to join a session."""
-        return f"{self.join_base().url}/j/{code}"
+        return self.links.join_url(code)
 
     def projector_key(self, code: str) -> str:
         """The read-only key in a session's projector link."""
@@ -158,12 +127,11 @@ class Services:
 
     def projector_url(self, code: str) -> str:
         """The projector link (absolute, for a second device)."""
-        return f"{self.join_base().url}/s/{code}/screen?k={self.projector_key(code)}"
+        return self.links.url("pages.screen", code=code, k=self.projector_key(code))
 
     def screen_state(self, room: Room) -> dict[str, Any]:
         """The state the projector and facilitator see, with the join URL."""
-        base = self.join_base()
-        return self.live.screen_state(room, f"{base.url}/j/{room.code}", not base.reachable)
+        return self.live.screen_state(room, self.links.join_url(room.code), not self.links.reachable)
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""
@@ -181,7 +149,11 @@ class Services:
         key = self.report_key(room)
         if key is None:
             return {"enabled": False, "url": None}
-        return {"enabled": True, "url": f"{self.join_base().url}/r/{room.code}/{key}"}
+        return {"enabled": True, "url": self.links.url("exports.report", code=room.code, key=key)}
+
+    def facilitator_url(self, code: str, token: str) -> str:
+        """The facilitator link that signs a browser in (absolute, shown once at creation)."""
+        return self.links.url("pages.manage", code=code, t=token)
 
 
 def services() -> Services:

@@ -7,23 +7,17 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from flask import current_app, g, request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import Namespace, join_room
 
 from workshop.core.state import Rejected
 from workshop.core.tally import mask_for_screen
 from workshop.live import broadcaster as rooms
 from workshop.live.service import Live, Room
 from workshop.web import protocol as p
-from workshop.web.pages import facilitated
+from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
 
 log = logging.getLogger(__name__)
-
-
-def refuse(code: str) -> ConnectionRefusedError:
-    """Return a connection refusal: the client's err.message is the text, err.data the {code, message} object."""
-    error = p.error(code)
-    return ConnectionRefusedError(error["message"], error)
 
 
 def client_address() -> str:
@@ -36,43 +30,6 @@ def as_dict(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Rejected("bad_request", "payload must be an object")
     return data
-
-
-def lookup_room(auth: Any, proven: Callable[[Room, dict[str, Any]], bool] | None = None) -> Room:
-    """Find the session named in the auth data, rate-limiting wrong codes per address.
-
-    `proven(room, auth)` tells whether the auth data carries a secret of that session; such
-    a connection is let through even when the address has spent its wrong-code budget.
-    """
-    if not isinstance(auth, dict):
-        auth = {}
-    check = (lambda room: proven(room, auth)) if proven else None
-    try:
-        room = services().find(auth.get("code"), client_address(), check)
-    except Rejected as exc:
-        raise refuse(exc.code) from None
-    if room is None:
-        raise refuse("unknown_session")
-    g.session_language = room.language
-    return room
-
-
-def participant_token_ok(room: Room, auth: dict[str, Any]) -> bool:
-    """Whether the auth data carries the token of an active participant of the session."""
-    try:
-        return services().live.rebind(room, auth.get("token")) is not None
-    except Rejected:
-        return False
-
-
-def projector_key_ok(room: Room, auth: dict[str, Any]) -> bool:
-    """Whether the auth data carries the session's projector key."""
-    return services().projector_key_ok(room.code, auth.get("key"))
-
-
-def facilitator_ok(room: Room, auth: dict[str, Any]) -> bool:
-    """Whether the auth data carries the facilitator token, or the signed cookie lists the session."""
-    return services().live.is_facilitator(room, auth.get("token")) or room.code in facilitated()
 
 
 @dataclass(frozen=True)
@@ -181,7 +138,7 @@ class ParticipantNamespace(BaseNamespace):
     def connect(self, auth):
         """Rebind a returning participant by token, or connect a visitor; send a snapshot."""
         try:
-            room = lookup_room(auth, participant_token_ok)
+            room = admit_participant(auth)
             live: Live = services().live
             member = live.rebind(room, auth.get("token"))
         except Rejected as exc:
@@ -256,9 +213,7 @@ class ScreenNamespace(BaseNamespace):
     def connect(self, auth):
         """Check the projector key, join the screens room and send a snapshot."""
         svc = services()
-        room = lookup_room(auth, projector_key_ok)
-        if not projector_key_ok(room, auth):
-            raise refuse("bad_key")
+        room = admit_projector(auth)
         self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
         live = room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)
@@ -270,9 +225,7 @@ class FacilitatorNamespace(BaseNamespace):
 
     def connect(self, auth):
         """Check the facilitator token or cookie, join the screens room, send a snapshot."""
-        room = lookup_room(auth, facilitator_ok)
-        if not facilitator_ok(room, auth):
-            raise refuse("bad_token")
+        room = admit_facilitator(auth)
         self.bind(Binding(room.code, "facilitator"))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
