@@ -22,6 +22,7 @@ from workshop.store.sqlite import DB_NAME, Store
 from workshop.web import api, guard, i18n, pages, protocol, sockets
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
+from workshop.web.netinfo import JoinBase
 from workshop.web.rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
 from workshop.web.services import Services
 
@@ -89,6 +90,13 @@ def refuse_large_polls(wsgi_app, max_bytes: int, prefix: str = "/socket.io/"):
     return middleware
 
 
+def start_join_base(cfg: dict[str, Any]) -> JoinBase:
+    """The join address as known at start: the public URL (`serve` always sets one), else localhost (tests)."""
+    if cfg.get("PUBLIC_URL"):
+        return JoinBase(cfg["PUBLIC_URL"].rstrip("/"), cfg.get("PUBLIC_URL_REACHABLE", True))
+    return JoinBase("http://localhost", False)
+
+
 def socket_path():
     """Never reached (Socket.IO's middleware answers /socket.io/ first); see build_app."""
     return "", 404
@@ -120,7 +128,6 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
 
     store = Store(data_dir / DB_NAME, cfg["SQLITE_SYNCHRONOUS"])
-    live = Live(store, default_questionnaire(), cfg)
     socketio = SocketIO(
         app,
         async_mode=cfg["ASYNC_MODE"],
@@ -134,9 +141,13 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     spread_heartbeats(socketio.server.eio)
     refuse_malformed_frames(socketio.server, QuietRefusals(logging.getLogger("workshop.input")))
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
+    join = start_join_base(cfg)
+    broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], lambda code: f"{join.url}/j/{code}",
+                              not join.reachable, cfg["MIN_GROUP_SIZE"])
+    live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
     services = Services(
         live=live,
-        broadcaster=None,  # set below: it needs the services' join_base
+        broadcaster=broadcaster,
         secret=secret,
         join_limit=RateLimiter(*cfg["RATE_JOIN"]),
         answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
@@ -146,9 +157,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         config=cfg,
     )
-    services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.join_base,
-                                       cfg["MIN_GROUP_SIZE"])
-    services.deletions = DeletionWatcher(app, live, services.broadcaster, cfg["DELETION_CHECK_INTERVAL"])
+    services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
     app.extensions["workshop"] = services

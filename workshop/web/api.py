@@ -73,8 +73,7 @@ def session_state(code: str):
     if error:
         return error
     svc = services()
-    return jsonify({"state": svc.screen_state(room),
-                    "live": room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)})
+    return jsonify({"state": svc.screen_state(room), "live": svc.aggregate(room, "facilitator")})
 
 
 @bp.errorhandler(HTTPException)

@@ -8,6 +8,7 @@ from flask import current_app, has_request_context, request
 
 from workshop.core import security
 from workshop.core.state import Rejected
+from workshop.live import views
 from workshop.live.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
@@ -29,7 +30,7 @@ class Services:
     """Live sessions, the broadcaster, the installation secret and the rate limits."""
 
     live: Live
-    broadcaster: Broadcaster
+    broadcaster: Broadcaster  # the live service's notifier; handlers never call it
     secret: bytes
     join_limit: RateLimiter            # per client address
     answer_limit: RateLimiter          # per connection
@@ -92,9 +93,12 @@ class Services:
         return f"{self.join_base().url}/s/{code}/screen?k={self.projector_key(code)}"
 
     def screen_state(self, room: Room) -> dict[str, Any]:
-        """The state the projector and facilitator see, with the join URL."""
-        base = self.join_base()
-        return self.live.screen_state(room, f"{base.url}/j/{room.code}", not base.reachable)
+        """The state the projector and facilitator see, with the join URL (views.screen_state)."""
+        return views.screen_state(room, self.join_url(room.code), not self.join_base().reachable)
+
+    def aggregate(self, room: Room, audience: views.Audience) -> dict[str, Any]:
+        """The live aggregate for "facilitator" or "projector" (views.aggregate), with the configured group size."""
+        return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"])
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""
