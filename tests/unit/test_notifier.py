@@ -6,6 +6,7 @@ import pytest
 from workshop.app import load_config
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
+from workshop.live.broadcaster import Broadcaster
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.service import Live
 from workshop.store.sqlite import Store
@@ -43,9 +44,10 @@ def first_question(live):
     return question.id, question.options[0].id
 
 
-def test_null_notifier_has_every_method_of_the_protocol():
+def test_the_null_notifier_and_the_broadcaster_implement_the_whole_protocol():
     methods = {name for name in Notifier.__dict__ if not name.startswith("_")}
     assert methods <= set(dir(NullNotifier))
+    assert methods <= set(dir(Broadcaster))
 
 
 def test_join_answer_and_presence_report_the_participant(setup):
@@ -127,3 +129,8 @@ def test_a_rejected_write_reports_nothing(setup, write):
     with pytest.raises(Rejected):
         write(live, room, member.id)
     assert recorder.take() == []
+
+
+def test_the_app_wires_the_broadcaster_as_the_live_services_notifier(app):
+    svc = app.extensions["workshop"]
+    assert svc.live.notifier is svc.broadcaster
