@@ -121,7 +121,6 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
 
     store = Store(data_dir / DB_NAME, cfg["SQLITE_SYNCHRONOUS"])
-    live = Live(store, default_questionnaire(), cfg)
     socketio = SocketIO(
         app,
         async_mode=cfg["ASYNC_MODE"],
@@ -135,9 +134,13 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     spread_heartbeats(socketio.server.eio)
     refuse_malformed_frames(socketio.server, QuietRefusals(logging.getLogger("workshop.input")))
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
+    links = Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True))
+    broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
+                              cfg["MIN_GROUP_SIZE"])
+    live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
     services = Services(
         live=live,
-        broadcaster=None,  # set below: it needs the services' links
+        broadcaster=broadcaster,
         secret=secret,
         join_limit=RateLimiter(*cfg["RATE_JOIN"]),
         answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
@@ -147,11 +150,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         config=cfg,
-        links=Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True)),
+        links=links,
     )
-    services.broadcaster = Broadcaster(socketio, live, cfg["EMIT_INTERVAL"], services.links.base,
-                                       cfg["MIN_GROUP_SIZE"])
-    services.deletions = DeletionWatcher(app, live, services.broadcaster, cfg["DELETION_CHECK_INTERVAL"])
+    services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
     app.extensions["workshop"] = services

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import time
 
-from tests.adversary.ops_helpers import (close_all, closed_by_server, facilitator, note_saved, open_sockets,
-                                         wait_until)
+from tests.adversary.ops_helpers import (close_all, closed_by_server, facilitator, note_saved, open_sockets)
 from tests.support.server import ServerProcess
 
 TIMEOUT = "2"  # seconds, for headers and idleness alike

@@ -15,7 +15,6 @@ import re
 import pytest
 
 from tests.web.helpers import connect
-from workshop import settings
 
 FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # 7 code points, 25 bytes, 1 character
 THUMB = "\U0001F44D\U0001F3FD"  # thumbs up, medium skin tone: 2 code points, 8 bytes, 1 character

@@ -62,7 +62,7 @@ class RawSocket:
     def connect(self, namespace: str, auth: dict[str, Any]) -> dict[str, Any]:
         """Connect a namespace on this Engine.IO connection; return the ack ({'sid'}) or the refusal data."""
         self.ws.send(f"40{namespace}," + json.dumps(auth))
-        frame = self.wait_for(f"4", timeout=5)
+        frame = self.wait_for("4", timeout=5)
         while not (frame.startswith(f"40{namespace},") or frame.startswith(f"44{namespace},")):
             self.frames.append(frame)
             frame = self.wait_for_any((f"40{namespace},", f"44{namespace},"))

@@ -64,7 +64,7 @@ def setup(monkeypatch):
     room = SimpleNamespace(code="ABCDEF", state=apply(initial("self", ["q1"]), "start"), tally=SlowTally(clock))
 
     def make(interval):
-        return broadcast.Broadcaster(io, live=None, interval=interval, join_base=None, min_group_size=3)
+        return broadcast.Broadcaster(io, interval=interval, join_url=None, join_url_local=False, min_group_size=3)
     return clock, io, room, make
 
 

@@ -327,6 +327,16 @@ class Tally:
         return {"count": len(self.members), "participants": items}
 
 
+def headline(results: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The phase to show first: the agreed (consensus) phase once every question has an agreed answer, else the group's (median) phase.
+
+    `results` is the `results` part of a live aggregate or of a summary; `agreed` tells which of the
+    two the phase is. The phase is None while nobody answered every question.
+    """
+    agreed = (results or {}).get("consensus_phase")
+    return {"phase": agreed or (results or {}).get("group_phase"), "agreed": bool(agreed)}
+
+
 def withheld_stats(joined: int) -> dict[str, Any]:
     """A group's figures for a question that too few of its members answered: nothing but the group size."""
     return {"n": None, "joined": joined, "counts": None, "shares": None, "shown": False, "median_rank": None,

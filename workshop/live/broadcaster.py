@@ -1,19 +1,20 @@
-"""Room names and the coalescing sender of live aggregates to a session's screens."""
+"""The Socket.IO notifier: room names, who hears which change, and the coalescing sender of live aggregates."""
 from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask_babel import force_locale
 
-from workshop.core.tally import mask_for_screen, screen_shows_results
+from workshop.live import views
 from workshop.web import protocol as p
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
-    from workshop.live.service import Live, Room
+    from workshop.core.state import SessionState
+    from workshop.live.service import Room
 
 
 # Under load a room's aggregates are at least this many flush durations apart, so flushing takes at most
@@ -41,19 +42,22 @@ def screens(code: str) -> str:
 
 
 class Broadcaster:
-    """Sends aggregates to projectors and facilitators: at once when idle, coalesced under load (`window`).
+    """The live service's notifier over Socket.IO: decides who hears each change (workshop.live.notifier).
 
-    The projector's part goes out within SCREEN_MIN_WINDOW..interval; the facilitator's full aggregate at
-    most every `interval`, less often when building it costs more than 1/(COST_FACTOR + 1) of the time.
-    An interval of 0 sends everything at once (tests).
+    Phones hear the public state and their own result or removal; projectors and facilitators the screen
+    state and the live aggregate, facilitators the roster too. Aggregates go out at once when idle and
+    coalesced under load (`window`): the projector's part within SCREEN_MIN_WINDOW..interval; the
+    facilitator's full aggregate at most every `interval`, less often when building it costs more than
+    1/(COST_FACTOR + 1) of the time. An interval of 0 sends everything at once (tests).
     """
 
-    def __init__(self, socketio: "SocketIO", live: "Live", interval: float, join_base, min_group_size: int):
-        """Keep what a flush needs; no emit happens here."""
+    def __init__(self, socketio: "SocketIO", interval: float, join_url: Callable[[str], str], join_url_local: bool,
+                 min_group_size: int):
+        """Keep what a flush needs (the join address as worked out at start); no emit happens here."""
         self.socketio = socketio
-        self.live = live
         self.interval = interval
-        self.join_base = join_base
+        self.join_url = join_url
+        self.join_url_local = join_url_local
         self.min_group_size = min_group_size
         self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
@@ -128,7 +132,7 @@ class Broadcaster:
         if FULL in parts:
             started = self._last[(code, FULL)] = time.monotonic()
             self._stale.discard((code, FULL))
-            full = room.tally.live(room.state, min_group_size=self.min_group_size)
+            full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
             self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
             if code in self._roster_dirty:
                 self._roster_dirty.discard(code)
@@ -137,26 +141,25 @@ class Broadcaster:
         if SCREEN in parts:
             started = self._last[(code, SCREEN)] = time.monotonic()
             self._stale.discard((code, SCREEN))
-            if full is None:
-                full = room.tally.live(room.state, min_group_size=self.min_group_size,
-                                       details=screen_shows_results(room.state))
-            self.socketio.emit(p.LIVE, mask_for_screen(full, room.state), to=screens(code), namespace=p.SCREEN)
+            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full)
+            self.socketio.emit(p.LIVE, masked, to=screens(code), namespace=p.SCREEN)
             self._cost[(code, SCREEN)] = time.monotonic() - started
 
     def session_deleted(self, room: "Room") -> int:
         """Tell every socket of a deleted session why it ends, disconnect it, forget the room; return how many."""
-        with force_locale(room.language):
-            notice = p.error("session_deleted")
         code = room.code
         targets = {
             p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in room.tally.members)],
             p.SCREEN: [screens(code)],
             p.FACILITATOR: [screens(code)],
         }
-        server, count = self.socketio.server, 0
+        server, count, notice = self.socketio.server, 0, None
         for namespace, names in targets.items():
             sids = {sid for name in names for sid, _eio in server.manager.get_participants(namespace, name)}
             for sid in sids:
+                if notice is None:  # only with sockets to tell: the command line has no app context
+                    with force_locale(room.language):
+                        notice = p.error("session_deleted")
                 self.socketio.emit(p.SESSION_DELETED, notice, to=sid, namespace=namespace)
                 server.disconnect(sid, namespace=namespace)
             count += len(sids)
@@ -173,20 +176,50 @@ class Broadcaster:
         self._roster_dirty.discard(code)
 
     def roster(self, room: "Room") -> dict[str, Any]:
-        """The facilitator's list of participants with their connection status."""
-        connected = {pid for pid, n in room.sockets.items() if n > 0}
-        return room.tally.roster(connected)
+        """The facilitator's roster (views.roster; a method so a benchmark can time it)."""
+        return views.roster(room)
 
-    def state_changed(self, room: "Room", stage_before: str) -> None:
-        """Tell every socket of a session about a new state, and phones their results when due."""
-        base = self.join_base()
-        screen_state = self.live.screen_state(room, base.url + f"/j/{room.code}", not base.reachable)
-        self.socketio.emit(p.STATE, self.live.public_state(room), to=phones(room.code), namespace=p.PARTICIPANT)
+    # The notifier (workshop.live.notifier.Notifier)
+
+    def joined(self, room: "Room", participant_id: int) -> None:
+        """A new participant: the count, the names and the roster change."""
+        self.touch(room, roster=True)
+
+    def answered(self, room: "Room", participant_id: int, question_id: str) -> None:
+        """A new answer: the aggregates change, and the roster shows how many questions each person answered."""
+        self.touch(room, roster=True)
+
+    def presence_changed(self, room: "Room", participant_id: int) -> None:
+        """A participant's socket came or went: the roster's "connected" changes."""
+        self.touch(room, roster=True)
+
+    def participant_removed(self, room: "Room", participant_id: int) -> None:
+        """Tell the removed participant's sockets, disconnect them, and update the screens."""
+        target = person(room.code, participant_id)
+        self.socketio.emit(p.REMOVED, {}, to=target, namespace=p.PARTICIPANT)
+        server = self.socketio.server
+        for sid, _ in list(server.manager.get_participants(p.PARTICIPANT, target)):
+            server.disconnect(sid, namespace=p.PARTICIPANT)
+        self.touch(room, roster=True)
+
+    def state_changed(self, room: "Room", before: "SessionState") -> None:
+        """Tell every socket of a session about its new state, and phones their results when they become due."""
+        screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
+        self.socketio.emit(p.STATE, views.public_state(room), to=phones(room.code), namespace=p.PARTICIPANT)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.SCREEN)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.FACILITATOR)
-        if room.state.stage in ("results", "ended") and stage_before not in ("results", "ended"):
+        if room.state.stage in ("results", "ended") and before.stage not in ("results", "ended"):
             for pid in list(room.tally.members):
-                result = self.live.result(room, pid)
+                result = views.result(room, pid)
                 if result is not None and room.sockets.get(pid):
                     self.socketio.emit(p.RESULT, result, to=person(room.code, pid), namespace=p.PARTICIPANT)
         self.touch(room)
+
+    def notes_changed(self, room: "Room", question_id: str) -> None:
+        """Nobody else hears it: the one facilitator page that typed the note has it (its ack)."""
+
+    def steps_changed(self, room: "Room") -> None:
+        """Nobody else hears it: the facilitator page that saved the steps has them (its ack)."""
+
+    def report_link_changed(self, room: "Room") -> None:
+        """Nobody else hears it: the facilitator page that changed the link has it (its ack)."""

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Flask
+    from flask_socketio import SocketIO
 
-    from workshop.live.broadcaster import Broadcaster
     from workshop.live.service import Live, Room
 
 log = logging.getLogger(__name__)
@@ -18,15 +18,16 @@ class DeletionWatcher:
 
     The check costs one `PRAGMA data_version` while nobody else writes to the database; only after
     another connection committed does it look up which rooms in memory lost their session. Every socket
-    of those rooms gets `session_deleted` and is disconnected, and the rooms are forgotten (pages, API
-    and connects then answer as for an unknown code).
+    of those rooms hears `session_deleted` from the live service's notifier and is disconnected, and the
+    rooms are forgotten (pages, API and connects then answer as for an unknown code). `tasks` (the
+    SocketIO object) runs the checks in the async mode in use.
     """
 
-    def __init__(self, app: "Flask", live: "Live", broadcaster: "Broadcaster", interval: float):
+    def __init__(self, app: "Flask", live: "Live", tasks: "SocketIO", interval: float):
         """Keep what a check needs; nothing runs until start()."""
         self.app = app
         self.live = live
-        self.broadcaster = broadcaster
+        self.tasks = tasks
         self.interval = interval
         self._stopped = False
         self._failing = False
@@ -41,8 +42,7 @@ class DeletionWatcher:
             # refused with session_deleted by the store. Once more on the next check: a socket whose
             # connect was under way during the sweep.
             for room in again + rooms:
-                self.broadcaster.session_deleted(room)
-                self.live.forget(room.code)
+                self.live.deleted_elsewhere(room)
         self._sweep_again = rooms
         for room in rooms:
             log.info("session %s was deleted by another process; its sockets were closed", room.code)
@@ -51,7 +51,7 @@ class DeletionWatcher:
     def run(self) -> None:
         """Check every interval until stopped; a failing check is logged once, then retried quietly."""
         while not self._stopped:
-            self.broadcaster.socketio.sleep(self.interval)
+            self.tasks.sleep(self.interval)
             if self._stopped:
                 break
             try:
@@ -64,7 +64,7 @@ class DeletionWatcher:
 
     def start(self) -> None:
         """Run the checks as a background task of the async mode in use (a thread or a green thread)."""
-        self.broadcaster.socketio.start_background_task(self.run)
+        self.tasks.start_background_task(self.run)
 
     def stop(self) -> None:
         """Stop the background checks after the current wait."""

@@ -18,6 +18,7 @@ from workshop.core import state as sm
 from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member, Tally
+from workshop.live.notifier import Notifier, NullNotifier
 from workshop.store.sqlite import SessionMissing, Store
 
 LANGUAGES = ("nl", "en")
@@ -127,16 +128,18 @@ class Room:
 
 
 class Live:
-    """The application's sessions: every change goes through here."""
+    """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
     def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
-                 clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic):
-        """Wire the store, the questionnaire and the settings."""
+                 clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
+                 notifier: Notifier | None = None):
+        """Wire the store, the questionnaire, the settings and who hears each change (nobody by default)."""
         self.store = store
         self.questionnaire = questionnaire
         self.config = config
         self.clock = clock
         self.monotonic = monotonic
+        self.notifier: Notifier = notifier if notifier is not None else NullNotifier()
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
         self._data_version = store.data_version()
@@ -233,12 +236,18 @@ class Live:
             state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
         )
 
-    def forget(self, code: str) -> None:
-        """Drop a room from memory (after it was deleted)."""
+    def forget(self, code: str) -> Room | None:
+        """Drop a room from memory (after it was deleted); return it when it was there."""
         with self._lock:
             room = self._rooms.pop(code, None)
             if room is not None:
                 room.evicted = True
+            return room
+
+    def deleted_elsewhere(self, room: Room) -> None:
+        """Tell the notifier that another process deleted a room's session, then forget the room."""
+        self.notifier.session_deleted(room)
+        self.forget(room.code)
 
     def deleted_rooms(self) -> list[Room]:
         """The rooms in memory whose sessions another process deleted; cheap while nobody else wrote."""
@@ -277,6 +286,7 @@ class Live:
                     room.id, security.token_hash(token), nickname, discipline or None, self.clock(), joined_late=late)
             member = Member(pid, number, nickname, discipline or None, late)
             room.tally.add(member)
+        self.notifier.joined(room, member.id)
         return member, token
 
     def rebind(self, room: Room, token: object) -> Member | None:
@@ -301,7 +311,23 @@ class Live:
             with stored():
                 self.store.remove_participant(room.id, participant_id, self.clock())
             room.tally.remove(participant_id)
+            room.sockets.pop(participant_id, None)  # its sockets are about to be closed
+        self.notifier.participant_removed(room, participant_id)
         return participant_id
+
+    def connected(self, room: Room, participant_id: int) -> None:
+        """Count one more socket of a participant (the roster's "connected")."""
+        with self._lock:
+            room.sockets[participant_id] += 1
+        self.notifier.presence_changed(room, participant_id)
+
+    def disconnected(self, room: Room, participant_id: int) -> None:
+        """Count one socket of a participant less, if any was counted."""
+        with self._lock:
+            if not room.sockets.get(participant_id):
+                return
+            room.sockets[participant_id] -= 1
+        self.notifier.presence_changed(room, participant_id)
 
     def answer(self, room: Room, participant_id: int, question_id: object, option_id: object,
                round_: object) -> int:
@@ -324,6 +350,7 @@ class Live:
             with stored():
                 self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
             room.tally.set_answer(participant_id, question_id, round_, option_id, seq)
+        self.notifier.answered(room, participant_id, question_id)
         return seq
 
     # Facilitator
@@ -340,14 +367,17 @@ class Live:
             options = [o.id for o in self.questionnaire.question(question).options]
         with self._lock:
             room = self._current(room)
-            new = sm.apply(room.state, action, question=question, option=kwargs.get("option"),
+            before = room.state
+            new = sm.apply(before, action, question=question, option=kwargs.get("option"),
                            valid_options=options, view=kwargs.get("view"))
-            if new != room.state:
+            if new != before:
                 with stored():
                     self.store.save_state(room.id, new.to_dict(), self.clock())
                 room.state = new
             elif not self.store.session_exists(room.id):  # nothing to store, but never "ok" for a deleted session
                 raise Rejected("session_deleted", "This session has been deleted")
+        if new != before:
+            self.notifier.state_changed(room, before)
         return new
 
     def save_note(self, room: Room, question_id: object, text: object) -> None:
@@ -358,6 +388,7 @@ class Live:
             raise Rejected("bad_request", f"note must be text of at most {self.config['NOTE_MAX']} characters", "text")
         with stored():
             self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
+        self.notifier.notes_changed(room, question_id)
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
@@ -373,6 +404,7 @@ class Live:
                 steps.append({"what": what, "who": who, "due": due})
         with stored():
             self.store.save_steps(room.id, steps, self.clock())
+        self.notifier.steps_changed(room)
         return steps
 
     def set_report_link(self, room: Room, enabled: bool) -> int:
@@ -383,49 +415,8 @@ class Live:
             with stored():
                 self.store.set_report_generation(room.id, generation, self.clock())
             room.report_generation = generation
+        self.notifier.report_link_changed(room)
         return generation
-
-    # Views of a room
-
-    def public_state(self, room: Room) -> dict[str, Any]:
-        """The state a phone may see."""
-        s = room.state
-        return {
-            "code": room.code,
-            "stage": s.stage,
-            "pacing": s.pacing,
-            "focus": s.focus,
-            "locked": s.locked,
-            "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round}
-                          for q in s.order],
-        }
-
-    def screen_state(self, room: Room, join_url: str, join_url_local: bool) -> dict[str, Any]:
-        """The state the projector and the facilitator see."""
-        data = self.public_state(room)
-        for item in data["questions"]:
-            item["agreed"] = room.state.questions[item["id"]].agreed
-        data.update(title=room.title, language=room.language, view=room.state.view,
-                    join_url=join_url, join_url_local=join_url_local)
-        return data
-
-    def me(self, room: Room, participant_id: int) -> dict[str, Any]:
-        """A participant's own identity and answers."""
-        member = room.tally.members[participant_id]
-        answers = room.tally.answers.get(participant_id, {})
-        return {
-            "id": member.id,
-            "number": member.number,
-            "nickname": member.nickname,
-            "discipline": member.discipline,
-            "answers": {q: {str(r): o for r, o in rounds.items()} for q, rounds in answers.items()},
-        }
-
-    def result(self, room: Room, participant_id: int) -> dict[str, Any] | None:
-        """A participant's private result, once the session shows results."""
-        if room.state.stage not in ("results", "ended"):
-            return None
-        return room.tally.result(participant_id)
 
     # Archive
 
@@ -445,7 +436,9 @@ class Live:
         """Delete a session with every row that belongs to it."""
         with self._lock:
             deleted = self.store.delete_session(code)
-            self.forget(code)
+            room = self.forget(code)
+        if room is not None:
+            self.notifier.session_deleted(room)
         return deleted
 
     def purge(self, older_than_days: float) -> list[str]:

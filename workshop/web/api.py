@@ -51,8 +51,7 @@ def create_session():
 def session_state(code: str):
     """The facilitator's view of a session: state and live aggregate."""
     svc, room = services(), g.room
-    return jsonify({"state": svc.screen_state(room),
-                    "live": room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)})
+    return jsonify({"state": svc.screen_state(room), "live": svc.aggregate(room, "facilitator")})
 
 
 @bp.errorhandler(HTTPException)

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 
 from workshop.core import security
 from workshop.core.state import Rejected
+from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
 from workshop.web import i18n, jsstrings, qr
@@ -44,11 +45,10 @@ def my_sessions() -> list[dict[str, Any]]:
     items = svc.live.sessions(facilitated())
     for item in items:
         room = svc.live.room(item["code"])
-        results = room.tally.live(room.state)["results"] if room else {}
-        phase_id = results.get("consensus_phase") or results.get("group_phase")
-        phase = svc.live.questionnaire.phase(phase_id) if phase_id else None
+        first = svc.aggregate(room, "facilitator")["results"]["headline"] if room else headline(None)
+        phase = svc.live.questionnaire.phase(first["phase"]) if first["phase"] else None
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
-        item["phase_agreed"] = bool(results.get("consensus_phase"))  # else the median's, not yet agreed
+        item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
     return items
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from flask import current_app
 
 from workshop.core import security
+from workshop.live import views
 from workshop.live.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
@@ -53,7 +54,7 @@ class Services:
     """Live sessions, the broadcaster, the installation secret, the rate limits and the links."""
 
     live: Live
-    broadcaster: Broadcaster
+    broadcaster: Broadcaster  # the live service's notifier; handlers never call it
     secret: bytes
     join_limit: RateLimiter            # per client address
     answer_limit: RateLimiter          # per connection
@@ -130,8 +131,12 @@ class Services:
         return self.links.url("pages.screen", code=code, k=self.projector_key(code))
 
     def screen_state(self, room: Room) -> dict[str, Any]:
-        """The state the projector and facilitator see, with the join URL."""
-        return self.live.screen_state(room, self.links.join_url(room.code), not self.links.reachable)
+        """The state the projector and facilitator see, with the join URL (views.screen_state)."""
+        return views.screen_state(room, self.links.join_url(room.code), not self.links.reachable)
+
+    def aggregate(self, room: Room, audience: views.Audience) -> dict[str, Any]:
+        """The live aggregate for "facilitator" or "projector" (views.aggregate), with the configured group size."""
+        return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"])
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""

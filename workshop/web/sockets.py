@@ -1,4 +1,4 @@
-"""Socket.IO handlers: parse what arrives, call the live sessions, emit to the session's rooms."""
+"""Socket.IO handlers: parse what arrives, call the live sessions, reply to the sender (the notifier tells the rest)."""
 from __future__ import annotations
 
 import functools
@@ -10,8 +10,8 @@ from flask import current_app, g, request
 from flask_socketio import Namespace, join_room
 
 from workshop.core.state import Rejected
-from workshop.core.tally import mask_for_screen
 from workshop.live import broadcaster as rooms
+from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import protocol as p
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
@@ -152,18 +152,16 @@ class ParticipantNamespace(BaseNamespace):
         self.reply(p.SNAPSHOT, self.snapshot(room, member.id if member else None))
 
     def _attach(self, room: Room, participant_id: int) -> None:
-        """Attach this socket to a participant's personal room."""
+        """Attach this socket to a participant's personal room and count it as connected."""
         join_room(rooms.person(room.code, participant_id))
-        room.sockets[participant_id] += 1
-        services().broadcaster.touch(room, roster=True)
+        services().live.connected(room, participant_id)
 
     def snapshot(self, room: Room, participant_id: int | None) -> dict[str, Any]:
         """Everything a phone needs to draw itself."""
-        live = services().live
         return {
-            "state": live.public_state(room),
-            "me": live.me(room, participant_id) if participant_id else None,
-            "result": live.result(room, participant_id) if participant_id else None,
+            "state": views.public_state(room),
+            "me": views.me(room, participant_id) if participant_id else None,
+            "result": views.result(room, participant_id) if participant_id else None,
         }
 
     def on_disconnect(self, reason=None):
@@ -172,9 +170,8 @@ class ParticipantNamespace(BaseNamespace):
         room = services().live.room(binding.code) if binding else None
         pid = binding.participant if binding else None
         self.unbind()
-        if room and pid and room.sockets.get(pid):
-            room.sockets[pid] -= 1
-            services().broadcaster.touch(room, roster=True)
+        if room and pid:
+            services().live.disconnected(room, pid)
 
     @bound
     def on_join(self, room: Room, binding: Binding, data: Any):
@@ -188,7 +185,7 @@ class ParticipantNamespace(BaseNamespace):
         member, token = svc.live.join(room, data.get("nickname"), data.get("discipline"))
         self.bind(replace(binding, participant=member.id))
         self._attach(room, member.id)
-        return {"ok": True, "token": token, "me": svc.live.me(room, member.id)}
+        return {"ok": True, "token": token, "me": views.me(room, member.id)}
 
     @bound
     def on_answer(self, room: Room, binding: Binding, data: Any):
@@ -202,7 +199,6 @@ class ParticipantNamespace(BaseNamespace):
             return self.fail("rate_limited")
         data = as_dict(data)
         seq = svc.live.answer(room, pid, data.get("question"), data.get("option"), data.get("round"))
-        svc.broadcaster.touch(room, roster=True)  # the roster shows how many questions each person answered
         return {"ok": True, "question": data["question"], "option": data["option"],
                 "round": data["round"], "seq": seq}
 
@@ -216,8 +212,7 @@ class ScreenNamespace(BaseNamespace):
         room = admit_projector(auth)
         self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
-        live = room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size)
-        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": mask_for_screen(live, room.state)})
+        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
 
 
 class FacilitatorNamespace(BaseNamespace):
@@ -235,8 +230,8 @@ class FacilitatorNamespace(BaseNamespace):
         svc = services()
         return {
             "state": svc.screen_state(room),
-            "live": room.tally.live(room.state, min_group_size=svc.broadcaster.min_group_size),
-            "roster": svc.broadcaster.roster(room),
+            "live": svc.aggregate(room, "facilitator"),
+            "roster": views.roster(room),
             "notes": svc.live.store.notes(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
@@ -244,7 +239,7 @@ class FacilitatorNamespace(BaseNamespace):
 
     @bound
     def on_command(self, room: Room, binding: Binding, data: Any):
-        """Apply a facilitator action and tell every screen and phone what changed."""
+        """Apply a facilitator action (the live service tells every screen and phone what changed)."""
         svc = services()
         data = as_dict(data)
         action = data.get("action")
@@ -253,26 +248,12 @@ class FacilitatorNamespace(BaseNamespace):
         missing = [f for f in p.ACTIONS[action] if f not in data]
         if missing:
             raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
-        stage_before = room.state.stage
         if action == "remove":
-            self._remove(room, data["participant"])
+            svc.live.remove(room, data["participant"])
         else:
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
                              view=data.get("view"))
-        svc.broadcaster.state_changed(room, stage_before)
         return {"ok": True, "state": svc.screen_state(room)}
-
-    def _remove(self, room: Room, participant_id: Any) -> None:
-        """Remove a participant and disconnect its sockets."""
-        svc = services()
-        pid = svc.live.remove(room, participant_id)
-        target = rooms.person(room.code, pid)
-        self.socketio.emit(p.REMOVED, {}, to=target, namespace=p.PARTICIPANT)
-        server = self.socketio.server
-        for sid, _ in list(server.manager.get_participants(p.PARTICIPANT, target)):
-            server.disconnect(sid, namespace=p.PARTICIPANT)
-        room.sockets.pop(pid, None)
-        svc.broadcaster.touch(room, roster=True)
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):

@@ -1,0 +1,70 @@
+"""What the live service tells after each committed change; whoever implements it decides who hears what."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from workshop.core.state import SessionState
+    from workshop.live.service import Room
+
+
+class Notifier(Protocol):
+    """Hears every change `Live` committed, after the commit; never called for a refused (Rejected) write."""
+
+    def joined(self, room: "Room", participant_id: int) -> None:
+        """A participant joined the session."""
+
+    def answered(self, room: "Room", participant_id: int, question_id: str) -> None:
+        """A participant's answer was stored."""
+
+    def presence_changed(self, room: "Room", participant_id: int) -> None:
+        """One of a participant's sockets connected or went away (the roster's "connected")."""
+
+    def participant_removed(self, room: "Room", participant_id: int) -> None:
+        """The facilitator removed a participant: its token stopped working, its answers stopped counting."""
+
+    def state_changed(self, room: "Room", before: "SessionState") -> None:
+        """The session's state changed from `before` to `room.state`."""
+
+    def notes_changed(self, room: "Room", question_id: str) -> None:
+        """The facilitator's note for a question ('' for the whole session) was stored."""
+
+    def steps_changed(self, room: "Room") -> None:
+        """The session's first small steps were stored."""
+
+    def report_link_changed(self, room: "Room") -> None:
+        """The shared report link was created anew or revoked."""
+
+    def session_deleted(self, room: "Room") -> None:
+        """The session was deleted (here or by another process); its room is about to be forgotten."""
+
+
+class NullNotifier:
+    """A notifier that tells nobody: the command line and tests without sockets."""
+
+    def joined(self, room: "Room", participant_id: int) -> None:
+        """Nobody listens."""
+
+    def answered(self, room: "Room", participant_id: int, question_id: str) -> None:
+        """Nobody listens."""
+
+    def presence_changed(self, room: "Room", participant_id: int) -> None:
+        """Nobody listens."""
+
+    def participant_removed(self, room: "Room", participant_id: int) -> None:
+        """Nobody listens."""
+
+    def state_changed(self, room: "Room", before: "SessionState") -> None:
+        """Nobody listens."""
+
+    def notes_changed(self, room: "Room", question_id: str) -> None:
+        """Nobody listens."""
+
+    def steps_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def report_link_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def session_deleted(self, room: "Room") -> None:
+        """Nobody listens."""

@@ -1,0 +1,79 @@
+"""Every view of a live room, each built in one pure function: phone, projector, facilitator (no Flask here)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from workshop.core.tally import headline, mask_for_screen, screen_shows_results
+
+if TYPE_CHECKING:
+    from workshop.live.service import Room
+
+Audience = Literal["facilitator", "projector"]
+AUDIENCES = ("facilitator", "projector")
+
+
+def public_state(room: "Room") -> dict[str, Any]:
+    """The state a phone may see."""
+    s = room.state
+    return {
+        "code": room.code,
+        "stage": s.stage,
+        "pacing": s.pacing,
+        "focus": s.focus,
+        "locked": s.locked,
+        "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round}
+                      for q in s.order],
+    }
+
+
+def screen_state(room: "Room", join_url: str, join_url_local: bool) -> dict[str, Any]:
+    """The state the projector and the facilitator see, with the address phones join at."""
+    data = public_state(room)
+    for item in data["questions"]:
+        item["agreed"] = room.state.questions[item["id"]].agreed
+    data.update(title=room.title, language=room.language, view=room.state.view,
+                join_url=join_url, join_url_local=join_url_local)
+    return data
+
+
+def me(room: "Room", participant_id: int) -> dict[str, Any]:
+    """A participant's own identity and answers."""
+    member = room.tally.members[participant_id]
+    answers = room.tally.answers.get(participant_id, {})
+    return {
+        "id": member.id,
+        "number": member.number,
+        "nickname": member.nickname,
+        "discipline": member.discipline,
+        "answers": {q: {str(r): o for r, o in rounds.items()} for q, rounds in answers.items()},
+    }
+
+
+def result(room: "Room", participant_id: int) -> dict[str, Any] | None:
+    """A participant's private result, once the session shows results."""
+    if room.state.stage not in ("results", "ended"):
+        return None
+    return room.tally.result(participant_id)
+
+
+def roster(room: "Room") -> dict[str, Any]:
+    """The facilitator's list of participants with their connection status."""
+    connected = {pid for pid, n in room.sockets.items() if n > 0}
+    return room.tally.roster(connected)
+
+
+def aggregate(room: "Room", audience: Audience, *, min_group_size: int,
+              full: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The live aggregate for an audience: the facilitator's in full, the projector's masked (mask_for_screen).
+
+    The results carry their `headline` (core.tally.headline). `full` is the facilitator's aggregate
+    when it was just built: the projector's is then masked from it instead of built again.
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    if full is None:
+        details = audience == "facilitator" or screen_shows_results(room.state)
+        full = room.tally.live(room.state, min_group_size=min_group_size, details=details)
+        if full["results"] is not None:
+            full["results"]["headline"] = headline(full["results"])
+    return full if audience == "facilitator" else mask_for_screen(full, room.state)
