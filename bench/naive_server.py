@@ -19,7 +19,7 @@ _serve_run = server.run
 def make_naive(broadcaster) -> None:
     """Make every touch an immediate emit to the screens and to every phone."""
     from workshop.core.tally import mask_for_screen
-    from workshop.live.broadcaster import phones
+    from workshop.web.broadcaster import phones
     from workshop.web import protocol as p
 
     def touch(room, roster: bool = False) -> None:

@@ -125,7 +125,7 @@ if os.environ.get("BENCH_ONE_WINDOW") == "1":
 
     def one_window_run(app, sock, mode) -> None:
         """Serve with one window for both parts."""
-        from workshop.live import broadcaster as broadcast
+        from workshop.web import broadcaster as broadcast
 
         b = app.extensions["workshop"].broadcaster
         send = b._send

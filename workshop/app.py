@@ -14,7 +14,7 @@ from flask_socketio import SocketIO
 
 from workshop import settings
 from workshop.core.questionnaire import default as default_questionnaire
-from workshop.live.broadcaster import Broadcaster
+from workshop.web.broadcaster import Broadcaster
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from workshop.core.state import apply, initial
-from workshop.live import broadcaster as broadcast
+from workshop.web import broadcaster as broadcast
 from workshop.web import protocol as p
 
 

@@ -6,7 +6,7 @@ import pytest
 from workshop.app import load_config
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
-from workshop.live.broadcaster import Broadcaster
+from workshop.web.broadcaster import Broadcaster
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.service import Live
 from workshop.store.sqlite import Store

@@ -12,7 +12,7 @@ from flask import current_app
 
 from workshop.core import security
 from workshop.live import views
-from workshop.live.broadcaster import Broadcaster
+from workshop.web.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links

@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from flask_socketio import Namespace, join_room
 
 from workshop.core.state import Rejected
-from workshop.live import broadcaster as rooms
+from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import protocol as p
