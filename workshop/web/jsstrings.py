@@ -221,4 +221,10 @@ def strings() -> dict[str, str]:
         "link_revoked": gettext("The link no longer works."),
         "confirm_revoke": gettext("Withdraw the link? Whoever has it can no longer open the report."),
         "confirm_renew": gettext("Make a new link? The current link stops working."),
+        # Phone: answers kept while the connection is down (outbox.js, participant.js).
+        "queued": gettext("Kept on this phone: it is sent as soon as the connection is back."),
+        "missed_closed": gettext("Question {n} closed while you had no connection. Your answer “{answer}” was not counted."),
+        "missed_round": gettext("Question {n} started a new round while you had no connection. Your answer “{answer}” "
+                                "was not counted: choose again."),
+        "dismiss": gettext("Understood"),
     }
