@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import start_server
-from .helpers import SMALL_PHONE, create_session, questionnaire
+from .helpers import create_session, questionnaire
 from .test_resilience import answered_on_facilitator, join
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, g, make_response, redirect, 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from workshop.core import security
+from workshop.core import localtime, security
 from workshop.core.state import Rejected
 from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
@@ -51,6 +51,7 @@ def my_sessions() -> list[dict[str, Any]]:
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
+        item["created_local"] = localtime.local_minute(item["created_at"], svc.config["TIME_ZONE"])
     return items
 
 
