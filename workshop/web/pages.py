@@ -99,8 +99,9 @@ def _field_error(exc: Rejected) -> str:
         "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
-        "disciplines": _("Give at most %(count)s disciplines of at most %(max)s characters each.",
-                         count=cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
+        "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
+                                "Give at most %(num)d disciplines of at most %(max)s characters each.",
+                                cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
     }
     return messages.get(exc.field or "title", exc.message)
 
