@@ -95,3 +95,21 @@ def test_a_kept_answer_to_a_question_that_closed_meanwhile_is_dropped_and_the_ph
 
     notice.get_by_role("button").tap()  # understood: the notice goes
     expect(notice).to_have_count(0)
+
+
+def test_a_kept_answer_from_before_a_new_round_is_dropped_and_the_phone_asks_again(server, pages):
+    _session, fac, phone = started(pages, server.url)
+    phone.context.set_offline(True)
+    expect(phone.locator("#conn-banner")).to_be_visible()
+    option = tap(phone, FIRST, 0)
+    fac.locator("[data-action='reveal']").click()
+    fac.locator(f"button[data-focus-key='new_round:{FIRST['id']}']").click()  # round 2 of question 1
+    expect(fac.locator(f"article.qcard[data-key='{FIRST['id']}']")).to_contain_text("2")
+
+    phone.context.set_offline(False)
+    expect(phone.locator("#conn-banner")).to_be_hidden(timeout=30_000)
+    expect(phone.locator(".notice--missed")).to_contain_text("Vraag 1 kreeg een nieuwe ronde")
+    expect(phone.locator(".notice--missed")).to_contain_text(option["label"])
+    expect(phone.locator(".badge--round")).to_be_visible()  # the question in its new round, unanswered
+    expect(phone.locator("#v-question input:checked")).to_have_count(0)
+    assert phone.evaluate(OUTBOX) == []
