@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import start_server
-from .helpers import create_session, questionnaire
+from .helpers import create_session, questionnaire, shot
 from .test_resilience import answered_on_facilitator, join
 
 pytestmark = pytest.mark.browser
@@ -40,6 +40,7 @@ def test_an_answer_tapped_offline_is_kept_and_sent_when_the_network_is_back(serv
 
     option = tap(phone, FIRST, 2)
     expect(phone.locator(".q-status--queued")).to_be_visible()  # kept, and the phone says so (no red error)
+    shot(phone, "phone-320-answer-kept-offline")
     expect(phone.locator(".q-status--error")).to_have_count(0)
     assert phone.evaluate(OUTBOX) == [{FIRST["id"]: {"option": option["id"], "round": 1}}]
     answered_on_facilitator(fac, FIRST, 0, 1)
@@ -90,6 +91,7 @@ def test_a_kept_answer_to_a_question_that_closed_meanwhile_is_dropped_and_the_ph
     notice = phone.locator(".notice--missed")
     expect(notice).to_contain_text("Vraag 1 is gesloten")
     expect(notice).to_contain_text(option["label"])
+    shot(phone, "phone-320-answer-not-counted")
     answered_on_facilitator(fac, FIRST, 0, 1)
     assert phone.evaluate(OUTBOX) == []
 
