@@ -274,7 +274,7 @@ class Live:
 
     def answer(self, room: Room, participant_id: int, question_id: object, option_id: object,
                round_: object) -> int:
-        """Validate, store and commit an answer; return its sequence number."""
+        """Validate, store and commit an answer; return its sequence number (a repeat of the stored answer: the current one)."""
         if not isinstance(question_id, str) or not isinstance(option_id, str):
             raise Rejected("bad_request", "question and option must be ids")
         if not isinstance(round_, int) or isinstance(round_, bool):
@@ -289,6 +289,8 @@ class Live:
             if participant_id not in room.tally.members:
                 raise Rejected("not_joined", "Join the session first")
             sm.check_answer(room.state, question_id, round_)
+            if room.tally.answers[participant_id].get(question_id, {}).get(round_) == option_id:
+                return room.tally.seq  # a repeat (a phone re-sending after a lost ack): already stored, nothing changes
             seq = room.tally.seq + 1
             with stored():
                 self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
