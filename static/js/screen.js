@@ -137,7 +137,7 @@
           })));
       }));
     const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
-      return summary(r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
+      return summary(q, r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
     }));
     parts.push(el('div', { class: 'sc-fit' }, lines, chart));
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
@@ -158,12 +158,12 @@
   }
 
   /** Agreement in words and as a number, and how many answered. */
-  function summary(stats, label) {
+  function summary(q, stats, label) {
     const items = [label ? el('span', { class: 'sc-summary-round', text: label }) : null];
     if (!stats.shown) {
       items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
     } else {
-      items.push(verdictBadge(stats), el('span', { text: W.agreement(stats) }));
+      items.push(verdictBadge(stats), el('span', { class: 'sc-reading', text: W.reading(q, stats) }));
     }
     items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
     return el('p', { class: 'sc-summary-line' }, items);
@@ -228,7 +228,7 @@
       return el('li', {},
         el('span', { class: 'sc-discuss-name', text: q ? q.short : qid }),
         stats && stats.shown
-          ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.agreement(stats))
+          ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.reading(q, stats))
           : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
     });
     return el('section', { class: 'sc-results', 'data-key': 'results' },
@@ -302,7 +302,7 @@
         const median = s.shown ? q.options.find(function (o) { return o.rank === s.median_rank; }) : null;
         return el('td', {},
           el('strong', { text: s.shown ? W.verdict(s) : t('too_few_short') }),
-          s.shown ? el('span', { class: 'sc-cell-sub', text: W.agreement(s) }) : null,
+          s.shown ? el('span', { class: 'sc-cell-sub', text: W.reading(q, s) }) : null,
           median ? el('span', { class: 'sc-cell-sub', text: t('median') + ': ' + median.label }) : null);
       };
       return el('tr', {},

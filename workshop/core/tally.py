@@ -341,7 +341,7 @@ def withheld_stats(joined: int) -> dict[str, Any]:
     """A group's figures for a question that too few of its members answered: nothing but the group size."""
     return {"n": None, "joined": joined, "counts": None, "shares": None, "shown": False, "median_rank": None,
             "top_share": None, "dispersion": None, "agreement": None, "consensus": None, "van_der_eijk": None,
-            "verdict": None, "withheld": True}
+            "verdict": None, "reading": None, "withheld": True}
 
 
 def screen_shows_results(state: SessionState) -> bool:

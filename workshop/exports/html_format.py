@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from workshop import settings
 from workshop.core.questionnaire import Questionnaire
 from workshop.exports.labels import long_date, number, percent, summary_labels
+from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import headline_phase, lookups, phase_name
 
 # The report is one page with inline styles and SVG: nothing else may load, no script may run.
@@ -129,7 +130,7 @@ def _question_view(q: Mapping[str, Any], note: str, L: Mapping[str, Any], lang: 
         rounds.append({
             "round": rnd["round"],
             "answered": L["answered_of"].format(n=st["n"], joined=st["joined"]),
-            "measure": _measure(st, L),
+            "measure": _measure(st, q, L),
             "median_rank": st["median_rank"] if st["shown"] else None,
             "bars": [_bar(c, s, "latest" if i == len(q["rounds"]) - 1 else "first")
                      for c, s in zip(st["counts"], st["shares"])],
@@ -144,14 +145,12 @@ def _question_view(q: Mapping[str, Any], note: str, L: Mapping[str, Any], lang: 
 
 def _discuss_item(q: Mapping[str, Any], L: Mapping[str, Any]) -> dict[str, Any]:
     """A question in the discuss-first list with its latest round's verdict."""
-    return {"number": q["number"], "short": q["short"], "measure": _measure(q["rounds"][-1]["stats"], L)}
+    return {"number": q["number"], "short": q["short"], "measure": _measure(q["rounds"][-1]["stats"], q, L)}
 
 
-def _measure(st: Mapping[str, Any], L: Mapping[str, Any]) -> str:
-    """A round's verdict and agreement in words, or why there are none."""
-    if not st["shown"]:
-        return L["too_few"]
-    return f"{L['verdicts'][st['verdict']]} · {L['agreement'].format(pct=percent(st['agreement']))}"
+def _measure(st: Mapping[str, Any], q: Mapping[str, Any], L: Mapping[str, Any]) -> str:
+    """A round's verdict and the figure it rests on in words, or why there are none."""
+    return verdict_text(st, [o["label"] for o in q["options"]], L)
 
 
 def _discipline_rows(summary: Mapping[str, Any], L: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:

@@ -54,7 +54,12 @@ def labels(lang: str) -> Mapping[str, Any]:
         # the projector's words (workshop/web/jsstrings.py), so a verdict reads the same everywhere
         "verdicts": MappingProxyType({"agreed": _("agreed"), "mixed": _("mixed"), "polarised": _("polarised")}),
         "discuss_first": _("Discuss first"),
-        "discuss_help": _("From least to most agreement, in each question's latest round."),
+        "discuss_help": _("Order: polarised questions first (most polarised first), then mixed ones (smallest top "
+                          "answer first), then agreed ones (smallest majority first)."),
+        # the figure a verdict rests on (the msgids of workshop/web/jsstrings.py)
+        "reading_agreed": _("{pct} choose {option}"),
+        "reading_mixed": _("spread over {n} answers; most chosen: {option}"),
+        "camp_one": _("{n} says {option}"), "camp_other": _("{n} say {option}"), "or_join": _("{list} or {last}"),
         "disciplines": _("By discipline"),
         "agreement_columns": _("Question 1–{n}: agreement per question, in the latest answers."),
         "disciplines_help": _("Disciplines with fewer than {min} people are merged into ‘Other’; "

@@ -221,4 +221,17 @@ def strings() -> dict[str, str]:
         "link_revoked": gettext("The link no longer works."),
         "confirm_revoke": gettext("Withdraw the link? Whoever has it can no longer open the report."),
         "confirm_renew": gettext("Make a new link? The current link stops working."),
+        # The words beside a verdict (issue 12): the figure it rests on, from stats.reading.
+        "reading_agreed": gettext("{pct} choose {option}"),
+        "reading_mixed": gettext("spread over {n} answers; most chosen: {option}"),
+        "camp_one": gettext("{n} says {option}"),
+        "camp_other": gettext("{n} say {option}"),
+        "or_join": gettext("{list} or {last}"),
+        "discuss_rule": gettext("Order: polarised questions first (most polarised first), then mixed ones (smallest top answer first), then agreed ones (smallest majority first)."),
+        "measure_leik": gettext("Agreement (1 − Leik’s D)"),
+        "measure_leik_help": gettext("1 when everyone chose the same answer, 0 when half chose each extreme."),
+        "measure_tw": gettext("Consensus (Tastle–Wierman Cns)"),
+        "measure_tw_help": gettext("How close the answers lie to their average on the scale: 1 unanimous, 0 split at the extremes."),
+        "measure_vde": gettext("Agreement (van der Eijk’s A)"),
+        "measure_vde_help": gettext("From −1 (two opposite camps) through 0 (evenly spread) to 1 (one answer)."),
     }
