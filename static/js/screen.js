@@ -202,21 +202,6 @@
       el('p', { class: 'sc-hint', text: t('results_later_text') }));
   }
 
-  /** Horizontal bars of how many people are in each phase. */
-  function phaseBars(counts, total) {
-    return el('div', { class: 'sc-chart sc-chart--phases' }, Q.phases.map(function (p) {
-      const n = (counts && counts[p.id]) || 0;
-      const share = W.share(n, total);
-      const fill = W.meter('div', 'sc-bar-fill', share);
-      return el('div', { class: 'sc-row sc-row--phase sc-phase-' + p.id },
-        el('div', { class: 'sc-row-label' }, el('span', { text: p.name })),
-        el('div', { class: 'sc-row-bars' },
-          el('div', { class: 'sc-bar' },
-            el('div', { class: 'sc-bar-track' }, fill),
-            el('span', { class: 'sc-bar-value' }, el('strong', { text: W.num(n) }), ' · ', W.pct(share)))));
-    }));
-  }
-
   /** Results: people per phase, the group phase, what to discuss first. */
   function viewResults() {
     const res = live && live.results;
@@ -231,21 +216,34 @@
           ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.reading(q, stats))
           : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
     });
+    const spread = res.spread || {};
     return el('section', { class: 'sc-results', 'data-key': 'results' },
       el('div', { class: 'sc-results-main' },
         el('p', { class: 'sc-eyebrow' }, t('group_phase'),
           res.provisional ? el('span', { class: 'sc-badge sc-badge--provisional', text: t('provisional') }) : null),
-        group ? el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }) : el('h1', { class: 'sc-title', text: t('results_empty') }),
-        group ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) }) : null,
+        groupHeadline(group, spread),
         group ? el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })) : null,
         res.provisional ? el('p', { class: 'sc-fact', text: t('provisional_hint') }) : null,
         el('p', { class: 'sc-fact' }, t('complete_n', { n: W.num(res.complete) })),
         res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null),
       el('div', { class: 'sc-results-side' },
-        el('h2', { text: t('people_per_phase') }),
-        phaseBars(res.phase_counts, res.complete),
+        res.totals && res.complete ? W.stripPlot(Q, res) : null,
         discuss.length ? el('h2', { text: t('discuss_first') }) : null,
         discuss.length ? el('ol', { class: 'sc-discuss' }, discuss) : null));
+  }
+
+  /** The group's phase, or "Split" with the phases that hold most people when fewer than half sit in the median's. */
+  function groupHeadline(group, spread) {
+    if (!group) return el('h1', { class: 'sc-title', text: t('results_empty') });
+    if (spread.split) {
+      return el('div', { class: 'sc-split', 'data-split': 'true' },
+        el('h1', { class: 'sc-split-title', text: t('split_title') }),
+        el('p', { class: 'sc-split-largest', text: t('split_largest', { phases: W.splitWords(Q, spread.largest) }) }),
+        el('p', { class: 'sc-fact', text: t('split_median', { phase: group.name, n: W.num(spread.in_median_phase),
+          total: W.num(spread.complete) }) }));
+    }
+    return [el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }),
+      el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) })];
   }
 
   /** A compact spread: one small column per option with its count; the median underlined and marked. */
@@ -362,9 +360,11 @@
       el('h1', { class: 'sc-title sc-title--huge', text: t('thanks') }),
       el('p', { class: 'sc-hint', text: D.title }),
       phase ? el('p', { class: 'sc-eyebrow', text: head.agreed ? t('consensus_label') : t('group_phase') }) : null,
-      phase ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
-      phase ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
-      phase ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
+      phase && head.split ? el('p', { class: 'sc-split-title', 'data-split': 'true', text: t('split_title') }) : null,
+      phase && head.split ? el('p', { class: 'sc-split-largest', text: t('split_largest', { phases: W.splitWords(Q, head.largest) }) }) : null,
+      phase && !head.split ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
+      phase && !head.split ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
+      phase && !head.split ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
   }
 
   /** Full-screen explanation when the projector may not connect. */

@@ -234,4 +234,15 @@ def strings() -> dict[str, str]:
         "measure_tw_help": gettext("How close the answers lie to their average on the scale: 1 unanimous, 0 split at the extremes."),
         "measure_vde": gettext("Agreement (van der Eijk’s A)"),
         "measure_vde_help": gettext("From −1 (two opposite camps) through 0 (evenly spread) to 1 (one answer)."),
+        # The spread of the totals and the split headline (issue 12, static/js/strip.js).
+        "and_join": gettext("{list} and {last}"),
+        "people_n_one": gettext("{n} person"),
+        "people_n_other": gettext("{n} people"),
+        "median_is": gettext("median {total}"),
+        "strip_caption": gettext("Total per person (0–{max} points): one dot per person"),
+        "strip_item_one": gettext("{n} person with {total} points"),
+        "strip_item_other": gettext("{n} people with {total} points"),
+        "split_title": gettext("Split"),
+        "split_largest": gettext("Most people are in {phases}"),
+        "split_median": gettext("{phase}, the phase of the median, holds {n} of {total} people"),
     }
