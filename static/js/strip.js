@@ -51,10 +51,13 @@
     const axis = totals.map(function (n, total) {
       return columns(el('span', { class: cls + '-tick', 'aria-hidden': 'true', text: W.num(total) }), 2 * total + 1, 2 * total + 3);
     });
-    const median = res.median_total === null || res.median_total === undefined ? null
-      : columns(el('div', { class: cls + '-median', 'data-median': res.median_total },
-        el('span', { class: cls + '-median-label', text: '▼ ' + W.t('median_is', { total: W.num(res.median_total) }) })),
-      2 * res.median_total + 2, 2 * res.median_total + 3);
+    const hasMedian = res.median_total !== null && res.median_total !== undefined;
+    const line = hasMedian ? 2 * res.median_total + 2 : 0; // the grid line under the median
+    const half = hasMedian ? Math.min(3, line - 1, 2 * totals.length + 1 - line) : 0;
+    const median = hasMedian ? [
+      columns(el('div', { class: cls + '-median', 'data-median': res.median_total, 'aria-hidden': 'true' }), line, line + 1),
+      columns(el('span', { class: cls + '-median-label', text: '▲ ' + W.t('median_is', { total: W.num(res.median_total) }) }),
+        line - half, line + half)] : null;
     // The same figures as text for screen readers: how many people have each total.
     const spoken = el('ul', { class: 'visually-hidden' }, totals.map(function (n, total) {
       return n ? el('li', { text: W.tn(n, 'strip_item_one', 'strip_item_other', { total: W.num(total) }) }) : null;
