@@ -189,7 +189,9 @@
     W.morph(box, el('div', { class: 'mini-results', 'data-key': 'res' },
       el('dl', { class: 'facts' },
         el('dt', { text: t('group_phase') }),
-        el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : ''),
+        el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : '',
+          res.spread && res.spread.split ? el('span', { class: 'split-note', 'data-split': 'true' }, ' · ', el('strong', { text: t('split_title') }), ': ' +
+            t('split_largest', { phases: W.splitWords(Q, res.spread.largest) })) : null),
         el('dt', { text: t('median_label') }),
         el('dd', { text: t('points_total', { total: W.num(res.median_total), max: W.num(Q.max_total) }) }),
         el('dt', { text: t('complete_label') }),

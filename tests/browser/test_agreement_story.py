@@ -157,6 +157,9 @@ def test_the_end_screen_says_split_too(server, pages):
     finally:
         boss.close()
     proj = pages.projector(session["projector_url"])
+    fac = pages.facilitator(session["facilitator_url"])
+    expect(fac.locator("#mini-results .split-note")).to_have_text(
+        " · Verdeeld: De meeste mensen zitten in Ik zie en Ik doe")
     expect(proj.locator(".sc-ended .sc-split-title")).to_have_text("Verdeeld")
     expect(proj.locator(".sc-ended .sc-split-largest")).to_have_text("De meeste mensen zitten in Ik zie en Ik doe")
     expect(proj.locator(".sc-ended .sc-phase-name")).to_have_count(0)

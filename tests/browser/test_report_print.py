@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 A4_POINTS = (595, 842)
 
 
-def test_the_report_of_the_fixed_session_prints_on_four_a4_pages(browser):
+def test_the_report_of_the_fixed_session_prints_on_five_a4_pages(browser):
     summary = json.loads((DATA / "summary.json").read_text(encoding="utf-8"))  # second round, notes, two steps
     html = exports.to_html(summary, default_questionnaire())
     context = browser.new_context()
@@ -29,5 +29,8 @@ def test_the_report_of_the_fixed_session_prints_on_four_a4_pages(browser):
              re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)]
     print(f"report: {len(sizes)} A4 page(s), {len(pdf):,} bytes of PDF")
     assert sizes and all(size == A4_POINTS for size in sizes), sizes
-    # Kept whole, the outcome box (phase, texts, tips) once left page 1 all but empty and made it five pages.
-    assert len(sizes) <= 4
+    # Kept whole, the outcome box (phase, texts, tips) once left page 1 all but empty and made it five pages
+    # (then the limit was four). Issue 12 made the report longer on purpose: each verdict now names the answer
+    # it rests on ("eens · 75% kiest “Digitale technologie kan ons helpen …”", whole sentences for the
+    # uitspraak question) and the totals get a strip plot; that costs one page, so five is the limit now.
+    assert len(sizes) <= 5

@@ -15,6 +15,7 @@ from workshop.core.questionnaire import Questionnaire
 from workshop.exports.labels import long_date, number, percent, summary_labels
 from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import headline_phase, lookups, phase_name
+from workshop.exports import strip_svg
 
 # The report is one page with inline styles and SVG: nothing else may load, no script may run.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -55,6 +56,7 @@ def report_context(summary: Mapping[str, Any], questionnaire: Questionnaire) -> 
         "outcome": _outcome(summary, questionnaire, lang),
         "ladder": _ladder(summary),
         "phase_rows": _phase_rows(summary, several_rounds),
+        "strip": strip_svg.strip(summary, L, lang),
         "several_rounds": several_rounds,
         "changed_phase": r["changed_phase"],
         "questions": [_question_view(q, summary["notes"]["questions"].get(q["id"], ""), L, lang)
@@ -89,6 +91,7 @@ def _outcome(summary: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         "agreed_total": r["agreed_total"],
         "max_total": r["max_total"],
         "provisional": r["provisional"],
+        "split": strip_svg.split(summary, summary_labels(summary)),
     }
 
 
