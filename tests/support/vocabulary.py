@@ -18,7 +18,9 @@ from typing import Iterable
 from babel.messages.pofile import read_po
 
 PO = Path(__file__).resolve().parents[2] / "workshop" / "translations" / "{lang}" / "LC_MESSAGES" / "messages.po"
-NUMERIC = re.compile(r"[\d\s.,:;%‰–\-+×/()#\[\]▲▼●◐◑✓✔!?…·|'’“”\"°€]*")
+NUMERIC = re.compile(r"[\d\s.,:;%‰–\-+×/()#\[\]▲▼●◐◑✓✔!?…·|'’“”\"°€←→↑↓]*")
+# a session code (spaced as on the pages) or a single key of a keyboard shortcut
+CODE = re.compile(r"[A-Z0-9]{3} ?[A-Z0-9]{3}|[A-Z]")
 SEPARATORS = (" · ", " — ", "; ", ": ", ", ", " (")
 DATE = re.compile(r"\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
                   r"|January|February|March|April|May|June|July|August|September|October|November|December) \d{4}")
@@ -67,16 +69,17 @@ class Vocabulary:
         """Whether a visible text is a catalog word, user data or a number (see the module docstring)."""
         t = _norm(text)
         for candidate in (t, _trim(t)):
-            if not candidate or NUMERIC.fullmatch(candidate) or DATE.fullmatch(candidate) \
+            if not candidate or NUMERIC.fullmatch(candidate) or DATE.fullmatch(candidate) or CODE.fullmatch(candidate) \
                     or candidate.casefold() in self.exact or candidate.casefold() in self.data:
                 return True
-        t = _trim(t)
         if depth > 6:
             return False
-        for pattern in self.patterns:
-            m = pattern.fullmatch(t)
-            if m and all(self.known(g, depth + 1) for g in m.groups()):
-                return True
+        for candidate in dict.fromkeys((t, _trim(t))):
+            for pattern in self.patterns:
+                m = pattern.fullmatch(candidate)
+                if m and all(self.known(g, depth + 1) for g in m.groups()):
+                    return True
+        t = _trim(t)
         return any(self._joined(t, sep, depth) for sep in SEPARATORS if sep in t)
 
     def _joined(self, text: str, sep: str, depth: int) -> bool:
