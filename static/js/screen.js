@@ -50,6 +50,8 @@
     const builders = {
       question: viewQuestion, progress: viewProgress, results: viewResults,
       disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
+      consensus_tools: function () { return viewConsensus('tools'); },
+      consensus_sector: function () { return viewConsensus('sector'); },
     };
     W.morph(W.$('v-live'), (builders[view] || viewQuestion)());
     W.showView('v-live');
@@ -323,7 +325,7 @@
   }
 
   /** The phase the group agreed on, with its texts and tips; else which questions still lack an agreed answer. */
-  function viewConsensus() {
+  function viewConsensus(part) {
     const phase = consensusPhase();
     // Every answer agreed but the results withheld (a question not revealed yet): the phase comes with them.
     if (!phase && state.questions.every(function (qs) { return qs.agreed; })) return notYet('consensus-later');
@@ -338,18 +340,40 @@
             el('span', { class: option ? 'sc-agreed-a' : 'sc-agreed-a is-missing', text: option ? option.label : t('not_agreed_yet') }));
         })));
     }
-    return el('section', { class: 'sc-consensus', 'data-key': 'consensus-' + phase.id },
+    return el('section', { class: 'sc-consensus', 'data-key': 'consensus-' + phase.id + '-' + (part || 'tips') },
       el('div', { class: 'sc-consensus-main' },
         el('p', { class: 'sc-eyebrow', text: t('consensus_label') }),
         el('h1', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }),
         el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }),
         el('p', { class: 'sc-desc', text: phase.description }),
         el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing }))),
-      el('div', { class: 'sc-consensus-side' },
-        el('h2', { text: t('recognise') }),
-        el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
-        el('h2', { text: t('tips') }),
-        el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))));
+      el('div', { class: 'sc-consensus-side' }, pubPages(part), consensusSide(phase, part)));
+  }
+
+  /** Where the facilitator is in tips → tools → experience (text and a marker, not colour alone). */
+  function pubPages(part) {
+    const pages = [['tips', 'pub_page_tips'], ['tools', 'pub_page_tools'], ['sector', 'pub_page_sector']];
+    return el('ol', { class: 'sc-pub-pages', 'aria-label': t('consensus_label') }, pages.map(function (p) {
+      const here = (part || 'tips') === p[0];
+      return el('li', { class: here ? 'is-current' : '', 'aria-current': here ? 'step' : null }, (here ? '▶ ' : '') + t(p[1]));
+    }));
+  }
+
+  /** The side of the agreed phase: recognise + tips (+ the invitation), the tools, or an experience from the sector. */
+  function consensusSide(phase, part) {
+    const qr = function (pid, key) { return '/publication/' + encodeURIComponent(pid) + '/' + key + '.svg'; };
+    if (part === 'tools' && phase.publication) {
+      return [el('h2', { text: t('pub_tools') }), W.pubTools(phase, qr), W.pubTranslated(phase)];
+    }
+    if (part === 'sector' && phase.publication) {
+      return [el('h2', { text: t('pub_sector') }), W.pubExperience(phase, qr), W.pubTranslated(phase)];
+    }
+    return [
+      el('h2', { text: t('recognise') }),
+      el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
+      phase.publication ? W.pubInvitation(phase) : null,
+      el('h2', { text: t('tips') }),
+      el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))];
   }
 
   /** Thank-you screen with the group's outcome (the server's headline phase). */

@@ -361,7 +361,8 @@ def withheld_stats(joined: int) -> dict[str, Any]:
 
 def screen_shows_results(state: SessionState) -> bool:
     """Whether the projector may show results and disciplines now (of revealed questions only)."""
-    return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
+    return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds",
+                                                                          "consensus_tools", "consensus_sector")
 
 
 def revealed_to_screen(state: SessionState, question_id: str) -> bool:

@@ -16,6 +16,7 @@ from workshop.exports.labels import long_date, number, percent, summary_labels
 from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import headline_phase, lookups, phase_name
 from workshop.exports import strip_svg
+from workshop.exports.publication_view import publication
 
 # The report is one page with inline styles and SVG: nothing else may load, no script may run.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -92,6 +93,8 @@ def _outcome(summary: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         "max_total": r["max_total"],
         "provisional": r["provisional"],
         "split": strip_svg.split(summary, summary_labels(summary)),
+        # the agreed phase's tools and experience (issue 12); not for a provisional group phase
+        "publication": publication(phase, lang, summary_labels(summary)) if r["consensus_phase"] else None,
     }
 
 

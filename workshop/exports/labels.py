@@ -66,6 +66,10 @@ def labels(lang: str) -> Mapping[str, Any]:
         "strip_item_one": _("{n} person with {total} points"), "strip_item_other": _("{n} people with {total} points"),
         "split_title": _("Split"), "split_largest": _("Most people are in {phases}"),
         "split_median": _("{phase}, the phase of the median, holds {n} of {total} people"),
+        # the rest of the publication for the agreed phase (the msgids of workshop/web/jsstrings.py)
+        "pub_tools": _("Tools"), "pub_sector": _("Experiences from the sector"), "pub_who": _("{person}, {organisation}"),
+        "pub_watch": _("Watch the video:"), "pub_qr_alt": _("QR code of the link below"),
+        "pub_translated": _("The English texts are our translation of the Dutch publication."),
         "disciplines": _("By discipline"),
         "agreement_columns": _("Question 1–{n}: agreement per question, in the latest answers."),
         "disciplines_help": _("Disciplines with fewer than {min} people are merged into ‘Other’; "

@@ -245,4 +245,15 @@ def strings() -> dict[str, str]:
         "split_title": gettext("Split"),
         "split_largest": gettext("Most people are in {phases}"),
         "split_median": gettext("{phase}, the phase of the median, holds {n} of {total} people"),
+        # The rest of the publication per phase (issue 12, static/js/publication.js).
+        "pub_more": gettext("Tools and experiences from the sector"),
+        "pub_tools": gettext("Tools"),
+        "pub_sector": gettext("Experiences from the sector"),
+        "pub_who": gettext("{person}, {organisation}"),
+        "pub_watch": gettext("Watch the video:"),
+        "pub_qr_alt": gettext("QR code of the link below"),
+        "pub_translated": gettext("The English texts are our translation of the Dutch publication."),
+        "pub_page_tips": gettext("Tips"),
+        "pub_page_tools": gettext("Tools"),
+        "pub_page_sector": gettext("Experience"),
     }
