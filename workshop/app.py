@@ -20,7 +20,7 @@ from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, guard, i18n, pages, protocol, sockets
+from workshop.web import api, guard, i18n, pages, protocol, publication, sockets
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
@@ -162,6 +162,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports_web.bp)
+    app.register_blueprint(publication.bp)
     app.after_request(security_headers)
     # The JSON API is exempt: it acts on a bearer token, never on the cookie, and sets none; it needs
     # Content-Type: application/json, which a cross-site form cannot send (fetch would need a CORS preflight).

@@ -363,7 +363,8 @@
         el('h2', { text: t('recognise') }),
         el('ul', { class: 'bullets' }, phase.recognise.map(function (x) { return el('li', { text: x }); })),
         el('h2', { text: t('tips') }),
-        el('ul', { class: 'bullets bullets--tips' }, phase.tips.map(function (x) { return el('li', { text: x }); })));
+        el('ul', { class: 'bullets bullets--tips' }, phase.tips.map(function (x) { return el('li', { text: x }); })),
+        publication(phase));
     }
     parts.push(
       el('h2', { text: t('your_answers') }),
@@ -374,6 +375,21 @@
       el('p', { class: 'attribution', text: Q.attribution }));
     W.fill(view, parts);
     show('v-result');
+  }
+
+  let publicationOpen = false; // the reader's choice survives a re-render of the result
+
+  /** The publication's tools and an experience from the sector, folded away by default (publication.js). */
+  function publication(phase) {
+    if (!phase.publication) return null;
+    const box = el('details', { class: 'pub', open: publicationOpen,
+      ontoggle: function () { publicationOpen = box.open; } },
+    el('summary', { text: t('pub_more') }),
+    W.pubInvitation(phase),
+    el('h3', { text: t('pub_tools') }), W.pubTools(phase, null),
+    el('h3', { text: t('pub_sector') }), W.pubExperience(phase, null),
+    W.pubTranslated(phase));
+    return box;
   }
 
   /** The four phases as steps, the participant's own marked in text and shape. */

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
-VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector")
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 

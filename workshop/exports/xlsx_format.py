@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from workshop.core.localtime import to_local
 from workshop.exports.csv_format import answer_rows
 from workshop.exports.labels import summary_labels
+from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import lookups, phase_name
 
 
@@ -76,11 +77,11 @@ def _summary_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any], time_zo
     for p in summary["phases"]:
         rows.add(p["name"], r["phase_counts"][p["id"]], r["first_round_phase_counts"][p["id"]])
     rows.add()
-    rows.add(L["discuss_first"], L["agreement_col"], bold=True)
+    rows.add(L["discuss_first"], L["verdict"], bold=True)  # the order follows the verdicts (issue 12)
     for qid in r["discuss_first"]:
         question = questions[qid]
-        rows.add(f"{question['number']}. {question['short']}", question["rounds"][-1]["stats"]["agreement"],
-                 number_format="0%")
+        rows.add(f"{question['number']}. {question['short']}",
+                 verdict_text(question["rounds"][-1]["stats"], [o["label"] for o in question["options"]], L))
     rows.add()
     rows.add(L["group"], L["people"], L["median_total"], L["phase"], bold=True)
     for g in summary["disciplines"]:
