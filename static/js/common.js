@@ -96,7 +96,8 @@
       }).join(', ');
     }
     const vars = { pct: W.num(r.top_pct, 0) + '%', option: optionList(q, r.top_ranks), n: W.num(r.chosen) };
-    return W.t(r.verdict === 'agreed' ? 'reading_agreed' : 'reading_mixed', vars);
+    if (r.verdict === 'agreed') return W.t('reading_agreed', vars);
+    return W.tn(r.chosen, 'reading_mixed_one', 'reading_mixed_other', vars);
   };
 
   /** "agreed · 75% choose Regularly" (sep between, default " · "), or null when too few answered to show it. */

@@ -58,7 +58,8 @@ def labels(lang: str) -> Mapping[str, Any]:
                           "answer first), then agreed ones (smallest majority first)."),
         # the figure a verdict rests on (the msgids of workshop/web/jsstrings.py)
         "reading_agreed": _("{pct} choose {option}"),
-        "reading_mixed": _("spread over {n} answers; most chosen: {option}"),
+        "reading_mixed_one": _("spread over {n} answer; most chosen: {option}"),
+        "reading_mixed_other": _("spread over {n} answers; most chosen: {option}"),
         "camp_one": _("{n} says {option}"), "camp_other": _("{n} say {option}"), "or_join": _("{list} or {last}"),
         # the strip plot of totals and the split headline (the msgids of workshop/web/jsstrings.py)
         "and_join": _("{list} and {last}"), "people_n_one": _("{n} person"), "people_n_other": _("{n} people"),

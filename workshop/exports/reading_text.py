@@ -27,7 +27,9 @@ def reading_text(reading: Mapping[str, Any] | None, labels: Sequence[str], L: Ma
             n=camp["count"], option=option_list(labels, camp["ranks"], L)) for camp in reading["camps"])
     words = {"pct": f"{reading['top_pct']}%", "option": option_list(labels, reading["top_ranks"], L),
              "n": reading["chosen"]}
-    return L["reading_agreed" if reading["verdict"] == "agreed" else "reading_mixed"].format(**words)
+    if reading["verdict"] == "agreed":
+        return L["reading_agreed"].format(**words)
+    return L["reading_mixed_one" if reading["chosen"] == 1 else "reading_mixed_other"].format(**words)
 
 
 def verdict_text(stats: Mapping[str, Any], labels: Sequence[str], L: Mapping[str, Any]) -> str:

@@ -230,7 +230,8 @@ def strings() -> dict[str, str]:
         "dismiss": gettext("Understood"),
         # The words beside a verdict (issue 12): the figure it rests on, from stats.reading.
         "reading_agreed": gettext("{pct} choose {option}"),
-        "reading_mixed": gettext("spread over {n} answers; most chosen: {option}"),
+        "reading_mixed_one": gettext("spread over {n} answer; most chosen: {option}"),
+        "reading_mixed_other": gettext("spread over {n} answers; most chosen: {option}"),
         "camp_one": gettext("{n} says {option}"),
         "camp_other": gettext("{n} say {option}"),
         "or_join": gettext("{list} or {last}"),
