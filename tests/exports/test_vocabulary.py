@@ -52,7 +52,9 @@ def session_data(summary) -> list[str]:
             + [q[k] for q in summary["questions"] for k in ("text", "short")]
             + [o["label"] for q in summary["questions"] for o in q["options"]] + [p["name"] for p in summary["phases"]]
             # the questionnaire's id and version, and the language's own name (CLDR, via Babel)
-            + [f"v{q['version']}", f"{q['id']} v{q['version']}", Locale.parse(lang).get_display_name(lang).capitalize()])
+            + [f"v{q['version']}", f"{q['id']} v{q['version']}", Locale.parse(lang).get_display_name(lang).capitalize()]
+            # the TIME_ZONE setting's IANA name in the answers sheet's header (exports render in UTC by default)
+            + ["UTC", "Europe/Amsterdam"])
 
 
 @pytest.fixture
