@@ -74,7 +74,7 @@ def test_the_projector_gets_no_names_when_off_and_not_a_hidden_one(room):
     _, ans = r.join("Ans")
     r.join("Silly")
     r.screen.pull()
-    assert r.command("hide_name", participant=ans["participant"]["id"] if "participant" in ans else ans["me"]["id"])["ok"]
+    assert r.command("hide_name", participant=ans["me"]["id"])["ok"]
     r.join("Bo")
     live = r.screen.wait("live", lambda d: d["joined"] == 3)
     assert live["names"] == ["Silly", "Bo"] and "name_ids" not in live

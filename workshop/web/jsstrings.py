@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
+from workshop.web import jsstrings_screen
+
 
 def strings() -> dict[str, str]:
     """Return every JavaScript UI string by key, in the request's language ({name} are placeholders)."""
@@ -221,4 +223,5 @@ def strings() -> dict[str, str]:
         "link_revoked": gettext("The link no longer works."),
         "confirm_revoke": gettext("Withdraw the link? Whoever has it can no longer open the report."),
         "confirm_renew": gettext("Make a new link? The current link stops working."),
+        **jsstrings_screen.strings(),  # the projector's controls
     }
