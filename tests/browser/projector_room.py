@@ -21,8 +21,12 @@ class FilledRoom:
         self.session = create_session(base_url, disciplines=DISCIPLINES, **fields)
         self.code = self.session["code"]
         self.fac = self._client("/facilitator", {"code": self.code, "token": self.session["facilitator_token"]})
-        self.phones = []
-        for i in range(size):
+        self.phones: list[tuple[socketio.Client, int]] = []
+        self.join_more(size)
+
+    def join_more(self, count: int) -> None:
+        """Join `count` more phones, named "Deelnemer N" in the order they join."""
+        for i in range(len(self.phones), len(self.phones) + count):
             phone = self._client("/participant", {"code": self.code})
             ack = phone.call("join", {"nickname": f"Deelnemer {i + 1}", "discipline": DISCIPLINES[i % 3]},
                              namespace="/participant", timeout=10)
