@@ -122,6 +122,22 @@ def test_every_projector_view_is_readable_from_the_back_at_every_size(server, pa
         room.answer_all(first)
         expect(projector.locator(".sc-answered-text strong")).to_have_text("12")
         check_view(projector, "question", failures)
+        room.command("timer", question=first["id"], seconds=60)
+        expect(projector.locator("#sc-timer")).to_be_visible()
+        check_view(projector, "question-timer", failures)
+        room.command("timer_stop")
+        show(projector, room, "join", "#v-lobby .sc-code", action="view", view="join")
+        check_view(projector, "join", failures)
+        room.command("view", view="auto")
+        # Message screens (pause, results hidden) are centred on purpose: no height check.
+        show(projector, room, "blank", ".sc-blank", action="blank")
+        check_view(projector, "blank", failures, reach=False)
+        room.command("unblank")
+        room.command("hide_results")
+        show(projector, room, "hidden", ".sc-center", action="view", view="results")
+        check_view(projector, "hidden", failures, reach=False)
+        room.command("view", view="auto")
+        room.command("show_results")
 
         long_q = Q["questions"][3]  # the longest options
         room.command("focus", question=long_q["id"])
