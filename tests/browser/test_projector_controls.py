@@ -11,7 +11,7 @@ from tests.support.server import ServerProcess
 
 from .conftest import SERVER_MODULE
 from .helpers import SMALL_PHONE, decode_qr, shot
-from .projector_room import Q, FilledRoom
+from .projector_room import FilledRoom, Q
 from .test_accessibility import axe_check
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import shot
-from .projector_room import Q, FilledRoom
+from .projector_room import FilledRoom, Q
 
 pytestmark = pytest.mark.browser
 

@@ -54,6 +54,7 @@ def test_a_restarted_server_still_closes_the_question(make_app, new_session, cli
 
     session = new_session()
     app = client.application
+    app.extensions["workshop"].live.deadlines = None  # this server "stops" before the deadline: nobody watches
     fac = connect(app.extensions["socketio"], app, "facilitator",
                   {"code": session["code"], "token": session["facilitator_token"]})
     fac.emit("command", {"action": "start"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from workshop.core.screen_control import ACTIONS as SCREEN_ACTIONS
 from workshop.core.state import Rejected
@@ -23,7 +24,7 @@ def timer_choices(config: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(item) for item in items)
 
 
-def screen_fields(room: "Room", action: str, data: dict[str, Any], config: dict[str, Any], now: float) -> dict[str, Any]:
+def screen_fields(room: Room, action: str, data: dict[str, Any], config: dict[str, Any], now: float) -> dict[str, Any]:
     """The checked extra fields of a projector control action for core.screen_control.apply ({} for others)."""
     if action not in SCREEN_ACTIONS:
         return {}
@@ -51,7 +52,7 @@ def screen_fields(room: "Room", action: str, data: dict[str, Any], config: dict[
 class Deadlines:
     """Watches running timers: at each deadline, closes the question through Live.command (a background task each)."""
 
-    def __init__(self, live: "Live", spawn: Callable[..., Any], sleep: Callable[[float], Any],
+    def __init__(self, live: Live, spawn: Callable[..., Any], sleep: Callable[[float], Any],
                  wall: Callable[[], float] = time.time):
         """Keep the live service, how to start a background task and how to wait in one."""
         self.live = live
@@ -67,19 +68,26 @@ class Deadlines:
         """Sleep until the deadline, then expire the timer if it is still the same one."""
         while True:
             self.sleep(max(0.0, deadline - self.wall()) + 0.01)
-            room = self.live.room(code)
-            timer = room.state.timer if room is not None else None
-            if timer is None or timer.deadline != deadline:
-                return  # stopped, closed by hand, or moved: the new deadline has its own watch
-            if self.wall() < deadline:
-                continue  # woke a little early
             try:
-                self.live.command(room, "timer_expire")
+                if not self._expire(code, deadline):
+                    return
             except Rejected as exc:
                 log.info("timer of %s not expired: %s", code, exc.code)
-            except Exception:  # a bug here must not kill the server's event loop
+                return
+            except Exception:  # a bug (or a closed database) must not kill the server's event loop
                 log.exception("timer of %s failed", code)
-            return
+                return
+
+    def _expire(self, code: str, deadline: float) -> bool:
+        """Close the timed question if its timer still ends at `deadline`; True when it is not due yet."""
+        room = self.live.room(code)
+        timer = room.state.timer if room is not None else None
+        if timer is None or timer.deadline != deadline:
+            return False  # stopped, closed by hand, or moved: the new deadline has its own watch
+        if self.wall() < deadline:
+            return True  # woke a little early
+        self.live.command(room, "timer_expire")
+        return False
 
     def restore(self) -> int:
         """Watch the timers stored in the database (after a restart); return how many."""
