@@ -17,6 +17,7 @@ from workshop import settings
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.deletions import DeletionWatcher
+from workshop.live.timers import Deadlines
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
@@ -140,6 +141,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
                               cfg["MIN_GROUP_SIZE"])
     live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
+    broadcaster.names_max = cfg["SCREEN_NAMES_MAX"]
+    live.deadlines = Deadlines(live, socketio.start_background_task, socketio.sleep)  # timers close questions at zero
     services = Services(
         live=live,
         broadcaster=broadcaster,

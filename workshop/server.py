@@ -59,6 +59,7 @@ def serve(args) -> int:
         return 1
     app.extensions["workshop"].offload = thread_pool(mode)
     app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
+    app.extensions["workshop"].live.deadlines.restore()  # timers that ran when the server stopped
     tune_gc()
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
     print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)

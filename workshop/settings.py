@@ -71,6 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
             "'Your sessions' and the XLSX export. Stored times stay UTC."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
+    Setting("TIMER_SECONDS", "30,60,120,300", "The countdowns the facilitator may start on an open question, in seconds (comma-separated); at zero the question closes."),
+    Setting("TIMER_ADD_SECONDS", 30, "Seconds the facilitator's 'add time' puts on a running countdown."),
+    Setting("SCREEN_NAMES_MAX", 30, "With names set to 'auto' (the default per session), the projector shows nicknames only up to this many participants."),
 )
 
 

@@ -350,5 +350,24 @@
     return code && code.length === 6 ? code.slice(0, 3) + '\u00a0' + code.slice(3) : code || '';
   };
 
+  /**
+   * The facilitator page's keyboard shortcuts, one list for every feature: {key, label (a string id), action()}.
+   * Features push their entries; the `?` overlay lists them; W.runShortcut runs one for a key press.
+   */
+  W.shortcuts = [];
+
+  /** Run the shortcut for a key press (not while typing in a field, nor with Ctrl/Alt/Meta); true when one ran. */
+  W.runShortcut = function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return false;
+    const target = event.target;
+    if (target.closest && target.closest('input:not([type="radio"]):not([type="checkbox"]), textarea, select, [contenteditable="true"], dialog')) return false;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const entry = W.shortcuts.find(function (s) { return s.key === key; });
+    if (!entry) return false;
+    event.preventDefault();
+    entry.action();
+    return true;
+  };
+
   window.W = W;
 })();

@@ -432,6 +432,7 @@
 
   socket.on('snapshot', function (data) {
     state = data.state;
+    W.timer.update(state.timer); // timer.js: the countdown, from the server's deadline
     me = data.me || null;
     result = data.result || null;
     openOutbox();
@@ -442,6 +443,7 @@
   socket.on('disconnect', function () { render(); });
   socket.on('state', function (data) {
     state = data;
+    W.timer.update(state.timer);
     render();
   });
   socket.on('result', function (data) {

@@ -21,10 +21,20 @@
     return el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: W.verdict(stats) });
   }
 
-  /** Which view to show: the facilitator's choice, or the one that fits the stage. */
+  const SHOWS_ANSWERS = ['results', 'disciplines', 'rounds', 'consensus'];
+
+  /** Which view to show: pause, the join QR, the facilitator's choice, or the one that fits the stage. */
   function whichView() {
+    if (state.blank) return 'blank';
     if (state.stage === 'lobby') return 'lobby';
     const chosen = state.view || 'auto';
+    if (chosen === 'join' && state.stage !== 'ended') return 'join';
+    const view = chosenView(chosen);
+    return state.hide_results && SHOWS_ANSWERS.indexOf(view) >= 0 ? 'hidden' : view;
+  }
+
+  /** The view chosen by the facilitator, or the one that fits the stage ("auto"). */
+  function chosenView(chosen) {
     if (chosen !== 'auto') return chosen;
     if (state.stage === 'ended') return 'ended';
     if (state.stage === 'results') return 'results';
@@ -40,14 +50,17 @@
     if (!state) return;
     const view = whichView();
     document.body.setAttribute('data-screen', view);
-    W.$('footer-join').hidden = view === 'lobby';
-    if (view === 'lobby') {
+    const joinable = !state.locked && state.stage !== 'ended';
+    W.$('footer-join').hidden = view === 'lobby' || view === 'join' || !joinable;
+    W.$('footer-qr').hidden = view === 'lobby' || view === 'join' || !joinable;
+    if (view === 'lobby' || view === 'join') {
       renderLobby();
       W.showView('v-lobby');
       fit(W.$('v-lobby'));
       return;
     }
     const builders = {
+      blank: viewBlank, hidden: viewHidden,
       question: viewQuestion, progress: viewProgress, results: viewResults,
       disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
       consensus_tools: function () { return viewConsensus('tools'); },
@@ -58,16 +71,44 @@
     fit(W.$('v-live').firstElementChild);
   }
 
-  /** Shrink the view's .sc-fit part (never the question text) until the view fits on the screen. */
+  /** Shrink the view's .sc-fit part (never the question text) until the view fits, never below the smallest text size. */
   function fit(section) {
     if (!section) return;
     const part = section.querySelector('.sc-fit') || section;
     let zoom = 1;
     part.style.zoom = '';
-    while (section.scrollHeight > section.clientHeight + 1 && zoom > 0.5) {
+    const floor = Math.max(0.5, minZoom(part));
+    while (section.scrollHeight > section.clientHeight + 1 && zoom - 0.05 >= floor) {
       zoom -= 0.05;
       part.style.zoom = String(zoom);
     }
+  }
+
+  /** The smallest zoom that keeps every text in part at the projector's minimum size (--fs-min). */
+  function minZoom(part) {
+    const probe = el('span', { class: 'sc-probe' });
+    document.body.appendChild(probe);
+    const minimum = parseFloat(getComputedStyle(probe).fontSize) || 24;
+    probe.remove();
+    let smallest = Infinity;
+    part.querySelectorAll('*').forEach(function (node) {
+      if (node.firstChild && node.firstChild.nodeType === 3) smallest = Math.min(smallest, parseFloat(getComputedStyle(node).fontSize));
+    });
+    return smallest === Infinity ? 1 : Math.min(1, minimum / smallest);
+  }
+
+  /** Pause: a calm dark screen; nothing of the session shows. */
+  function viewBlank() {
+    return el('section', { class: 'sc-center sc-blank', 'data-key': 'blank' },
+      el('h1', { class: 'sc-title', text: t('blank_title') }),
+      el('p', { class: 'sc-hint', text: D.title }));
+  }
+
+  /** The facilitator hid the results from the projector for now. */
+  function viewHidden() {
+    return el('section', { class: 'sc-center', 'data-key': 'hidden' },
+      el('h1', { class: 'sc-title', text: t('results_hidden_title') }),
+      el('p', { class: 'sc-hint', text: t('results_hidden_text') }));
   }
 
   /** Lobby: participant count, latest names, locked and local-address warnings. */
@@ -103,7 +144,7 @@
   function viewQuestion() {
     const qs = W.byId(state.questions, state.focus) || state.questions[0];
     const q = W.byId(Q.questions, qs.id);
-    if (qs.status === 'revealed') return viewReveal(q, qs);
+    if (qs.status === 'revealed') return state.hide_results ? viewHidden() : viewReveal(q, qs);
     const lq = liveQ(q.id);
     const joined = (live && live.joined) || 0;
     const hint = { open: 'ask_open', closed: 'ask_closed', hidden: 'ask_hidden' }[qs.status] || 'ask_open';
@@ -127,7 +168,8 @@
     }
     const last = rounds[rounds.length - 1];
     const shown = rounds.length > 1 ? [rounds[0], last] : [last];
-    const chart = el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') },
+    const long = q.options.some(function (o) { return o.label.length > 32; });
+    const chart = el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') + (long ? ' sc-chart--long' : '') },
       q.options.map(function (o) {
         const isAgreed = agreed === o.id;
         return el('div', { class: 'sc-row' + (isAgreed ? ' is-agreed' : '') },
@@ -156,16 +198,18 @@
       el('div', { class: 'sc-bar-track' }, fill),
       el('span', { class: 'sc-bar-value' },
         el('strong', { text: W.num(count) }), ' · ', W.pct(share)),
-      median ? el('span', { class: 'sc-median', text: t('median') }) : el('span', { class: 'sc-median sc-median--none' }));
+      median ? el('span', { class: 'sc-median', text: '▲', title: t('median') }) : el('span', { class: 'sc-median sc-median--none' }));
   }
 
-  /** Agreement in words and as a number, and how many answered. */
+  /** Agreement in words with the figure it rests on, the median answer (▲) and how many answered. */
   function summary(q, stats, label) {
     const items = [label ? el('span', { class: 'sc-summary-round', text: label }) : null];
     if (!stats.shown) {
       items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
     } else {
       items.push(verdictBadge(stats), el('span', { class: 'sc-reading', text: W.reading(q, stats) }));
+      const median = q && q.options.find(function (o) { return o.rank === stats.median_rank; });
+      if (median) items.push(el('span', { class: 'sc-summary-median', text: '▲ ' + t('median') + ': ' + median.label }));
     }
     items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
     return el('p', { class: 'sc-summary-line' }, items);
@@ -248,50 +292,46 @@
       el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) })];
   }
 
-  /** A compact spread: one small column per option with its count; the median underlined and marked. */
-  function miniSpread(q, stats) {
-    if (!stats || !stats.n) return el('span', { class: 'sc-mini-none', text: '–' });
-    const peak = Math.max.apply(null, stats.counts.concat([1]));
-    return el('div', { class: 'sc-mini' }, q.options.map(function (o) {
-      const count = stats.counts[o.rank] || 0;
-      const median = stats.shown && stats.median_rank === o.rank;
-      const col = el('span', { class: 'sc-mini-bar' });
-      col.style.height = Math.round((100 * count) / peak) + '%';
-      return el('span', { class: 'sc-mini-col' + (median ? ' is-median' : '') },
-        el('span', { class: 'sc-mini-track' }, col),
-        el('span', { class: 'sc-mini-n', text: (median ? '▲' : '') + W.num(count) }));
-    }));
+  /** A group's typical answer to a question: its median on the scale of options (●●○○: the second of four), and how many answered. */
+  function medianCell(q, stats) {
+    if (!stats || !stats.n) return el('span', { class: 'sc-disc-median', text: '–' });
+    const option = stats.shown ? q.options.find(function (o) { return o.rank === stats.median_rank; }) : null;
+    const dots = option ? q.options.map(function (o) { return o.rank <= option.rank ? '●' : '○'; }).join('') : t('too_few_short');
+    return [
+      el('span', { class: 'sc-disc-median', text: dots }),
+      el('span', { class: 'sc-disc-n', text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }),
+    ];
   }
 
-  /** Per discipline group: n, median total, phase and a compact spread per question. */
+  /** Per discipline group: name and size, phase and median total, and the median answer per question. */
   function viewDisciplines() {
     const groups = live && live.disciplines;
     if (!groups) return notYet('disc-none');
     const head = el('tr', {},
       el('th', { scope: 'col', text: t('discipline') }),
-      el('th', { scope: 'col', class: 'num', text: t('people') }),
-      el('th', { scope: 'col', class: 'num', text: t('median_label') }),
       el('th', { scope: 'col', text: t('phase') }),
-      Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-mini-head', text: q.short }); }));
-    // The legend explains the small bars: only shown when at least one is drawn.
+      Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-disc-q', text: q.short }); }));
+    // The legend explains the dot scale: only shown when at least one group has an answer to show.
     const bars = groups.some(function (g) {
       return Q.questions.some(function (q) { const s = g.questions && g.questions[q.id]; return s && s.n; });
     });
     const rows = groups.map(function (g) {
       const p = W.byId(Q.phases, g.phase);
       return el('tr', {},
-        el('th', { scope: 'row', text: g.group === 'other' ? t('other_group') : g.group }),
-        el('td', { class: 'num', text: W.num(g.n) }),
-        el('td', { class: 'num', text: W.num(g.median_total) }),
-        el('td', { class: 'nowrap', text: p ? p.name : '–' }),
-        Q.questions.map(function (q) { return el('td', {}, miniSpread(q, g.questions && g.questions[q.id])); }));
+        el('th', { scope: 'row' },
+          el('span', { class: 'sc-disc-name', text: g.group === 'other' ? t('other_group') : g.group }),
+          el('span', { class: 'sc-disc-n', text: W.tn(g.n, 'disc_people_one', 'disc_people_other') })),
+        el('td', {},
+          el('span', { class: 'sc-disc-phase', text: p ? p.name : '–' }),
+          el('span', { class: 'sc-disc-n', text: t('median_label') + ' ' + W.num(g.median_total) })),
+        Q.questions.map(function (q) { return el('td', {}, medianCell(q, g.questions && g.questions[q.id])); }));
     });
     return el('section', { class: 'sc-disciplines', 'data-key': 'disciplines' },
       el('h1', { class: 'sc-title', text: t('disciplines_title') }),
       groups.length
         ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
-      bars ? el('p', { class: 'sc-legend', text: t('mini_legend') }) : null);
+      bars ? el('p', { class: 'sc-legend', text: t('disc_legend') }) : null);
   }
 
   /** How agreement moved from round 1 to the latest round, per question. */
@@ -303,11 +343,9 @@
       const cell = function (r) {
         if (!r) return el('td', { text: '–' });
         const s = r.stats;
-        const median = s.shown ? q.options.find(function (o) { return o.rank === s.median_rank; }) : null;
         return el('td', {},
           el('strong', { text: s.shown ? W.verdict(s) : t('too_few_short') }),
-          s.shown ? el('span', { class: 'sc-cell-sub', text: W.reading(q, s) }) : null,
-          median ? el('span', { class: 'sc-cell-sub', text: t('median') + ': ' + median.label }) : null);
+          s.shown ? el('span', { class: 'sc-cell-sub', text: W.reading(q, s) }) : null);
       };
       return el('tr', {},
         el('th', { scope: 'row', text: (q.index + 1) + '. ' + q.short }),
@@ -349,7 +387,6 @@
         el('p', { class: 'sc-eyebrow', text: t('consensus_label') }),
         el('h1', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }),
         el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }),
-        el('p', { class: 'sc-desc', text: phase.description }),
         el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing }))),
       el('div', { class: 'sc-consensus-side' }, pubPages(part), consensusSide(phase, part)));
   }
@@ -372,9 +409,8 @@
     if (part === 'sector' && phase.publication) {
       return [el('h2', { text: t('pub_sector') }), W.pubExperience(phase, qr), W.pubTranslated(phase)];
     }
+    // The recognition bullets stay on the phones and in the report: the projector keeps 24 px type at 1024x768.
     return [
-      el('h2', { text: t('recognise') }),
-      el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
       phase.publication ? W.pubInvitation(phase) : null,
       el('h2', { text: t('tips') }),
       el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))];
@@ -412,10 +448,11 @@
   const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
   socket.on('snapshot', function (data) {
     state = data.state;
+    W.timer.update(state.timer);
     live = data.live || null;
     schedule();
   });
-  socket.on('state', function (data) { state = data; schedule(); });
+  socket.on('state', function (data) { state = data; W.timer.update(state.timer); schedule(); });
   socket.on('live', function (data) { live = data; schedule(); });
   socket.on('session_deleted', function () {
     // The session is gone: stop reconnecting, drop what was on screen and say so.

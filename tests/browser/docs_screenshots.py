@@ -21,6 +21,8 @@ CHOSEN = {
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
     "nl-facilitator": "facilitator",
+    "projector-join": "projector-join",    # tests/browser/test_projector_controls.py
+    "projector-timer": "projector-timer",
 }
 
 

@@ -6,7 +6,8 @@ from typing import Any, Mapping, Sequence
 
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
-VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector",
+         "join")
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 
@@ -30,6 +31,27 @@ class QuestionState:
 
 
 @dataclass(frozen=True)
+class Timer:
+    """A running countdown on an open question: its deadline on the server's clock (seconds since the epoch)."""
+
+    question: str
+    deadline: float
+    seconds: int
+    reveal: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form (stored, and sent to every screen and phone)."""
+        return {"question": self.question, "deadline": self.deadline, "seconds": self.seconds, "reveal": self.reveal}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> "Timer | None":
+        """Rebuild a timer from its stored form (None stays None)."""
+        if not data:
+            return None
+        return cls(data["question"], float(data["deadline"]), int(data["seconds"]), bool(data.get("reveal")))
+
+
+@dataclass(frozen=True)
 class SessionState:
     """Everything about a session's progress that must survive a restart."""
 
@@ -40,6 +62,12 @@ class SessionState:
     focus: str | None = None
     locked: bool = False
     view: str = "auto"
+    # The projector's controls (core/screen_control.py).
+    timer: Timer | None = None
+    blank: bool = False
+    hide_results: bool = False
+    names: str = "auto"
+    hidden_names: tuple[int, ...] = ()
 
     def question(self, question_id: str) -> QuestionState:
         """Return a question's state or raise Rejected for an unknown id."""
@@ -68,6 +96,11 @@ class SessionState:
             "focus": self.focus,
             "locked": self.locked,
             "view": self.view,
+            "timer": self.timer.to_dict() if self.timer else None,
+            "blank": self.blank,
+            "hide_results": self.hide_results,
+            "names": self.names,
+            "hidden_names": list(self.hidden_names),
             "questions": [
                 {"id": q, "status": s.status, "round": s.round, "agreed": s.agreed}
                 for q, s in ((q, self.questions[q]) for q in self.order)
@@ -88,6 +121,11 @@ class SessionState:
             focus=data.get("focus"),
             locked=bool(data.get("locked")),
             view=data.get("view", "auto"),
+            timer=Timer.from_dict(data.get("timer")),
+            blank=bool(data.get("blank")),
+            hide_results=bool(data.get("hide_results")),
+            names=data.get("names", "auto"),
+            hidden_names=tuple(data.get("hidden_names") or ()),
         )
 
 
@@ -162,8 +200,20 @@ def apply(
     option: str | None = None,
     valid_options: Sequence[str] = (),
     view: str | None = None,
+    **screen: Any,
 ) -> SessionState:
-    """Return the state after a facilitator action, or raise Rejected."""
+    """Return the state after a facilitator action, or raise Rejected; a timer ends with its question's opening."""
+    from workshop.core import screen_control
+
+    if action in screen_control.ACTIONS:
+        return screen_control.settle(screen_control.apply(state, action, question=question, **screen))
+    return screen_control.settle(_apply(state, action, question=question, option=option,
+                                        valid_options=valid_options, view=view))
+
+
+def _apply(state: SessionState, action: str, *, question: str | None, option: str | None,
+           valid_options: Sequence[str], view: str | None) -> SessionState:
+    """Return the state after a session action (start, next, open, reveal, ...), or raise Rejected."""
     if state.stage == "ended" and action not in ("reopen", "view"):
         raise Rejected("not_allowed_now", "The session has ended")
     if action == "start":
@@ -235,6 +285,6 @@ def all_agreed(state: SessionState) -> bool:
 
 
 __all__ = [
-    "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "QuestionState", "SessionState",
+    "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
     "initial", "check_answer", "apply", "all_agreed",
 ]

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 from workshop.core import stats
 from workshop.core.spread import group_spread, totals_histogram
 from workshop.core.questionnaire import Question, Questionnaire
+from workshop.core.screen_control import NAMES_AUTO_MAX, names_shown
 from workshop.core.state import SessionState, all_agreed
 
 RECENT_NAMES = 60
@@ -164,10 +165,14 @@ class Tally:
 
     def names(self) -> list[str]:
         """Return the most recent nicknames, newest last."""
+        return [name for _pid, name in self.named()]
+
+    def named(self) -> list[tuple[int, str]]:
+        """Return the most recent (participant id, nickname) pairs, newest last."""
         recent = []
         for member in reversed(self.members.values()):
             if member.nickname:
-                recent.append(member.nickname)
+                recent.append((member.id, member.nickname))
                 if len(recent) == RECENT_NAMES:
                     break
         return recent[::-1]
@@ -180,6 +185,7 @@ class Tally:
         `screen_shows_results` is false, at a fraction of the cost with many participants.
         """
         joined = len(self.members)
+        named = self.named()
         questions = {}
         latest_stats = {}
         for question in self.questionnaire.questions:
@@ -198,7 +204,8 @@ class Tally:
         return {
             "seq": self.seq,
             "joined": joined,
-            "names": self.names(),
+            "names": [name for _pid, name in named],
+            "name_ids": [pid for pid, _name in named],
             "questions": questions,
             "results": self._results(state, latest_stats) if details else None,
             "disciplines": self._disciplines(state, min_group_size) if details else [],
@@ -382,18 +389,30 @@ def with_headline(results: dict[str, Any]) -> dict[str, Any]:
     return {**results, "headline": headline(results)}
 
 
-def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:
+def screen_names(live: dict[str, Any], state: SessionState, names_max: int) -> list[str]:
+    """The nicknames the projector may show: none when names are off (or auto above names_max), never a hidden one."""
+    if not names_shown(state, live.get("joined") or 0, names_max):
+        return []
+    hidden = set(state.hidden_names)
+    ids = live.get("name_ids") or []
+    return [name for pid, name in zip(ids, live.get("names") or []) if pid not in hidden]
+
+
+def mask_for_screen(live: dict[str, Any], state: SessionState, names_max: int = NAMES_AUTO_MAX) -> dict[str, Any]:
     """What the projector may see of the full aggregate: nothing of an unrevealed question's answers, in any view.
 
     An unrevealed question keeps only its round, how many answered and the agreed option (the
     facilitator's choice). Results and the discipline view need screen_shows_results; then discipline
     groups carry spreads of public questions only, and results and group totals (sums over every
     question) come only when every question is public. Fields are copied by name, so a field added to
-    the aggregate later does not reach the projector unless it is added here.
+    the aggregate later does not reach the projector unless it is added here. While the projector is
+    blank or its results are hidden, it gets no answers at all; nicknames follow the names setting
+    (off, or auto above names_max participants) and never include one the facilitator hid.
     """
-    public = {qid for qid in live["questions"] if revealed_to_screen(state, qid)}
+    withheld = state.blank or state.hide_results
+    public = set() if withheld else {qid for qid in live["questions"] if revealed_to_screen(state, qid)}
     everything = public == set(live["questions"]) and all(revealed_to_screen(state, q) for q in state.order)
-    late = screen_shows_results(state)
+    late = screen_shows_results(state) and not withheld
     questions = {qid: data if qid in public else {k: data[k] for k in SCREEN_QUESTION_KEYS if k in data}
                  for qid, data in live["questions"].items()}
     disciplines = [{
@@ -405,7 +424,7 @@ def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]
     return {
         "seq": live.get("seq"),
         "joined": live.get("joined"),
-        "names": live.get("names"),
+        "names": screen_names(live, state, names_max),
         "questions": questions,
         "results": with_headline(live["results"]) if late and everything else None,
         "disciplines": disciplines,

@@ -17,6 +17,7 @@ from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member, Tally
 from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
 from workshop.live.notifier import Notifier, NullNotifier
+from workshop.live.timers import screen_fields
 from workshop.store.sqlite import SessionMissing, Store
 
 LANGUAGES = ("nl", "en")
@@ -75,8 +76,14 @@ class Live:
 
     def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
-                 notifier: Notifier | None = None):
-        """Wire the store, the questionnaire, the settings and who hears each change (nobody by default)."""
+                 notifier: Notifier | None = None, wall: Callable[[], float] = time.time):
+        """Wire the store, the questionnaire, the settings and who hears each change (nobody by default).
+
+        `wall` is the clock of timer deadlines (seconds since the epoch); `deadlines` (live/timers.py),
+        when set, watches each running timer and closes its question at zero.
+        """
+        self.wall = wall
+        self.deadlines: Any = None
         self.store = store
         self.questionnaire = questionnaire
         self.config = config
@@ -314,7 +321,8 @@ class Live:
             room = self._current(room)
             before = room.state
             new = sm.apply(before, action, question=question, option=kwargs.get("option"),
-                           valid_options=options, view=kwargs.get("view"))
+                           valid_options=options, view=kwargs.get("view"),
+                           **screen_fields(room, action, kwargs, self.config, self.wall()))
             if new != before:
                 with stored():
                     self.store.save_state(room.id, new.to_dict(), self.clock())
@@ -323,6 +331,8 @@ class Live:
                 raise Rejected("session_deleted", "This session has been deleted")
         if new != before:
             self.notifier.state_changed(room, before)
+            if new.timer is not None and new.timer != before.timer and self.deadlines is not None:
+                self.deadlines.watch(room.code, new.timer.deadline)
         return new
 
     def save_note(self, room: Room, question_id: object, text: object) -> None:

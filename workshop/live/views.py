@@ -1,8 +1,10 @@
 """Every view of a live room, each built in one pure function: phone, projector, facilitator (no Flask here)."""
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
+from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
 from workshop.core.tally import headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
@@ -12,10 +14,11 @@ Audience = Literal["facilitator", "projector"]
 AUDIENCES = ("facilitator", "projector")
 
 
-def public_state(room: "Room") -> dict[str, Any]:
-    """The state a phone may see."""
+def public_state(room: "Room", now: float | None = None) -> dict[str, Any]:
+    """The state a phone may see; a running timer carries `now` (the server's clock, default: the time of the call)."""
     s = room.state
     return {
+        "timer": timer_view(s, time.time() if now is None else now),
         "code": room.code,
         "stage": s.stage,
         "pacing": s.pacing,
@@ -26,9 +29,11 @@ def public_state(room: "Room") -> dict[str, Any]:
     }
 
 
-def screen_state(room: "Room", join_url: str, join_url_local: bool) -> dict[str, Any]:
-    """The state the projector and the facilitator see, with the address phones join at."""
-    data = public_state(room)
+def screen_state(room: "Room", join_url: str, join_url_local: bool, now: float | None = None) -> dict[str, Any]:
+    """The state the projector and the facilitator see, with the address phones join at and the projector's controls."""
+    data = public_state(room, now)
+    s = room.state
+    data.update(blank=s.blank, hide_results=s.hide_results, names=s.names, hidden_names=list(s.hidden_names))
     for item in data["questions"]:
         item["agreed"] = room.state.questions[item["id"]].agreed
     data.update(title=room.title, language=room.language, view=room.state.view,
@@ -63,7 +68,7 @@ def roster(room: "Room") -> dict[str, Any]:
 
 
 def aggregate(room: "Room", audience: Audience, *, min_group_size: int,
-              full: dict[str, Any] | None = None) -> dict[str, Any]:
+              full: dict[str, Any] | None = None, names_max: int = NAMES_AUTO_MAX) -> dict[str, Any]:
     """The live aggregate for an audience: the facilitator's in full, the projector's masked (mask_for_screen).
 
     The results carry their `headline` (core.tally.headline). `full` is the facilitator's aggregate
@@ -76,4 +81,4 @@ def aggregate(room: "Room", audience: Audience, *, min_group_size: int,
         full = room.tally.live(room.state, min_group_size=min_group_size, details=details)
         if full["results"] is not None:
             full["results"]["headline"] = headline(full["results"])
-    return full if audience == "facilitator" else mask_for_screen(full, room.state)
+    return full if audience == "facilitator" else mask_for_screen(full, room.state, names_max)

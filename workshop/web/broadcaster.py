@@ -64,6 +64,7 @@ class Broadcaster:
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
+        self.names_max = 30  # SCREEN_NAMES_MAX, set by the app
 
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
@@ -141,7 +142,8 @@ class Broadcaster:
         if SCREEN in parts:
             started = self._last[(code, SCREEN)] = time.monotonic()
             self._stale.discard((code, SCREEN))
-            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full)
+            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
+                                     names_max=self.names_max)
             self.socketio.emit(p.LIVE, masked, to=screens(code), namespace=p.SCREEN)
             self._cost[(code, SCREEN)] = time.monotonic() - started
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext, ngettext
 
+from workshop.web import jsstrings_screen
+
 
 def strings() -> dict[str, str]:
     """Return every JavaScript UI string by key, in the request's language ({name} are placeholders)."""
@@ -264,4 +266,5 @@ def strings() -> dict[str, str]:
         "pub_page_tips": gettext("Tips"),
         "pub_page_tools": gettext("Tools"),
         "pub_page_sector": gettext("Experience"),
+        **jsstrings_screen.strings(),  # the projector's controls
     }

@@ -40,7 +40,13 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "agree": ("question", "option"),
     "view": ("view",),
     "remove": ("participant",),
+    # The projector's controls (core/screen_control.py; timer_expire is the server's own, never a client's).
+    "timer": ("question", "seconds"), "timer_add": (), "timer_stop": (),
+    "blank": (), "unblank": (), "hide_results": (), "show_results": (),
+    "names": ("names",), "hide_name": ("participant",), "show_name": ("participant",),
 }
+# Optional fields of those actions passed on to the live service.
+SCREEN_FIELDS = ("seconds", "reveal", "participant", "names")
 
 ERRORS = {
     "bad_request": _l("That request was not understood."),

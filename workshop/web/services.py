@@ -136,7 +136,8 @@ class Services:
 
     def aggregate(self, room: Room, audience: views.Audience) -> dict[str, Any]:
         """The live aggregate for "facilitator" or "projector" (views.aggregate), with the configured group size."""
-        return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"])
+        return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"],
+                               names_max=self.config["SCREEN_NAMES_MAX"])
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""

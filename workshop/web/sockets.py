@@ -252,7 +252,7 @@ class FacilitatorNamespace(BaseNamespace):
             svc.live.remove(room, data["participant"])
         else:
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
-                             view=data.get("view"))
+                             view=data.get("view"), **{f: data[f] for f in p.SCREEN_FIELDS if f in data})
         return {"ok": True, "state": svc.screen_state(room)}
 
     @bound

@@ -1,0 +1,148 @@
+/* Facilitator page: the projector's controls (join QR, pause, hidden results, timer, names) and their shortcuts. */
+(function () {
+  'use strict';
+
+  const W = window.W;
+  const t = W.t;
+  const socket = window.workshopSocket; // manage.js's facilitator socket
+  if (!socket) return;
+  const panel = W.$('projector-controls');
+  let state = null;
+  let live = null;
+
+  /** Say how a control action went, in the panel's status line. */
+  function say(text, tone) {
+    const box = W.$('pc-msg');
+    box.className = 'm-msg' + (tone ? ' m-msg--' + tone : '');
+    box.textContent = text;
+  }
+
+  /** Send a control action; say done or why not. */
+  function command(payload, done) {
+    W.request(socket, 'command', payload, function (reply) {
+      if (reply.ok) {
+        say(done, 'ok');
+        if (reply.state) take(reply.state);
+      } else say(reply.error.message, 'error');
+    });
+  }
+
+  /** The question a timer or a new round acts on: the one in focus. */
+  function focusQuestion() {
+    return state && W.byId(state.questions, state.focus);
+  }
+
+  /** Name of a question for messages. */
+  function questionName(qs) {
+    const q = qs && W.byId(W.data().questionnaire.questions, qs.id);
+    return q ? q.short : '';
+  }
+
+  const actions = {
+    /** The join QR on the projector, or back to what it showed. */
+    join: function () {
+      if (!state) return;
+      const showing = state.view === 'join';
+      command({ action: 'view', view: showing ? 'auto' : 'join' }, t(showing ? 'done_view' : 'done_join_view'));
+    },
+    /** The pause screen on or off. */
+    blank: function () {
+      if (state) command({ action: state.blank ? 'unblank' : 'blank' }, t(state.blank ? 'done_unblank' : 'done_blank'));
+    },
+    /** Hide the results on the projector, or show them again. */
+    hide: function () {
+      if (state) command({ action: state.hide_results ? 'show_results' : 'hide_results' },
+        t(state.hide_results ? 'done_show_results' : 'done_hide_results'));
+    },
+    /** Start the timer on the open question in focus, or add time while it runs. */
+    timer: function () {
+      if (!state) return;
+      if (state.timer) { command({ action: 'timer_add' }, t('done_timer_add')); return; }
+      const qs = focusQuestion();
+      if (!qs || qs.status !== 'open') { say(t('timer_needs_open'), 'error'); return; }
+      command({ action: 'timer', question: qs.id, seconds: Number(W.$('pc-seconds').value), reveal: W.$('pc-reveal').checked },
+        t('done_timer', { name: questionName(qs) }));
+    },
+    /** The group results on the projector, or back to following the session. */
+    results: function () {
+      if (!state) return;
+      const showing = state.view === 'results';
+      command({ action: 'view', view: showing ? 'auto' : 'results' }, t('done_view'));
+    },
+    /** A new round of the question in focus. */
+    newRound: function () {
+      const qs = focusQuestion();
+      if (qs) command({ action: 'new_round', question: qs.id }, t('done_new_round', { name: questionName(qs) }));
+    },
+  };
+
+  /** Draw the panel from the state and the names in the live aggregate. */
+  function render() {
+    if (!state) return;
+    W.$('pc-join').setAttribute('aria-pressed', state.view === 'join' ? 'true' : 'false');
+    W.$('pc-blank').setAttribute('aria-pressed', state.blank ? 'true' : 'false');
+    W.$('pc-hide').setAttribute('aria-pressed', state.hide_results ? 'true' : 'false');
+    W.$('pc-timer-start').hidden = Boolean(state.timer);
+    W.$('pc-timer-add').hidden = !state.timer;
+    W.$('pc-timer-stop').hidden = !state.timer;
+    W.$('pc-names-mode').value = state.names || 'auto';
+    renderNames();
+  }
+
+  /** The latest names, each with a button that hides it from the projector or shows it again. */
+  function renderNames() {
+    const names = (live && live.names) || [];
+    const ids = (live && live.name_ids) || [];
+    const hidden = state.hidden_names || [];
+    const items = names.map(function (name, i) { return { id: ids[i], name: name }; }).reverse();
+    W.morph(W.$('pc-names-list'), items.length ? items.map(function (item) {
+      const isHidden = hidden.indexOf(item.id) >= 0;
+      return el('li', { class: isHidden ? 'is-hidden' : '', 'data-key': 'n' + item.id },
+        el('span', { class: 'pc-name', text: item.name }),
+        el('button', {
+          type: 'button', class: 'btn btn-small', 'data-focus-key': 'name:' + item.id,
+          'aria-label': t(isHidden ? 'show_name_label' : 'hide_name_label', { name: item.name }),
+          onclick: function () {
+            command({ action: isHidden ? 'show_name' : 'hide_name', participant: item.id },
+              t(isHidden ? 'done_show_name' : 'done_hide_name', { name: item.name }));
+          },
+        }, t(isHidden ? 'show_name' : 'hide_name')));
+    }) : el('li', { 'data-key': 'none', text: t('names_none') }));
+  }
+  const el = W.el;
+
+  /** Take a new state (its timer's deadline and the server's clock come with it). */
+  function take(data) {
+    state = data;
+    W.timer.update(state.timer);
+    W.keepFocus(render);
+  }
+
+  socket.on('snapshot', function (data) { live = data.live || null; take(data.state); });
+  socket.on('state', take);
+  socket.on('live', function (data) { live = data; if (state) W.keepFocus(render); });
+
+  W.$('pc-join').addEventListener('click', actions.join);
+  W.$('pc-blank').addEventListener('click', actions.blank);
+  W.$('pc-hide').addEventListener('click', actions.hide);
+  W.$('pc-timer-start').addEventListener('click', actions.timer);
+  W.$('pc-timer-add').addEventListener('click', actions.timer);
+  W.$('pc-timer-stop').addEventListener('click', function () { command({ action: 'timer_stop' }, t('done_timer_stop')); });
+  W.$('pc-names-mode').addEventListener('change', function () {
+    command({ action: 'names', names: W.$('pc-names-mode').value }, t('done_names'));
+  });
+
+  // Shortcuts (listed in the `?` overlay from W.shortcuts).
+  W.shortcuts.push(
+    { key: 'g', label: 'key_results', action: actions.results },
+    { key: 'a', label: 'key_new_round', action: actions.newRound },
+    { key: 'b', label: 'key_blank', action: actions.blank },
+    { key: 'j', label: 'key_join', action: actions.join },
+    { key: 't', label: 'key_timer', action: actions.timer },
+    { key: 'h', label: 'key_hide_results', action: actions.hide });
+  if (!W.shortcutsListening) {
+    W.shortcutsListening = true; // one listener for the whole list, whoever adds entries
+    document.addEventListener('keydown', W.runShortcut);
+  }
+  if (panel) panel.hidden = false;
+})();
