@@ -77,11 +77,11 @@ class SessionModel:
                 self.status[q] = "closed"
 
     def goto(self, q: str) -> None:
-        """Focus a question; paced sessions open it (if new) and close the rest."""
+        """Focus a question; paced sessions open it (if new, or closed but never revealed) and close the rest."""
         self.focus, self.stage = q, "running"
         if self.pacing == "paced":
             self.close_open(keep=q)
-            if self.status[q] == "hidden":
+            if self.status[q] in ("hidden", "closed"):
                 self.status[q] = "open"
 
     def to_results(self) -> None:

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
-VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "progress")
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 
@@ -128,12 +128,16 @@ def _close_open(state: SessionState, keep: str | None = None) -> SessionState:
 
 
 def _goto(state: SessionState, question_id: str) -> SessionState:
-    """Move the focus to a question; when paced, it opens and the previous one closes."""
+    """Move the focus (and the projector) to a question; when paced, it opens and the previous one closes.
+
+    A question that was closed but never revealed opens again: going back to it (N then P) puts the room
+    where it was. A revealed question stays revealed: reopening it is a choice (a new round or the same).
+    """
     q = state.question(question_id)
-    state = replace(state, focus=question_id, stage="running")
+    state = replace(state, focus=question_id, stage="running", view="question")
     if state.pacing == "paced":
         state = _close_open(state, keep=question_id)
-        if q.status == "hidden":
+        if q.status in ("hidden", "closed"):
             state = state.with_question(question_id, status="open")
     return state
 
@@ -151,7 +155,21 @@ def _step(state: SessionState, delta: int) -> SessionState:
 def _to_results(state: SessionState) -> SessionState:
     """Close open questions and show the results."""
     _require_stage(state, "running", "results")
-    return replace(_close_open(state), stage="results")
+    return replace(_close_open(state), stage="results", view="results")
+
+
+def shown(state: SessionState) -> str:
+    """What the projector shows now: the lobby, the chosen view, or for "auto" the one that fits the stage."""
+    if state.stage == "lobby":
+        return "lobby"
+    if state.view != "auto":
+        return state.view
+    if state.stage in ("results", "ended"):
+        return state.stage
+    if state.pacing == "self":
+        focus = state.questions.get(state.focus) if state.focus else None
+        return "question" if focus is not None and focus.status == "revealed" else "progress"
+    return "question"
 
 
 def apply(
@@ -172,7 +190,8 @@ def apply(
         if state.pacing == "self":
             for q in state.order:
                 state = state.with_question(q, status="open")
-        return _goto(replace(state, stage="running"), first)
+        state = _goto(replace(state, stage="running"), first)
+        return replace(state, view="progress") if state.pacing == "self" else state
     if action in ("focus", "open", "close", "reveal", "new_round", "agree"):
         if question is None:
             raise Rejected("bad_request", "This action needs a question", "question")
@@ -188,7 +207,7 @@ def apply(
         _require_stage(state, "lobby", "running", "results")
         if state.pacing == "paced":
             state = _close_open(state, keep=question)
-        return replace(state.with_question(question, status="open"), stage="running", focus=question)
+        return replace(state.with_question(question, status="open"), stage="running", focus=question, view="question")
     if action == "close":
         if current.status != "open":
             raise Rejected("not_allowed_now", "This question is not open")
@@ -197,7 +216,7 @@ def apply(
         _require_stage(state, "running", "results")
         if current.status == "hidden":
             raise Rejected("not_allowed_now", "Open this question before revealing it")
-        return replace(state.with_question(question, status="revealed"), focus=question)
+        return replace(state.with_question(question, status="revealed"), focus=question, view="question")
     if action == "new_round":
         _require_stage(state, "running", "results")
         if current.status in ("hidden", "open"):
@@ -205,21 +224,24 @@ def apply(
         if state.pacing == "paced":
             state = _close_open(state)
         state = state.with_question(question, status="open", round=current.round + 1, agreed=None)
-        return replace(state, stage="running", focus=question)
+        return replace(state, stage="running", focus=question, view="question")
     if action == "agree":
         _require_stage(state, "running", "results")
         if current.status in ("hidden", "open"):
             raise Rejected("not_allowed_now", "Close or reveal this question before agreeing on it")
         if option is not None and option not in valid_options:
             raise Rejected("unknown_option", "Unknown option", "option")
-        return state.with_question(question, agreed=option)
+        agreed = state.with_question(question, agreed=option)
+        if all_agreed(agreed) and not all_agreed(state):  # the last agreed answer: the room sees its phase
+            return replace(agreed, view="consensus")
+        return agreed
     if action == "results":
         return _to_results(state)
     if action == "end":
-        return replace(_close_open(state), stage="ended")
+        return replace(_close_open(state), stage="ended", view="auto")
     if action == "reopen":
         _require_stage(state, "ended")
-        return replace(state, stage="results")
+        return replace(state, stage="results", view="results")
     if action in ("lock", "unlock"):
         return replace(state, locked=action == "lock")
     if action == "view":
@@ -236,5 +258,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply", "all_agreed",
+    "initial", "check_answer", "apply", "all_agreed", "shown",
 ]

@@ -56,3 +56,13 @@ CREATE TABLE IF NOT EXISTS steps (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (session_id, position)
 );
+
+-- Extra facilitator links: one per device a link was made for after creation (web page or
+-- `workshop sessions link`); sessions.facilitator_hash stays the first. Only hashes are stored.
+CREATE TABLE IF NOT EXISTS facilitator_tokens (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,    -- sha256 of the token
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facilitator_tokens_by_session ON facilitator_tokens (session_id);

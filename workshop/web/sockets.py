@@ -207,12 +207,23 @@ class ScreenNamespace(BaseNamespace):
     """Projectors: read-only, authenticated by the projector key."""
 
     def connect(self, auth):
-        """Check the projector key, join the screens room and send a snapshot."""
+        """Check the projector key, join the screens room and send a snapshot; count it unless it is a preview."""
         svc = services()
         room = admit_projector(auth)
-        self.bind(Binding(room.code, "screen"))
+        preview = isinstance(auth, dict) and auth.get("preview") is True  # the facilitator page's small copy
+        self.bind(Binding(room.code, "preview" if preview else "screen"))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
+        if not preview:
+            svc.live.projector_connected(room, True)
+
+    def on_disconnect(self, reason=None):
+        """Count a projector page less when it goes away."""
+        binding = self.binding()
+        self.unbind()
+        room = services().live.room(binding.code) if binding and binding.role == "screen" else None
+        if room is not None:
+            services().live.projector_connected(room, False)
 
 
 class FacilitatorNamespace(BaseNamespace):
@@ -235,6 +246,8 @@ class FacilitatorNamespace(BaseNamespace):
             "notes": svc.live.store.notes(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
+            "projector": views.projector(room),
+            "undo": svc.live.undo_seconds(room),
         }
 
     @bound
@@ -253,7 +266,14 @@ class FacilitatorNamespace(BaseNamespace):
         else:
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
                              view=data.get("view"))
-        return {"ok": True, "state": svc.screen_state(room)}
+        return {"ok": True, "state": svc.screen_state(room), "undo": svc.live.undo_seconds(room)}
+
+    @bound
+    def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
+        """Make a facilitator link for another device (earlier links keep working)."""
+        svc = services()
+        token = svc.live.facilitator_link(room)
+        return {"ok": True, "url": svc.facilitator_url(room.code, token)}
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):
