@@ -328,5 +328,17 @@
     return code && code.length === 6 ? code.slice(0, 3) + '\u00a0' + code.slice(3) : code || '';
   };
 
+  /**
+   * The page's keyboard shortcuts, in the order the overlay lists them: {keys, label, run}. keys are
+   * KeyboardEvent.key values (letters in lower case), label the text the overlay shows. Every module
+   * appends its own with W.shortcut(); shortcuts.js dispatches them and draws the `?` overlay.
+   */
+  W.shortcuts = [];
+
+  /** Add a keyboard shortcut: keys (e.g. ['n', 'ArrowRight']), what it does in words, and the function. */
+  W.shortcut = function (keys, label, run) {
+    W.shortcuts.push({ keys: keys, label: label, run: run });
+  };
+
   window.W = W;
 })();

@@ -24,6 +24,7 @@
   /** Which view to show: the facilitator's choice, or the one that fits the stage. */
   function whichView() {
     if (state.stage === 'lobby') return 'lobby';
+    if (state.shows) return state.shows; // the server's answer (core.state.shown), also told to the facilitator
     const chosen = state.view || 'auto';
     if (chosen !== 'auto') return chosen;
     if (state.stage === 'ended') return 'ended';
@@ -381,7 +382,7 @@
     W.showView('v-live');
   }
 
-  const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
+  const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key, preview: !!D.preview }); }, refused);
   socket.on('snapshot', function (data) {
     state = data.state;
     live = data.live || null;

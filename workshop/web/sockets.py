@@ -14,6 +14,7 @@ from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import protocol as p
+from workshop.web import remote
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
 
@@ -272,8 +273,7 @@ class FacilitatorNamespace(BaseNamespace):
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
         """Make a facilitator link for another device (earlier links keep working)."""
         svc = services()
-        token = svc.live.facilitator_link(room)
-        return {"ok": True, "url": svc.facilitator_url(room.code, token)}
+        return {"ok": True, **remote.offer(room, svc.live.facilitator_link(room))}
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):
