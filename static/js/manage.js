@@ -24,14 +24,13 @@
 
   /** Send a facilitator command; the reply's state is applied at once, with what it closed or opened and an undo. */
   function command(payload, done) {
-    const before = state;
     W.request(socket, 'command', payload, function (reply) {
       if (!reply.ok) {
         say(t('failed', { message: reply.error.message }), 'error');
         return;
       }
       if (reply.state) state = reply.state;
-      const text = [done || t('done')].concat(changes(before, state)).join(' ');
+      const text = [done || t('done')].concat(changes(reply.changes || [])).join(' ');
       if (reply.undo > 0 && payload.action !== 'undo') offerUndo(text, reply.undo);
       else hideUndo();
       say(text, 'ok');
@@ -39,15 +38,13 @@
     });
   }
 
-  /** The questions an action closed or opened, in words (so that nothing closes without saying so). */
-  function changes(before, after) {
-    if (!before || !after) return [];
-    return after.questions.map(function (qs, i) {
-      const was = before.questions[i] && before.questions[i].status;
-      const q = W.byId(Q.questions, qs.id);
+  /** The questions an action closed or opened again (the ack's changes), in words: nothing closes unsaid. */
+  function changes(list) {
+    return list.map(function (c) {
+      const q = W.byId(Q.questions, c.question);
       const vars = { n: q.index + 1, name: q.short };
-      if (was === 'open' && qs.status !== 'open') return t('change_closed', vars);
-      if (was && was !== 'hidden' && was !== 'open' && qs.status === 'open') return t('change_reopened', vars);
+      if (c.before === 'open' && c.after === 'closed') return t('change_closed', vars);
+      if (c.before !== 'hidden' && c.after === 'open') return t('change_reopened', vars);
       return null;
     }).filter(Boolean);
   }

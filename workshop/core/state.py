@@ -251,6 +251,12 @@ def apply(
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
+def changes(before: SessionState, after: SessionState) -> list[dict[str, str]]:
+    """The questions whose status an action changed, in order: [{question, before, after}]."""
+    return [{"question": q, "before": before.questions[q].status, "after": after.questions[q].status}
+            for q in after.order if q in before.questions and before.questions[q].status != after.questions[q].status]
+
+
 def all_agreed(state: SessionState) -> bool:
     """Tell whether every question has an agreed answer."""
     return all(state.questions[q].agreed is not None for q in state.order)
@@ -258,5 +264,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply", "all_agreed", "shown",
+    "initial", "check_answer", "apply", "all_agreed", "shown", "changes",
 ]

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from flask import current_app, g, request
 from flask_socketio import Namespace, join_room
 
-from workshop.core.state import Rejected
+from workshop.core.state import Rejected, changes
 from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
@@ -262,12 +262,14 @@ class FacilitatorNamespace(BaseNamespace):
         missing = [f for f in p.ACTIONS[action] if f not in data]
         if missing:
             raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
+        before = room.state
         if action == "remove":
             svc.live.remove(room, data["participant"])
         else:
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
                              view=data.get("view"))
-        return {"ok": True, "state": svc.screen_state(room), "undo": svc.live.undo_seconds(room)}
+        return {"ok": True, "state": svc.screen_state(room), "undo": svc.live.undo_seconds(room),
+                "changes": changes(before, room.state)}
 
     @bound
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
