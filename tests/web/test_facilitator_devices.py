@@ -113,10 +113,15 @@ def test_only_the_preview_of_the_projector_may_be_framed_and_only_by_this_site(c
     assert client.get(f"/s/{session['code']}/screen?k=wrong&preview=1").status_code == 403
 
 
-def test_the_command_line_prints_a_new_link_and_rotate_stops_the_old_ones(app, client, data_dir, new_session,
-                                                                          capsys):
+def test_the_command_line_prints_a_new_link_and_rotate_stops_the_old_ones(app, socketio, client, data_dir,
+                                                                          new_session, capsys):
     session = new_session()
     code, first = session["code"], session["facilitator_token"]
+    signed_in = app.test_client()  # a browser that opened the first link before the rotation
+    assert signed_in.get(f"/s/{code}/manage?t={first}").status_code == 303
+    assert signed_in.get(f"/s/{code}/manage").status_code == 200
+    open_socket = connect(socketio, app, "facilitator", {"code": code, "token": first})
+    assert open_socket.emit("command", {"action": "lock"})["ok"]
     assert cli.main(["sessions", "--data-dir", str(data_dir), "link", code, "--public-url", "http://10.0.0.5:5000"]) == 0
     printed = capsys.readouterr().out.strip()
     assert re.fullmatch(rf"http://10\.0\.0\.5:5000/s/{code}/manage\?t=[\w-]{{30,}}", printed)
@@ -130,4 +135,44 @@ def test_the_command_line_prints_a_new_link_and_rotate_stops_the_old_ones(app, c
     assert app.test_client().get(rotated).status_code == 303
     for old in (path, f"/s/{code}/manage?t={first}"):
         assert app.test_client().get(old).status_code == 403
+    assert signed_in.get(f"/s/{code}/manage").status_code == 403  # its sign-in ended too
+    assert code not in signed_in.get("/").get_data(as_text=True)  # and "my sessions" no longer lists it
+    refused = open_socket.emit("command", {"action": "unlock"})
+    assert refused is None or refused["error"]["code"] == "bad_token"  # the open socket lost control
+    assert not open_socket.client.is_connected("/facilitator")
+    assert app.extensions["workshop"].live.room(code).state.locked
     assert cli.main(["sessions", "--data-dir", str(data_dir), "link", "ZZZZZZ"]) == 1
+
+
+def test_a_database_from_before_extra_links_is_migrated_and_its_link_still_works(make_app, data_dir):
+    import sqlite3
+
+    from workshop.store.sqlite import DB_NAME, SCHEMA_VERSION
+
+    app = make_app()
+    session = app.test_client().post("/api/sessions", json={"title": "Oud"}).get_json()
+    app.extensions["workshop"].live.store.close()
+    with sqlite3.connect(data_dir / DB_NAME) as db:  # what version 2 wrote: no tokens table, no epoch column
+        db.execute("DROP TABLE facilitator_tokens")
+        db.execute("ALTER TABLE sessions DROP COLUMN facilitator_epoch")
+        db.execute("PRAGMA user_version=2")
+    again = make_app()
+    code, token = session["code"], session["facilitator_token"]
+    assert again.test_client().get(f"/s/{code}/manage?t={token}").status_code == 303
+    with again.test_request_context():
+        live = again.extensions["workshop"].live
+        extra = live.facilitator_link(live.room(code))
+    assert again.test_client().get(f"/s/{code}/manage?t={extra}").status_code == 303
+    with sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("SELECT facilitator_epoch FROM sessions").fetchall() == [(0,)]
+
+
+def test_a_session_keeps_at_most_the_newest_extra_links(make_app):
+    app = make_app(FACILITATOR_LINKS_MAX=2)
+    session = app.test_client().post("/api/sessions", json={"title": "Veel apparaten"}).get_json()
+    live = app.extensions["workshop"].live
+    room = live.room(session["code"])
+    extra = [live.facilitator_link(room) for _ in range(3)]
+    assert [live.is_facilitator(room, t) for t in extra] == [False, True, True]
+    assert live.is_facilitator(room, session["facilitator_token"])  # the first link is not an extra one

@@ -269,6 +269,10 @@ class Live:
             return False
         return any([security.token_matches(token, h) for h in self.store.facilitator_hashes(room.id)])
 
+    def facilitator_epoch(self, room: Room) -> int:
+        """The session's sign-in generation: a browser or socket signed in under an older one is signed out."""
+        return self.store.facilitator_epoch(room.id)
+
     def facilitator_link(self, room: Room, rotate: bool = False) -> str:
         """Make a new facilitator token for another device and return it (only its hash is stored).
 
@@ -466,6 +470,7 @@ class Live:
                 "code": row["code"], "title": row["title"], "created_at": row["created_at"],
                 "updated_at": row["updated_at"], "participants": row["participant_count"],
                 "stage": state["stage"], "language": row["language"],
+                "facilitator_epoch": row["facilitator_epoch"],
             })
         return items
 

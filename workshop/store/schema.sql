@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     facilitator_hash TEXT NOT NULL,     -- sha256 of the facilitator token
     state TEXT NOT NULL,                -- JSON of workshop.state.SessionState
     report_generation INTEGER NOT NULL DEFAULT 0,  -- 0: no shared report link; n: link n is valid
+    facilitator_epoch INTEGER NOT NULL DEFAULT 0,  -- +1 at each `sessions link --rotate`: older sign-ins end
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

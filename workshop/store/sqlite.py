@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 3  # 2: participants.joined_late; 3: facilitator_tokens (schema.sql creates it)
+SCHEMA_VERSION = 3  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 
@@ -24,6 +24,8 @@ def migrate(c: sqlite3.Connection) -> None:
     columns = {row[1] for row in c.execute("PRAGMA table_info(participants)")}
     if "joined_late" not in columns:
         c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
+    if "facilitator_epoch" not in {row[1] for row in c.execute("PRAGMA table_info(sessions)")}:
+        c.execute("ALTER TABLE sessions ADD COLUMN facilitator_epoch INTEGER NOT NULL DEFAULT 0")
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -192,11 +194,16 @@ class Store:
             self._touch(c, session_id, now)
 
     def replace_facilitator_tokens(self, session_id: int, token_hash: str, now: str) -> None:
-        """Make one token hash the session's only facilitator link: every earlier link stops working."""
+        """Make one token hash the session's only facilitator link: every earlier link and sign-in stops working."""
         with self.session_write(session_id) as c:
             c.execute("DELETE FROM facilitator_tokens WHERE session_id = ?", (session_id,))
-            c.execute("UPDATE sessions SET facilitator_hash = ?, updated_at = ? WHERE id = ?",
-                      (token_hash, now, session_id))
+            c.execute("UPDATE sessions SET facilitator_hash = ?, facilitator_epoch = facilitator_epoch + 1,"
+                      " updated_at = ? WHERE id = ?", (token_hash, now, session_id))
+
+    def facilitator_epoch(self, session_id: int) -> int:
+        """How often a session's facilitator links were rotated (a sign-in from before no longer counts)."""
+        row = self._one("SELECT facilitator_epoch FROM sessions WHERE id = ?", (session_id,))
+        return int(row[0]) if row is not None else -1
 
     def list_sessions(self, codes: list[str] | None = None) -> list[sqlite3.Row]:
         """Return sessions (all, or those with the given codes), newest first, with participant counts."""

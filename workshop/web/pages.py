@@ -17,7 +17,7 @@ from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
 from workshop.web import i18n, jsstrings, qr, remote
 from workshop.web.auth import (
     error_page,
-    facilitated,
+    signed_in,
     facilitator_required,
     find_room,
     projector_key_required,
@@ -43,7 +43,8 @@ def page_data(room: Room | None = None, **extra: Any) -> dict[str, Any]:
 def my_sessions() -> list[dict[str, Any]]:
     """The sessions this browser facilitates, for the start page's archive."""
     svc = services()
-    items = svc.live.sessions(facilitated())
+    mine = signed_in()
+    items = [i for i in svc.live.sessions(list(mine)) if i["facilitator_epoch"] == mine[i["code"]]]
     for item in items:
         room = svc.live.room(item["code"])
         first = svc.aggregate(room, "facilitator")["results"]["headline"] if room else headline(None)

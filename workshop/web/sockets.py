@@ -40,6 +40,7 @@ class Binding:
     code: str
     role: str
     participant: int | None = None
+    epoch: int = 0  # a facilitator's sign-in generation: a rotation since ends its control
 
 
 def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,6 +57,10 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         if room is None:
             return self.fail("unknown_session")
         g.session_language = room.language
+        if binding.role == "facilitator" and binding.epoch != services().live.facilitator_epoch(room):
+            reply = self.fail("bad_token")
+            self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # links were rotated since
+            return reply
         try:
             return handler(self, room, binding, data)
         except Rejected as exc:
@@ -233,7 +238,7 @@ class FacilitatorNamespace(BaseNamespace):
     def connect(self, auth):
         """Check the facilitator token or cookie, join the screens room, send a snapshot."""
         room = admit_facilitator(auth)
-        self.bind(Binding(room.code, "facilitator"))
+        self.bind(Binding(room.code, "facilitator", epoch=services().live.facilitator_epoch(room)))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
 
