@@ -31,7 +31,7 @@
       }
       if (reply.state) state = reply.state;
       const text = [done || t('done')].concat(changes(reply.changes || [])).join(' ');
-      if (reply.undo > 0 && payload.action !== 'undo') offerUndo(text, reply.undo);
+      if (reply.undo > 0 && payload.action !== 'undo') offerUndo(reply.undo);
       else hideUndo();
       say(text, 'ok');
       schedule();
@@ -51,9 +51,8 @@
 
   // Undo: the server keeps the state before the last control action for a few seconds.
   let undoTimer = 0;
-  /** Offer to undo the last action for the seconds the server keeps it. */
-  function offerUndo(text, seconds) {
-    W.$('undo-text').textContent = text;
+  /** Offer to undo the last action (beside the message saying what it did) for the seconds the server keeps it. */
+  function offerUndo(seconds) {
     W.$('undo-toast').hidden = false;
     window.clearTimeout(undoTimer);
     undoTimer = window.setTimeout(hideUndo, seconds * 1000);

@@ -19,7 +19,8 @@ CHOSEN = {
     "nl-projector-disciplines": "projector-disciplines",
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
-    "nl-facilitator": "facilitator",
+    "nl-facilitator-controls": "facilitator",  # tests/browser/test_facilitator_controls.py
+    "nl-facilitator-new-link": "facilitator-new-link",
 }
 
 

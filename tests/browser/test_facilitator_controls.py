@@ -210,8 +210,9 @@ def test_going_back_says_what_it_closes_and_every_control_action_can_be_undone(s
     expect(phone.locator("#v-question input[type='radio']").first).to_be_enabled()
     toast = fac.locator("#undo-toast")
     expect(toast).to_be_visible()
-    expect(toast).to_contain_text(f"Vraag 2 ({SECOND['short']}) is gesloten.")
-    expect(toast).to_contain_text(f"Vraag 1 ({FIRST['short']}) is weer open.")
+    message = fac.locator("#m-msg")
+    expect(message).to_contain_text(f"Vraag 2 ({SECOND['short']}) is gesloten.")
+    expect(message).to_contain_text(f"Vraag 1 ({FIRST['short']}) is weer open.")
     axe = {}
     assert axe_check(fac, "facilitator: undo offer", axe) == []
 
@@ -282,6 +283,6 @@ def test_the_facilitator_page_screenshot_for_the_readme(server, pages):
     fac.locator("#undo-toast").wait_for()
     expect(fac.locator("#projector-status")).to_contain_text("laatst bijgewerkt")
     expect(fac.frame_locator("#preview-frame").locator(".sc-reveal")).to_be_visible()
-    fac.set_viewport_size(LAPTOP)
+    fac.set_viewport_size({"width": LAPTOP["width"], "height": 1150})  # down to the projector's live copy
     fac.evaluate("window.scrollTo(0, 0)")
     shot(fac, "nl-facilitator-controls")
