@@ -57,7 +57,7 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         if room is None:
             return self.fail("unknown_session")
         g.session_language = room.language
-        if binding.role == "facilitator" and binding.epoch != services().live.facilitator_epoch(room):
+        if binding.role == "facilitator" and binding.epoch != services().live.facilitator_epoch(room) >= 0:
             reply = self.fail("bad_token")
             self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # links were rotated since
             return reply
