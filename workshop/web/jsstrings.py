@@ -227,7 +227,7 @@ def strings() -> dict[str, str]:
         "key_next": gettext("next question"),
         "key_prev": gettext("previous question"),
         "key_reveal": gettext("reveal the answers to the current question"),
-        "key_undo": gettext("undo the last action (for 10 seconds)"),
+        "key_undo": gettext("undo the last action (for a few seconds after it)"),
         "done_undo": gettext("Undone."),
         "change_closed": gettext("Question {n} ({name}) is closed."),
         "change_reopened": gettext("Question {n} ({name}) is open again."),
