@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_compress import Compress
@@ -98,6 +99,7 @@ def socket_path():
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, storage, live sessions, pages, API and sockets."""
     cfg = load_config(config)
+    ZoneInfo(cfg["TIME_ZONE"])  # an unknown time zone stops the start with its name, not the first export
     app = Flask("workshop", template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
     app.config.update(cfg)

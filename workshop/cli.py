@@ -141,7 +141,7 @@ def export_command(args) -> int:
     if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
         print("An XLSX file is binary: add --out FILE (or pipe the output into a file).", file=sys.stderr)
         return 2
-    body = exports.render(summary, args.format, live.questionnaire)
+    body = exports.render(summary, args.format, live.questionnaire, live.config["TIME_ZONE"])
     if args.out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(body)

@@ -240,7 +240,7 @@
         group ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) }) : null,
         group ? el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })) : null,
         res.provisional ? el('p', { class: 'sc-fact', text: t('provisional_hint') }) : null,
-        el('p', { class: 'sc-fact' }, t('complete_n', { n: W.num(res.complete) })),
+        el('p', { class: 'sc-fact' }, W.tn(res.complete, 'complete_one', 'complete_other')),
         res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null),
       el('div', { class: 'sc-results-side' },
         el('h2', { text: t('people_per_phase') }),
@@ -274,6 +274,10 @@
       el('th', { scope: 'col', class: 'num', text: t('median_label') }),
       el('th', { scope: 'col', text: t('phase') }),
       Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-mini-head', text: q.short }); }));
+    // The legend explains the small bars: only shown when at least one is drawn.
+    const bars = groups.some(function (g) {
+      return Q.questions.some(function (q) { const s = g.questions && g.questions[q.id]; return s && s.n; });
+    });
     const rows = groups.map(function (g) {
       const p = W.byId(Q.phases, g.phase);
       return el('tr', {},
@@ -288,7 +292,7 @@
       groups.length
         ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
-      el('p', { class: 'sc-legend', text: t('mini_legend') }));
+      bars ? el('p', { class: 'sc-legend', text: t('mini_legend') }) : null);
   }
 
   /** How agreement moved from round 1 to the latest round, per question. */

@@ -155,7 +155,7 @@ class Room:
             page.locator("#nickname").tap()
             page.locator("#nickname").fill(person.nickname)
         if person.discipline:
-            page.locator("label.choice").filter(has=page.locator(f"input[value='{person.discipline}']")).tap()
+            page.locator("#discipline").select_option(person.discipline)
         page.locator("#join-submit").tap()
         expect(page.locator("#v-wait h1")).to_have_text(self.text["in"])
         check_fits(page, f"{person.key} waiting")

@@ -70,7 +70,7 @@ def labels(lang: str) -> Mapping[str, Any]:
         "points": _("Points"), "count": _("Count"), "share": _("Share"), "answered": _("Answered"),
         "joined": _("Participants"), "agreement_col": _("Agreement (1 − Leik D)"),
         "consensus_col": _("Consensus (Tastle-Wierman)"), "vde_col": _("Agreement (van der Eijk)"),
-        "verdict": _("Verdict"), "answered_at": _("Answered at (UTC)"), "participant": _("Participant"),
+        "verdict": _("Verdict"), "answered_at": _("Answered at ({zone})"), "participant": _("Participant"),
         "topic": _("Topic"), "note": _("Note"), "none": _("none"), "yes": _("yes"),
         # the stage words of the pages
         "stages": MappingProxyType({"lobby": _("not started"), "running": _("running"), "results": _("results"),

@@ -1,7 +1,7 @@
 """UI strings the pages' JavaScript needs, translated for the current request."""
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 
 def strings() -> dict[str, str]:
@@ -107,7 +107,8 @@ def strings() -> dict[str, str]:
         "provisional": gettext("provisional"),
         "provisional_hint": gettext("Provisional until the group has agreed on an answer to every question."),
         "median_total": gettext("median {total} of {max} points"),
-        "complete_n": gettext("{n} people answered every question"),
+        "complete_one": ngettext("{n} person answered every question", "{n} people answered every question", 1),
+        "complete_other": ngettext("{n} person answered every question", "{n} people answered every question", 2),
         "changed_one": gettext("{n} person is in a different phase after a new round"),
         "changed_other": gettext("{n} people are in a different phase after a new round"),
         "people_per_phase": gettext("People per phase"),
@@ -252,4 +253,10 @@ def strings() -> dict[str, str]:
         "projector_updated": gettext("last update {time}"),
         "projector_gone": gettext("No projector connected (since {time}). Open the projector link on the projector’s computer."),
         "projector_none": gettext("No projector connected yet. Open the projector link on the projector’s computer."),
+        # Phone: answers kept while the connection is down (outbox.js, participant.js).
+        "queued": gettext("Kept on this phone: it is sent as soon as the connection is back."),
+        "missed_closed": gettext("Question {n} closed while you had no connection. Your answer “{answer}” was not counted."),
+        "missed_round": gettext("Question {n} started a new round while you had no connection. Your answer “{answer}” "
+                                "was not counted: choose again."),
+        "dismiss": gettext("Understood"),
     }

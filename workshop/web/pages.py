@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from workshop.core import security
+from workshop.core import localtime, security
 from workshop.core.state import Rejected
 from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
+from workshop.live import disciplines
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
 from workshop.web import i18n, jsstrings, qr, remote
 from workshop.web.auth import (
@@ -52,6 +53,7 @@ def my_sessions() -> list[dict[str, Any]]:
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
+        item["created_local"] = localtime.local_minute(item["created_at"], svc.config["TIME_ZONE"])
     return items
 
 
@@ -100,8 +102,9 @@ def _field_error(exc: Rejected) -> str:
         "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
-        "disciplines": _("Give at most %(count)s disciplines of at most %(max)s characters each.",
-                         count=cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
+        "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
+                                "Give at most %(num)d disciplines of at most %(max)s characters each.",
+                                cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
     }
     return messages.get(exc.field or "title", exc.message)
 
@@ -135,14 +138,18 @@ def join(code: str):
                 "group's totals of the answers. Nothing else about you is stored. "
                 "The session is deleted after %(days)s days.",
                 days=services().config["RETENTION_DAYS"])
-    return render_template("participant.html", privacy_text=privacy,
-                           page_data=page_data(room, disciplines=room.disciplines, privacy=privacy))
+    names = disciplines.shown_names(room.disciplines, i18n.select_locale())
+    choices = [{"value": name, "label": names[name]} for name in room.disciplines]
+    return render_template("participant.html", privacy_text=privacy, discipline_choices=choices,
+                           page_data=page_data(room, disciplines=room.disciplines, discipline_names=names,
+                                               privacy=privacy))
 
 
 @bp.get("/s/<code>/screen")
 @projector_key_required
 def screen(code: str):
-    """The projector page (read-only link with its own key in ?k=)."""
+    """The projector page (read-only link with its own key in ?k=), in the session's language."""
+    i18n.room_screen()
     svc, room, key = services(), g.room, request.args["k"]
     state = svc.screen_state(room)
     preview = request.args.get("preview") == "1"
@@ -184,6 +191,7 @@ def manage(code: str):
     if new_link:
         new_link["qr"] = Markup(new_link["qr"])
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
+                           session_language=room.language,
                            code_display=security.display_code(room.code), new_link=new_link,
                            preview_url=projector_url + "&preview=1",
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
