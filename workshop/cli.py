@@ -34,7 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=float, default=None, metavar="DAYS",
                        help="age in days (default: the RETENTION_DAYS setting)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    for command in (listing, delete, purge):  # `sessions delete CODE --data-dir DIR` works as well
+    link = ssub.add_parser("link", help="print a new facilitator link for a session (for a lost link or another device)")
+    link.add_argument("code", help="the session's join code")
+    link.add_argument("--rotate", action="store_true",
+                      help="make every earlier facilitator link stop working (a link was shared by mistake)")
+    link.add_argument("--public-url", default=None,
+                      help="the server's address as browsers reach it (default: the PUBLIC_URL setting)")
+    for command in (listing, delete, purge, link):  # `sessions delete CODE --data-dir DIR` works as well
         command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     add_export_parser(sub)
@@ -168,6 +174,8 @@ def sessions_command(args) -> int:
             print(f"{s['code']:<8} {s['created_at']:<26} {s['stage']:<8} {s['participants']:>6}  {s['title']}")
         print(n_("{n} session", "{n} sessions", len(rows)))
         return 0
+    if args.sessions_command == "link":
+        return link_command(live, args)
     if args.sessions_command == "delete":
         room = live.room(args.code)
         if room is None:
@@ -183,6 +191,27 @@ def sessions_command(args) -> int:
         return 1
     codes = live.purge(days)
     print(n_("Deleted {n} session", "Deleted {n} sessions", len(codes)) + (": " + ", ".join(codes) if codes else "") + ".")
+    return 0
+
+
+def link_command(live, args) -> int:
+    """Print a new facilitator link; with --rotate every earlier one stops working."""
+    room = live.room(args.code)
+    if room is None:
+        print(f"No session with code {args.code}. See `workshop sessions list`.", file=sys.stderr)
+        return 1
+    token = live.facilitator_link(room, rotate=args.rotate)
+    base = (args.public_url or live.config.get("PUBLIC_URL") or "").rstrip("/")
+    # The route of pages.manage (the CLI builds no web app); tests/unit/test_facilitator_links.py follows it.
+    path = f"/s/{room.code}/manage?t={token}"
+    print(f"{base}{path}" if base else path)
+    if not base:
+        print("Put the server's address in front (e.g. http://192.168.1.20:5000), or pass --public-url.",
+              file=sys.stderr)
+    print("Anyone who has this link controls the session. "
+          + ("Every earlier facilitator link has stopped working; browsers already signed in stay signed in."
+             if args.rotate else "Earlier facilitator links keep working (add --rotate to stop them)."),
+          file=sys.stderr)
     return 0
 
 

@@ -68,6 +68,10 @@ SETTINGS: tuple[Setting, ...] = (
             "an adviser creates a few a day, a script thousands a minute."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
+    Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator can undo the last control action (next, previous, open, "
+            "close, reveal, new round, results, view, ...); a later change by anyone ends it sooner."),
+    Setting("FACILITATOR_LINKS_MAX", 10, "Most extra facilitator links a session keeps (one per device it was made "
+            "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it."),
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
             "'Your sessions' and the XLSX export. Stored times stay UTC."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),

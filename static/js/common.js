@@ -351,22 +351,15 @@
   };
 
   /**
-   * The facilitator page's keyboard shortcuts, one list for every feature: {key, label (a string id), action()}.
-   * Features push their entries; the `?` overlay lists them; W.runShortcut runs one for a key press.
+   * The page's keyboard shortcuts, in the order the overlay lists them: {keys, label, run}. keys are
+   * KeyboardEvent.key values (letters in lower case), label the text the overlay shows. Every module
+   * appends its own with W.shortcut(); shortcuts.js dispatches them and draws the `?` overlay.
    */
   W.shortcuts = [];
 
-  /** Run the shortcut for a key press (not while typing in a field, nor with Ctrl/Alt/Meta); true when one ran. */
-  W.runShortcut = function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return false;
-    const target = event.target;
-    if (target.closest && target.closest('input:not([type="radio"]):not([type="checkbox"]), textarea, select, [contenteditable="true"], dialog')) return false;
-    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    const entry = W.shortcuts.find(function (s) { return s.key === key; });
-    if (!entry) return false;
-    event.preventDefault();
-    entry.action();
-    return true;
+  /** Add a keyboard shortcut: keys (e.g. ['n', 'ArrowRight']), what it does in words, and the function. */
+  W.shortcut = function (keys, label, run) {
+    W.shortcuts.push({ keys: keys, label: label, run: run });
   };
 
   window.W = W;

@@ -22,7 +22,7 @@
     if (tone === 'ok') sayTimer = window.setTimeout(function () { box.textContent = ''; }, 8000);
   }
 
-  /** Send a facilitator command; the reply's state is applied at once. */
+  /** Send a facilitator command; the reply's state is applied at once, with what it closed or opened and an undo. */
   function command(payload, done) {
     W.request(socket, 'command', payload, function (reply) {
       if (!reply.ok) {
@@ -30,10 +30,44 @@
         return;
       }
       if (reply.state) state = reply.state;
-      say(done || t('done'), 'ok');
+      const text = [done || t('done')].concat(changes(reply.changes || [])).join(' ');
+      if (reply.undo > 0 && payload.action !== 'undo') offerUndo(reply.undo);
+      else hideUndo();
+      say(text, 'ok');
       schedule();
     });
   }
+
+  /** The questions an action closed or opened again (the ack's changes), in words: nothing closes unsaid. */
+  function changes(list) {
+    return list.map(function (c) {
+      const q = W.byId(Q.questions, c.question);
+      const vars = { n: q.index + 1, name: q.short };
+      if (c.before === 'open' && c.after === 'closed') return t('change_closed', vars);
+      if (c.before !== 'hidden' && c.after === 'open') return t('change_reopened', vars);
+      return null;
+    }).filter(Boolean);
+  }
+
+  // Undo: the server keeps the state before the last control action for a few seconds.
+  let undoTimer = 0;
+  /** Offer to undo the last action (beside the message saying what it did) for the seconds the server keeps it. */
+  function offerUndo(seconds) {
+    W.$('undo-toast').hidden = false;
+    window.clearTimeout(undoTimer);
+    undoTimer = window.setTimeout(hideUndo, seconds * 1000);
+  }
+  /** Take the undo offer away. */
+  function hideUndo() {
+    window.clearTimeout(undoTimer);
+    W.$('undo-toast').hidden = true;
+  }
+  /** Undo the last control action. */
+  function undo() {
+    hideUndo();
+    command({ action: 'undo' }, t('done_undo'));
+  }
+  W.$('undo-btn').addEventListener('click', undo);
 
   /** Whether the session is in one of the stages. */
   function inStage() {
@@ -83,8 +117,20 @@
     W.$('btn-next-label').textContent = last && inStage('running') ? t('to_results') : t('next');
     const q = focus && W.byId(Q.questions, focus.id);
     W.$('focus-line').textContent = inStage('running', 'results') && q
-      ? t('focus_is', { n: q.index + 1, name: q.short, status: t('status_' + focus.status) })
+      ? t('current_is', { n: q.index + 1, name: q.short, status: t('status_' + focus.status) })
       : t('focus_' + state.stage);
+    W.$('on-screen').textContent = onScreen(state.shows, focus, q);
+  }
+
+  /** What the projector shows, in words (state.shows is the server's answer, the one the projector draws). */
+  function onScreen(shows, focus, q) {
+    if (shows === 'question' && q) {
+      const key = focus.status === 'revealed' ? 'shows_reveal' : 'shows_question';
+      return t(key, { n: q.index + 1, name: q.short, status: t('status_' + focus.status) });
+    }
+    const key = 'shows_' + shows;
+    const text = t(key);
+    return text === key ? t('shows_other', { view: shows }) : text;
   }
 
   /** One question: status, round, answered, actions, agreed answer and the spread (for the facilitator only). */
@@ -118,22 +164,55 @@
         el('h3', { id: 'qh-' + qs.id }, (q.index + 1) + '. ' + q.short),
         el('span', { class: 'badge badge--' + qs.status, text: t('status_' + qs.status) }),
         qs.round > 1 ? el('span', { class: 'badge', text: t('round_n', { n: qs.round }) }) : null,
-        isFocus ? el('span', { class: 'badge badge--focus', text: t('on_screen') }) : null),
+        isFocus ? el('span', { class: 'badge badge--focus', text: t(state.shows === 'question' ? 'on_screen' : 'current_badge') }) : null),
       el('p', { class: 'qcard-text', text: q.text }),
       el('div', { class: 'qcard-answered' },
         el('span', { text: t('answered_of', { n: W.num(lq.answered || 0), total: W.num(joined) }) }),
         el('div', { class: 'progress progress--small', 'aria-hidden': 'true' }, fill)),
       el('div', { class: 'qcard-actions' },
-        act('focus', t('act_focus'), active && !isFocus),
-        qs.status === 'open'
-          ? act('close', t('act_close'), true)
-          : act('open', t('act_open'), !inStage('ended')),
-        act('reveal', t('act_reveal'), active && qs.status !== 'hidden' && qs.status !== 'revealed'),
-        act('new_round', t('act_new_round'), active && settled)),
+        group(qs.id, 'screen', t('group_screen'),
+          act('focus', t('act_focus'), active && !isFocus),
+          act('reveal', t('act_reveal'), active && qs.status !== 'hidden' && qs.status !== 'revealed')),
+        group(qs.id, 'phones', t('group_phones'),
+          qs.status === 'open'
+            ? act('close', t('act_close'), true)
+            : qs.status === 'revealed'
+              ? reopenButton(qs, q)
+              : act('open', t('act_open'), !inStage('ended')),
+          act('new_round', t('act_new_round'), active && settled))),
       el('div', { class: 'qcard-agree field-inline' },
         el('label', { for: selectId, text: t('agreed_label') }), select,
         settled ? null : el('span', { class: 'help', text: t('agreed_help') })),
       spread(q, W.latestStats(live, qs.id), lq.rounds || []));
+  }
+
+  /** A labelled group of a card's buttons (what they act on: the projector or the phones). */
+  function group(qid, name, label, first, second) {
+    const id = 'g-' + name + '-' + qid;
+    return el('div', { class: 'qcard-group qcard-group--' + name, role: 'group', 'aria-labelledby': id },
+      el('span', { class: 'qcard-group-label', id: id, text: label }), first, second);
+  }
+
+  /** "Open" on a revealed question: asks whether to start a new round or reopen the same one. */
+  function reopenButton(qs, q) {
+    return el('button', {
+      type: 'button', class: 'btn btn-small', disabled: inStage('ended'), 'data-focus-key': 'open:' + qs.id,
+      onclick: function () { askReopen(qs, q); },
+    }, t('act_open'));
+  }
+
+  /** Ask how to reopen a question whose answers the room has seen. */
+  function askReopen(qs, q) {
+    const dialog = W.$('reopen-dialog');
+    W.$('reopen-text').textContent = t('reopen_text', { n: q.index + 1, name: q.short });
+    dialog.returnValue = '';
+    dialog.onclose = function () {
+      const choice = dialog.returnValue;
+      if (choice === 'new_round' || choice === 'open') {
+        command({ action: choice, question: qs.id }, t('done_' + choice, { name: q.short }));
+      }
+    };
+    dialog.showModal();
   }
 
   /** The answers so far, folded away so the facilitator is not anchored by accident. */
@@ -166,8 +245,9 @@
 
   /** Projector view radios and the lock button. */
   function renderScreenPanel() {
-    document.querySelectorAll('input[name="view"]').forEach(function (radio) {
-      radio.checked = radio.value === (state.view || 'auto');
+    document.querySelectorAll('.view-btn').forEach(function (button) {
+      button.setAttribute('aria-pressed', button.getAttribute('data-view') === (state.view || 'auto') ? 'true' : 'false');
+      button.disabled = inStage('lobby');
     });
     const lock = W.$('btn-lock');
     lock.textContent = state.locked ? t('unlock') : t('lock');
@@ -274,20 +354,16 @@
     button.addEventListener('click', function () { mainAction(button.getAttribute('data-action')); });
   });
 
-  document.addEventListener('keydown', function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    const target = event.target;
-    if (target.closest && target.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
-    const keys = { n: 'next', ArrowRight: 'next', p: 'prev', ArrowLeft: 'prev', r: 'reveal' };
-    const action = keys[event.key.length === 1 ? event.key.toLowerCase() : event.key];
-    if (!action) return;
-    event.preventDefault();
-    mainAction(action);
-  });
+  // Keyboard shortcuts (shortcuts.js dispatches them wherever the focus is, except in text fields).
+  W.shortcut(['n', 'ArrowRight'], t('key_next'), function () { mainAction('next'); });
+  W.shortcut(['p', 'ArrowLeft'], t('key_prev'), function () { mainAction('prev'); });
+  W.shortcut(['r'], t('key_reveal'), function () { mainAction('reveal'); });
+  W.shortcut(['z'], t('key_undo'), undo);
 
-  document.querySelectorAll('input[name="view"]').forEach(function (radio) {
-    radio.addEventListener('change', function () {
-      if (radio.checked) command({ action: 'view', view: radio.value }, t('done_view'));
+  // What the projector shows: buttons (arrow keys stay shortcuts; radio buttons would change the view).
+  document.querySelectorAll('.view-btn').forEach(function (button) {
+    button.addEventListener('click', function () {
+      command({ action: 'view', view: button.getAttribute('data-view') }, t('done_view'));
     });
   });
 

@@ -190,6 +190,17 @@
     if (window.confirm(t('confirm_revoke'))) setLink(false, t('link_revoked'));
   });
 
+  // Another facilitator device saved something: take it, unless this page has unsaved typing of its own there.
+  socket.on('note', function (data) {
+    notes.forEach(function (note) {
+      if (note.question === data.question && !note.dirty && note.area.value !== data.text) note.area.value = data.text;
+    });
+  });
+  socket.on('steps', function (data) {
+    if (!stepsDirty && JSON.stringify(collectSteps()) !== JSON.stringify(data.items)) showSteps(data.items);
+  });
+  socket.on('report', showReport);
+
   // Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile.
   socket.on('snapshot', function (data) {
     const stored = data.notes || {};

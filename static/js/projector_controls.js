@@ -132,17 +132,12 @@
     command({ action: 'names', names: W.$('pc-names-mode').value }, t('done_names'));
   });
 
-  // Shortcuts (listed in the `?` overlay from W.shortcuts).
-  W.shortcuts.push(
-    { key: 'g', label: 'key_results', action: actions.results },
-    { key: 'a', label: 'key_new_round', action: actions.newRound },
-    { key: 'b', label: 'key_blank', action: actions.blank },
-    { key: 'j', label: 'key_join', action: actions.join },
-    { key: 't', label: 'key_timer', action: actions.timer },
-    { key: 'h', label: 'key_hide_results', action: actions.hide });
-  if (!W.shortcutsListening) {
-    W.shortcutsListening = true; // one listener for the whole list, whoever adds entries
-    document.addEventListener('keydown', W.runShortcut);
-  }
+  // Shortcuts (shortcuts.js dispatches them and lists them in the `?` overlay).
+  W.shortcut(['g'], t('key_results'), actions.results);
+  W.shortcut(['a'], t('key_new_round'), actions.newRound);
+  W.shortcut(['b'], t('key_blank'), actions.blank);
+  W.shortcut(['j'], t('key_join'), actions.join);
+  W.shortcut(['t'], t('key_timer'), actions.timer);
+  W.shortcut(['h'], t('key_hide_results'), actions.hide);
   if (panel) panel.hidden = false;
 })();

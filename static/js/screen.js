@@ -27,6 +27,7 @@
   function whichView() {
     if (state.blank) return 'blank';
     if (state.stage === 'lobby') return 'lobby';
+    if (state.shows) return state.shows === 'results_hidden' ? 'hidden' : state.shows; // the server's answer (core.state.shown), also told to the facilitator
     const chosen = state.view || 'auto';
     if (chosen === 'join' && state.stage !== 'ended') return 'join';
     const view = chosenView(chosen);
@@ -445,7 +446,7 @@
     W.showView('v-live');
   }
 
-  const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
+  const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key, preview: !!D.preview }); }, refused);
   socket.on('snapshot', function (data) {
     state = data.state;
     W.timer.update(state.timer);

@@ -67,6 +67,7 @@ def test_the_projector_on_the_disciplines_view_gets_no_counts_of_an_open_questio
 
     # Revealing one question shows its spread by discipline; the others stay hidden.
     assert r.command("reveal", question="begrippen")["ok"]
+    assert r.command("view", view="disciplines")["ok"]  # a reveal puts the room on the question (issue 11)
     live = r.screen.wait("live", lambda d: any("begrippen" in g["questions"] for g in d["disciplines"]))
     by_group = {g["group"]: g["questions"]["begrippen"]["counts"] for g in live["disciplines"]}
     assert by_group == {"Directie": [3, 0, 0, 0], "Marketing": [0, 0, 0, 3]}

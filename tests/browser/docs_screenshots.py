@@ -20,9 +20,10 @@ CHOSEN = {
     "nl-projector-disciplines": "projector-disciplines",
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
-    "nl-facilitator": "facilitator",
     "projector-join": "projector-join",    # tests/browser/test_projector_controls.py
     "projector-timer": "projector-timer",
+    "nl-facilitator-controls": "facilitator",  # tests/browser/test_facilitator_controls.py
+    "nl-facilitator-new-link": "facilitator-new-link",
 }
 
 

@@ -133,6 +133,7 @@ def focused(page) -> dict:
       el.focus();
       return {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
               action: el.getAttribute('data-action'), key: el.getAttribute('data-focus-key'),
+              view: el.getAttribute('data-view'),
               text: (el.textContent || '').trim().slice(0, 40), ring: withFocus !== without};
     }""")
 
@@ -193,7 +194,8 @@ def test_the_facilitator_page_works_with_the_keyboard_alone(server, pages):
     tab_to(fac, lambda f: f["action"] == "next")
     fac.keyboard.press("Space")
     focus_line(fac, q2)
-    expect(fac.locator(f"article.qcard[data-key='{q2['id']}']")).to_have_class("qcard qcard--closed is-focus")
+    # Back on a question that was closed but never revealed: it is open again (issue 11, point 4).
+    expect(fac.locator(f"article.qcard[data-key='{q2['id']}']")).to_have_class("qcard qcard--open is-focus")
     reveal = tab_to(fac, lambda f: f["action"] == "reveal")
     assert reveal["ring"]
     fac.keyboard.press("Enter")
@@ -203,7 +205,7 @@ def test_the_facilitator_page_works_with_the_keyboard_alone(server, pages):
     tab_to(fac, lambda f: f["key"] == f"new_round:{q2['id']}")
     fac.keyboard.press("Enter")
     expect(fac.locator(f"article.qcard[data-key='{q2['id']}'] .badge").nth(1)).to_contain_text("2")
-    view = tab_to(fac, lambda f: f["name"] == "view", limit=80)
+    view = tab_to(fac, lambda f: f["view"] == "results", limit=80)
     assert view["ring"], f"no visible focus indicator on {view}"
-    fac.keyboard.press("ArrowRight")
-    expect(fac.locator("input[name='view'][value='question']")).to_be_checked()
+    fac.keyboard.press("Enter")
+    expect(fac.locator(".view-btn[data-view='results']")).to_have_attribute("aria-pressed", "true")

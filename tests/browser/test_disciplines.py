@@ -50,7 +50,7 @@ def test_eight_phones_in_two_disciplines_see_the_view_by_discipline(server, page
     for phone, (_, picks) in zip(phones, PEOPLE):  # each phone its own phase
         expect(phone.locator(".phase-title")).to_have_text(phase_of(Q, total(picks))["name"])
 
-    fac.locator("label.segment").filter(has=fac.locator("input[value='disciplines']")).click()
+    fac.locator(".view-btn[data-view='disciplines']").click()
     rows = proj.locator(".sc-disciplines tbody tr")
     expect(rows).to_have_count(2)
     for row, group in zip(rows.all(), ["Directie", "Publiek"]):

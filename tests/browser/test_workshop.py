@@ -332,7 +332,7 @@ def test_a_room_runs_the_whole_workshop(server, pages, lang):
     agreed_total = sum(room.option(qid, index)["points"] for qid, index in AGREED.items())
     consensus = phase_of(room.q, agreed_total)
     expect(fac.locator("#mini-results")).to_contain_text(consensus["name"])
-    fac.locator("label.segment").filter(has=fac.locator("input[value='consensus']")).click()
+    fac.locator(".view-btn[data-view='consensus']").click()
     expect(proj.locator(".sc-consensus .sc-phase-name")).to_have_text(consensus["name"])
     room.shot(proj, "projector-consensus")
     fac.evaluate("window.scrollTo(0, 0)")

@@ -33,7 +33,7 @@ QUESTIONS = {q.id: [o.id for o in q.options] for q in default_questionnaire().qu
 ORDER = list(QUESTIONS)
 MAX_PARTICIPANTS = 6
 QUESTION_ACTIONS = ("focus", "open", "close", "reveal", "new_round")
-PLAIN_ACTIONS = ("start", "next", "prev", "results", "end", "reopen", "lock", "unlock")
+PLAIN_ACTIONS = ("start", "next", "prev", "results", "end", "reopen", "lock", "unlock", "undo")
 
 
 class Refused(Exception):
@@ -64,6 +64,17 @@ class SessionModel:
     focus: str | None = None
     status: dict[str, str] = field(default_factory=lambda: {q: "hidden" for q in ORDER})
     round: dict[str, int] = field(default_factory=lambda: {q: 1 for q in ORDER})
+    view: str = "auto"  # every action that changes what the room looks at puts the projector there
+    undo: tuple | None = None  # the state before the last action that changed it (undo restores it once)
+
+    def snapshot(self) -> tuple:
+        """The state an undo restores."""
+        return (self.stage, self.locked, self.focus, dict(self.status), dict(self.round), self.view)
+
+    def restore(self, snap: tuple) -> None:
+        """Go back to a snapshot."""
+        self.stage, self.locked, self.focus, status, rounds, self.view = snap
+        self.status, self.round = dict(status), dict(rounds)
 
     def need(self, *stages: str) -> None:
         """Refuse unless the stage is one of these."""
@@ -77,21 +88,34 @@ class SessionModel:
                 self.status[q] = "closed"
 
     def goto(self, q: str) -> None:
-        """Focus a question; paced sessions open it (if new) and close the rest."""
-        self.focus, self.stage = q, "running"
+        """Focus a question; paced sessions open it (if new, or closed but never revealed) and close the rest."""
+        self.focus, self.stage, self.view = q, "running", "question"
         if self.pacing == "paced":
             self.close_open(keep=q)
-            if self.status[q] == "hidden":
+            if self.status[q] in ("hidden", "closed"):
                 self.status[q] = "open"
 
     def to_results(self) -> None:
         """Close what is open and show results."""
         self.need("running", "results")
         self.close_open()
-        self.stage = "results"
+        self.stage, self.view = "results", "results"
 
     def apply(self, action: str, q: str | None = None) -> None:
-        """Change the model as the facilitator's action should, or raise Refused."""
+        """Change the model as the facilitator's action should (undoably), or raise Refused."""
+        if action == "undo":
+            if self.undo is None:
+                raise Refused("nothing_to_undo")
+            self.restore(self.undo)
+            self.undo = None
+            return
+        before = self.snapshot()
+        self.act(action, q)
+        if self.snapshot() != before:
+            self.undo = before
+
+    def act(self, action: str, q: str | None = None) -> None:
+        """Change the model as one facilitator action should, or raise Refused."""
         if self.stage == "ended" and action != "reopen":
             raise Refused("not_allowed_now")
         if action == "start":
@@ -100,6 +124,7 @@ class SessionModel:
                 self.status = {x: "open" for x in ORDER}
             self.stage = "running"
             self.goto(ORDER[0])
+            self.view = "progress" if self.pacing == "self" else "question"
         elif action in ("next", "prev"):
             self.need("running", "results")
             index = ORDER.index(self.focus) if self.focus in ORDER else -1
@@ -115,7 +140,7 @@ class SessionModel:
             self.need("lobby", "running", "results")
             if self.pacing == "paced":
                 self.close_open(keep=q)
-            self.status[q], self.stage, self.focus = "open", "running", q
+            self.status[q], self.stage, self.focus, self.view = "open", "running", q, "question"
         elif action == "close":
             if self.status[q] != "open":
                 raise Refused("not_allowed_now")
@@ -124,23 +149,23 @@ class SessionModel:
             self.need("running", "results")
             if self.status[q] == "hidden":
                 raise Refused("not_allowed_now")
-            self.status[q], self.focus = "revealed", q
+            self.status[q], self.focus, self.view = "revealed", q, "question"
         elif action == "new_round":
             self.need("running", "results")
             if self.status[q] in ("hidden", "open"):
                 raise Refused("not_allowed_now")
             if self.pacing == "paced":
                 self.close_open()
-            self.status[q], self.stage, self.focus = "open", "running", q
+            self.status[q], self.stage, self.focus, self.view = "open", "running", q, "question"
             self.round[q] += 1
         elif action == "results":
             self.to_results()
         elif action == "end":
             self.close_open()
-            self.stage = "ended"
+            self.stage, self.view = "ended", "auto"
         elif action == "reopen":
             self.need("ended")
-            self.stage = "results"
+            self.stage, self.view = "results", "results"
         elif action in ("lock", "unlock"):
             self.locked = action == "lock"
 
@@ -159,7 +184,7 @@ class Harness:
     def __init__(self, data_dir: Path):
         """Build the app; handler exceptions propagate into the test."""
         self.app = create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), "MAX_PARTICIPANTS": MAX_PARTICIPANTS,
-                               "TESTING": True})
+                               "TESTING": True, "UNDO_SECONDS": 3600.0})  # undo by order, never by a slow step
         self.socketio = self.app.extensions["socketio"]
         self.socketio.default_exception_handler = None
         self.store = self.app.extensions["workshop"].live.store
@@ -220,7 +245,8 @@ class SessionMachine(RuleBasedStateMachine):
     def check_state(self, state: dict) -> None:
         """The app's ScreenState equals the model."""
         m = self.model
-        assert (state["stage"], state["locked"], state["focus"]) == (m.stage, m.locked, m.focus), (state, m)
+        assert (state["stage"], state["locked"], state["focus"], state["view"]) == \
+               (m.stage, m.locked, m.focus, m.view), (state, m)
         assert {q["id"]: (q["status"], q["round"]) for q in state["questions"]} == \
                {q: (m.status[q], m.round[q]) for q in ORDER}, (state, m)
 

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
 VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector",
-         "join")
+         "join", "progress")
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 
@@ -166,12 +166,16 @@ def _close_open(state: SessionState, keep: str | None = None) -> SessionState:
 
 
 def _goto(state: SessionState, question_id: str) -> SessionState:
-    """Move the focus to a question; when paced, it opens and the previous one closes."""
+    """Move the focus (and the projector) to a question; when paced, it opens and the previous one closes.
+
+    A question that was closed but never revealed opens again: going back to it (N then P) puts the room
+    where it was. A revealed question stays revealed: reopening it is a choice (a new round or the same).
+    """
     q = state.question(question_id)
-    state = replace(state, focus=question_id, stage="running")
+    state = replace(state, focus=question_id, stage="running", view="question")
     if state.pacing == "paced":
         state = _close_open(state, keep=question_id)
-        if q.status == "hidden":
+        if q.status in ("hidden", "closed"):
             state = state.with_question(question_id, status="open")
     return state
 
@@ -189,7 +193,29 @@ def _step(state: SessionState, delta: int) -> SessionState:
 def _to_results(state: SessionState) -> SessionState:
     """Close open questions and show the results."""
     _require_stage(state, "running", "results")
-    return replace(_close_open(state), stage="results")
+    return replace(_close_open(state), stage="results", view="results")
+
+
+# Views that show the room's answers: the facilitator can hide them ("hide results"), the projector then says so.
+RESULT_VIEWS = ("results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector")
+
+
+def shown(state: SessionState) -> str:
+    """What the projector shows now: the pause screen, the lobby, the chosen view, or for "auto" the one that fits the stage."""
+    if state.blank:
+        return "blank"
+    if state.stage == "lobby":
+        return "lobby" if state.view != "join" else "join"
+    if state.view != "auto":
+        if state.hide_results and state.view in RESULT_VIEWS:
+            return "results_hidden"
+        return state.view
+    if state.stage in ("results", "ended"):
+        return "results_hidden" if state.hide_results and state.stage == "results" else state.stage
+    if state.pacing == "self":
+        focus = state.questions.get(state.focus) if state.focus else None
+        return "question" if focus is not None and focus.status == "revealed" else "progress"
+    return "question"
 
 
 def apply(
@@ -222,7 +248,8 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
         if state.pacing == "self":
             for q in state.order:
                 state = state.with_question(q, status="open")
-        return _goto(replace(state, stage="running"), first)
+        state = _goto(replace(state, stage="running"), first)
+        return replace(state, view="progress") if state.pacing == "self" else state
     if action in ("focus", "open", "close", "reveal", "new_round", "agree"):
         if question is None:
             raise Rejected("bad_request", "This action needs a question", "question")
@@ -238,7 +265,7 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
         _require_stage(state, "lobby", "running", "results")
         if state.pacing == "paced":
             state = _close_open(state, keep=question)
-        return replace(state.with_question(question, status="open"), stage="running", focus=question)
+        return replace(state.with_question(question, status="open"), stage="running", focus=question, view="question")
     if action == "close":
         if current.status != "open":
             raise Rejected("not_allowed_now", "This question is not open")
@@ -247,7 +274,7 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
         _require_stage(state, "running", "results")
         if current.status == "hidden":
             raise Rejected("not_allowed_now", "Open this question before revealing it")
-        return replace(state.with_question(question, status="revealed"), focus=question)
+        return replace(state.with_question(question, status="revealed"), focus=question, view="question")
     if action == "new_round":
         _require_stage(state, "running", "results")
         if current.status in ("hidden", "open"):
@@ -255,21 +282,24 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
         if state.pacing == "paced":
             state = _close_open(state)
         state = state.with_question(question, status="open", round=current.round + 1, agreed=None)
-        return replace(state, stage="running", focus=question)
+        return replace(state, stage="running", focus=question, view="question")
     if action == "agree":
         _require_stage(state, "running", "results")
         if current.status in ("hidden", "open"):
             raise Rejected("not_allowed_now", "Close or reveal this question before agreeing on it")
         if option is not None and option not in valid_options:
             raise Rejected("unknown_option", "Unknown option", "option")
-        return state.with_question(question, agreed=option)
+        agreed = state.with_question(question, agreed=option)
+        if all_agreed(agreed) and not all_agreed(state):  # the last agreed answer: the room sees its phase
+            return replace(agreed, view="consensus")
+        return agreed
     if action == "results":
         return _to_results(state)
     if action == "end":
-        return replace(_close_open(state), stage="ended")
+        return replace(_close_open(state), stage="ended", view="auto")
     if action == "reopen":
         _require_stage(state, "ended")
-        return replace(state, stage="results")
+        return replace(state, stage="results", view="results")
     if action in ("lock", "unlock"):
         return replace(state, locked=action == "lock")
     if action == "view":
@@ -279,6 +309,12 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
+def changes(before: SessionState, after: SessionState) -> list[dict[str, str]]:
+    """The questions whose status an action changed, in order: [{question, before, after}]."""
+    return [{"question": q, "before": before.questions[q].status, "after": after.questions[q].status}
+            for q in after.order if q in before.questions and before.questions[q].status != after.questions[q].status]
+
+
 def all_agreed(state: SessionState) -> bool:
     """Tell whether every question has an agreed answer."""
     return all(state.questions[q].agreed is not None for q in state.order)
@@ -286,5 +322,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply", "all_agreed",
+    "initial", "check_answer", "apply", "all_agreed", "shown", "changes",
 ]

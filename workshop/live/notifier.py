@@ -38,6 +38,9 @@ class Notifier(Protocol):
     def session_deleted(self, room: "Room") -> None:
         """The session was deleted (here or by another process); its room is about to be forgotten."""
 
+    def projector_changed(self, room: "Room") -> None:
+        """A projector page connected or went away (room.projectors, room.projector_at)."""
+
 
 class NullNotifier:
     """A notifier that tells nobody: the command line and tests without sockets."""
@@ -67,4 +70,7 @@ class NullNotifier:
         """Nobody listens."""
 
     def session_deleted(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def projector_changed(self, room: "Room") -> None:
         """Nobody listens."""

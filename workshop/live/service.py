@@ -16,6 +16,7 @@ from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member, Tally
 from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
+from workshop.live import undo as undoing
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.timers import screen_fields
 from workshop.store.sqlite import SessionMissing, Store
@@ -69,6 +70,9 @@ class Room:
     sockets: Counter = field(default_factory=Counter)
     used_at: float = 0.0      # time.monotonic() of the last lookup, for the idle sweep
     evicted: bool = False     # dropped from memory: a newer copy (or none) is the live one
+    undo: undoing.Undo | None = None  # the last control action's previous state (live/undo.py)
+    projectors: int = 0       # projector pages connected (previews on the facilitator page not counted)
+    projector_at: str | None = None  # when a projector last connected or went away (UTC, ISO 8601)
 
 
 class Live:
@@ -210,8 +214,29 @@ class Live:
             return [self._rooms[code] for code in sorted(missing)]
 
     def is_facilitator(self, room: Room, token: object) -> bool:
-        """Tell whether a token is this session's facilitator secret."""
-        return security.token_matches(token, room.facilitator_hash)
+        """Tell whether a token is one of this session's facilitator links (read from the store: the CLI may add some)."""
+        if not isinstance(token, str) or not token:
+            return False
+        return any([security.token_matches(token, h) for h in self.store.facilitator_hashes(room.id)])
+
+    def facilitator_epoch(self, room: Room) -> int:
+        """The session's sign-in generation: a browser or socket signed in under an older one is signed out."""
+        return self.store.facilitator_epoch(room.id)
+
+    def facilitator_link(self, room: Room, rotate: bool = False) -> str:
+        """Make a new facilitator token for another device and return it (only its hash is stored).
+
+        Earlier links keep working (an open co-facilitator device is not signed out), up to
+        FACILITATOR_LINKS_MAX extra ones; with rotate, the new token is the only one that works.
+        """
+        token = security.new_token()
+        with stored():
+            if rotate:
+                self.store.replace_facilitator_tokens(room.id, security.token_hash(token), self.clock())
+            else:
+                self.store.add_facilitator_token(room.id, security.token_hash(token), self.clock(),
+                                                 self.config["FACILITATOR_LINKS_MAX"])
+        return token
 
     # Participants
 
@@ -320,13 +345,18 @@ class Live:
         with self._lock:
             room = self._current(room)
             before = room.state
-            new = sm.apply(before, action, question=question, option=kwargs.get("option"),
-                           valid_options=options, view=kwargs.get("view"),
-                           **screen_fields(room, action, kwargs, self.config, self.wall()))
+            now = self.monotonic()
+            if action == "undo":
+                new = undoing.target(room.undo, before, now, self.config["UNDO_SECONDS"])
+            else:
+                new = sm.apply(before, action, question=question, option=kwargs.get("option"),
+                               valid_options=options, view=kwargs.get("view"),
+                               **screen_fields(room, action, kwargs, self.config, self.wall()))
             if new != before:
                 with stored():
                     self.store.save_state(room.id, new.to_dict(), self.clock())
                 room.state = new
+                room.undo = undoing.remember(action, before, new, now)
             elif not self.store.session_exists(room.id):  # nothing to store, but never "ok" for a deleted session
                 raise Rejected("session_deleted", "This session has been deleted")
         if new != before:
@@ -334,6 +364,17 @@ class Live:
             if new.timer is not None and new.timer != before.timer and self.deadlines is not None:
                 self.deadlines.watch(room.code, new.timer.deadline)
         return new
+
+    def undo_seconds(self, room: Room) -> float:
+        """Seconds left to undo the last control action on a session (0: nothing to undo)."""
+        return undoing.remaining(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+
+    def projector_connected(self, room: Room, connected: bool) -> None:
+        """Count a projector page that connected (True) or went away (False), and tell the facilitators."""
+        with self._lock:
+            room.projectors = max(0, room.projectors + (1 if connected else -1))
+            room.projector_at = self.clock()
+        self.notifier.projector_changed(room)
 
     def save_note(self, room: Room, question_id: object, text: object) -> None:
         """Store the facilitator's note for a question ('' for the general note)."""
@@ -384,6 +425,7 @@ class Live:
                 "code": row["code"], "title": row["title"], "created_at": row["created_at"],
                 "updated_at": row["updated_at"], "participants": row["participant_count"],
                 "stage": state["stage"], "language": row["language"],
+                "facilitator_epoch": row["facilitator_epoch"],
             })
         return items
 

@@ -5,6 +5,7 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
+from workshop.core.state import shown
 from workshop.core.tally import headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def screen_state(room: "Room", join_url: str, join_url_local: bool, now: float |
     data.update(blank=s.blank, hide_results=s.hide_results, names=s.names, hidden_names=list(s.hidden_names))
     for item in data["questions"]:
         item["agreed"] = room.state.questions[item["id"]].agreed
-    data.update(title=room.title, language=room.language, view=room.state.view,
+    data.update(title=room.title, language=room.language, view=room.state.view, shows=shown(room.state),
                 join_url=join_url, join_url_local=join_url_local)
     return data
 
@@ -82,3 +83,8 @@ def aggregate(room: "Room", audience: Audience, *, min_group_size: int,
         if full["results"] is not None:
             full["results"]["headline"] = headline(full["results"])
     return full if audience == "facilitator" else mask_for_screen(full, room.state, names_max)
+
+
+def projector(room: "Room") -> dict[str, Any]:
+    """Whether a projector page is connected to a session, and when that last changed (for the facilitator)."""
+    return {"connected": room.projectors, "changed_at": room.projector_at}

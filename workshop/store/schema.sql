@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     facilitator_hash TEXT NOT NULL,     -- sha256 of the facilitator token
     state TEXT NOT NULL,                -- JSON of workshop.state.SessionState
     report_generation INTEGER NOT NULL DEFAULT 0,  -- 0: no shared report link; n: link n is valid
+    facilitator_epoch INTEGER NOT NULL DEFAULT 0,  -- +1 at each `sessions link --rotate`: older sign-ins end
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -56,3 +57,13 @@ CREATE TABLE IF NOT EXISTS steps (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (session_id, position)
 );
+
+-- Extra facilitator links: one per device a link was made for after creation (web page or
+-- `workshop sessions link`); sessions.facilitator_hash stays the first. Only hashes are stored.
+CREATE TABLE IF NOT EXISTS facilitator_tokens (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,    -- sha256 of the token
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facilitator_tokens_by_session ON facilitator_tokens (session_id);

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 2  # 2: participants.joined_late
+SCHEMA_VERSION = 3  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 
@@ -24,6 +24,8 @@ def migrate(c: sqlite3.Connection) -> None:
     columns = {row[1] for row in c.execute("PRAGMA table_info(participants)")}
     if "joined_late" not in columns:
         c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
+    if "facilitator_epoch" not in {row[1] for row in c.execute("PRAGMA table_info(sessions)")}:
+        c.execute("ALTER TABLE sessions ADD COLUMN facilitator_epoch INTEGER NOT NULL DEFAULT 0")
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -174,6 +176,35 @@ class Store:
             c.execute("UPDATE sessions SET report_generation = ?, updated_at = ? WHERE id = ?",
                       (generation, now, session_id))
 
+    def facilitator_hashes(self, session_id: int) -> list[str]:
+        """Every valid facilitator token hash of a session: the first one, then the extra links'."""
+        rows = self._all("SELECT facilitator_hash AS h FROM sessions WHERE id = ?"
+                         " UNION ALL SELECT token_hash FROM facilitator_tokens WHERE session_id = ?",
+                         (session_id, session_id))
+        return [r["h"] for r in rows]
+
+    def add_facilitator_token(self, session_id: int, token_hash: str, now: str, keep: int) -> None:
+        """Store an extra facilitator link's hash; keep at most `keep` extra links (the oldest go)."""
+        with self.session_write(session_id) as c:
+            c.execute("INSERT INTO facilitator_tokens (session_id, token_hash, created_at) VALUES (?, ?, ?)",
+                      (session_id, token_hash, now))
+            c.execute("DELETE FROM facilitator_tokens WHERE session_id = ? AND id NOT IN (SELECT id FROM"
+                      " facilitator_tokens WHERE session_id = ? ORDER BY id DESC LIMIT ?)",
+                      (session_id, session_id, max(0, keep)))
+            self._touch(c, session_id, now)
+
+    def replace_facilitator_tokens(self, session_id: int, token_hash: str, now: str) -> None:
+        """Make one token hash the session's only facilitator link: every earlier link and sign-in stops working."""
+        with self.session_write(session_id) as c:
+            c.execute("DELETE FROM facilitator_tokens WHERE session_id = ?", (session_id,))
+            c.execute("UPDATE sessions SET facilitator_hash = ?, facilitator_epoch = facilitator_epoch + 1,"
+                      " updated_at = ? WHERE id = ?", (token_hash, now, session_id))
+
+    def facilitator_epoch(self, session_id: int) -> int:
+        """How often a session's facilitator links were rotated (a sign-in from before no longer counts)."""
+        row = self._one("SELECT facilitator_epoch FROM sessions WHERE id = ?", (session_id,))
+        return int(row[0]) if row is not None else -1
+
     def list_sessions(self, codes: list[str] | None = None) -> list[sqlite3.Row]:
         """Return sessions (all, or those with the given codes), newest first, with participant counts."""
         sql = ("SELECT s.*, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id"
@@ -195,7 +226,7 @@ class Store:
                 with self.transaction() as c:
                     row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
                     if row is not None:
-                        for table in ("answers", "notes", "steps", "participants"):
+                        for table in ("answers", "notes", "steps", "participants", "facilitator_tokens"):
                             c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
                         c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             finally:

@@ -47,17 +47,32 @@ def refuse(code: str) -> ConnectionRefusedError:
     return ConnectionRefusedError(error["message"], error)
 
 
-def facilitated() -> list[str]:
-    """Codes of the sessions this browser facilitates: the signed cookie's list, sanitised and bounded."""
-    codes = session.get(COOKIE_KEY, [])
-    if not isinstance(codes, list):
-        return []
-    return [c for c in codes if isinstance(c, str)][:FACILITATED_MAX]
+def signed_in() -> dict[str, int]:
+    """The sessions this browser signed in to, with each sign-in's generation: the signed cookie's list, bounded.
+
+    An entry is "CODE" (generation 0, also what older versions stored) or "CODE.N" after N rotations.
+    """
+    entries = session.get(COOKIE_KEY, [])
+    if not isinstance(entries, list):
+        return {}
+    found: dict[str, int] = {}
+    for entry in [e for e in entries if isinstance(e, str)][:FACILITATED_MAX]:
+        code, _, epoch = entry.partition(".")
+        found.setdefault(code, int(epoch) if epoch.isdigit() else 0)
+    return found
 
 
-def remember_facilitator(code: str) -> None:
+def facilitates(room: Room) -> bool:
+    """Whether this browser is signed in to a session, since its facilitator links were last rotated."""
+    epoch = signed_in().get(room.code)
+    return epoch is not None and epoch == services().live.facilitator_epoch(room)
+
+
+def remember_facilitator(code: str, epoch: int = 0) -> None:
     """Remember in the signed, HttpOnly cookie that this browser facilitates a session (most recent first)."""
-    session[COOKIE_KEY] = ([code] + [c for c in facilitated() if c != code])[:FACILITATED_MAX]
+    entry = code if epoch == 0 else f"{code}.{epoch}"
+    others = [c if e == 0 else f"{c}.{e}" for c, e in signed_in().items() if c != code]
+    session[COOKIE_KEY] = ([entry] + others)[:FACILITATED_MAX]
     session.permanent = True
 
 
@@ -123,14 +138,14 @@ def facilitator_required(view: Callable[..., Any] | None = None, *, sign_in: boo
     def wrapped(**kwargs: Any) -> Any:
         live = services().live
         token = request.args.get("t") if sign_in else None
-        room = g.room = page_room(kwargs["code"], lambda r: r.code in facilitated() or live.is_facilitator(r, token))
+        room = g.room = page_room(kwargs["code"], lambda r: facilitates(r) or live.is_facilitator(r, token))
         if token is not None:
             if not live.is_facilitator(room, token):
                 return error_page(403, _("This facilitator link is not valid"),
                                   _("Use the facilitator link you received when you created the session."))
-            remember_facilitator(room.code)
+            remember_facilitator(room.code, live.facilitator_epoch(room))
             return redirect(url_for(request.endpoint, **{**kwargs, "code": room.code}), 303)
-        if room.code not in facilitated():
+        if not facilitates(room):
             return error_page(403, str(denied or _("Only the facilitator can open this page")),
                               _("Open the facilitator link you received when you created the session, on this device."))
         return view(**kwargs)
@@ -236,7 +251,7 @@ def projector_key_ok(room: Room, data: dict[str, Any]) -> bool:
 
 def facilitator_ok(room: Room, data: dict[str, Any]) -> bool:
     """Whether the auth data carries the facilitator token, or the signed cookie lists the session."""
-    return services().live.is_facilitator(room, data.get("token")) or room.code in facilitated()
+    return services().live.is_facilitator(room, data.get("token")) or facilitates(room)
 
 
 def admit_participant(data: Any) -> Room:

@@ -65,6 +65,11 @@ class Broadcaster:
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
         self.names_max = 30  # SCREEN_NAMES_MAX, set by the app
+        # What facilitator devices are sent when it changes, read after the commit; the app wires them
+        # (it holds the store, the secret and the links): the shared report link, the notes, the steps.
+        self.report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None}
+        self.notes: Callable[["Room"], dict[str, str]] = lambda room: {}
+        self.steps: Callable[["Room"], list[dict[str, str]]] = lambda room: []
 
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
@@ -217,11 +222,23 @@ class Broadcaster:
                     self.socketio.emit(p.RESULT, result, to=person(room.code, pid), namespace=p.PARTICIPANT)
         self.touch(room)
 
+    def _to_facilitators(self, event: str, data: Any, room: "Room") -> None:
+        """Send an event to every facilitator device of a session (a co-facilitator, a phone used as a remote)."""
+        self.socketio.emit(event, data, to=screens(room.code), namespace=p.FACILITATOR)
+
     def notes_changed(self, room: "Room", question_id: str) -> None:
-        """Nobody else hears it: the one facilitator page that typed the note has it (its ack)."""
+        """Every facilitator device gets the stored note (the one typing it ignores its own echo)."""
+        text = self.notes(room).get(question_id, "")
+        self._to_facilitators(p.NOTE_SAVED, {"question": question_id, "text": text}, room)
 
     def steps_changed(self, room: "Room") -> None:
-        """Nobody else hears it: the facilitator page that saved the steps has them (its ack)."""
+        """Every facilitator device gets the stored first small steps."""
+        self._to_facilitators(p.STEPS_SAVED, {"items": self.steps(room)}, room)
 
     def report_link_changed(self, room: "Room") -> None:
-        """Nobody else hears it: the facilitator page that changed the link has it (its ack)."""
+        """Every facilitator device gets the shared report link as it is now."""
+        self._to_facilitators(p.REPORT, self.report_info(room), room)
+
+    def projector_changed(self, room: "Room") -> None:
+        """Every facilitator device hears whether a projector is connected, and since when."""
+        self._to_facilitators(p.PROJECTOR, views.projector(room), room)

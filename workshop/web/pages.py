@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from workshop.core import localtime, security
 from workshop.core.state import Rejected
@@ -14,10 +15,10 @@ from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
 from workshop.live import disciplines
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
-from workshop.web import i18n, jsstrings, qr
+from workshop.web import i18n, jsstrings, qr, remote
 from workshop.web.auth import (
     error_page,
-    facilitated,
+    signed_in,
     facilitator_required,
     find_room,
     projector_key_required,
@@ -43,7 +44,8 @@ def page_data(room: Room | None = None, **extra: Any) -> dict[str, Any]:
 def my_sessions() -> list[dict[str, Any]]:
     """The sessions this browser facilitates, for the start page's archive."""
     svc = services()
-    items = svc.live.sessions(facilitated())
+    mine = signed_in()
+    items = [i for i in svc.live.sessions(list(mine)) if i["facilitator_epoch"] == mine[i["code"]]]
     for item in items:
         room = svc.live.room(item["code"])
         first = svc.aggregate(room, "facilitator")["results"]["headline"] if room else headline(None)
@@ -89,6 +91,7 @@ def create():
                                my_sessions=my_sessions(), page_data=page_data())
         return make_response(html, 400)
     remember_facilitator(room.code)
+    remote.keep_once(room, _token)  # shown once on the manage page
     return redirect(url_for("pages.manage", code=room.code), 303)
 
 
@@ -149,10 +152,22 @@ def screen(code: str):
     i18n.room_screen()
     svc, room, key = services(), g.room, request.args["k"]
     state = svc.screen_state(room)
-    return render_template("screen.html", qr_svg=qr_markup(state["join_url"]), join_url=state["join_url"],
-                           code_display=security.display_code(room.code),
-                           page_data=page_data(room, key=key, join_url=state["join_url"],
-                                               join_url_local=state["join_url_local"]))
+    preview = request.args.get("preview") == "1"
+    response = make_response(render_template(
+        "screen.html", qr_svg=qr_markup(state["join_url"]), join_url=state["join_url"],
+        code_display=security.display_code(room.code),
+        page_data=page_data(room, key=key, join_url=state["join_url"], join_url_local=state["join_url_local"],
+                            preview=preview)))
+    if preview:  # the facilitator page's live copy: framed by this origin only (docs/decisions.md)
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP.format(host=request.host)
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+# The app's policy (app.security_headers) with frame-ancestors 'self' instead of 'none'.
+PREVIEW_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self' ws://{host} wss://{host}; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'self'")
 
 
 def qr_markup(url: str):
@@ -172,9 +187,13 @@ def manage(code: str):
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
     text_limits = {"note": svc.config["NOTE_MAX"], "steps": svc.config["STEPS_MAX"],
                    **{name: svc.config[f"STEP_{name.upper()}_MAX"] for name in STEP_FIELDS}}
+    new_link = remote.take_once(room)
+    if new_link:
+        new_link["qr"] = Markup(new_link["qr"])
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
                            session_language=room.language,
-                           code_display=security.display_code(room.code),
+                           code_display=security.display_code(room.code), new_link=new_link,
+                           preview_url=projector_url + "&preview=1",
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))
 

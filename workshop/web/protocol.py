@@ -22,6 +22,10 @@ RESULT = "result"
 REMOVED = "removed"
 SESSION_DELETED = "session_deleted"  # the session was deleted (e.g. `workshop sessions delete`); the socket closes
 FAILED = "failed"
+NOTE_SAVED = "note"        # to facilitators: a note as stored, for every facilitator device
+STEPS_SAVED = "steps"      # to facilitators: the first small steps as stored
+REPORT = "report"          # to facilitators: the shared report link as it is now
+PROJECTOR = "projector"    # to facilitators: whether a projector is connected, and since when
 
 # Client to server
 JOIN = "join"
@@ -44,6 +48,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "timer": ("question", "seconds"), "timer_add": (), "timer_stop": (),
     "blank": (), "unblank": (), "hide_results": (), "show_results": (),
     "names": ("names",), "hide_name": ("participant",), "show_name": ("participant",),
+    "undo": (),
 }
 # Optional fields of those actions passed on to the live service.
 SCREEN_FIELDS = ("seconds", "reveal", "participant", "names")
@@ -73,6 +78,7 @@ ERRORS = {
     "stale_round": _l("A new round has started. Answer the question again."),
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
+    "nothing_to_undo": _l("There is nothing to undo: the last action is too long ago or was changed since."),
 }
 
 # Error messages that name a limit: the setting that holds it.

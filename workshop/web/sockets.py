@@ -9,11 +9,12 @@ from typing import Any, Callable
 from flask import current_app, g, request
 from flask_socketio import Namespace, join_room
 
-from workshop.core.state import Rejected
+from workshop.core.state import Rejected, changes
 from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import protocol as p
+from workshop.web import remote
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
 
@@ -39,6 +40,7 @@ class Binding:
     code: str
     role: str
     participant: int | None = None
+    epoch: int = 0  # a facilitator's sign-in generation: a rotation since ends its control
 
 
 def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,6 +57,10 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         if room is None:
             return self.fail("unknown_session")
         g.session_language = room.language
+        if binding.role == "facilitator" and binding.epoch != services().live.facilitator_epoch(room) >= 0:
+            reply = self.fail("bad_token")
+            self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # links were rotated since
+            return reply
         try:
             return handler(self, room, binding, data)
         except Rejected as exc:
@@ -207,12 +213,23 @@ class ScreenNamespace(BaseNamespace):
     """Projectors: read-only, authenticated by the projector key."""
 
     def connect(self, auth):
-        """Check the projector key, join the screens room and send a snapshot."""
+        """Check the projector key, join the screens room and send a snapshot; count it unless it is a preview."""
         svc = services()
         room = admit_projector(auth)
-        self.bind(Binding(room.code, "screen"))
+        preview = isinstance(auth, dict) and auth.get("preview") is True  # the facilitator page's small copy
+        self.bind(Binding(room.code, "preview" if preview else "screen"))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
+        if not preview:
+            svc.live.projector_connected(room, True)
+
+    def on_disconnect(self, reason=None):
+        """Count a projector page less when it goes away."""
+        binding = self.binding()
+        self.unbind()
+        room = services().live.room(binding.code) if binding and binding.role == "screen" else None
+        if room is not None:
+            services().live.projector_connected(room, False)
 
 
 class FacilitatorNamespace(BaseNamespace):
@@ -221,7 +238,7 @@ class FacilitatorNamespace(BaseNamespace):
     def connect(self, auth):
         """Check the facilitator token or cookie, join the screens room, send a snapshot."""
         room = admit_facilitator(auth)
-        self.bind(Binding(room.code, "facilitator"))
+        self.bind(Binding(room.code, "facilitator", epoch=services().live.facilitator_epoch(room)))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
 
@@ -235,6 +252,8 @@ class FacilitatorNamespace(BaseNamespace):
             "notes": svc.live.store.notes(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
+            "projector": views.projector(room),
+            "undo": svc.live.undo_seconds(room),
         }
 
     @bound
@@ -248,12 +267,20 @@ class FacilitatorNamespace(BaseNamespace):
         missing = [f for f in p.ACTIONS[action] if f not in data]
         if missing:
             raise Rejected("bad_request", f"{action} needs {missing[0]}", missing[0])
+        before = room.state
         if action == "remove":
             svc.live.remove(room, data["participant"])
         else:
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
                              view=data.get("view"), **{f: data[f] for f in p.SCREEN_FIELDS if f in data})
-        return {"ok": True, "state": svc.screen_state(room)}
+        return {"ok": True, "state": svc.screen_state(room), "undo": svc.live.undo_seconds(room),
+                "changes": changes(before, room.state)}
+
+    @bound
+    def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
+        """Make a facilitator link for another device (earlier links keep working)."""
+        svc = services()
+        return {"ok": True, **remote.offer(room, svc.live.facilitator_link(room))}
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):
