@@ -198,7 +198,7 @@ def link_command(live, args) -> int:
     """Print a new facilitator link; with --rotate every earlier one stops working."""
     room = live.room(args.code)
     if room is None:
-        print(f"No session with code {args.code}. See `workshop sessions list`.", file=sys.stderr)
+        print(_("No session with code {code}. See `workshop sessions list`.", code=args.code), file=sys.stderr)
         return 1
     token = live.facilitator_link(room, rotate=args.rotate)
     base = (args.public_url or live.config.get("PUBLIC_URL") or "").rstrip("/")
@@ -206,11 +206,11 @@ def link_command(live, args) -> int:
     path = f"/s/{room.code}/manage?t={token}"
     print(f"{base}{path}" if base else path)
     if not base:
-        print("Put the server's address in front (e.g. http://192.168.1.20:5000), or pass --public-url.",
+        print(_("Put the server's address in front (e.g. http://192.168.1.20:5000), or pass --public-url."),
               file=sys.stderr)
-    print("Anyone who has this link controls the session. "
-          + ("Every earlier facilitator link has stopped working; browsers already signed in stay signed in."
-             if args.rotate else "Earlier facilitator links keep working (add --rotate to stop them)."),
+    print(_("Anyone who has this link controls the session.") + " "
+          + (_("Every earlier facilitator link has stopped working; browsers already signed in stay signed in.")
+             if args.rotate else _("Earlier facilitator links keep working (add --rotate to stop them).")),
           file=sys.stderr)
     return 0
 
