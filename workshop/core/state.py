@@ -6,7 +6,8 @@ from typing import Any, Mapping, Sequence
 
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
-VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "followup")
+AFTER_RESULTS_VIEWS = ("followup",)  # then and now: only once the session shows its results
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 
@@ -225,6 +226,8 @@ def apply(
     if action == "view":
         if view not in VIEWS:
             raise Rejected("bad_request", "Unknown view", "view")
+        if view in AFTER_RESULTS_VIEWS:
+            _require_stage(state, "results", "ended")
         return replace(state, view=view)
     raise Rejected("unknown_action", "Unknown action", "action")
 

@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     facilitator_hash TEXT NOT NULL,     -- sha256 of the facilitator token
     state TEXT NOT NULL,                -- JSON of workshop.state.SessionState
     report_generation INTEGER NOT NULL DEFAULT 0,  -- 0: no shared report link; n: link n is valid
+    organisation TEXT NOT NULL DEFAULT '',  -- optional label, e.g. 'Museum De Waag' (migrate() adds it to older files)
+    follows TEXT,                       -- code of the earlier session this one follows up (migrate() adds it)
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -53,6 +55,18 @@ CREATE TABLE IF NOT EXISTS steps (
     what TEXT NOT NULL,
     who TEXT NOT NULL DEFAULT '',
     due TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, position)
+);
+
+-- First steps of the followed session, copied when a follow-up is created, with what became of them.
+CREATE TABLE IF NOT EXISTS carried_steps (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    who TEXT NOT NULL DEFAULT '',
+    due TEXT NOT NULL DEFAULT '',
+    status TEXT,                        -- NULL (not judged yet), 'done', 'partly' or 'not_yet'
     updated_at TEXT NOT NULL,
     PRIMARY KEY (session_id, position)
 );

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from flask_babel import force_locale
 
 from workshop.live import views
+from workshop.live.followup import followup_view
 from workshop.web import protocol as p
 
 if TYPE_CHECKING:
@@ -223,3 +224,9 @@ class Broadcaster:
 
     def report_link_changed(self, room: "Room") -> None:
         """Nobody else hears it: the facilitator page that changed the link has it (its ack)."""
+
+    def followup_changed(self, room: "Room", earlier: "Room | None") -> None:
+        """Send the then-and-now view: masked to the projectors, in full to the facilitator pages."""
+        for namespace, audience in ((p.SCREEN, "projector"), (p.FACILITATOR, "facilitator")):
+            data = followup_view(room, earlier, audience, min_group_size=self.min_group_size)
+            self.socketio.emit(p.FOLLOWUP, data, to=screens(room.code), namespace=namespace)

@@ -19,6 +19,8 @@ from workshop.web.auth import (
     facilitated,
     facilitator_required,
     find_room,
+    link_parts,
+    proven_rooms,
     projector_key_required,
     remember_facilitator,
     room_required,
@@ -75,11 +77,13 @@ def create():
                                        "Try again in %(num)d minutes.", minutes))
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language")}
+    form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language", "organisation",
+                                                   "follows", "follows_link")}
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:
+        followed = followed_by_form(form["follows"], form["follows_link"])
         room, _token = services().live.create(form["title"], form["pacing"] or "paced", disciplines,
-                                              form["language"] or "nl")
+                                              form["language"] or "nl", form["organisation"], followed)
     except Rejected as exc:
         lang = i18n.select_locale()
         errors = {exc.field or "title": _field_error(exc)}
@@ -90,6 +94,16 @@ def create():
     return redirect(url_for("pages.manage", code=room.code), 303)
 
 
+def followed_by_form(code: str, link: str) -> Room | None:
+    """The earlier session the form names: a pasted facilitator link (its token proves it), else one of this browser's."""
+    if link.strip():
+        code, token = link_parts(link)
+        if code is None:
+            raise Rejected("bad_request", "Not a facilitator link", "follows")
+        return proven_rooms([code], {code: token}, cookie=False)[0]
+    return proven_rooms([code])[0] if code else None
+
+
 def _field_error(exc: Rejected) -> str:
     """A form field's error message in the page language."""
     cfg = services().config
@@ -97,6 +111,9 @@ def _field_error(exc: Rejected) -> str:
         "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
+        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg["ORGANISATION_MAX"]),
+        "follows": (_("Wait a minute and try again.") if exc.code == "rate_limited" else
+                    _("Choose one of your sessions, or paste the facilitator link you received for the earlier session.")),
         "disciplines": _("Give at most %(count)s disciplines of at most %(max)s characters each.",
                          count=cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
     }

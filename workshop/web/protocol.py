@@ -22,6 +22,7 @@ RESULT = "result"
 REMOVED = "removed"
 SESSION_DELETED = "session_deleted"  # the session was deleted (e.g. `workshop sessions delete`); the socket closes
 FAILED = "failed"
+FOLLOWUP = "followup"  # the then-and-now view of a follow-up session (live/followup.py), to screens and facilitators
 
 # Client to server
 JOIN = "join"
@@ -30,6 +31,7 @@ COMMAND = "command"
 NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
+STEP_STATUS = "step_status"  # what became of a step carried over from the followed session
 
 # Facilitator actions and the fields each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -67,6 +69,7 @@ ERRORS = {
     "stale_round": _l("A new round has started. Answer the question again."),
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
+    "not_facilitator_of_all": _l("You need the facilitator link of every session you name."),
 }
 
 # Error messages that name a limit: the setting that holds it.

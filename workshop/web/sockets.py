@@ -212,7 +212,8 @@ class ScreenNamespace(BaseNamespace):
         room = admit_projector(auth)
         self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
-        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
+        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
+                                "followup": svc.followup(room, "projector")})
 
 
 class FacilitatorNamespace(BaseNamespace):
@@ -235,6 +236,7 @@ class FacilitatorNamespace(BaseNamespace):
             "notes": svc.live.store.notes(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
+            "followup": svc.followup(room, "facilitator"),
         }
 
     @bound
@@ -277,3 +279,10 @@ class FacilitatorNamespace(BaseNamespace):
             raise Rejected("bad_request", "enabled must be true or false", "enabled")
         svc.live.set_report_link(room, enabled)
         return {"ok": True, "report": svc.report_info(room)}
+
+    @bound
+    def on_step_status(self, room: Room, binding: Binding, data: Any):
+        """Record what became of a step carried over from the followed session (done, partly, not_yet, null)."""
+        data = as_dict(data)
+        steps = services().live.set_step_status(room, data.get("position"), data.get("status"))
+        return {"ok": True, "steps": steps}
