@@ -51,7 +51,8 @@
       question: viewQuestion, progress: viewProgress, results: viewResults,
       disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
     };
-    W.morph(W.$('v-live'), (builders[view] || viewQuestion)());
+    const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js)
+    W.morph(W.$('v-live'), extra ? extra(state, live) : (builders[view] || viewQuestion)());
     W.showView('v-live');
     fit(W.$('v-live').firstElementChild);
   }
@@ -382,6 +383,8 @@
   }
 
   const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
+  W.screenSocket = socket; // other projector files listen on the same socket
+  W.screenRefresh = schedule;
   socket.on('snapshot', function (data) {
     state = data.state;
     live = data.live || null;

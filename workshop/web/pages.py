@@ -182,7 +182,10 @@ def manage(code: str):
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
     text_limits = {"note": svc.config["NOTE_MAX"], "steps": svc.config["STEPS_MAX"],
                    **{name: svc.config[f"STEP_{name.upper()}_MAX"] for name in STEP_FIELDS}}
+    follows = {"follows": room.follows,
+               "compare_url": url_for("compare.page", c=[room.follows, room.code]) if room.follows else None}
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
+                           **follows,
                            code_display=security.display_code(room.code),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))
