@@ -20,6 +20,7 @@ CHOSEN = {
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
     "nl-facilitator": "facilitator",
+    "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
 }
 
 
