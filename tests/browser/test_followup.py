@@ -120,3 +120,12 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     expect(fac.locator("#f-follows-code option")).to_have_count(3)
     expect(fac.locator(".compare-pick input[name='c']")).to_have_count(2)
     assert not axe_check(fac, "start page: follow-up and compare", axe_report)
+    for box in fac.locator(".compare-pick input[name='c']").all():
+        box.check()
+    fac.locator(".compare-pick input[value='organisation']").check()
+    fac.locator(".compare-pick button[type='submit']").click()
+    expect(fac.locator("header")).to_contain_text("Eén kolom per organisatie")
+    heads = fac.locator("table").first.locator("thead th")
+    expect(heads).to_have_count(2)  # the item column and one organisation
+    expect(heads.nth(1)).to_have_text("Museum De Waag")
+    expect(fac.locator("table").first.locator("tbody tr").first).to_contain_text("Jaarplan 2025")

@@ -161,3 +161,18 @@ def test_the_projector_sees_nothing_of_a_running_earlier_session_that_its_own_sc
     view = screen.wait("followup", lambda d: d is not None)
     assert view["then"]["questions"]["begrippen"]["stats"] is None  # not revealed in the earlier session
     assert view["then"]["group_phase"] is None
+
+
+def test_the_reports_of_a_follow_up_say_what_became_of_the_carried_steps(app, socketio, client, earlier):
+    later = run_session(app, socketio, client, title="Jaarplan 2025", follows=earlier, levels=[2])
+    assert later["facilitator"].emit("step_status", {"position": 0, "status": "not_yet"})["ok"]
+    browser = app.test_client()
+    assert browser.get(f"/s/{later['code']}/manage?t={later['facilitator_token']}").status_code == 303
+    html = browser.get(f"/s/{later['code']}/export.html").get_data(as_text=True)
+    assert "van de vorige keer: nog niet" in html and "van de vorige keer: nog niet besproken" in html
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    workbook = load_workbook(BytesIO(browser.get(f"/s/{later['code']}/export.xlsx").data))
+    texts = [c.value for row in workbook.worksheets[-1].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "van de vorige keer: nog niet" in texts
