@@ -21,6 +21,7 @@ CHOSEN = {
     "nl-phone-390-result": "phone-390-result",
     "nl-facilitator": "facilitator",
     "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
+    "nl-comparison": "comparison",  # tests/browser/test_followup.py
 }
 
 

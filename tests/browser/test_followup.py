@@ -116,6 +116,7 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     expect(header).to_contain_text("Jaarplan 2024")
     expect(header).to_contain_text("Jaarplan 2025")
     assert not axe_check(fac, "comparison page", axe_report)
+    shot(fac, "nl-comparison")
     fac.goto(server.url + "/")  # the start page offers both sessions to follow up and to compare
     expect(fac.locator("#f-follows-code option")).to_have_count(3)
     expect(fac.locator(".compare-pick input[name='c']")).to_have_count(2)

@@ -94,3 +94,11 @@ def test_step_tally_counts_what_became_of_carried_steps():
 def test_what_cannot_be_compared_is_refused(summaries, by):
     with pytest.raises(NotComparable):
         build_comparison(summaries, by=by, generated_at="now")
+
+
+def test_a_follow_up_made_in_the_same_second_comes_after_the_session_it_follows():
+    same = "2025-01-01T00:00:00+00:00"
+    first, second, third = (summary(code, same) for code in ("ZZZZZZ", "MMMMMM", "AAAAAA"))
+    second["session"]["follows"], third["session"]["follows"] = "ZZZZZZ", "MMMMMM"
+    data = build_comparison([third, first, second], generated_at="now")
+    assert [c["code"] for c in data["columns"]] == ["ZZZZZZ", "MMMMMM", "AAAAAA"]

@@ -19,10 +19,21 @@ class NotComparable(ValueError):
     """The summaries cannot stand side by side (none given, or different questionnaires)."""
 
 
+def follow_depth(summary: Mapping[str, Any], by_code: Mapping[str, Mapping[str, Any]]) -> int:
+    """How many of the named sessions come before this one in its chain of follow-ups."""
+    depth, seen = 0, {summary["session"]["code"]}
+    follows = summary["session"].get("follows")
+    while follows in by_code and follows not in seen:
+        depth, seen = depth + 1, seen | {follows}
+        follows = by_code[follows]["session"].get("follows")
+    return depth
+
+
 def in_date_order(summaries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The summaries oldest first (ties by code), each session once."""
+    """The summaries oldest first, each session once; within one second a follow-up after the session it follows."""
     unique = {s["session"]["code"]: s for s in summaries}
-    return sorted(unique.values(), key=lambda s: (s["session"]["created_at"], s["session"]["code"]))
+    return sorted(unique.values(), key=lambda s: (s["session"]["created_at"], follow_depth(s, unique),
+                                                  s["session"]["code"]))
 
 
 def organisation_key(summary: Mapping[str, Any]) -> str:
