@@ -10,7 +10,7 @@ import functools
 import io
 import json
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from workshop.core.comparison import build_comparison
 from workshop.core.questionnaire import Questionnaire
@@ -18,7 +18,9 @@ from workshop.exports.html_format import PALETTE, _environment
 from workshop.exports.labels import labels, long_date, number, percent, translations
 from workshop.exports.load import load_summary
 from workshop.exports.xlsx_format import _Rows, _write
-from workshop.store.sqlite import Store
+
+if TYPE_CHECKING:  # the store is read through exports/load.py
+    from workshop.store.sqlite import Store
 
 FORMATS = MappingProxyType({  # format: (media type, file extension)
     "json": ("application/json", "json"),
@@ -27,7 +29,7 @@ FORMATS = MappingProxyType({  # format: (media type, file extension)
 })
 
 
-def load_comparison(store: Store, questionnaire: Questionnaire, codes: Sequence[str], *, by: str, now: str,
+def load_comparison(store: "Store", questionnaire: Questionnaire, codes: Sequence[str], *, by: str, now: str,
                     language: str | None = None, min_group_size: int = 3) -> dict[str, Any] | None:
     """Build the comparison of stored sessions, or None when a code is unknown."""
     summaries = []
