@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_compress import Compress
@@ -19,7 +20,7 @@ from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, guard, i18n, pages, protocol, sockets
+from workshop.web import api, guard, i18n, pages, protocol, publication, sockets
 from workshop.web import compare as compare_web
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
@@ -99,6 +100,7 @@ def socket_path():
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, storage, live sessions, pages, API and sockets."""
     cfg = load_config(config)
+    ZoneInfo(cfg["TIME_ZONE"])  # an unknown time zone stops the start with its name, not the first export
     app = Flask("workshop", template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
     app.config.update(cfg)
@@ -161,6 +163,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports_web.bp)
+    app.register_blueprint(publication.bp)
     app.register_blueprint(compare_web.bp)
     app.after_request(security_headers)
     # The JSON API is exempt: it acts on a bearer token, never on the cookie, and sets none; it needs

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workshop import settings
+from workshop.exports.cli_words import _, n_
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,12 +147,12 @@ def export_command(args) -> int:
                                    include_nicknames=not args.no_nicknames,
                                    min_group_size=live.config["MIN_GROUP_SIZE"])
     if summary is None:
-        print(f"No session with code {args.code}. See `workshop sessions list`.", file=sys.stderr)
+        print(_("No session with code {code}. See `workshop sessions list`.", code=args.code), file=sys.stderr)
         return 1
     if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
-        print("An XLSX file is binary: add --out FILE (or pipe the output into a file).", file=sys.stderr)
+        print(_("An XLSX file is binary: add --out FILE (or pipe the output into a file)."), file=sys.stderr)
         return 2
-    body = exports.render(summary, args.format, live.questionnaire)
+    body = exports.render(summary, args.format, live.questionnaire, live.config["TIME_ZONE"])
     if args.out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(body)
@@ -159,7 +160,7 @@ def export_command(args) -> int:
         return 0
     with open(args.out, "wb") as f:
         f.write(body)
-    print(f"Wrote {args.out} ({args.format}, {len(body)} bytes).", file=sys.stderr)
+    print(_("Wrote {path} ({format}, {size} bytes).", path=args.out, format=args.format, size=len(body)), file=sys.stderr)
     return 0
 
 
@@ -208,9 +209,9 @@ def confirm(question: str, assume_yes: bool) -> bool:
     if assume_yes:
         return True
     if not sys.stdin.isatty():
-        print("Refusing without confirmation: add --yes.", file=sys.stderr)
+        print(_("Refusing without confirmation: add --yes."), file=sys.stderr)
         return False
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes", "j", "ja")
+    return input(_("{question} [y/N] ", question=question)).strip().lower() in ("y", "yes", "j", "ja")
 
 
 def sessions_command(args) -> int:
@@ -218,26 +219,26 @@ def sessions_command(args) -> int:
     live = open_live(args.data_dir)
     if args.sessions_command == "list":
         rows = live.sessions()
-        print(f"{'CODE':<8} {'CREATED':<26} {'STAGE':<8} {'PEOPLE':>6}  TITLE")
+        print(f"{_('CODE'):<8} {_('CREATED'):<26} {_('STAGE'):<8} {_('PEOPLE'):>6}  {_('TITLE')}")
         for s in rows:
             print(f"{s['code']:<8} {s['created_at']:<26} {s['stage']:<8} {s['participants']:>6}  {s['title']}")
-        print(f"{len(rows)} session(s)")
+        print(n_("{n} session", "{n} sessions", len(rows)))
         return 0
     if args.sessions_command == "delete":
         room = live.room(args.code)
         if room is None:
-            print(f"No session with code {args.code}.", file=sys.stderr)
+            print(_("No session with code {code}.", code=args.code), file=sys.stderr)
             return 1
-        if not confirm(f"Delete session {room.code} ({room.title}) with all its answers?", args.yes):
+        if not confirm(_("Delete session {code} ({title}) with all its answers?", code=room.code, title=room.title), args.yes):
             return 1
         live.delete(room.code)
-        print(f"Deleted session {room.code}.")
+        print(_("Deleted session {code}.", code=room.code))
         return 0
     days = args.older_than if args.older_than is not None else live.config["RETENTION_DAYS"]
-    if not confirm(f"Delete every session unchanged for more than {days:g} days?", args.yes):
+    if not confirm(_("Delete every session unchanged for more than {days} days?", days=f"{days:g}"), args.yes):
         return 1
     codes = live.purge(days)
-    print(f"Deleted {len(codes)} session(s){': ' + ', '.join(codes) if codes else ''}.")
+    print(n_("Deleted {n} session", "Deleted {n} sessions", len(codes)) + (": " + ", ".join(codes) if codes else "") + ".")
     return 0
 
 

@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
             "an adviser creates a few a day, a script thousands a minute."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
+    Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
+            "'Your sessions' and the XLSX export. Stored times stay UTC."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

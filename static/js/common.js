@@ -73,14 +73,36 @@
     return W.t(VERDICT[stats.verdict] || 'verdict_mixed');
   };
 
-  /** "agreement 72%" for a question's stats. */
-  W.agreement = function (stats) {
-    return W.t('agreement_pct', { pct: W.pct(stats.agreement) });
+  /** Option labels of a question by rank, joined as "A, B or C" (words from the catalog). */
+  function optionList(q, ranks) {
+    const labels = ranks.map(function (rank) {
+      const option = q && q.options.find(function (o) { return o.rank === rank; });
+      return option ? option.label : String(rank);
+    });
+    if (labels.length < 2) return labels.join('');
+    return W.t('or_join', { list: labels.slice(0, -1).join(', '), last: labels[labels.length - 1] });
+  }
+
+  /**
+   * The figure a verdict rests on, in words, from the server's stats.reading (no arithmetic here):
+   * agreed "75% choose Regularly"; polarised "4 say Never, 5 say Daily"; mixed the spread in words.
+   */
+  W.reading = function (q, stats) {
+    const r = stats && stats.reading;
+    if (!r) return null;
+    if (r.verdict === 'polarised' && r.camps) {
+      return r.camps.map(function (camp) {
+        return W.tn(camp.count, 'camp_one', 'camp_other', { option: optionList(q, camp.ranks) });
+      }).join(', ');
+    }
+    const vars = { pct: W.num(r.top_pct, 0) + '%', option: optionList(q, r.top_ranks), n: W.num(r.chosen) };
+    if (r.verdict === 'agreed') return W.t('reading_agreed', vars);
+    return W.tn(r.chosen, 'reading_mixed_one', 'reading_mixed_other', vars);
   };
 
-  /** "agreed · agreement 72%" (sep between, default " · "), or null when too few answered to show it. */
-  W.verdictText = function (stats, sep) {
-    return stats && stats.shown ? W.verdict(stats) + (sep || ' · ') + W.agreement(stats) : null;
+  /** "agreed · 75% choose Regularly" (sep between, default " · "), or null when too few answered to show it. */
+  W.verdictText = function (q, stats, sep) {
+    return stats && stats.shown ? W.verdict(stats) + (sep || ' · ') + W.reading(q, stats) : null;
   };
 
   /** n as a share of total in [0, 1] (0 when total is 0). */

@@ -150,7 +150,18 @@
           el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),
           el('span', { class: 'minibar-n', text: W.num(count) + ' · ' + W.pct(stats.shares[o.rank] || 0) + (median ? ' · ' + t('median') : '') }));
       })),
-      el('p', { class: 'help', text: W.verdictText(stats) || t('too_few') }));
+      el('p', { class: 'help', text: W.verdictText(q, stats) || t('too_few') }),
+      stats.shown ? measures(stats) : null);
+  }
+
+  /** The three agreement measures of the exports, each named and explained in one line (facilitator only). */
+  function measures(stats) {
+    const rows = [['measure_leik', 'measure_leik_help', stats.agreement],
+      ['measure_tw', 'measure_tw_help', stats.consensus],
+      ['measure_vde', 'measure_vde_help', stats.van_der_eijk]];
+    return el('dl', { class: 'measures' }, rows.map(function (row) {
+      return [el('dt', {}, t(row[0]) + ': ', el('strong', { text: W.num(row[2], 2) })), el('dd', { class: 'help', text: t(row[1]) })];
+    }));
   }
 
   /** Projector view radios and the lock button. */
@@ -178,7 +189,9 @@
     W.morph(box, el('div', { class: 'mini-results', 'data-key': 'res' },
       el('dl', { class: 'facts' },
         el('dt', { text: t('group_phase') }),
-        el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : ''),
+        el('dd', {}, el('strong', { text: group ? group.name : '–' }), res.provisional ? ' (' + t('provisional') + ')' : '',
+          res.spread && res.spread.split ? el('span', { class: 'split-note', 'data-split': 'true' }, ' · ', el('strong', { text: t('split_title') }), ': ' +
+            t('split_largest', { phases: W.splitWords(Q, res.spread.largest) })) : null),
         el('dt', { text: t('median_label') }),
         el('dd', { text: t('points_total', { total: W.num(res.median_total), max: W.num(Q.max_total) }) }),
         el('dt', { text: t('complete_label') }),
@@ -197,9 +210,10 @@
           el('span', { class: 'minibar-n', text: W.num(n) }));
       })),
       el('h3', { text: t('discuss_first') }),
+      el('p', { class: 'help', text: t('discuss_rule') }),
       el('ol', { class: 'discuss' }, (res.discuss_first || []).map(function (qid) {
         const q = W.byId(Q.questions, qid);
-        return el('li', {}, q ? q.short : qid, ' — ', W.verdictText(W.latestStats(live, qid), ', ') || t('too_few_short'));
+        return el('li', {}, q ? q.short : qid, ' — ', W.verdictText(q, W.latestStats(live, qid), ', ') || t('too_few_short'));
       }))));
   }
 

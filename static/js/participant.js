@@ -14,8 +14,10 @@
   let stopped = false; // removed or refused for good: ignore further events
   let lastKey = '';
   let shownQuestions = ''; // ids and rounds of the questions on screen, to notice a new one
-  const pending = {}; // question id -> {option, round, req}: sent, not yet acknowledged
+  let outbox = null; // W.outbox of the participant: answers tapped, not yet acknowledged (kept across reloads)
+  const inFlight = {}; // question id -> number of the request on its way
   const errors = {}; // question id -> message of the last refused answer
+  const missed = {}; // question id -> why a kept answer could not be sent (closed or new round meanwhile)
   let requestSeq = 0;
 
   /** Read the participant token (null when absent or storage is blocked). */
@@ -91,7 +93,7 @@
   /** Re-render everything from state, me and result (skipped when nothing changed). */
   function render() {
     if (!state || stopped) return;
-    const key = JSON.stringify([state, me, result, pending, errors]);
+    const key = JSON.stringify([state, me, result, outbox && outbox.all(), errors, missed, socket.connected]);
     if (key === lastKey) return;
     lastKey = key;
     W.keepFocus(renderNow);
@@ -99,6 +101,7 @@
 
   /** Pick and fill the view that fits the session stage. */
   function renderNow() {
+    renderMissed();
     if (!me) {
       if (state.stage === 'ended') {
         showMessage(t('ended_title'), t('ended_text'), t('other_code'));
@@ -140,7 +143,11 @@
   function renderWait(title, text, extra, still) {
     const who = [];
     if (me && me.nickname) who.push(t('you_are', { name: me.nickname }));
-    if (me && me.discipline) who.push(t('your_discipline', { discipline: me.discipline }));
+    if (me && me.discipline) {
+      const names = D.discipline_names || {};
+      const shown = Object.prototype.hasOwnProperty.call(names, me.discipline) ? names[me.discipline] : me.discipline;
+      who.push(t('your_discipline', { discipline: shown }));
+    }
     W.fill(W.$('v-wait'),
       still ? null : el('div', { class: 'pulse', 'aria-hidden': 'true' }),
       el('h1', { text: title }),
@@ -172,11 +179,14 @@
     const parts = [];
     if (list.length > 1) {
       const answered = list.filter(function (qs) { return answersFor(qs.id)[String(qs.round)]; }).length;
-      parts.push(el('h1', { class: 'progress-title', text: t('progress', { n: answered, total: list.length }) }));
       const bar = el('div', { class: 'progress-fill' });
       bar.style.width = Math.round((100 * answered) / list.length) + '%';
-      parts.push(el('div', { class: 'progress', 'aria-hidden': 'true' }, bar));
-      parts.push(el('p', { class: 'muted', text: answered === list.length ? t('all_done') : t('self_help') }));
+      const done = answered === list.length;
+      parts.push(el('div', { class: 'progress-sticky' },
+        el('h1', { class: 'progress-title', text: t('progress', { n: answered, total: list.length }) }),
+        el('div', { class: 'progress', 'aria-hidden': 'true' }, bar),
+        done ? el('p', { class: 'progress-done', text: t('all_done') }) : null));
+      if (!done) parts.push(el('p', { class: 'muted', text: t('self_help') }));
     }
     list.forEach(function (qs) {
       parts.push(questionBlock(W.byId(Q.questions, qs.id), qs, list.length === 1));
@@ -194,7 +204,8 @@
     const round = qs.round;
     const open = qs.status === 'open' && state.stage === 'running';
     const confirmed = answersFor(q.id)[String(round)] || null;
-    const sending = pending[q.id] && pending[q.id].round === round ? pending[q.id] : null;
+    const kept = outbox && outbox.get(q.id);
+    const sending = kept && kept.round === round ? kept : null;
     const selected = sending ? sending.option : confirmed;
     const previous = round > 1 ? previousAnswer(q.id, round) : null;
     const textId = 'q-' + q.id + '-text';
@@ -202,7 +213,8 @@
 
     let status = '';
     let tone = '';
-    if (sending) { status = t('sending'); tone = 'sending'; }
+    if (sending && !socket.connected) { status = t('queued'); tone = 'queued'; }
+    else if (sending) { status = t('sending'); tone = 'sending'; }
     else if (errors[q.id]) { status = errors[q.id]; tone = 'error'; }
     else if (confirmed) { status = t('received'); tone = 'ok'; }
     else if (open) status = t('tap_answer');
@@ -232,21 +244,89 @@
       single && confirmed && !sending && open ? el('p', { class: 'muted', text: t('can_change') }) : null);
   }
 
-  /** Send an answer; the status shows "sending" until the server acknowledges it. */
+  /** Keep an answer in the outbox and send it; the status shows "sending" (or "kept") until the server has it. */
   function sendAnswer(qid, option, round) {
+    if (!outbox) return;
+    outbox.put(qid, option, round);
+    delete errors[qid];
+    delete missed[qid];
+    render();
+    deliver(qid, false);
+  }
+
+  /** Send the kept answer to a question when connected (resent: after a reconnect); else it waits in the outbox. */
+  function deliver(qid, resent) {
+    const box = outbox;
+    const item = box && box.get(qid);
+    if (!item || !socket.connected) {
+      render();
+      return;
+    }
     requestSeq += 1;
     const req = requestSeq;
-    pending[qid] = { option: option, round: round, req: req };
-    delete errors[qid];
-    render();
-    W.request(socket, 'answer', { question: qid, option: option, round: round }, function (reply) {
-      if (reply.ok) setAnswer(reply.question || qid, reply.round || round, reply.option || option);
-      if (pending[qid] && pending[qid].req === req) {
-        delete pending[qid];
-        if (!reply.ok) errors[qid] = friendly(reply.error);
+    inFlight[qid] = req;
+    W.request(socket, 'answer', { question: qid, option: item.option, round: item.round }, function (reply) {
+      if (inFlight[qid] === req) delete inFlight[qid];
+      const code = reply.ok ? null : reply.error.code;
+      if (reply.ok) {
+        setAnswer(qid, item.round, item.option);
+        box.drop(qid, item.option, item.round);
+      } else if (code === 'timeout' && socket.connected) {
+        window.setTimeout(function () { if (!inFlight[qid]) deliver(qid, true); }, 1000);
+      } else if (code !== 'offline' && code !== 'timeout') {
+        box.drop(qid, item.option, item.round);
+        if (resent && (code === 'question_closed' || code === 'stale_round')) missed[qid] = missedText(qid, item, code);
+        else if (!box.get(qid)) errors[qid] = friendly(reply.error);
       }
       render();
     });
+  }
+
+  /** After a (re)connect: drop kept answers the server has or can no longer take (saying so), send the rest. */
+  function flushOutbox() {
+    if (!outbox || !state) return;
+    outbox.questions().forEach(function (qid) {
+      const item = outbox.get(qid);
+      const q = W.byId(Q.questions, qid);
+      const qs = W.byId(state.questions, qid);
+      if (!q || answersFor(qid)[String(item.round)] === item.option) {
+        outbox.drop(qid, item.option, item.round); // it arrived before the connection dropped
+      } else if (!qs || state.stage !== 'running' || qs.status !== 'open' || qs.round !== item.round) {
+        outbox.drop(qid, item.option, item.round);
+        missed[qid] = missedText(qid, item, qs && qs.status === 'open' && state.stage === 'running' ? 'stale_round' : 'question_closed');
+      } else {
+        deliver(qid, true);
+      }
+    });
+    render();
+  }
+
+  /** Plain words for a kept answer that was not counted. */
+  function missedText(qid, item, code) {
+    const q = W.byId(Q.questions, qid);
+    const vars = { n: q.index + 1, answer: optionLabel(q, item.option) };
+    return t(code === 'stale_round' ? 'missed_round' : 'missed_closed', vars);
+  }
+
+  /** The notices of kept answers that were not counted, each with a button to dismiss it. */
+  function renderMissed() {
+    const ids = Object.keys(missed);
+    W.fill(W.$('phone-notices'), ids.map(function (qid) {
+      return el('div', { class: 'notice notice--warn notice--missed' },
+        el('p', { text: missed[qid] }),
+        el('button', {
+          type: 'button', class: 'btn btn-small', text: t('dismiss'),
+          onclick: function () { delete missed[qid]; render(); },
+        }));
+    }));
+  }
+
+  /** Open the outbox of the participant this phone is (after a snapshot or a join). */
+  function openOutbox() {
+    if (me && (!outbox || outbox.participant !== me.id)) {
+      outbox = W.outbox(D.code, me.id);
+      outbox.participant = me.id;
+    }
   }
 
   /** The private result: total, phase, its texts and tips. */
@@ -283,7 +363,8 @@
         el('h2', { text: t('recognise') }),
         el('ul', { class: 'bullets' }, phase.recognise.map(function (x) { return el('li', { text: x }); })),
         el('h2', { text: t('tips') }),
-        el('ul', { class: 'bullets bullets--tips' }, phase.tips.map(function (x) { return el('li', { text: x }); })));
+        el('ul', { class: 'bullets bullets--tips' }, phase.tips.map(function (x) { return el('li', { text: x }); })),
+        publication(phase));
     }
     parts.push(
       el('h2', { text: t('your_answers') }),
@@ -294,6 +375,21 @@
       el('p', { class: 'attribution', text: Q.attribution }));
     W.fill(view, parts);
     show('v-result');
+  }
+
+  let publicationOpen = false; // the reader's choice survives a re-render of the result
+
+  /** The publication's tools and an experience from the sector, folded away by default (publication.js). */
+  function publication(phase) {
+    if (!phase.publication) return null;
+    const box = el('details', { class: 'pub', open: publicationOpen,
+      ontoggle: function () { publicationOpen = box.open; } },
+    el('summary', { text: t('pub_more') }),
+    W.pubInvitation(phase),
+    el('h3', { text: t('pub_tools') }), W.pubTools(phase, null),
+    el('h3', { text: t('pub_sector') }), W.pubExperience(phase, null),
+    W.pubTranslated(phase));
+    return box;
   }
 
   /** The four phases as steps, the participant's own marked in text and shape. */
@@ -338,8 +434,12 @@
     state = data.state;
     me = data.me || null;
     result = data.result || null;
+    openOutbox();
+    flushOutbox();
     render();
   });
+  // "Sending…" becomes "kept on this phone" while the connection is down, and back.
+  socket.on('disconnect', function () { render(); });
   socket.on('state', function (data) {
     state = data;
     render();
@@ -393,7 +493,7 @@
     if (submit.disabled) return;
     const payload = {};
     const name = nickname.value.trim();
-    const discipline = form.querySelector('input[name="discipline"]:checked');
+    const discipline = W.$('discipline');
     if (name) payload.nickname = name;
     if (discipline && discipline.value) payload.discipline = discipline.value;
     const label = submit.textContent;
@@ -409,6 +509,7 @@
       }
       writeToken(reply.token);
       me = reply.me;
+      openOutbox();
       render();
     });
   });

@@ -50,6 +50,8 @@
     const builders = {
       question: viewQuestion, progress: viewProgress, results: viewResults,
       disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
+      consensus_tools: function () { return viewConsensus('tools'); },
+      consensus_sector: function () { return viewConsensus('sector'); },
     };
     const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js)
     W.morph(W.$('v-live'), extra ? extra(state, live) : (builders[view] || viewQuestion)());
@@ -138,7 +140,7 @@
           })));
       }));
     const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
-      return summary(r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
+      return summary(q, r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
     }));
     parts.push(el('div', { class: 'sc-fit' }, lines, chart));
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
@@ -159,12 +161,12 @@
   }
 
   /** Agreement in words and as a number, and how many answered. */
-  function summary(stats, label) {
+  function summary(q, stats, label) {
     const items = [label ? el('span', { class: 'sc-summary-round', text: label }) : null];
     if (!stats.shown) {
       items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
     } else {
-      items.push(verdictBadge(stats), el('span', { text: W.agreement(stats) }));
+      items.push(verdictBadge(stats), el('span', { class: 'sc-reading', text: W.reading(q, stats) }));
     }
     items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
     return el('p', { class: 'sc-summary-line' }, items);
@@ -203,21 +205,6 @@
       el('p', { class: 'sc-hint', text: t('results_later_text') }));
   }
 
-  /** Horizontal bars of how many people are in each phase. */
-  function phaseBars(counts, total) {
-    return el('div', { class: 'sc-chart sc-chart--phases' }, Q.phases.map(function (p) {
-      const n = (counts && counts[p.id]) || 0;
-      const share = W.share(n, total);
-      const fill = W.meter('div', 'sc-bar-fill', share);
-      return el('div', { class: 'sc-row sc-row--phase sc-phase-' + p.id },
-        el('div', { class: 'sc-row-label' }, el('span', { text: p.name })),
-        el('div', { class: 'sc-row-bars' },
-          el('div', { class: 'sc-bar' },
-            el('div', { class: 'sc-bar-track' }, fill),
-            el('span', { class: 'sc-bar-value' }, el('strong', { text: W.num(n) }), ' · ', W.pct(share)))));
-    }));
-  }
-
   /** Results: people per phase, the group phase, what to discuss first. */
   function viewResults() {
     const res = live && live.results;
@@ -229,24 +216,37 @@
       return el('li', {},
         el('span', { class: 'sc-discuss-name', text: q ? q.short : qid }),
         stats && stats.shown
-          ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.agreement(stats))
+          ? el('span', { class: 'sc-discuss-value' }, verdictBadge(stats), ' · ' + W.reading(q, stats))
           : el('span', { class: 'sc-discuss-value', text: t('too_few_short') }));
     });
+    const spread = res.spread || {};
     return el('section', { class: 'sc-results', 'data-key': 'results' },
       el('div', { class: 'sc-results-main' },
         el('p', { class: 'sc-eyebrow' }, t('group_phase'),
           res.provisional ? el('span', { class: 'sc-badge sc-badge--provisional', text: t('provisional') }) : null),
-        group ? el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }) : el('h1', { class: 'sc-title', text: t('results_empty') }),
-        group ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) }) : null,
+        groupHeadline(group, spread),
         group ? el('p', { class: 'sc-fact' }, t('median_total', { total: W.num(res.median_total), max: W.num(Q.max_total) })) : null,
         res.provisional ? el('p', { class: 'sc-fact', text: t('provisional_hint') }) : null,
-        el('p', { class: 'sc-fact' }, t('complete_n', { n: W.num(res.complete) })),
+        el('p', { class: 'sc-fact' }, W.tn(res.complete, 'complete_one', 'complete_other')),
         res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null),
       el('div', { class: 'sc-results-side' },
-        el('h2', { text: t('people_per_phase') }),
-        phaseBars(res.phase_counts, res.complete),
+        res.totals && res.complete ? W.stripPlot(Q, res) : null,
         discuss.length ? el('h2', { text: t('discuss_first') }) : null,
         discuss.length ? el('ol', { class: 'sc-discuss' }, discuss) : null));
+  }
+
+  /** The group's phase, or "Split" with the phases that hold most people when fewer than half sit in the median's. */
+  function groupHeadline(group, spread) {
+    if (!group) return el('h1', { class: 'sc-title', text: t('results_empty') });
+    if (spread.split) {
+      return el('div', { class: 'sc-split', 'data-split': 'true' },
+        el('h1', { class: 'sc-split-title', text: t('split_title') }),
+        el('p', { class: 'sc-split-largest', text: t('split_largest', { phases: W.splitWords(Q, spread.largest) }) }),
+        el('p', { class: 'sc-fact', text: t('split_median', { phase: group.name, n: W.num(spread.in_median_phase),
+          total: W.num(spread.complete) }) }));
+    }
+    return [el('h1', { class: 'sc-phase-name sc-phase-' + group.id, text: group.name }),
+      el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: group.number, theme: group.theme }) })];
   }
 
   /** A compact spread: one small column per option with its count; the median underlined and marked. */
@@ -274,6 +274,10 @@
       el('th', { scope: 'col', class: 'num', text: t('median_label') }),
       el('th', { scope: 'col', text: t('phase') }),
       Q.questions.map(function (q) { return el('th', { scope: 'col', class: 'sc-mini-head', text: q.short }); }));
+    // The legend explains the small bars: only shown when at least one is drawn.
+    const bars = groups.some(function (g) {
+      return Q.questions.some(function (q) { const s = g.questions && g.questions[q.id]; return s && s.n; });
+    });
     const rows = groups.map(function (g) {
       const p = W.byId(Q.phases, g.phase);
       return el('tr', {},
@@ -288,7 +292,7 @@
       groups.length
         ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
-      el('p', { class: 'sc-legend', text: t('mini_legend') }));
+      bars ? el('p', { class: 'sc-legend', text: t('mini_legend') }) : null);
   }
 
   /** How agreement moved from round 1 to the latest round, per question. */
@@ -303,7 +307,7 @@
         const median = s.shown ? q.options.find(function (o) { return o.rank === s.median_rank; }) : null;
         return el('td', {},
           el('strong', { text: s.shown ? W.verdict(s) : t('too_few_short') }),
-          s.shown ? el('span', { class: 'sc-cell-sub', text: W.agreement(s) }) : null,
+          s.shown ? el('span', { class: 'sc-cell-sub', text: W.reading(q, s) }) : null,
           median ? el('span', { class: 'sc-cell-sub', text: t('median') + ': ' + median.label }) : null);
       };
       return el('tr', {},
@@ -326,7 +330,7 @@
   }
 
   /** The phase the group agreed on, with its texts and tips; else which questions still lack an agreed answer. */
-  function viewConsensus() {
+  function viewConsensus(part) {
     const phase = consensusPhase();
     // Every answer agreed but the results withheld (a question not revealed yet): the phase comes with them.
     if (!phase && state.questions.every(function (qs) { return qs.agreed; })) return notYet('consensus-later');
@@ -341,18 +345,40 @@
             el('span', { class: option ? 'sc-agreed-a' : 'sc-agreed-a is-missing', text: option ? option.label : t('not_agreed_yet') }));
         })));
     }
-    return el('section', { class: 'sc-consensus', 'data-key': 'consensus-' + phase.id },
+    return el('section', { class: 'sc-consensus', 'data-key': 'consensus-' + phase.id + '-' + (part || 'tips') },
       el('div', { class: 'sc-consensus-main' },
         el('p', { class: 'sc-eyebrow', text: t('consensus_label') }),
         el('h1', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }),
         el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }),
         el('p', { class: 'sc-desc', text: phase.description }),
         el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing }))),
-      el('div', { class: 'sc-consensus-side' },
-        el('h2', { text: t('recognise') }),
-        el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
-        el('h2', { text: t('tips') }),
-        el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))));
+      el('div', { class: 'sc-consensus-side' }, pubPages(part), consensusSide(phase, part)));
+  }
+
+  /** Where the facilitator is in tips → tools → experience (text and a marker, not colour alone). */
+  function pubPages(part) {
+    const pages = [['tips', 'pub_page_tips'], ['tools', 'pub_page_tools'], ['sector', 'pub_page_sector']];
+    return el('ol', { class: 'sc-pub-pages', 'aria-label': t('consensus_label') }, pages.map(function (p) {
+      const here = (part || 'tips') === p[0];
+      return el('li', { class: here ? 'is-current' : '', 'aria-current': here ? 'step' : null }, (here ? '▶ ' : '') + t(p[1]));
+    }));
+  }
+
+  /** The side of the agreed phase: recognise + tips (+ the invitation), the tools, or an experience from the sector. */
+  function consensusSide(phase, part) {
+    const qr = function (pid, key) { return '/publication/' + encodeURIComponent(pid) + '/' + key + '.svg'; };
+    if (part === 'tools' && phase.publication) {
+      return [el('h2', { text: t('pub_tools') }), W.pubTools(phase, qr), W.pubTranslated(phase)];
+    }
+    if (part === 'sector' && phase.publication) {
+      return [el('h2', { text: t('pub_sector') }), W.pubExperience(phase, qr), W.pubTranslated(phase)];
+    }
+    return [
+      el('h2', { text: t('recognise') }),
+      el('ul', {}, phase.recognise.map(function (x) { return el('li', { text: x }); })),
+      phase.publication ? W.pubInvitation(phase) : null,
+      el('h2', { text: t('tips') }),
+      el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))];
   }
 
   /** Thank-you screen with the group's outcome (the server's headline phase). */
@@ -363,9 +389,11 @@
       el('h1', { class: 'sc-title sc-title--huge', text: t('thanks') }),
       el('p', { class: 'sc-hint', text: D.title }),
       phase ? el('p', { class: 'sc-eyebrow', text: head.agreed ? t('consensus_label') : t('group_phase') }) : null,
-      phase ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
-      phase ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
-      phase ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
+      phase && head.split ? el('p', { class: 'sc-split-title', 'data-split': 'true', text: t('split_title') }) : null,
+      phase && head.split ? el('p', { class: 'sc-split-largest', text: t('split_largest', { phases: W.splitWords(Q, head.largest) }) }) : null,
+      phase && !head.split ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
+      phase && !head.split ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
+      phase && !head.split ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
   }
 
   /** Full-screen explanation when the projector may not connect. */

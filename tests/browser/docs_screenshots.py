@@ -15,6 +15,7 @@ CHOSEN = {
     "nl-projector-lobby": "projector-lobby",
     "nl-projector-reveal": "projector-reveal",
     "nl-projector-results": "projector-results",
+    "nl-projector-results-split-1920": "projector-results-split",
     "nl-projector-consensus": "projector-consensus",
     "nl-projector-disciplines": "projector-disciplines",
     "nl-phone-320-question": "phone-320-question",

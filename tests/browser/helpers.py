@@ -83,9 +83,9 @@ class Pages:
         self.errors: list[str] = []
         self.console: list[str] = []
 
-    def _open(self, name: str, **context_options: Any):
+    def _open(self, name: str, locale: str = "nl-NL", **context_options: Any):
         """A new context with one page whose uncaught JavaScript errors are collected."""
-        context = self.browser.new_context(locale="nl-NL", **context_options)
+        context = self.browser.new_context(locale=locale, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.on("pageerror", lambda exc, name=name: self.errors.append(f"{name}: {exc}"))
@@ -94,9 +94,9 @@ class Pages:
         self.opened.append(Opened(name, context, page))
         return page
 
-    def phone(self, name: str, viewport: dict[str, int]):
-        """A phone: small viewport, touch, mobile, a sharp screen."""
-        return self._open(name, viewport=viewport, has_touch=True, is_mobile=True, device_scale_factor=2)
+    def phone(self, name: str, viewport: dict[str, int], locale: str = "nl-NL"):
+        """A phone: small viewport, touch, mobile, a sharp screen (its browser asks for `locale`)."""
+        return self._open(name, locale, viewport=viewport, has_touch=True, is_mobile=True, device_scale_factor=2)
 
     def projector(self, url: str | None = None):
         """The shared screen at 1920×1080."""

@@ -17,7 +17,7 @@ PROJECTOR_MAIN_TEXT = {
     "question": [".sc-ask .sc-question", ".sc-answered-text strong", ".sc-answered-text"],
     "reveal": [".sc-reveal .sc-question", ".sc-row-label span", ".sc-bar-value strong", ".sc-bar-value",
                ".sc-verdict"],
-    "results": [".sc-results .sc-phase-name", ".sc-phase-theme", ".sc-row--phase .sc-bar-value strong"],
+    "results": [".sc-results h1", ".strip-band-name", ".strip-tick"],
 }
 
 

@@ -18,6 +18,13 @@ from workshop.store.sqlite import DB_NAME
 from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
 
 
+@pytest.fixture(autouse=True)
+def english_cli(monkeypatch):
+    """The CLI speaks the operator's language (workshop/exports/cli_words.py): these tests read its English."""
+    monkeypatch.setenv("WORKSHOP_CLI_LANGUAGE", "en")
+
+
+
 def export(data_dir, *args):
     """Run `workshop export` in this process; return its exit code."""
     return cli.main(["export", CODE, "--data-dir", str(data_dir), *args])
@@ -89,7 +96,7 @@ def test_sessions_list_shows_every_session(data_dir, workshop, capsys):
     assert sessions(data_dir, "list") == 0
     out = capsys.readouterr().out
     assert CODE in out and "Museum De Kade" in out and "results" in out
-    assert "1 session(s)" in out
+    assert "1 session\n" in out
 
 
 def test_sessions_delete_removes_every_row_and_leaves_no_copy(app, client, data_dir, workshop, capsys):
@@ -127,7 +134,7 @@ def test_sessions_purge_deletes_only_sessions_older_than_the_given_days(app, cli
     con.close()
 
     assert sessions(data_dir, "purge", "--older-than", "30", "--yes") == 0
-    assert f"Deleted 1 session(s): {CODE}." in capsys.readouterr().out
+    assert f"Deleted 1 session: {CODE}." in capsys.readouterr().out
     assert set(rows_per_table(data_dir, CODE).values()) == {0}
     assert rows_per_table(data_dir, recent)["sessions"] == 1
     assert sessions(data_dir, "purge", "--older-than", "5", "--yes") == 0

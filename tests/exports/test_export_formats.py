@@ -111,11 +111,14 @@ def test_report_shows_phase_numbers_and_notes(summary, questionnaire):
     assert "2 · 50% · mediaan" in html  # begrippen round 1
     assert html.count("Ronde 2") == 1 and html.count("Ronde 1") == 4
     assert "4 van 4 beantwoord" in html
-    assert "gemengd · overeenstemming 67%" in html and "eens · overeenstemming 83%" in html  # the projector's words
+    # the projector's words: the verdict and the figure it rests on (issue 12), not 1 - Leik's D
+    assert "gemengd · verspreid over 3 antwoorden; meest gekozen: 10 tot 30%" in html
+    assert "eens · 75% kiest Regelmatig" in html and "overeenstemming 83%" not in html
     assert "✓ afgesproken" in html
     # Discuss-first order and the discipline view.
     discuss = html[html.index('id="h-discuss"'):html.index('id="h-disciplines"')]
-    assert [m for m in re.findall(r"<strong>(\d)\. ", discuss)] == ["2", "3", "4", "1"]
+    # polarised, then mixed (projecten), then agreed by top share (all 75%: input order)
+    assert [m for m in re.findall(r"<strong>(\d)\. ", discuss)] == ["3", "1", "2", "4"]
     # Three from directie and one from marketing cannot be split without singling out the one.
     disciplines = html[html.index('id="h-disciplines"'):]
     assert "groepen zijn te klein om te tonen" in disciplines and "Directie/management" not in disciplines

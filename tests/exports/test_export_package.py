@@ -12,6 +12,13 @@ from workshop.exports import headline_phase
 from workshop.exports.labels import TRANSLATIONS, labels, long_date
 from workshop.store import sqlite
 
+
+@pytest.fixture(autouse=True)
+def english_cli(monkeypatch):
+    """The CLI speaks the operator's language (workshop/exports/cli_words.py): these tests read its English."""
+    monkeypatch.setenv("WORKSHOP_CLI_LANGUAGE", "en")
+
+
 LABELS_FILE = "workshop/exports/labels.py"
 
 
@@ -54,7 +61,7 @@ def test_headline_phase_is_the_agreed_phase_else_the_groups(consensus, group, ex
 def test_sessions_command_builds_no_web_app(data_dir, capsys, monkeypatch):
     monkeypatch.delitem(sys.modules, "workshop.app", raising=False)
     assert cli.main(["sessions", "--data-dir", str(data_dir), "list"]) == 0
-    assert "0 session(s)" in capsys.readouterr().out
+    assert "0 sessions" in capsys.readouterr().out
     assert "workshop.app" not in sys.modules  # no Flask app, Babel, Compress or Socket.IO built
     assert not (data_dir / "secret_key").exists()  # and no installation secret written to read the store
 

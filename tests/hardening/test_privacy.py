@@ -22,7 +22,7 @@ def join_page(client, code: str, lang: str) -> str:
 ])
 def test_the_join_page_says_what_is_stored_who_sees_it_and_how_long(client, new_session, lang, words):
     page = join_page(client, new_session()["code"], lang)
-    privacy = page.split('class="privacy"', 1)[1].split("</div>", 1)[0]
+    privacy = page.split('class="privacy"', 1)[1].split("</details>", 1)[0]
     for word in words:
         assert word in privacy, (lang, word)
     assert len(privacy) < 900  # one short paragraph

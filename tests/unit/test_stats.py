@@ -402,6 +402,8 @@ def test_to_dict_rounded_and_json_ready():
         "consensus": 0.6295,  # 0.6295445
         "van_der_eijk": 0.5333,  # 8/15
         "verdict": "mixed",
+        "reading": {"verdict": "mixed", "n": 10, "top_count": 6, "top_pct": 60, "top_ranks": [2], "chosen": 4,
+                    "camps": None},
     }
     json.dumps(d)  # must not raise
 
@@ -425,26 +427,33 @@ def test_to_dict_no_negative_zero():
 
 # --- discuss_first ------------------------------------------------------------
 
-def test_discuss_first_orders_by_agreement_hidden_last():
-    """Least agreement first; hidden questions last in input order; ties keep input order."""
+def test_discuss_first_orders_by_verdict_then_measure_hidden_last():
+    """Polarised, then mixed, then agreed; within a class least agreement first; hidden last; ties keep input order."""
     qs = {
         "hidden_a": stats.question_stats([1, 1, 0, 0], joined=8),  # n = 2 -> hidden
-        "unanimous": stats.question_stats([0, 5, 0, 0], joined=8),  # agreement 1 - 0 = 1
-        "split": stats.question_stats([3, 0, 0, 3], joined=8),  # 1 - 1 = 0
-        "uniform": stats.question_stats([2, 2, 2, 2], joined=8),  # 1 - 2/3 = 1/3
-        "skewed": stats.question_stats([1, 2, 6, 1], joined=10),  # 1 - 1/3 = 2/3
+        "unanimous": stats.question_stats([0, 5, 0, 0], joined=8),  # agreed, top 100%
+        "split": stats.question_stats([3, 0, 0, 3], joined=8),  # polarised, D = 1
+        "uniform": stats.question_stats([2, 2, 2, 2], joined=8),  # mixed, top 25%
+        "skewed": stats.question_stats([1, 2, 6, 1], joined=10),  # mixed, top 60%
         "hidden_b": stats.question_stats([0, 0, 0, 0], joined=8),  # n = 0 -> hidden
-        "split_too": stats.question_stats([0, 4, 4], joined=8),
-        # split_too: n = 8, F = 0, 0.5 -> D = (2/2)*(0 + 0.5) = 0.5 -> agreement 0.5
-        "uniform_too": stats.question_stats([1, 1, 1, 1], joined=8),  # same 1/3 as uniform
+        "split_too": stats.question_stats([0, 4, 4], joined=8),  # mixed, top 50%
+        "uniform_too": stats.question_stats([1, 1, 1, 1], joined=8),  # mixed, top 25% (tie with uniform)
+        # the issue's example: agreed at 75% but 1 - Leik's D only 0.5; it used to come first
+        "agreed_75": stats.question_stats([3, 0, 0, 1], joined=8),
+        "mixed_67": stats.question_stats([1, 2, 0], joined=8),  # mixed, top 67%, 1 - D = 0.67
+        "polarised_less": stats.question_stats([4, 0, 1, 5], joined=10),  # polarised, D = 0.93
     }
+    assert [q for q in qs if qs[q].verdict == "polarised"] == ["split", "polarised_less"]
     assert stats.discuss_first(qs) == [
-        "split",  # 0
-        "uniform",  # 1/3, first in input
-        "uniform_too",  # 1/3
-        "split_too",  # 0.5
-        "skewed",  # 2/3
-        "unanimous",  # 1
+        "split",  # polarised, D = 1
+        "polarised_less",  # polarised, D < 1
+        "uniform",  # mixed 25%, first in input
+        "uniform_too",  # mixed 25%
+        "split_too",  # mixed 50%
+        "skewed",  # mixed 60%
+        "mixed_67",  # mixed 67%
+        "agreed_75",  # agreed 75%
+        "unanimous",  # agreed 100%
         "hidden_a",
         "hidden_b",
     ]
@@ -560,7 +569,9 @@ def test_stats_module_imports_only_stdlib():
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             imported.add(node.module.split(".")[0])
     assert "flask" not in imported
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__", "workshop"}
+    assert all(node.module == "workshop.core" for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("workshop"))
 
 
 def test_every_function_has_a_docstring():

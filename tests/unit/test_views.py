@@ -25,10 +25,11 @@ def room_with_answers(tmp_path):
 
 
 def test_headline_is_the_agreed_phase_else_the_group_phase():
-    assert headline({"consensus_phase": "ik-kan", "group_phase": "ik-zie"}) == {"phase": "ik-kan", "agreed": True}
-    assert headline({"consensus_phase": None, "group_phase": "ik-zie"}) == {"phase": "ik-zie", "agreed": False}
-    assert headline({"consensus_phase": None, "group_phase": None}) == {"phase": None, "agreed": False}
-    assert headline(None) == {"phase": None, "agreed": False}
+    plain = {"split": False, "largest": []}
+    assert headline({"consensus_phase": "ik-kan", "group_phase": "ik-zie"}) == {"phase": "ik-kan", "agreed": True, **plain}
+    assert headline({"consensus_phase": None, "group_phase": "ik-zie"}) == {"phase": "ik-zie", "agreed": False, **plain}
+    assert headline({"consensus_phase": None, "group_phase": None}) == {"phase": None, "agreed": False, **plain}
+    assert headline(None) == {"phase": None, "agreed": False, **plain}
 
 
 def test_the_facilitators_aggregate_carries_the_headline(room_with_answers):

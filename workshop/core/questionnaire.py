@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from workshop.core import publication
+from workshop.core.publication import Publication
+
 __all__ = [
     "DEFAULT_PATH",
     "LANGUAGES",
@@ -119,6 +122,7 @@ class Phase:
     closing: Text
     recognise: TextList
     tips: TextList
+    publication: "Publication"  # invitation, tools and an experience from the sector (core/publication.py)
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,7 @@ class Questionnaire:
                     "closing": p.closing.get(lang),
                     "recognise": list(p.recognise.get(lang)),
                     "tips": list(p.tips.get(lang)),
+                    "publication": p.publication.to_client(lang),
                 }
                 for p in self.phases
             ],
@@ -246,7 +251,7 @@ _QUESTION_KEYS = {"id", "short", "text", "options"}
 _OPTION_KEYS = {"id", "points", "label"}
 _PHASE_KEYS = {
     "id", "number", "min_total", "name", "theme", "band", "description", "closing",
-    "recognise", "tips",
+    "recognise", "tips", "publication",
 }
 
 
@@ -471,6 +476,7 @@ def _parse(data: dict[str, Any], reader: _Reader) -> Questionnaire:
                 closing=r.text(raw_p, "closing", ppath),
                 recognise=r.text_list(raw_p, "recognise", ppath),
                 tips=r.text_list(raw_p, "tips", ppath),
+                publication=publication.read(r, raw_p, ppath),
             )
         )
     _check_unique(r, [p.id for p in phases], lambda i: f"phases[{i}].id")

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
-VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "followup")
+VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector", "followup")
 AFTER_RESULTS_VIEWS = ("followup",)  # then and now: only once the session shows its results
 STATUSES = ("hidden", "open", "closed", "revealed")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
+from workshop.core import reading as _reading
+
 __all__ = [
     "AGREED_TOP_SHARE",
     "POLARISED_DISPERSION",
@@ -202,6 +204,7 @@ class QuestionStats:
             "consensus": _round(self.consensus),
             "van_der_eijk": _round(self.van_der_eijk),
             "verdict": self.verdict,
+            "reading": _reading.reading(self.counts, self.verdict) if self.shown else None,
         }
 
 
@@ -240,11 +243,14 @@ def question_stats(
 
 
 def discuss_first(stats: Mapping[str, QuestionStats]) -> list[str]:
-    """Question ids from least to most agreement; hidden ones last; ties keep input order."""
-    shown = [qid for qid, s in stats.items() if s.shown and s.agreement is not None]
-    hidden = [qid for qid, s in stats.items() if not (s.shown and s.agreement is not None)]
-    # sorted() is stable, so equal agreement keeps the input order.
-    shown.sort(key=lambda qid: stats[qid].agreement)  # type: ignore[arg-type, return-value]
+    """Question ids to discuss first: polarised, mixed, agreed, each least agreement first (reading.discuss_key).
+
+    Hidden ones (too few answers) come last; ties keep the input order (sorted() is stable).
+    """
+    shown = [qid for qid, s in stats.items() if s.shown and s.verdict is not None]
+    hidden = [qid for qid in stats if qid not in shown]
+    shown.sort(key=lambda qid: _reading.discuss_key(
+        stats[qid].verdict, stats[qid].top_share, stats[qid].dispersion))  # type: ignore[arg-type]
     return shown + hidden
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from workshop.core import stats
+from workshop.core.spread import group_spread, totals_histogram
 from workshop.core.questionnaire import Question, Questionnaire
 from workshop.core.state import SessionState, all_agreed
 
@@ -226,20 +227,25 @@ class Tally:
                 if total not in (None, first) and q.phase_for(first).id != q.phase_for(total).id:
                     changed += 1
         median = stats.median_total(latest_totals)
+        phase_counts = self._phase_counts(latest_totals)
+        group_phase = q.phase_for(median).id if median is not None else None
         agreed = {qid: state.questions[qid].agreed for qid in state.order}
         complete = all_agreed(state)
         agreed_total = q.total({k: v for k, v in agreed.items() if v is not None})
         return {
             "complete": len(latest_totals),
             "median_total": median,
-            "group_phase": q.phase_for(median).id if median is not None else None,
-            "phase_counts": self._phase_counts(latest_totals),
+            "group_phase": group_phase,
+            "phase_counts": phase_counts,
             "first_round_phase_counts": self._phase_counts(first_totals),
             "changed_phase": changed,
             "discuss_first": stats.discuss_first(latest_stats),
             "agreed_total": agreed_total,
             "consensus_phase": q.phase_for(agreed_total).id if complete else None,
             "provisional": not complete,
+            # issue 12: one mark per person on the strip plot, and whether the median's phase holds most people
+            "totals": totals_histogram(latest_totals, q.max_total),
+            "spread": group_spread(phase_counts, group_phase),
         }
 
     def _disciplines(self, state: SessionState, min_group_size: int) -> list[dict[str, Any]]:
@@ -331,22 +337,32 @@ def headline(results: Mapping[str, Any] | None) -> dict[str, Any]:
     """The phase to show first: the agreed (consensus) phase once every question has an agreed answer, else the group's (median) phase.
 
     `results` is the `results` part of a live aggregate or of a summary; `agreed` tells which of the
-    two the phase is. The phase is None while nobody answered every question.
+    two the phase is. The phase is None while nobody answered every question. `split` is true when the
+    phase is the group's and fewer than half of the people sit in it: then the headline says the room
+    is split, naming `largest`, the phases that together hold most people (core.spread).
     """
-    agreed = (results or {}).get("consensus_phase")
-    return {"phase": agreed or (results or {}).get("group_phase"), "agreed": bool(agreed)}
+    results = results or {}
+    agreed = results.get("consensus_phase")
+    group = results.get("group_phase")
+    spread = results.get("spread")
+    if spread is None and results.get("phase_counts") is not None:  # a summary written before `spread`
+        spread = group_spread(results["phase_counts"], group)
+    split = bool(not agreed and spread and spread["split"])
+    return {"phase": agreed or group, "agreed": bool(agreed), "split": split,
+            "largest": list(spread["largest"]) if split else []}
 
 
 def withheld_stats(joined: int) -> dict[str, Any]:
     """A group's figures for a question that too few of its members answered: nothing but the group size."""
     return {"n": None, "joined": joined, "counts": None, "shares": None, "shown": False, "median_rank": None,
             "top_share": None, "dispersion": None, "agreement": None, "consensus": None, "van_der_eijk": None,
-            "verdict": None, "withheld": True}
+            "verdict": None, "reading": None, "withheld": True}
 
 
 def screen_shows_results(state: SessionState) -> bool:
     """Whether the projector may show results and disciplines now (of revealed questions only)."""
-    return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds")
+    return state.stage in ("results", "ended") or state.view in ("results", "disciplines", "consensus", "rounds",
+                                                                          "consensus_tools", "consensus_sector")
 
 
 def revealed_to_screen(state: SessionState, question_id: str) -> bool:
@@ -362,9 +378,8 @@ GROUP_TOTAL_KEYS = ("complete", "median_total", "phase")  # sums over every ques
 
 
 def with_headline(results: dict[str, Any]) -> dict[str, Any]:
-    """The results plus their headline phase: the agreed one, else the group's (stand-in for the views branch)."""
-    return {**results, "headline": {"phase": results["consensus_phase"] or results["group_phase"],
-                                    "agreed": results["consensus_phase"] is not None}}
+    """The results plus their headline (headline())."""
+    return {**results, "headline": headline(results)}
 
 
 def mask_for_screen(live: dict[str, Any], state: SessionState) -> dict[str, Any]:

@@ -27,17 +27,17 @@ FORMATS: Mapping[str, tuple[str, str]] = MappingProxyType({  # format: (media ty
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "html": ("text/html; charset=utf-8", "html"),
 })
-RENDERERS: Mapping[str, Callable[[Mapping[str, Any], Questionnaire], str | bytes]] = MappingProxyType({
-    "json": lambda summary, _q: to_json(summary),
-    "csv": lambda summary, _q: to_csv(summary),
-    "xlsx": lambda summary, _q: to_xlsx(summary),
-    "html": to_html,
+RENDERERS: Mapping[str, Callable[[Mapping[str, Any], Questionnaire, str], str | bytes]] = MappingProxyType({
+    "json": lambda summary, _q, _tz: to_json(summary),
+    "csv": lambda summary, _q, _tz: to_csv(summary),
+    "xlsx": lambda summary, _q, tz: to_xlsx(summary, tz),
+    "html": lambda summary, q, _tz: to_html(summary, q),
 })
 
 
-def render(summary: Mapping[str, Any], fmt: str, questionnaire: Questionnaire) -> bytes:
-    """One format of the summary as bytes (text formats in UTF-8)."""
-    body = RENDERERS[fmt](summary, questionnaire)
+def render(summary: Mapping[str, Any], fmt: str, questionnaire: Questionnaire, time_zone: str = "UTC") -> bytes:
+    """One format of the summary as bytes (text formats in UTF-8); the workbook writes times in time_zone."""
+    body = RENDERERS[fmt](summary, questionnaire, time_zone)
     return body.encode("utf-8") if isinstance(body, str) else body
 
 

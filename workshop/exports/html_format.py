@@ -13,7 +13,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from workshop import settings
 from workshop.core.questionnaire import Questionnaire
 from workshop.exports.labels import long_date, number, percent, summary_labels
+from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import headline_phase, lookups, phase_name
+from workshop.exports import strip_svg
+from workshop.exports.publication_view import publication
 
 # The report is one page with inline styles and SVG: nothing else may load, no script may run.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -54,6 +57,7 @@ def report_context(summary: Mapping[str, Any], questionnaire: Questionnaire) -> 
         "outcome": _outcome(summary, questionnaire, lang),
         "ladder": _ladder(summary),
         "phase_rows": _phase_rows(summary, several_rounds),
+        "strip": strip_svg.strip(summary, L, lang),
         "several_rounds": several_rounds,
         "changed_phase": r["changed_phase"],
         "questions": [_question_view(q, summary["notes"]["questions"].get(q["id"], ""), L, lang)
@@ -88,6 +92,9 @@ def _outcome(summary: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         "agreed_total": r["agreed_total"],
         "max_total": r["max_total"],
         "provisional": r["provisional"],
+        "split": strip_svg.split(summary, summary_labels(summary)),
+        # the agreed phase's tools and experience (issue 12); not for a provisional group phase
+        "publication": publication(phase, lang, summary_labels(summary)) if r["consensus_phase"] else None,
     }
 
 
@@ -129,7 +136,7 @@ def _question_view(q: Mapping[str, Any], note: str, L: Mapping[str, Any], lang: 
         rounds.append({
             "round": rnd["round"],
             "answered": L["answered_of"].format(n=st["n"], joined=st["joined"]),
-            "measure": _measure(st, L),
+            "measure": _measure(st, q, L),
             "median_rank": st["median_rank"] if st["shown"] else None,
             "bars": [_bar(c, s, "latest" if i == len(q["rounds"]) - 1 else "first")
                      for c, s in zip(st["counts"], st["shares"])],
@@ -144,14 +151,12 @@ def _question_view(q: Mapping[str, Any], note: str, L: Mapping[str, Any], lang: 
 
 def _discuss_item(q: Mapping[str, Any], L: Mapping[str, Any]) -> dict[str, Any]:
     """A question in the discuss-first list with its latest round's verdict."""
-    return {"number": q["number"], "short": q["short"], "measure": _measure(q["rounds"][-1]["stats"], L)}
+    return {"number": q["number"], "short": q["short"], "measure": _measure(q["rounds"][-1]["stats"], q, L)}
 
 
-def _measure(st: Mapping[str, Any], L: Mapping[str, Any]) -> str:
-    """A round's verdict and agreement in words, or why there are none."""
-    if not st["shown"]:
-        return L["too_few"]
-    return f"{L['verdicts'][st['verdict']]} · {L['agreement'].format(pct=percent(st['agreement']))}"
+def _measure(st: Mapping[str, Any], q: Mapping[str, Any], L: Mapping[str, Any]) -> str:
+    """A round's verdict and the figure it rests on in words, or why there are none."""
+    return verdict_text(st, [o["label"] for o in q["options"]], L)
 
 
 def _discipline_rows(summary: Mapping[str, Any], L: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:

@@ -54,7 +54,23 @@ def labels(lang: str) -> Mapping[str, Any]:
         # the projector's words (workshop/web/jsstrings.py), so a verdict reads the same everywhere
         "verdicts": MappingProxyType({"agreed": _("agreed"), "mixed": _("mixed"), "polarised": _("polarised")}),
         "discuss_first": _("Discuss first"),
-        "discuss_help": _("From least to most agreement, in each question's latest round."),
+        "discuss_help": _("Order: polarised questions first (most polarised first), then mixed ones (smallest top "
+                          "answer first), then agreed ones (smallest majority first)."),
+        # the figure a verdict rests on (the msgids of workshop/web/jsstrings.py)
+        "reading_agreed": _("{pct} choose {option}"),
+        "reading_mixed_one": _("spread over {n} answer; most chosen: {option}"),
+        "reading_mixed_other": _("spread over {n} answers; most chosen: {option}"),
+        "camp_one": _("{n} says {option}"), "camp_other": _("{n} say {option}"), "or_join": _("{list} or {last}"),
+        # the strip plot of totals and the split headline (the msgids of workshop/web/jsstrings.py)
+        "and_join": _("{list} and {last}"), "people_n_one": _("{n} person"), "people_n_other": _("{n} people"),
+        "median_is": _("median {total}"), "strip_caption": _("Total per person (0–{max} points): one dot per person"),
+        "strip_item_one": _("{n} person with {total} points"), "strip_item_other": _("{n} people with {total} points"),
+        "split_title": _("Split"), "split_largest": _("Most people are in {phases}"),
+        "split_median": _("{phase}, the phase of the median, holds {n} of {total} people"),
+        # the rest of the publication for the agreed phase (the msgids of workshop/web/jsstrings.py)
+        "pub_tools": _("Tools"), "pub_sector": _("Experiences from the sector"), "pub_who": _("{person}, {organisation}"),
+        "pub_watch": _("Watch the video:"), "pub_qr_alt": _("QR code of the link below"),
+        "pub_translated": _("The English texts are our translation of the Dutch publication."),
         "disciplines": _("By discipline"),
         "agreement_columns": _("Question 1–{n}: agreement per question, in the latest answers."),
         "disciplines_help": _("Disciplines with fewer than {min} people are merged into ‘Other’; "
@@ -70,7 +86,7 @@ def labels(lang: str) -> Mapping[str, Any]:
         "points": _("Points"), "count": _("Count"), "share": _("Share"), "answered": _("Answered"),
         "joined": _("Participants"), "agreement_col": _("Agreement (1 − Leik D)"),
         "consensus_col": _("Consensus (Tastle-Wierman)"), "vde_col": _("Agreement (van der Eijk)"),
-        "verdict": _("Verdict"), "answered_at": _("Answered at (UTC)"), "participant": _("Participant"),
+        "verdict": _("Verdict"), "answered_at": _("Answered at ({zone})"), "participant": _("Participant"),
         "topic": _("Topic"), "note": _("Note"), "none": _("none"), "yes": _("yes"),
         # steps carried over from the followed session (issue 15), with what became of them
         "from_last_time": _("from last time"),

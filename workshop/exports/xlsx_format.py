@@ -8,13 +8,15 @@ import io
 from datetime import datetime
 from typing import Any, Mapping
 
+from workshop.core.localtime import to_local
 from workshop.exports.csv_format import answer_rows
 from workshop.exports.labels import summary_labels
+from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import lookups, phase_name
 
 
-def to_xlsx(summary: Mapping[str, Any]) -> bytes:
-    """The summary as a workbook: summary, statistics per round, raw answers, notes and steps."""
+def to_xlsx(summary: Mapping[str, Any], time_zone: str = "UTC") -> bytes:
+    """The summary as a workbook: summary, statistics per round, raw answers, notes and steps (times in time_zone)."""
     from openpyxl import Workbook  # imported here: only exports need it
 
     L = summary_labels(summary)
@@ -24,9 +26,9 @@ def to_xlsx(summary: Mapping[str, Any]) -> bytes:
     sheets = [wb.active] + [wb.create_sheet() for _ in L["sheets"][1:]]
     for sheet, title in zip(sheets, L["sheets"]):
         sheet.title = title
-    _summary_sheet(sheets[0], summary, L)
+    _summary_sheet(sheets[0], summary, L, time_zone)
     _questions_sheet(sheets[1], summary, L)
-    _answers_sheet(sheets[2], summary, L)
+    _answers_sheet(sheets[2], summary, L, time_zone)
     _notes_sheet(sheets[3], summary, L)
     out = io.BytesIO()
     wb.save(out)
@@ -51,7 +53,7 @@ class _Rows:
             self.formats[len(self.rows) + 1] = number_format
 
 
-def _summary_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None:
+def _summary_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any], time_zone: str) -> None:
     """Key facts, participants per phase, discuss-first order and the discipline view."""
     s, r = summary["session"], summary["results"]
     questions, _options, _people = lookups(summary)
@@ -59,7 +61,7 @@ def _summary_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None
     rows = _Rows()
     rows.add(L["title"], s["title"])
     rows.add(L["code"], s["code"])
-    rows.add(L["date"], s["created_at"][:10])
+    rows.add(L["date"], f"{to_local(s['created_at'], time_zone):%Y-%m-%d}")
     rows.add(L["questionnaire"], f"{q['title']} ({q['id']} v{q['version']})")
     rows.add(L["language"], L["language_name"])
     rows.add(L["stage"], L["stages"].get(s["stage"], s["stage"]))
@@ -75,11 +77,11 @@ def _summary_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None
     for p in summary["phases"]:
         rows.add(p["name"], r["phase_counts"][p["id"]], r["first_round_phase_counts"][p["id"]])
     rows.add()
-    rows.add(L["discuss_first"], L["agreement_col"], bold=True)
+    rows.add(L["discuss_first"], L["verdict"], bold=True)  # the order follows the verdicts (issue 12)
     for qid in r["discuss_first"]:
         question = questions[qid]
-        rows.add(f"{question['number']}. {question['short']}", question["rounds"][-1]["stats"]["agreement"],
-                 number_format="0%")
+        rows.add(f"{question['number']}. {question['short']}",
+                 verdict_text(question["rounds"][-1]["stats"], [o["label"] for o in question["options"]], L))
     rows.add()
     rows.add(L["group"], L["people"], L["median_total"], L["phase"], bold=True)
     for g in summary["disciplines"]:
@@ -108,15 +110,15 @@ def _questions_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> No
     _write(ws, header, rows, wrap={2, 4}, formats={7: "0%", 10: "0.00", 11: "0.00", 12: "0.00"})
 
 
-def _answers_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None:
+def _answers_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any], time_zone: str) -> None:
     """The raw answers, one row per participant, question and round."""
     questions, _options, _people = lookups(summary)
     header = [L["participant"], L["nickname"], L["discipline"], L["number"], L["question"], L["round"],
-              L["option"], L["points"], L["answered_at"]]
+              L["option"], L["points"], L["answered_at"].format(zone=time_zone)]
     rows = []
     for row in answer_rows(summary):
         _code, pid, nickname, discipline, qid, short, rnd, _oid, label, points, at = row
-        stamp = datetime.fromisoformat(at).replace(tzinfo=None)  # Excel has no time zones; the header says UTC
+        stamp = to_local(at, time_zone).replace(tzinfo=None)  # Excel has no time zones; the header names it
         rows.append([pid, nickname or None, discipline or None, questions[qid]["number"], short, rnd, label, points,
                      stamp])
     _write(ws, header, rows, wrap={7}, formats={9: "yyyy-mm-dd hh:mm:ss"})

@@ -4,20 +4,18 @@ from __future__ import annotations
 import json
 import threading
 import time
-import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
-import regex
-
 from workshop.core import security
 from workshop.core import state as sm
 from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member, Tally
+from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.store.sqlite import SessionMissing, Store
 
@@ -27,23 +25,6 @@ LANGUAGES = ("nl", "en")
 # MAX_MESSAGE_BYTES (8 KB) Socket.IO message; tests/web/test_text_limits.py checks the defaults.
 STEP_FIELDS = ("what", "who", "due")
 STEP_STATUSES = ("done", "partly", "not_yet")  # what became of a step carried over from the followed session
-# What a reader counts as one character: a grapheme cluster (stdlib `re` has no \X).
-GRAPHEME = regex.compile(r"\X")
-# The format characters (Unicode category Cf) that text needs: the zero-width non-joiner and
-# joiner (emoji sequences such as families; Persian, Indic scripts). JOINERS alone at a text's
-# edges show nothing and are trimmed.
-JOINERS = "\u200c\u200d"
-# Kept: an emoji flag tag sequence (England, Scotland, Wales: U+1F3F4, tag letters, cancel tag).
-# Replaced by a space: control characters (Cc). Dropped: every other format character (bidi
-# embeddings, overrides, isolates and marks, which reorder text on the projector; zero-width
-# spaces, word joiners, byte-order marks, soft hyphens, stray tags), lone surrogates, private
-# use and unassigned code points (by the `regex` module's newer Unicode tables, so new emoji stay).
-UNSAFE = regex.compile(
-    r"(?P<flag>\U0001F3F4[\U000E0030-\U000E0039\U000E0061-\U000E007A]{1,12}\U000E007F)"
-    r"|(?P<control>\p{Cc})"
-    r"|[[\p{Cf}\p{Cs}\p{Co}\p{Cn}]--[\u200c\u200d]]",
-    regex.V1,
-)
 DEFAULT_DISCIPLINES = {
     "nl": ["Directie/management", "Bedrijfsvoering", "Artistiek/inhoud", "Publiek & marketing",
            "Collectie & ICT", "Anders"],
@@ -57,33 +38,6 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def clean_text(value: object, *, max_length: int, field_name: str, required: bool = False,
-               max_bytes: int | None = None) -> str | None:
-    """Return one line of user text, cleaned and at most max_length characters, or raise Rejected naming the field.
-
-    Characters are grapheme clusters (what a reader counts: a family emoji or an
-    accented letter is one). max_bytes (default 4 per character, the old worst case)
-    caps the UTF-8 size, as one cluster may hold any number of code points.
-    """
-    if value is None or value == "":
-        if required:
-            raise Rejected("bad_request", f"{field_name} is required", field_name)
-        return None
-    if not isinstance(value, str):
-        raise Rejected("bad_request", f"{field_name} must be text", field_name)
-    limit = 4 * max_length if max_bytes is None else max_bytes
-    if len(value) > 4 * limit:  # far too long even before cleaning: spare the work
-        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field_name)
-    text = " ".join(strip_invisible(unicodedata.normalize("NFC", value)).split()).strip(JOINERS + " ")
-    if not text:
-        if required:
-            raise Rejected("bad_request", f"{field_name} is required", field_name)
-        return None
-    if len(text.encode("utf-8", "surrogatepass")) > limit or len(GRAPHEME.findall(text)) > max_length:
-        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field_name)
-    return text
-
-
 @contextmanager
 def stored() -> Iterator[None]:
     """Turn a write to a session that another process deleted meanwhile into Rejected('session_deleted')."""
@@ -93,20 +47,9 @@ def stored() -> Iterator[None]:
         raise Rejected("session_deleted", "This session has been deleted") from None
 
 
-def strip_invisible(text: str) -> str:
-    """Return text with control characters as spaces and invisible format characters dropped (joiners and flag tags kept)."""
-    return UNSAFE.sub(lambda m: m.group(0) if m.group("flag") else (" " if m.group("control") else ""), text)
-
-
 def joins_late(state: SessionState) -> bool:
     """Whether a join now comes after the first question opened (the facilitator sees it flagged)."""
     return state.stage != "lobby" or any(q.status != "hidden" for q in state.questions.values())
-
-
-def clean_multiline(text: str) -> str:
-    """Return typed text (a note) in NFC with line breaks and tabs kept, other control and invisible format characters dropped."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return UNSAFE.sub(lambda m: m.group(0) if m.group("flag") or m.group(0) in "\n\t" else "", text)
 
 
 @dataclass
@@ -345,7 +288,7 @@ class Live:
 
     def answer(self, room: Room, participant_id: int, question_id: object, option_id: object,
                round_: object) -> int:
-        """Validate, store and commit an answer; return its sequence number."""
+        """Validate, store and commit an answer; return its sequence number (a repeat of the stored answer: the current one)."""
         if not isinstance(question_id, str) or not isinstance(option_id, str):
             raise Rejected("bad_request", "question and option must be ids")
         if not isinstance(round_, int) or isinstance(round_, bool):
@@ -360,6 +303,8 @@ class Live:
             if participant_id not in room.tally.members:
                 raise Rejected("not_joined", "Join the session first")
             sm.check_answer(room.state, question_id, round_)
+            if room.tally.answers[participant_id].get(question_id, {}).get(round_) == option_id:
+                return room.tally.seq  # a repeat (a phone re-sending after a lost ack): already stored, nothing changes
             seq = room.tally.seq + 1
             with stored():
                 self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())

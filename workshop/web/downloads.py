@@ -77,7 +77,7 @@ def download(code: str, fmt: str):
     if fmt == "html":  # 2 ms, and Jinja's template cache takes locks: stays on the event loop
         body = exports.render(data, fmt, svc.live.questionnaire)
     else:  # the XLSX of 2,000 people takes ~2 s of CPU: build it off the event loop
-        body = svc.offload(lambda: exports.render(data, fmt, svc.live.questionnaire))
+        body = svc.offload(lambda: exports.render(data, fmt, svc.live.questionnaire, svc.config["TIME_ZONE"]))
     response = report_response(body.decode("utf-8")) if fmt == "html" else Response(body, content_type=exports.FORMATS[fmt][0])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(data, fmt)}"'
     return private(response)

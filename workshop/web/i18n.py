@@ -4,18 +4,35 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 
 LANGUAGES = ("nl", "en")
 COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Pick the language: ?lang=, then the visitor's cookie, then the session's language, then the default."""
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE), g.get("session_language")):
+    """Pick the language: ?lang=, the visitor's cookie, the browser's (not for the room's screen), the session's, the default.
+
+    A phone or a facilitator's laptop follows its reader (Accept-Language, so en-GB
+    reads English); the projector, which the whole room reads, follows the session's
+    language unless someone chose another one on that very browser (room_screen()).
+    """
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in LANGUAGES:
             return candidate
+    if not g.get("room_screen"):
+        reader = request.accept_languages.best_match(LANGUAGES)
+        if reader in LANGUAGES:
+            return reader
+    if g.get("session_language") in LANGUAGES:
+        return g.session_language
     return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def room_screen() -> None:
+    """Mark this request as the room's shared screen: the session's language, not the browser's."""
+    g.room_screen = True
+    refresh()  # a language picked before this point is picked again
 
 
 def safe_next(target: str | None) -> str:

@@ -1,7 +1,7 @@
 """UI strings the pages' JavaScript needs, translated for the current request."""
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 
 def strings() -> dict[str, str]:
@@ -107,7 +107,8 @@ def strings() -> dict[str, str]:
         "provisional": gettext("provisional"),
         "provisional_hint": gettext("Provisional until the group has agreed on an answer to every question."),
         "median_total": gettext("median {total} of {max} points"),
-        "complete_n": gettext("{n} people answered every question"),
+        "complete_one": ngettext("{n} person answered every question", "{n} people answered every question", 1),
+        "complete_other": ngettext("{n} person answered every question", "{n} people answered every question", 2),
         "changed_one": gettext("{n} person is in a different phase after a new round"),
         "changed_other": gettext("{n} people are in a different phase after a new round"),
         "people_per_phase": gettext("People per phase"),
@@ -221,6 +222,48 @@ def strings() -> dict[str, str]:
         "link_revoked": gettext("The link no longer works."),
         "confirm_revoke": gettext("Withdraw the link? Whoever has it can no longer open the report."),
         "confirm_renew": gettext("Make a new link? The current link stops working."),
+        # Phone: answers kept while the connection is down (outbox.js, participant.js).
+        "queued": gettext("Kept on this phone: it is sent as soon as the connection is back."),
+        "missed_closed": gettext("Question {n} closed while you had no connection. Your answer “{answer}” was not counted."),
+        "missed_round": gettext("Question {n} started a new round while you had no connection. Your answer “{answer}” "
+                                "was not counted: choose again."),
+        "dismiss": gettext("Understood"),
+        # The words beside a verdict (issue 12): the figure it rests on, from stats.reading.
+        "reading_agreed": gettext("{pct} choose {option}"),
+        "reading_mixed_one": gettext("spread over {n} answer; most chosen: {option}"),
+        "reading_mixed_other": gettext("spread over {n} answers; most chosen: {option}"),
+        "camp_one": gettext("{n} says {option}"),
+        "camp_other": gettext("{n} say {option}"),
+        "or_join": gettext("{list} or {last}"),
+        "discuss_rule": gettext("Order: polarised questions first (most polarised first), then mixed ones (smallest top answer first), then agreed ones (smallest majority first)."),
+        "measure_leik": gettext("Agreement (1 − Leik’s D)"),
+        "measure_leik_help": gettext("1 when everyone chose the same answer, 0 when half chose each extreme."),
+        "measure_tw": gettext("Consensus (Tastle–Wierman Cns)"),
+        "measure_tw_help": gettext("How close the answers lie to their average on the scale: 1 unanimous, 0 split at the extremes."),
+        "measure_vde": gettext("Agreement (van der Eijk’s A)"),
+        "measure_vde_help": gettext("From −1 (two opposite camps) through 0 (evenly spread) to 1 (one answer)."),
+        # The spread of the totals and the split headline (issue 12, static/js/strip.js).
+        "and_join": gettext("{list} and {last}"),
+        "people_n_one": gettext("{n} person"),
+        "people_n_other": gettext("{n} people"),
+        "median_is": gettext("median {total}"),
+        "strip_caption": gettext("Total per person (0–{max} points): one dot per person"),
+        "strip_item_one": gettext("{n} person with {total} points"),
+        "strip_item_other": gettext("{n} people with {total} points"),
+        "split_title": gettext("Split"),
+        "split_largest": gettext("Most people are in {phases}"),
+        "split_median": gettext("{phase}, the phase of the median, holds {n} of {total} people"),
+        # The rest of the publication per phase (issue 12, static/js/publication.js).
+        "pub_more": gettext("Tools and experiences from the sector"),
+        "pub_tools": gettext("Tools"),
+        "pub_sector": gettext("Experiences from the sector"),
+        "pub_who": gettext("{person}, {organisation}"),
+        "pub_watch": gettext("Watch the video:"),
+        "pub_qr_alt": gettext("QR code of the link below"),
+        "pub_translated": gettext("The English texts are our translation of the Dutch publication."),
+        "pub_page_tips": gettext("Tips"),
+        "pub_page_tools": gettext("Tools"),
+        "pub_page_sector": gettext("Experience"),
         # Follow-up sessions: then and now (followup_screen.js, followup_manage.js).
         "fu_title": gettext("Then and now"),
         "fu_title_org": gettext("Then and now · {name}"),

@@ -8,10 +8,11 @@ from flask import Blueprint, Response, current_app, g, make_response, redirect, 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from workshop.core import security
+from workshop.core import localtime, security
 from workshop.core.state import Rejected
 from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
+from workshop.live import disciplines
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
 from workshop.web import i18n, jsstrings, qr
 from workshop.web.auth import (
@@ -52,6 +53,7 @@ def my_sessions() -> list[dict[str, Any]]:
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
+        item["created_local"] = localtime.local_minute(item["created_at"], svc.config["TIME_ZONE"])
     return items
 
 
@@ -114,8 +116,9 @@ def _field_error(exc: Rejected) -> str:
         "organisation": _("Give the organisation at most %(max)s characters.", max=cfg["ORGANISATION_MAX"]),
         "follows": (_("Wait a minute and try again.") if exc.code == "rate_limited" else
                     _("Choose one of your sessions, or paste the facilitator link you received for the earlier session.")),
-        "disciplines": _("Give at most %(count)s disciplines of at most %(max)s characters each.",
-                         count=cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
+        "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
+                                "Give at most %(num)d disciplines of at most %(max)s characters each.",
+                                cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
     }
     return messages.get(exc.field or "title", exc.message)
 
@@ -149,14 +152,18 @@ def join(code: str):
                 "group's totals of the answers. Nothing else about you is stored. "
                 "The session is deleted after %(days)s days.",
                 days=services().config["RETENTION_DAYS"])
-    return render_template("participant.html", privacy_text=privacy,
-                           page_data=page_data(room, disciplines=room.disciplines, privacy=privacy))
+    names = disciplines.shown_names(room.disciplines, i18n.select_locale())
+    choices = [{"value": name, "label": names[name]} for name in room.disciplines]
+    return render_template("participant.html", privacy_text=privacy, discipline_choices=choices,
+                           page_data=page_data(room, disciplines=room.disciplines, discipline_names=names,
+                                               privacy=privacy))
 
 
 @bp.get("/s/<code>/screen")
 @projector_key_required
 def screen(code: str):
-    """The projector page (read-only link with its own key in ?k=)."""
+    """The projector page (read-only link with its own key in ?k=), in the session's language."""
+    i18n.room_screen()
     svc, room, key = services(), g.room, request.args["k"]
     state = svc.screen_state(room)
     return render_template("screen.html", qr_svg=qr_markup(state["join_url"]), join_url=state["join_url"],
@@ -185,6 +192,7 @@ def manage(code: str):
     follows = {"follows": room.follows,
                "compare_url": url_for("compare.page", c=[room.follows, room.code]) if room.follows else None}
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
+                           session_language=room.language,
                            **follows,
                            code_display=security.display_code(room.code),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,

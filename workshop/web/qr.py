@@ -5,6 +5,8 @@ import re
 
 import qrcode
 import qrcode.image.svg
+from flask_babel import gettext
+from markupsafe import escape
 
 
 def svg(data: str) -> str:
@@ -13,4 +15,4 @@ def svg(data: str) -> str:
                         error_correction=qrcode.constants.ERROR_CORRECT_M)
     text = image.to_string(encoding="unicode")
     text = re.sub(r'\s(width|height)="[^"]*mm"', "", text, count=2)  # let CSS size it
-    return text.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(gettext("QR code"))}" ', 1)
