@@ -173,20 +173,20 @@ def compare_command(args) -> int:
     live = open_live(args.data_dir)
     codes = [security.normalise_code(c) or c for c in args.codes]
     if len(codes) > live.config["COMPARE_MAX"]:
-        print(f"At most {live.config['COMPARE_MAX']} sessions (the COMPARE_MAX setting).", file=sys.stderr)
+        print(_("At most {max} sessions (the COMPARE_MAX setting).", max=live.config["COMPARE_MAX"]), file=sys.stderr)
         return 2
     missing = sorted(live.store.missing_codes(codes))
     if missing:
-        print(f"No session with code {', '.join(missing)}. See `workshop sessions list`.", file=sys.stderr)
+        print(_("No session with code {code}. See `workshop sessions list`.", code=", ".join(missing)), file=sys.stderr)
         return 1
     try:
         comparison = compare.load_comparison(live.store, live.questionnaire, codes, by=args.by, now=live.clock(),
                                              language=args.language, min_group_size=live.config["MIN_GROUP_SIZE"])
-    except NotComparable as error:
-        print(f"Cannot compare: {error}.", file=sys.stderr)
+    except NotComparable:
+        print(_("These sessions cannot be compared: they use different questionnaires."), file=sys.stderr)
         return 1
     if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
-        print("An XLSX file is binary: add --out FILE (or pipe the output into a file).", file=sys.stderr)
+        print(_("An XLSX file is binary: add --out FILE (or pipe the output into a file)."), file=sys.stderr)
         return 2
     return write_out(compare.render(comparison, args.format), args.out, args.format)
 
@@ -200,7 +200,7 @@ def write_out(body: bytes, out: str | None, fmt: str) -> int:
         return 0
     with open(out, "wb") as f:
         f.write(body)
-    print(f"Wrote {out} ({fmt}, {len(body)} bytes).", file=sys.stderr)
+    print(_("Wrote {path} ({format}, {size} bytes).", path=out, format=fmt, size=len(body)), file=sys.stderr)
     return 0
 
 
