@@ -31,7 +31,7 @@
       el('p', { class: 'sc-eyebrow', text: agreed ? t('fu_agreed_phase') : t('group_phase') }),
       el('p', { class: 'fu-phase sc-phase-name' + (shown ? ' sc-phase-' + shown : ''), text: phaseName(shown) }),
       agreed && side.group_phase ? el('p', { class: 'sc-fact', text: t('fu_group_was', { name: phaseName(side.group_phase) }) }) : null,
-      el('p', { class: 'sc-fact', text: t('complete_n', { n: W.num(side.complete || 0) }) }));
+      el('p', { class: 'sc-fact fu-complete', text: W.tn(side.complete || 0, 'complete_one', 'complete_other') }));
   }
 
   /** A compact spread: one column per option with its count; the median marked. */

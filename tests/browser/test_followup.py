@@ -8,6 +8,8 @@ import requests
 import socketio
 from playwright.sync_api import expect
 
+from workshop.exports.labels import translations
+
 from .helpers import create_session, questionnaire, shot
 from .test_accessibility import axe_check, axe_report  # noqa: F401 (a fixture)
 
@@ -76,6 +78,9 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     expect(view.locator("h1")).to_have_text("Toen en nu · Museum De Waag")
     expect(view.locator(".fu-then .fu-phase")).to_have_text(PHASES[then["results"]["consensus_phase"]])
     expect(view.locator(".fu-now .fu-phase")).to_have_text(PHASES[now["results"]["group_phase"]])
+    people = translations("nl").ngettext("{n} person answered every question", "{n} people answered every question", 4)
+    expect(view.locator(".fu-now .fu-complete")).to_have_text(people.format(n=4))
+    expect(view.locator(".fu-then .fu-complete")).to_have_text(people.format(n=3))
     rows = view.locator(".fu-table tbody tr")
     expect(rows).to_have_count(len(Q["questions"]))
     for row, old, new in zip(rows.all(), then["questions"], now["questions"]):
