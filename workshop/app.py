@@ -22,6 +22,7 @@ from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
 from workshop.web import api, guard, i18n, pages, protocol, publication, sockets
+from workshop.web import compare as compare_web
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
@@ -169,10 +170,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports_web.bp)
     app.register_blueprint(publication.bp)
+    app.register_blueprint(compare_web.bp)
     app.after_request(security_headers)
     # The JSON API is exempt: it acts on a bearer token, never on the cookie, and sets none; it needs
     # Content-Type: application/json, which a cross-site form cannot send (fetch would need a CORS preflight).
-    guard.init_csrf(app, exempt=(api.bp, socket_path))
+    guard.init_csrf(app, exempt=(api.bp, compare_web.api, socket_path))
     # Every Socket.IO event runs in a request context for the handshake's /socket.io/ path: with a route
     # there, Flask does not raise and keep a NotFound (with its traceback: ~50 objects of cyclic garbage) per
     # event, which made the collector pause the server for up to 0.2 s with 2,000 phones.

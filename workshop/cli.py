@@ -44,7 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     add_export_parser(sub)
+    add_compare_parser(sub)
     return parser
+
+
+def add_compare_parser(sub) -> None:
+    """The `workshop compare` subcommand and its options."""
+    compare = sub.add_parser("compare", help="put sessions side by side: a comparison as HTML, XLSX or JSON")
+    compare.add_argument("codes", nargs="+", metavar="CODE", help="the sessions' join codes")
+    compare.add_argument("--format", default="html", choices=("html", "xlsx", "json"),
+                         help="html (printable report, default), xlsx (workbook) or json (workshop.comparison/1)")
+    compare.add_argument("--by", default="session", choices=("session", "organisation"),
+                         help="one column per session in date order (default), or per organisation (its latest session)")
+    compare.add_argument("--language", default=None, choices=("nl", "en"),
+                         help="language of the report (default: the first session's)")
+    compare.add_argument("--out", default=None, metavar="FILE",
+                         help="file to write (default: standard output; xlsx needs a file or a pipe)")
+    compare.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
 
 
 def add_export_parser(sub) -> None:
@@ -81,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         from workshop.server import serve
 
         return serve(args)
-    commands = {"sessions": sessions_command, "export": export_command}
+    commands = {"sessions": sessions_command, "export": export_command, "compare": compare_command}
     if args.command in commands:
         try:
             return commands[args.command](args)
@@ -151,6 +167,46 @@ def export_command(args) -> int:
     with open(args.out, "wb") as f:
         f.write(body)
     print(_("Wrote {path} ({format}, {size} bytes).", path=args.out, format=args.format, size=len(body)), file=sys.stderr)
+    return 0
+
+
+def compare_command(args) -> int:
+    """Write the comparison of several sessions to a file or standard output."""
+    from workshop.core import security
+    from workshop.core.comparison import NotComparable
+    from workshop.exports import compare
+
+    live = open_live(args.data_dir)
+    codes = [security.normalise_code(c) or c for c in args.codes]
+    if len(codes) > live.config["COMPARE_MAX"]:
+        print(_("At most {max} sessions (the COMPARE_MAX setting).", max=live.config["COMPARE_MAX"]), file=sys.stderr)
+        return 2
+    missing = sorted(live.store.missing_codes(codes))
+    if missing:
+        print(_("No session with code {code}. See `workshop sessions list`.", code=", ".join(missing)), file=sys.stderr)
+        return 1
+    try:
+        comparison = compare.load_comparison(live.store, live.questionnaire, codes, by=args.by, now=live.clock(),
+                                             language=args.language, min_group_size=live.config["MIN_GROUP_SIZE"])
+    except NotComparable:
+        print(_("These sessions cannot be compared: they use different questionnaires."), file=sys.stderr)
+        return 1
+    if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
+        print(_("An XLSX file is binary: add --out FILE (or pipe the output into a file)."), file=sys.stderr)
+        return 2
+    return write_out(compare.render(comparison, args.format), args.out, args.format)
+
+
+def write_out(body: bytes, out: str | None, fmt: str) -> int:
+    """Write bytes to a file, or to standard output without one."""
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return 0
+    with open(out, "wb") as f:
+        f.write(body)
+    print(_("Wrote {path} ({format}, {size} bytes).", path=out, format=fmt, size=len(body)), file=sys.stderr)
     return 0
 
 

@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NICKNAME_MAX", 40, "Longest nickname, in characters (grapheme clusters: a family emoji or an accented letter counts as one)."),
     Setting("NICKNAME_MAX_BYTES", 1024, "Largest nickname in UTF-8 bytes, as one character may hold many code points; 40 four-person family emoji take 1,000. Other texts may take 4 bytes per character."),
     Setting("TITLE_MAX", 120, "Longest session title, in characters (grapheme clusters)."),
+    Setting("ORGANISATION_MAX", 80, "Longest organisation label of a session (e.g. 'Museum De Waag'), in characters (grapheme clusters)."),
+    Setting("COMPARE_MAX", 12, "Most sessions one comparison report puts side by side (the page and `workshop compare`)."),
     Setting("MAX_DISCIPLINES", 12, "Most disciplines a session may offer."),
     Setting("DISCIPLINE_MAX", 40, "Longest discipline name, in characters (grapheme clusters)."),
     Setting("NOTE_MAX", 1500, "Longest facilitator note, in characters. A note travels in one Socket.IO message: "

@@ -67,7 +67,8 @@
       consensus_tools: function () { return viewConsensus('tools'); },
       consensus_sector: function () { return viewConsensus('sector'); },
     };
-    W.morph(W.$('v-live'), (builders[view] || viewQuestion)());
+    const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js)
+    W.morph(W.$('v-live'), extra ? extra(state, live) : (builders[view] || viewQuestion)());
     W.showView('v-live');
     fit(W.$('v-live').firstElementChild);
   }
@@ -447,6 +448,8 @@
   }
 
   const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key, preview: !!D.preview }); }, refused);
+  W.screenSocket = socket; // other projector files listen on the same socket
+  W.screenRefresh = schedule;
   socket.on('snapshot', function (data) {
     state = data.state;
     W.timer.update(state.timer);

@@ -7,7 +7,7 @@ socket received per-discipline counts for that question, which it otherwise sees
 from __future__ import annotations
 
 from workshop.core.questionnaire import default
-from workshop.core.state import VIEWS
+from workshop.core.state import AFTER_RESULTS_VIEWS, VIEWS
 
 from ..web.conftest import room  # noqa: F401  (the fixture: a facilitator and a projector of one session)
 from ..web.helpers import Inbox, connect, projector_key
@@ -92,6 +92,9 @@ def test_no_view_shows_the_projector_anything_of_an_open_question(room):
     for question in ("begrippen", "uitspraak", "projecten"):
         assert r.command("reveal", question=question)["ok"]
     for view in VIEWS:
+        if view in AFTER_RESULTS_VIEWS:  # refused while questions run (tests/adversary/test_followup_mask.py)
+            assert r.command("view", view=view)["error"]["code"] == "not_allowed_now"
+            continue
         assert r.command("view", view=view)["ok"]
         projector = connect(r.socketio, r.app, "screen", {"code": r.code, "key": projector_key(r.session)})
         assert leaks(projector.wait("snapshot"), {"kennis"}) == [], view

@@ -24,6 +24,8 @@ CHOSEN = {
     "projector-timer": "projector-timer",
     "nl-facilitator-controls": "facilitator",  # tests/browser/test_facilitator_controls.py
     "nl-facilitator-new-link": "facilitator-new-link",
+    "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
+    "nl-comparison": "comparison",  # tests/browser/test_followup.py
 }
 
 

@@ -107,7 +107,8 @@ def test_sessions_delete_removes_every_row_and_leaves_no_copy(app, client, data_
     assert report["ok"]
     assert workshop.facilitator.emit("facilitator_link", {})["ok"]  # a link for another device
     before = rows_per_table(data_dir, CODE)
-    assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2, "facilitator_tokens": 1}
+    assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2, "facilitator_tokens": 1,
+                      "carried_steps": 0}
 
     assert sessions(data_dir, "delete", CODE) == 1  # no terminal to confirm on, and no --yes
     assert rows_per_table(data_dir, CODE) == before

@@ -157,7 +157,7 @@ participant_events = weighted(
                                             discipline=st.sampled_from(["Anders", "Bedrijfsvoering", None])))),
     (4, st.tuples(st.just("answer"), payloads(shaped=answers(), question=st.just("x"), option=st.just("x"),
                                               round=st.just(1)))),
-    (1, st.tuples(st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "connect",
+    (1, st.tuples(st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "step_status", "connect",
                                    "disconnect", "error",
                                    "message", "snapshot", "failed", "removed", "state", "live", "__init__", "_bind",
                                    "on_join", "JOIN", ""]) | odd_text | st.integers(), json_values)),
@@ -195,7 +195,7 @@ command_payloads = payloads(
     question=st.sampled_from(QUESTION_IDS),
     option=st.sampled_from(OPTION_IDS + [None]),
     participant=st.sampled_from([PHONE, PHONE, 0, -1, 10**6]) | numbers,
-    view=st.sampled_from(["auto", "question", "results", "disciplines", "rounds", "consensus", "progress"]),
+    view=st.sampled_from(["auto", "question", "results", "disciplines", "rounds", "consensus", "progress", "followup"]),
 )
 facilitator_events = weighted(
     (5, st.tuples(st.just("command"), command_payloads)),
@@ -204,6 +204,9 @@ facilitator_events = weighted(
                                                                      top=False), max_size=25)))),
     (1, st.tuples(st.just("report_link"), payloads(enabled=st.booleans()))),
     (1, st.tuples(st.just("facilitator_link"), json_values)),
+    (1, st.tuples(st.just("step_status"), payloads(position=st.sampled_from([0, 1, -1, 10**6]) | numbers,
+                                                   status=st.sampled_from(["done", "partly", "not_yet", None])
+                                                   | odd_text))),
     (1, st.tuples(st.sampled_from(["join", "answer", "connect", "disconnect", "error", "unknown"]) | odd_text,
                   json_values)),
 )
@@ -229,7 +232,7 @@ def test_facilitator_events(world, error_trap, stage, pacing, events):
 
 
 @FUZZ
-@given(event=st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "join", "answer",
+@given(event=st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "step_status", "join", "answer",
                               "connect", "disconnect"]) | odd_text, payload=json_values)
 def test_projector_accepts_nothing(world, error_trap, event, payload):
     RUNS["fuzz: projector events"] += 1
@@ -400,7 +403,7 @@ def test_the_fuzzers_cover_every_route_and_event(world):
     handlers = {name[3:] for ns in ("ParticipantNamespace", "FacilitatorNamespace")
                 for name in dir(getattr(__import__("workshop.web.sockets", fromlist=[ns]), ns))
                 if name.startswith("on_") and name not in ("on_connect", "on_disconnect")}
-    assert handlers <= {"join", "answer", "command", "note", "steps", "report_link", "facilitator_link"}
+    assert handlers <= {"join", "answer", "command", "note", "steps", "report_link", "facilitator_link", "step_status"}
     rules = {r.rule for r in world.app.url_map.iter_rules()}
     for path in ("/api/sessions", "/api/sessions/<code>", "/j", "/j/<code>", "/s/<code>/screen",
                  "/s/<code>/manage", "/lang/<lang>", "/s/<code>/qr.svg"):

@@ -7,7 +7,8 @@ from typing import Any, Mapping, Sequence
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
 VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector",
-         "join", "progress")
+         "join", "progress", "followup")
+AFTER_RESULTS_VIEWS = ("followup",)  # then and now: only once the session shows its results
 STATUSES = ("hidden", "open", "closed", "revealed")
 
 
@@ -305,6 +306,8 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
     if action == "view":
         if view not in VIEWS:
             raise Rejected("bad_request", "Unknown view", "view")
+        if view in AFTER_RESULTS_VIEWS:
+            _require_stage(state, "results", "ended")
         return replace(state, view=view)
     raise Rejected("unknown_action", "Unknown action", "action")
 

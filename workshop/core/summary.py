@@ -31,6 +31,7 @@ def build_summary(
     notes: Mapping[str, str],
     steps: Sequence[Mapping[str, str]],
     generated_at: str,
+    carried_steps: Sequence[Mapping[str, Any]] = (),
     language: str | None = None,
     include_nicknames: bool = True,
     min_group_size: int = stats.MIN_GROUP_SIZE,
@@ -56,7 +57,8 @@ def build_summary(
             "general": notes.get("", ""),
             "questions": {qid: notes.get(qid, "") for qid in state.order},
         },
-        "steps": [{"what": s["what"], "who": s["who"], "due": s["due"]} for s in steps],
+        "steps": [{"what": s["what"], "who": s["who"], "due": s["due"], "carried": True, "status": s["status"]}
+                  for s in carried_steps] + [{"what": s["what"], "who": s["who"], "due": s["due"]} for s in steps],
         "attribution": {"text": questionnaire.attribution.get(lang), "license": questionnaire.license},
     }
 
@@ -78,6 +80,8 @@ def _session(session: Mapping[str, Any], questionnaire: Questionnaire, state: Se
         "pacing": state.pacing,
         "stage": state.stage,
         "disciplines": list(session["disciplines"]),
+        "organisation": session.get("organisation") or None,
+        "follows": session.get("follows"),
     }
 
 

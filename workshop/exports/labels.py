@@ -88,6 +88,10 @@ def labels(lang: str) -> Mapping[str, Any]:
         "consensus_col": _("Consensus (Tastle-Wierman)"), "vde_col": _("Agreement (van der Eijk)"),
         "verdict": _("Verdict"), "answered_at": _("Answered at ({zone})"), "participant": _("Participant"),
         "topic": _("Topic"), "note": _("Note"), "none": _("none"), "yes": _("yes"),
+        # steps carried over from the followed session (issue 15), with what became of them
+        "from_last_time": _("from last time"),
+        "step_statuses": MappingProxyType({"done": _("done"), "partly": _("partly"), "not_yet": _("not yet"),
+                                           None: _("not discussed yet")}),
         # the stage words of the pages
         "stages": MappingProxyType({"lobby": _("not started"), "running": _("running"), "results": _("results"),
                                     "ended": _("ended")}),

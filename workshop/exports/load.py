@@ -11,11 +11,12 @@ from workshop.core.summary import build_summary
 from workshop.store.sqlite import Store
 
 SESSION_COLUMNS = ("code", "title", "created_at", "updated_at", "language", "questionnaire_id",
-                   "questionnaire_version")
+                   "questionnaire_version", "organisation", "follows")
 
 
 def load_summary(store: Store, questionnaire: Questionnaire, code: str, *, now: str,
-                 include_nicknames: bool = True, min_group_size: int = stats.MIN_GROUP_SIZE) -> dict[str, Any] | None:
+                 include_nicknames: bool = True, min_group_size: int = stats.MIN_GROUP_SIZE,
+                 language: str | None = None) -> dict[str, Any] | None:
     """Build a session's summary from the database, or None for an unknown code."""
     row = store.session(code)
     if row is None:
@@ -26,5 +27,6 @@ def load_summary(store: Store, questionnaire: Questionnaire, code: str, *, now: 
         session=session, questionnaire=questionnaire, state=SessionState.from_dict(json.loads(row["state"])),
         participants=store.participants(row["id"]), answers=store.answers(row["id"]),
         notes=store.notes(row["id"]), steps=store.steps(row["id"]), generated_at=now,
-        include_nicknames=include_nicknames, min_group_size=min_group_size,
+        carried_steps=store.carried_steps(row["id"]),
+        include_nicknames=include_nicknames, min_group_size=min_group_size, language=language,
     )

@@ -135,7 +135,8 @@ def _notes_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None:
     rows.add(L["steps"], bold=True)
     rows.add(L["what"], L["who"], L["due"], bold=True)
     for step in summary["steps"]:
-        rows.add(step["what"], step["who"], step["due"])
+        carried = f"{L['from_last_time']}: {L['step_statuses'][step['status']]}" if step.get("carried") else None
+        rows.add(step["what"], step["who"], step["due"], *([carried] if carried else []))
     _write(ws, [L["topic"], L["note"]], rows, wrap={1, 2})
 
 

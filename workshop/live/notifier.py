@@ -35,6 +35,9 @@ class Notifier(Protocol):
     def report_link_changed(self, room: "Room") -> None:
         """The shared report link was created anew or revoked."""
 
+    def followup_changed(self, room: "Room", earlier: "Room | None") -> None:
+        """The then-and-now view of a follow-up (of `earlier`) was shown, or what became of a step carried over from the followed session was recorded."""
+
     def session_deleted(self, room: "Room") -> None:
         """The session was deleted (here or by another process); its room is about to be forgotten."""
 
@@ -67,6 +70,9 @@ class NullNotifier:
         """Nobody listens."""
 
     def report_link_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def followup_changed(self, room: "Room", earlier: "Room | None") -> None:
         """Nobody listens."""
 
     def session_deleted(self, room: "Room") -> None:

@@ -26,6 +26,7 @@ LANGUAGES = ("nl", "en")
 # texts (NOTE_MAX, STEPS_MAX) are sized so that even a worst case (4-byte characters) fits in one
 # MAX_MESSAGE_BYTES (8 KB) Socket.IO message; tests/web/test_text_limits.py checks the defaults.
 STEP_FIELDS = ("what", "who", "due")
+STEP_STATUSES = ("done", "partly", "not_yet")  # what became of a step carried over from the followed session
 DEFAULT_DISCIPLINES = {
     "nl": ["Directie/management", "Bedrijfsvoering", "Artistiek/inhoud", "Publiek & marketing",
            "Collectie & ICT", "Anders"],
@@ -73,6 +74,9 @@ class Room:
     undo: undoing.Undo | None = None  # the last control action's previous state (live/undo.py)
     projectors: int = 0       # projector pages connected (previews on the facilitator page not counted)
     projector_at: str | None = None  # when a projector last connected or went away (UTC, ISO 8601)
+    organisation: str = ""    # optional label, e.g. "Museum De Waag"
+    follows: str | None = None  # code of the earlier session this one follows up
+    carried: list = field(default_factory=list)  # the followed session's steps, with what became of them
 
 
 class Live:
@@ -101,9 +105,16 @@ class Live:
     # Sessions
 
     def create(self, title: object, pacing: object = "paced", disciplines: object = None,
-               language: object = "nl") -> tuple[Room, str]:
-        """Create a session; return its room and the facilitator token (shown once)."""
+               language: object = "nl", organisation: object = None, followed: Room | None = None) -> tuple[Room, str]:
+        """Create a session; return its room and the facilitator token (shown once).
+
+        `followed` is an earlier session this one follows up, whose facilitator secret the caller
+        has checked: its organisation label is taken over (unless one is given) and its first
+        steps are carried over, to record what became of them.
+        """
         title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
+        organisation = clean_text(organisation, max_length=self.config["ORGANISATION_MAX"],
+                                  field_name="organisation") or (followed.organisation if followed else "")
         if pacing not in sm.PACINGS:
             raise Rejected("bad_request", "pacing must be 'paced' or 'self'", "pacing")
         if language not in LANGUAGES:
@@ -119,6 +130,8 @@ class Live:
                 code=code, title=title, language=language, questionnaire_id=self.questionnaire.id,
                 questionnaire_version=self.questionnaire.version, disciplines=disciplines,
                 facilitator_hash=security.token_hash(token), state=state.to_dict(), now=self.clock(),
+                organisation=organisation, follows=followed.code if followed else None,
+                carried=self.store.steps(followed.id) if followed else None,
             )
         return self.room(code), token
 
@@ -188,6 +201,7 @@ class Live:
             disciplines=json.loads(row["disciplines"]), facilitator_hash=row["facilitator_hash"],
             created_at=row["created_at"], report_generation=row["report_generation"],
             state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
+            organisation=row["organisation"], follows=row["follows"], carried=self.store.carried_steps(row["id"]),
         )
 
     def forget(self, code: str) -> Room | None:
@@ -342,6 +356,8 @@ class Live:
         options = ()
         if isinstance(question, str) and self.questionnaire.question(question):
             options = [o.id for o in self.questionnaire.question(question).options]
+        if kwargs.get("view") == "followup" and not room.follows:
+            raise Rejected("not_allowed_now", "This session does not follow up an earlier one", "view")
         with self._lock:
             room = self._current(room)
             before = room.state
@@ -363,6 +379,8 @@ class Live:
             self.notifier.state_changed(room, before)
             if new.timer is not None and new.timer != before.timer and self.deadlines is not None:
                 self.deadlines.watch(room.code, new.timer.deadline)
+            if new.view == "followup":
+                self.notifier.followup_changed(room, self.followed(room))
         return new
 
     def undo_seconds(self, room: Room) -> float:
@@ -403,6 +421,25 @@ class Live:
         self.notifier.steps_changed(room)
         return steps
 
+    def followed(self, room: Room) -> Room | None:
+        """The earlier session a room follows up, None when it follows none or that one was deleted."""
+        return self.room(room.follows) if room.follows else None
+
+    def set_step_status(self, room: Room, position: object, status: object) -> list[dict[str, Any]]:
+        """Record what became of a step carried over from the followed session; return the carried steps."""
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise Rejected("bad_request", "position must be a number", "position")
+        if status is not None and status not in STEP_STATUSES:
+            raise Rejected("bad_request", "status must be done, partly, not_yet or null", "status")
+        with self._lock:
+            room = self._current(room)
+            with stored():
+                if not self.store.set_carried_status(room.id, position, status, self.clock()):
+                    raise Rejected("bad_request", "No carried-over step at this position", "position")
+            room.carried = self.store.carried_steps(room.id)
+        self.notifier.followup_changed(room, self.followed(room))
+        return room.carried
+
     def set_report_link(self, room: Room, enabled: bool) -> int:
         """Enable a new shared report link or revoke the current one; return the generation."""
         with self._lock:
@@ -426,6 +463,7 @@ class Live:
                 "updated_at": row["updated_at"], "participants": row["participant_count"],
                 "stage": state["stage"], "language": row["language"],
                 "facilitator_epoch": row["facilitator_epoch"],
+                "organisation": row["organisation"], "follows": row["follows"],
             })
         return items
 

@@ -11,6 +11,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     state TEXT NOT NULL,                -- JSON of workshop.state.SessionState
     report_generation INTEGER NOT NULL DEFAULT 0,  -- 0: no shared report link; n: link n is valid
     facilitator_epoch INTEGER NOT NULL DEFAULT 0,  -- +1 at each `sessions link --rotate`: older sign-ins end
+    organisation TEXT NOT NULL DEFAULT '',  -- optional label, e.g. 'Museum De Waag' (migrate() adds it to older files)
+    follows TEXT,                       -- code of the earlier session this one follows up (migrate() adds it)
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -67,3 +69,14 @@ CREATE TABLE IF NOT EXISTS facilitator_tokens (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS facilitator_tokens_by_session ON facilitator_tokens (session_id);
+-- First steps of the followed session, copied when a follow-up is created, with what became of them.
+CREATE TABLE IF NOT EXISTS carried_steps (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    who TEXT NOT NULL DEFAULT '',
+    due TEXT NOT NULL DEFAULT '',
+    status TEXT,                        -- NULL (not judged yet), 'done', 'partly' or 'not_yet'
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, position)
+);

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 3  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch
+SCHEMA_VERSION = 4  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 
@@ -26,6 +26,11 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
     if "facilitator_epoch" not in {row[1] for row in c.execute("PRAGMA table_info(sessions)")}:
         c.execute("ALTER TABLE sessions ADD COLUMN facilitator_epoch INTEGER NOT NULL DEFAULT 0")
+    sessions = {row[1] for row in c.execute("PRAGMA table_info(sessions)")}
+    if "organisation" not in sessions:
+        c.execute("ALTER TABLE sessions ADD COLUMN organisation TEXT NOT NULL DEFAULT ''")
+    if "follows" not in sessions:
+        c.execute("ALTER TABLE sessions ADD COLUMN follows TEXT")
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -143,18 +148,26 @@ class Store:
 
     def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
                        questionnaire_version: str, disciplines: list[str], facilitator_hash: str,
-                       state: dict[str, Any], now: str) -> int:
-        """Insert a session and return its id."""
+                       state: dict[str, Any], now: str, organisation: str = "", follows: str | None = None,
+                       carried: list[dict[str, str]] | None = None) -> int:
+        """Insert a session (with the followed session's steps carried over) and return its id."""
         with self.transaction() as c:
             cur = c.execute(
                 "INSERT INTO sessions (code, title, language, questionnaire_id, questionnaire_version,"
-                " disciplines, facilitator_hash, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " disciplines, facilitator_hash, state, created_at, updated_at, organisation, follows)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (code, title, language, questionnaire_id, questionnaire_version,
                  json.dumps(disciplines, ensure_ascii=False), facilitator_hash,
-                 json.dumps(state), now, now),
+                 json.dumps(state), now, now, organisation, follows),
             )
-            return int(cur.lastrowid)
+            session_id = int(cur.lastrowid)
+            c.executemany(
+                "INSERT INTO carried_steps (session_id, position, what, who, due, status, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now)
+                 for i, s in enumerate(carried or [])],
+            )
+            return session_id
 
     def code_exists(self, code: str) -> bool:
         """Tell whether a session code is taken."""
@@ -226,7 +239,7 @@ class Store:
                 with self.transaction() as c:
                     row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
                     if row is not None:
-                        for table in ("answers", "notes", "steps", "participants", "facilitator_tokens"):
+                        for table in ("answers", "notes", "steps", "carried_steps", "participants", "facilitator_tokens"):
                             c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
                         c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             finally:
@@ -323,6 +336,19 @@ class Store:
         """Return a session's first steps in order."""
         return [{"what": r["what"], "who": r["who"], "due": r["due"]} for r in
                 self._all("SELECT what, who, due FROM steps WHERE session_id = ? ORDER BY position", (session_id,))]
+
+    def carried_steps(self, session_id: int) -> list[dict[str, Any]]:
+        """Return the steps carried over from the followed session, in order, with their status."""
+        return [dict(r) for r in self._all("SELECT position, what, who, due, status FROM carried_steps"
+                                            " WHERE session_id = ? ORDER BY position", (session_id,))]
+
+    def set_carried_status(self, session_id: int, position: int, status: str | None, now: str) -> bool:
+        """Record what became of a carried-over step (None: not judged); False when there is no such step."""
+        with self.session_write(session_id) as c:
+            cur = c.execute("UPDATE carried_steps SET status = ?, updated_at = ? WHERE session_id = ? AND position = ?",
+                            (status, now, session_id, position))
+            self._touch(c, session_id, now)
+            return cur.rowcount == 1
 
     def integrity_check(self) -> str:
         """Return SQLite's integrity check verdict ('ok' when sound)."""

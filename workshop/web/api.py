@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from workshop.core.state import Rejected
-from workshop.web.auth import api_error, bearer_required
+from workshop.web.auth import api_error, bearer_required, proven_rooms
 from workshop.web.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -21,7 +21,7 @@ def create_session():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(400, "bad_request", message="The body must be a JSON object.")
-    unknown = set(data) - {"title", "pacing", "disciplines", "language"}
+    unknown = set(data) - {"title", "pacing", "disciplines", "language", "organisation", "follows", "follows_token"}
     if unknown:
         return api_error(400, "bad_request", sorted(unknown)[0], f"Unknown field: {sorted(unknown)[0]}")
     svc = services()
@@ -32,18 +32,33 @@ def create_session():
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response, status
     try:
+        followed = followed_by_token(data.get("follows"), data.get("follows_token"))
+    except Rejected as exc:
+        return api_error(429 if exc.code == "rate_limited" else 403, exc.code, exc.field)
+    try:
         room, token = svc.live.create(data.get("title"), data.get("pacing", "paced"), data.get("disciplines"),
-                                      data.get("language", "nl"))
+                                      data.get("language", "nl"), data.get("organisation"), followed)
     except Rejected as exc:
         return api_error(400, "bad_request", exc.field, exc.message)
     return jsonify({
         "code": room.code,
         "title": room.title,
+        "organisation": room.organisation or None,
+        "follows": room.follows,
         "join_url": svc.join_url(room.code),
         "projector_url": svc.projector_url(room.code),
         "facilitator_url": svc.facilitator_url(room.code, token),
         "facilitator_token": token,
     }), 201
+
+
+def followed_by_token(code: object, token: object):
+    """The session a new one follows up, proven by its facilitator token (no cookie over the API); None without one."""
+    if code is None or code == "":
+        return None
+    if not isinstance(code, str):
+        raise Rejected("bad_request", "follows must be a session code", "follows")
+    return proven_rooms([code], {code: token}, cookie=False)[0]
 
 
 @bp.get("/sessions/<code>")

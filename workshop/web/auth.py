@@ -76,6 +76,41 @@ def remember_facilitator(code: str, epoch: int = 0) -> None:
     session.permanent = True
 
 
+def link_parts(text: object) -> tuple[str | None, str | None]:
+    """The code and token of a pasted facilitator link (…/s/CODE/manage?t=TOKEN); (None, None) for anything else."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if not isinstance(text, str) or len(text) > 2000:
+        return None, None
+    parts = urlsplit(text.strip())
+    segments = [s for s in parts.path.split("/") if s]
+    token = (parse_qs(parts.query).get("t") or [None])[0]
+    if len(segments) >= 3 and segments[-3] == "s" and segments[-1] == "manage" and token:
+        return segments[-2], token
+    return None, None
+
+
+def proven_rooms(codes: list[object], tokens: dict[str, object] | None = None, *,
+                 cookie: bool = True) -> list[Room]:
+    """The sessions named, each proven by its facilitator token or (with `cookie`) this browser's cookie.
+
+    Raise Rejected('not_facilitator_of_all') when any one is unknown or unproven (the same answer for
+    both, so nobody learns which codes exist) and Rejected('rate_limited') after too many wrong codes.
+    """
+    live, tokens = services().live, tokens or {}
+    rooms: list[Room] = []
+    for code in codes:
+        def proven(r: Room, code=code) -> bool:
+            return (cookie and facilitates(r)) or live.is_facilitator(r, tokens.get(str(code)))
+        room = find_room(code, proven)
+        if room is None or not proven(room):
+            raise Rejected("not_facilitator_of_all", "You need the facilitator secret of every session you name",
+                           "follows")
+        if room not in rooms:
+            rooms.append(room)
+    return rooms
+
+
 def find_room(code: object, proven: Callable[[Room], bool] | None = None) -> Room | None:
     """Return the session with a code; raise Rejected('rate_limited') while this address has guessed wrong too often.
 

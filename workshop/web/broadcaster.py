@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from flask_babel import force_locale
 
 from workshop.live import views
+from workshop.live.followup import followup_view
 from workshop.web import protocol as p
 
 if TYPE_CHECKING:
@@ -242,3 +243,9 @@ class Broadcaster:
     def projector_changed(self, room: "Room") -> None:
         """Every facilitator device hears whether a projector is connected, and since when."""
         self._to_facilitators(p.PROJECTOR, views.projector(room), room)
+
+    def followup_changed(self, room: "Room", earlier: "Room | None") -> None:
+        """Send the then-and-now view: masked to the projectors, in full to the facilitator pages."""
+        for namespace, audience in ((p.SCREEN, "projector"), (p.FACILITATOR, "facilitator")):
+            data = followup_view(room, earlier, audience, min_group_size=self.min_group_size)
+            self.socketio.emit(p.FOLLOWUP, data, to=screens(room.code), namespace=namespace)

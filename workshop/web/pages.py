@@ -21,6 +21,8 @@ from workshop.web.auth import (
     signed_in,
     facilitator_required,
     find_room,
+    link_parts,
+    proven_rooms,
     projector_key_required,
     remember_facilitator,
     room_required,
@@ -79,11 +81,13 @@ def create():
                                        "Try again in %(num)d minutes.", minutes))
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language")}
+    form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language", "organisation",
+                                                   "follows", "follows_link")}
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:
+        followed = followed_by_form(form["follows"], form["follows_link"])
         room, _token = services().live.create(form["title"], form["pacing"] or "paced", disciplines,
-                                              form["language"] or "nl")
+                                              form["language"] or "nl", form["organisation"], followed)
     except Rejected as exc:
         lang = i18n.select_locale()
         errors = {exc.field or "title": _field_error(exc)}
@@ -95,6 +99,16 @@ def create():
     return redirect(url_for("pages.manage", code=room.code), 303)
 
 
+def followed_by_form(code: str, link: str) -> Room | None:
+    """The earlier session the form names: a pasted facilitator link (its token proves it), else one of this browser's."""
+    if link.strip():
+        code, token = link_parts(link)
+        if code is None:
+            raise Rejected("bad_request", "Not a facilitator link", "follows")
+        return proven_rooms([code], {code: token}, cookie=False)[0]
+    return proven_rooms([code])[0] if code else None
+
+
 def _field_error(exc: Rejected) -> str:
     """A form field's error message in the page language."""
     cfg = services().config
@@ -102,6 +116,9 @@ def _field_error(exc: Rejected) -> str:
         "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
+        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg["ORGANISATION_MAX"]),
+        "follows": (_("Wait a minute and try again.") if exc.code == "rate_limited" else
+                    _("Choose one of your sessions, or paste the facilitator link you received for the earlier session.")),
         "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
                                 "Give at most %(num)d disciplines of at most %(max)s characters each.",
                                 cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
@@ -190,8 +207,11 @@ def manage(code: str):
     new_link = remote.take_once(room)
     if new_link:
         new_link["qr"] = Markup(new_link["qr"])
+    follows = {"follows": room.follows,
+               "compare_url": url_for("compare.page", c=[room.follows, room.code]) if room.follows else None}
     return render_template("manage.html", projector_url=projector_url, join_url=state["join_url"], text_limits=text_limits,
                            session_language=room.language,
+                           **follows,
                            code_display=security.display_code(room.code), new_link=new_link,
                            preview_url=projector_url + "&preview=1",
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,

@@ -26,6 +26,7 @@ NOTE_SAVED = "note"        # to facilitators: a note as stored, for every facili
 STEPS_SAVED = "steps"      # to facilitators: the first small steps as stored
 REPORT = "report"          # to facilitators: the shared report link as it is now
 PROJECTOR = "projector"    # to facilitators: whether a projector is connected, and since when
+FOLLOWUP = "followup"  # the then-and-now view of a follow-up session (live/followup.py), to screens and facilitators
 
 # Client to server
 JOIN = "join"
@@ -34,6 +35,7 @@ COMMAND = "command"
 NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
+STEP_STATUS = "step_status"  # what became of a step carried over from the followed session
 
 # Facilitator actions and the fields each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -79,6 +81,7 @@ ERRORS = {
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
     "nothing_to_undo": _l("There is nothing to undo: the last action is too long ago or was changed since."),
+    "not_facilitator_of_all": _l("You need the facilitator link of every session you name."),
 }
 
 # Error messages that name a limit: the setting that holds it.

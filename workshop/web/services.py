@@ -12,6 +12,7 @@ from flask import current_app
 
 from workshop.core import security
 from workshop.live import views
+from workshop.live.followup import followup_view
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
@@ -138,6 +139,10 @@ class Services:
         """The live aggregate for "facilitator" or "projector" (views.aggregate), with the configured group size."""
         return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"],
                                names_max=self.config["SCREEN_NAMES_MAX"])
+
+    def followup(self, room: Room, audience: views.Audience) -> dict[str, Any] | None:
+        """The then-and-now view of a follow-up session for an audience (live/followup.py)."""
+        return followup_view(room, self.live.followed(room), audience, min_group_size=self.config["MIN_GROUP_SIZE"])
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""

@@ -219,7 +219,8 @@ class ScreenNamespace(BaseNamespace):
         preview = isinstance(auth, dict) and auth.get("preview") is True  # the facilitator page's small copy
         self.bind(Binding(room.code, "preview" if preview else "screen"))
         join_room(rooms.screens(room.code))
-        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
+        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
+                                "followup": svc.followup(room, "projector")})
         if not preview:
             svc.live.projector_connected(room, True)
 
@@ -254,6 +255,7 @@ class FacilitatorNamespace(BaseNamespace):
             "report": svc.report_info(room),
             "projector": views.projector(room),
             "undo": svc.live.undo_seconds(room),
+            "followup": svc.followup(room, "facilitator"),
         }
 
     @bound
@@ -304,3 +306,10 @@ class FacilitatorNamespace(BaseNamespace):
             raise Rejected("bad_request", "enabled must be true or false", "enabled")
         svc.live.set_report_link(room, enabled)
         return {"ok": True, "report": svc.report_info(room)}
+
+    @bound
+    def on_step_status(self, room: Room, binding: Binding, data: Any):
+        """Record what became of a step carried over from the followed session (done, partly, not_yet, null)."""
+        data = as_dict(data)
+        steps = services().live.set_step_status(room, data.get("position"), data.get("status"))
+        return {"ok": True, "steps": steps}

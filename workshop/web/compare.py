@@ -1,0 +1,87 @@
+"""The comparison of sessions for the facilitator of every one of them: a page and an API route.
+
+The page (`/compare?c=CODE&c=CODE`) trusts this browser's signed facilitator cookie; the API
+(`POST /api/compare`) the facilitator token of each session. A comparison that names one
+session without its secret is refused whole, with the same answer for an unknown code.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
+
+from workshop.core.comparison import GROUPINGS, NotComparable
+from workshop.core.state import Rejected
+from workshop.exports import compare
+from workshop.web.auth import api_error, error_page, proven_rooms
+from workshop.web.downloads import private, report_response
+from workshop.web.services import services
+
+bp = Blueprint("compare", __name__)
+
+
+def comparison_of(codes: list[str], by: str) -> dict[str, Any] | None:
+    """The comparison of proven sessions, built from the database like `workshop compare` (None once one is deleted)."""
+    svc = services()
+    return compare.load_comparison(svc.live.store, svc.live.questionnaire, codes, by=by, now=svc.live.clock(),
+                                   min_group_size=svc.config["MIN_GROUP_SIZE"])
+
+
+def rendered(data: dict[str, Any], fmt: str) -> Response:
+    """One format of a comparison as a response: HTML inline, the others as a download."""
+    body = services().offload(lambda: compare.render(data, fmt))
+    if fmt == "html":
+        return report_response(body.decode("utf-8"))
+    response = Response(body, content_type=compare.FORMATS[fmt][0])
+    response.headers["Content-Disposition"] = f'attachment; filename="{compare.filename(data, fmt)}"'
+    return private(response)
+
+
+@bp.get("/compare")
+def page():
+    """The comparison of the sessions ticked on the start page, for the browser that facilitates all of them."""
+    codes = request.args.getlist("c")
+    by, fmt = request.args.get("by", "session"), request.args.get("format", "html")
+    if by not in GROUPINGS or fmt not in compare.FORMATS:
+        return error_page(400, _("Unknown comparison"), _("Choose the sessions to compare on the start page."))
+    if not 1 <= len(codes) <= services().config["COMPARE_MAX"]:
+        return error_page(400, _("Choose the sessions to compare"),
+                          _("Tick between 1 and %(max)s of your sessions on the start page.",
+                            max=services().config["COMPARE_MAX"]))
+    try:
+        rooms = proven_rooms(codes)
+    except Rejected as exc:
+        if exc.code == "rate_limited":
+            return error_page(429, _("Too many attempts"), _("Wait a minute and try again."))
+        return error_page(403, _("Only the facilitator of every session can compare them"),
+                          _("Open the facilitator link of each session on this device first."))
+    data = comparison_of([r.code for r in rooms], by)
+    if data is None:
+        return error_page(404, _("Session not found"), _("This session has been deleted."))
+    return rendered(data, fmt)
+
+
+@bp.post("/api/compare")
+def api():
+    """The comparison as JSON (or another format), for the facilitator token of every session named."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict) or not isinstance(data.get("sessions"), list):
+        return api_error(400, "bad_request", "sessions", 'Send {"sessions": [{"code": ..., "token": ...}, ...]}.')
+    items, by, fmt = data["sessions"], data.get("by", "session"), data.get("format", "json")
+    if by not in GROUPINGS or fmt not in compare.FORMATS:
+        return api_error(400, "bad_request", "by" if by not in GROUPINGS else "format")
+    if not 1 <= len(items) <= services().config["COMPARE_MAX"] or not all(isinstance(i, dict) for i in items):
+        return api_error(400, "bad_request", "sessions", f"Name 1 to {services().config['COMPARE_MAX']} sessions.")
+    codes = [i.get("code") for i in items]
+    try:
+        rooms = proven_rooms(codes, {str(i.get("code")): i.get("token") for i in items}, cookie=False)
+    except Rejected as exc:
+        return api_error(429 if exc.code == "rate_limited" else 403, exc.code, "sessions")
+    try:
+        result = comparison_of([r.code for r in rooms], by)
+    except NotComparable as exc:
+        return api_error(400, "bad_request", "sessions", str(exc))
+    if result is None:
+        return api_error(404, "unknown_session")
+    return rendered(result, fmt)
