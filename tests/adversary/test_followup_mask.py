@@ -10,7 +10,7 @@ def test_a_new_round_under_the_followup_view_hides_the_reopened_question_from_th
     later = run_session(app, socketio, client, title="Nu", follows=earlier, levels=[1, 2, 3])
     fac = later["facilitator"]
     assert fac.emit("command", {"action": "view", "view": "followup"})["ok"]
-    assert fac.emit("command", {"action": "new_round", "question": "kennis"})["ok"]  # running again, view kept
+    assert fac.emit("command", {"action": "new_round", "question": "kennis"})["ok"]  # running again
     phones = []
     for option in ("heel-weinig", "heel-weinig", "meeste-collegas"):
         phone = connect(socketio, app, "participant", {"code": later["code"]})
@@ -19,7 +19,9 @@ def test_a_new_round_under_the_followup_view_hides_the_reopened_question_from_th
         phones.append(phone)
     screen = connect(socketio, app, "screen", {"code": later["code"], "key": later["screen_key"]})
     snapshot = screen.wait("snapshot")
-    assert snapshot["state"]["view"] == "followup" and snapshot["state"]["stage"] == "running"
+    # A new round puts the projector on its question (issue 11); the then-and-now data it still receives
+    # must not carry the open round either.
+    assert snapshot["state"]["view"] == "question" and snapshot["state"]["stage"] == "running"
     now = snapshot["followup"]["now"]
     assert now["questions"]["kennis"]["stats"] is None  # the open round's spread stays off the projector
     assert (now["group_phase"], now["median_total"], now["complete"]) == (None, None, None)  # sums over every question
