@@ -68,6 +68,10 @@ SETTINGS: tuple[Setting, ...] = (
             "an adviser creates a few a day, a script thousands a minute."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
+    Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
+            "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
+            "the session through it. Set it for `workshop sessions delete|purge` too."),
+    Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

@@ -166,6 +166,8 @@ class Live:
                 questionnaire_version=self.questionnaire.version, disciplines=disciplines,
                 facilitator_hash=security.token_hash(token), state=state.to_dict(), now=self.clock(),
             )
+        if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
+            return self._load(code), token
         return self.room(code), token
 
     def _clean_disciplines(self, value: object, language: str) -> list[str]:
@@ -243,6 +245,18 @@ class Live:
             if room is not None:
                 room.evicted = True
             return room
+
+    def deleted_room(self, code: str) -> Room | None:
+        """The room in memory for code if its session is no longer stored (deleted by another process)."""
+        with self._lock:
+            room = self._rooms.get(code)
+            if room is None or self.store.missing_codes([code]) != {code}:
+                return None
+            return room
+
+    def rooms_in_memory(self) -> int:
+        """How many sessions this process holds in memory."""
+        return len(self._rooms)
 
     def deleted_elsewhere(self, room: Room) -> None:
         """Tell the notifier that another process deleted a room's session, then forget the room."""

@@ -65,6 +65,10 @@ class Broadcaster:
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
 
+    def waiting(self) -> int:
+        """How many sessions have a flush waiting (the queue depth /metrics shows)."""
+        return len(self._pending)
+
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
         rooms = self.socketio.server.manager.rooms
