@@ -8,7 +8,7 @@ session it asks for: otherwise two workers could hold one session.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request
+from flask import Flask, current_app, redirect, request, url_for
 
 from workshop.core import security
 
@@ -24,7 +24,14 @@ def init_app(app: Flask) -> None:
 
 
 def canonical_code():
-    """Redirect a URL whose session code is not written canonically to the one that is."""
+    """Redirect a URL whose session code is not written canonically to the one that is.
+
+    `/j?code=` (the typed code) goes to `/j/CODE` without a lookup here: the worker the proxy hashes
+    CODE to answers it, rate limits included, and this one never loads a session it does not hold.
+    """
+    if request.endpoint == "pages.join_code" and request.args.get("code") is not None:
+        typed = security.normalise_code(request.args["code"])
+        return redirect(url_for("pages.join", code=typed), 303) if typed else None
     raw = (request.view_args or {}).get("code")
     code = security.normalise_code(raw) if isinstance(raw, str) else None
     if code is None or code == raw:
