@@ -19,7 +19,8 @@ from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member, Tally
 from workshop.live.notifier import Notifier, NullNotifier
-from workshop.store.sqlite import SessionMissing, Store
+from workshop.store.interface import SessionStore
+from workshop.store.sqlite import SessionMissing
 
 LANGUAGES = ("nl", "en")
 # The fields of a first small step; each one's limit is the setting STEP_<FIELD>_MAX. The facilitator's
@@ -130,7 +131,7 @@ class Room:
 class Live:
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
-    def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
+    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
                  notifier: Notifier | None = None):
         """Wire the store, the questionnaire, the settings and who hears each change (nobody by default)."""

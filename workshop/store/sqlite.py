@@ -13,6 +13,8 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 2  # 2: participants.joined_late
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
+BUSY_TIMEOUT = 10.0  # seconds a statement waits for another process's write lock (SQLite busy_timeout)
+BEGIN_ATTEMPTS = 3  # times a write transaction tries to take the lock before it fails (docs/decisions.md)
 
 
 class SessionMissing(LookupError):
@@ -50,7 +52,8 @@ class Store:
         self._lock = threading.RLock()
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                         timeout=BUSY_TIMEOUT)
             self._open(synchronous)
         except sqlite3.Error as error:
             raise StoreUnavailable(self.path, str(error)) from error
@@ -84,13 +87,23 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """Take the write lock; while another process holds it, wait (busy_timeout) and try again."""
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if attempt == BEGIN_ATTEMPTS or "locked" not in str(error):
+                    raise
 
     def _all(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         """Run a read and return every row."""
