@@ -16,7 +16,7 @@ import pytest
 import requests
 import socketio
 
-from tests.support.cluster import Nginx, Redis, Workers, missing_tools
+from tests.support.cluster import Cluster, missing_tools
 from tests.support.server import ROOT
 
 pytestmark = [
@@ -87,19 +87,9 @@ def wait_until(predicate, timeout=20.0):
 @pytest.fixture
 def cluster(tmp_path):
     """redis-server, two workers (DeletionWatcher off: deletions must come through the queue) and nginx."""
-    redis = Redis(tmp_path / "redis")
-    nginx = Nginx(tmp_path / "nginx", [])
-    workers = Workers(tmp_path / "data", 2, redis.url, nginx.url, env={"WORKSHOP_DELETION_CHECK_INTERVAL": "0"})
-    nginx.upstream_ports = workers.ports()
-    try:
-        redis.start()
-        workers.start()
-        nginx.start()
-        yield redis, workers, nginx
-    finally:
-        nginx.stop()
-        workers.stop()
-        redis.stop()
+    running = Cluster(tmp_path, 2, env={"WORKSHOP_DELETION_CHECK_INTERVAL": "0"}).start()
+    yield running.redis, running.workers, running.nginx
+    running.stop()
 
 
 def sessions_on_both_workers(proxy: str) -> dict[str, list[dict]]:

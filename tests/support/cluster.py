@@ -281,3 +281,32 @@ class ProxiedServer:
             self.redis.stop()
         else:
             self.single.stop()
+
+
+class Cluster:
+    """redis-server, `workshop serve --workers N` and nginx in front, all on 127.0.0.1: the deployment's shape."""
+
+    def __init__(self, folder: Path, workers: int = 2, env: dict[str, str] | None = None):
+        """Prepare the three; start() runs them, stop() ends them."""
+        self.redis = Redis(folder / "redis")
+        self.nginx = Nginx(folder / "nginx", [])
+        self.workers = Workers(folder / "data", workers, self.redis.url, self.nginx.url, env=env)
+        self.nginx.upstream_ports = self.workers.ports()
+        self.url = self.nginx.url
+
+    def start(self) -> "Cluster":
+        """Start Redis, the workers, then nginx."""
+        try:
+            self.redis.start()
+            self.workers.start()
+            self.nginx.start()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop nginx, the workers, then Redis."""
+        self.nginx.stop()
+        self.workers.stop()
+        self.redis.stop()
