@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
@@ -13,8 +14,8 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 2  # 2: participants.joined_late
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
-BUSY_TIMEOUT = 10.0  # seconds a statement waits for another process's write lock (SQLite busy_timeout)
-BEGIN_ATTEMPTS = 3  # times a write transaction tries to take the lock before it fails (docs/decisions.md)
+BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
+LOCK_PAUSE, LOCK_PAUSE_MAX = 0.0005, 0.008  # the cooperative sleeps between tries (docs/decisions.md 18)
 
 
 class SessionMissing(LookupError):
@@ -96,14 +97,27 @@ class Store:
             self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
-        """Take the write lock; while another process holds it, wait (busy_timeout) and try again."""
-        for attempt in range(1, BEGIN_ATTEMPTS + 1):
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if attempt == BEGIN_ATTEMPTS or "locked" not in str(error):
-                    raise
+        """Take the write lock; while another process holds it, sleep a little and try again (BUSY_TIMEOUT in all).
+
+        The sleep is Python's, which eventlet makes cooperative: a worker waiting for another worker's
+        commit keeps serving its other sockets, where SQLite's own busy handler would stop its event loop
+        (for up to 100 ms a try).
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        pause = LOCK_PAUSE
+        self._conn.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, LOCK_PAUSE_MAX)
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
     def _all(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         """Run a read and return every row."""
