@@ -304,6 +304,12 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         """CPU seconds of every server process (each worker; nginx and Redis not included)."""
         return sum(proc_cpu(p) for p in pids)
 
+    helpers = server.helper_pids() if hasattr(server, "helper_pids") else []
+
+    def helper_cpu() -> float:
+        """CPU seconds of nginx and redis-server (0 without them)."""
+        return sum(proc_cpu(p) for p in helpers)
+
     url = server.url
     questions = questions_of()[:sc.questions]
     out: dict[str, Any] = {"scenario": asdict(sc), "load_start": machine_load()}
@@ -368,6 +374,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
 
         # Answers.
         cpu_before = server_cpu()
+        helpers_before = helper_cpu()
         tools_before = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid())
         busy_before, _ = machine_cpu()
         wait_before = proc_waiting(pid)
@@ -392,6 +399,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
                 (screens[s].seqs[-1] if screens[s].seqs else 0) < seq for s, seq in last.items()):
             await asyncio.sleep(0.05)
         cpu_answer = server_cpu() - cpu_before
+        helpers_answer = helper_cpu() - helpers_before
         tools_answer = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid()) - tools_before
         busy_answer = machine_cpu()[0] - busy_before
         wait_answer = proc_waiting(pid) - wait_before
@@ -458,6 +466,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         "kb_per_phone": round(per_phone, 1) if per_phone is not None else None,
         "cpu_s_total": round(server_cpu() - cpu_idle, 2),
         "cpu_s_answers": round(cpu_answer, 2),
+        "proxy_cpu_s_answers": round(helpers_answer, 2),  # nginx + redis-server while answering
         "cpu_share_answers": round(cpu_answer / max(span_all, 1e-9), 2),
         "load_tool_cpu_share_answers": round(tools_answer / max(span_all, 1e-9), 2),
         "other_cpu_share_answers": round((busy_answer - cpu_answer - tools_answer) / max(span_all, 1e-9), 2),

@@ -273,6 +273,16 @@ class ProxiedServer:
             return [self.cluster.pids[n] for n in sorted(self.cluster.pids)]
         return [self.single.proc.pid]
 
+    def helper_pids(self) -> list[int]:
+        """The pids of nginx (master and workers) and redis-server: the CPU the deployment adds."""
+        pids = [self.nginx.proc.pid]
+        try:
+            children = Path(f"/proc/{self.nginx.proc.pid}/task/{self.nginx.proc.pid}/children").read_text()
+            pids += [int(pid) for pid in children.split()]
+        except OSError:
+            pass
+        return pids + ([self.redis.proc.pid] if self.redis else [])
+
     def stop(self) -> None:
         """Stop nginx, the server(s) and Redis."""
         self.nginx.stop()
