@@ -34,7 +34,7 @@ class QueueManager(RoomIndex, socketio.RedisManager):
     def emit(self, event, data, namespace=None, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         """Emit locally when the target room has sockets here; else publish on the queue."""
         room = to or room
-        if room is not None and room in self.rooms.get(namespace or "/", {}):
+        if isinstance(room, str) and room in self.rooms.get(namespace or "/", {}):
             kwargs["ignore_queue"] = True
         return super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid,
                             callback=callback, **kwargs)
