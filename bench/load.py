@@ -524,7 +524,7 @@ def run(sc: Scenario) -> dict[str, Any]:
         env["BENCH_PROFILE"] = str(Path(sc.profile).resolve())
         module = "bench.profile_server"
     if sc.proxy or sc.server_workers > 1:
-        from tests.support.cluster import ProxiedServer
+        from bench.proxied import ProxiedServer
 
         server = ProxiedServer(tmp, sc.server_workers, env)
     else:
