@@ -67,6 +67,8 @@ class Scenario:
     env: dict[str, str] = field(default_factory=dict)
     profile: str | None = None  # write the server's cProfile statistics here
     variant: dict[str, str] = field(default_factory=dict)  # bench/variant_server.py knobs, e.g. {"BACKLOG": "50"}
+    proxy: bool = False         # nginx (deploy/nginx's maps and locations) in front of the server
+    server_workers: int = 1     # above 1: `workshop serve --workers N` with redis-server, behind nginx
 
 
 # Server process figures ---------------------------------------------------------------
@@ -131,7 +133,8 @@ class Phone:
 
     def __init__(self, http, url: str, code: str, session_index: int, number: int, deflate: bool,
                  rng: random.Random):
-        self.client = Client(http, url, "/participant", deflate=deflate, decode=("removed", "failed"))
+        self.client = Client(http, url, "/participant", deflate=deflate, decode=("removed", "failed"),
+                             query=f"code={code}")
         self.code = code
         self.session_index = session_index
         self.number = number
@@ -246,7 +249,8 @@ class Screen:
         self.code, self.key = code, key
         self.times: list[float] = []
         self.seqs: list[int] = []
-        self.client = Client(http, url, "/screen", decode=("live", "snapshot"), on_event=self._event)
+        self.client = Client(http, url, "/screen", decode=("live", "snapshot"), on_event=self._event,
+                             query=f"code={code}")
 
     def _event(self, name: str, payload: Any, received: float) -> None:
         """Keep (time, seq) of every aggregate."""
@@ -293,7 +297,19 @@ def questions_of() -> list[tuple[str, list[str]]]:
 async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Path) -> dict[str, Any]:
     """Run one scenario against a started server and return its figures."""
     deadline = time.monotonic() + sc.time_limit
-    pid = server.proc.pid
+    pids = server.server_pids() if hasattr(server, "server_pids") else [server.proc.pid]
+    pid = pids[0]  # memory figures: the first (or only) server process
+
+    def server_cpu() -> float:
+        """CPU seconds of every server process (each worker; nginx and Redis not included)."""
+        return sum(proc_cpu(p) for p in pids)
+
+    helpers = server.helper_pids() if hasattr(server, "helper_pids") else []
+
+    def helper_cpu() -> float:
+        """CPU seconds of nginx and redis-server (0 without them)."""
+        return sum(proc_cpu(p) for p in helpers)
+
     url = server.url
     questions = questions_of()[:sc.questions]
     out: dict[str, Any] = {"scenario": asdict(sc), "load_start": machine_load()}
@@ -304,7 +320,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         for info in created:
             code = info["code"]
             key = parse_qs(urlsplit(info["projector_url"]).query)["k"][0]
-            fac = Client(http, url, "/facilitator", decode=())
+            fac = Client(http, url, "/facilitator", decode=(), query=f"code={code}")
             await fac.connect({"code": code, "token": info["facilitator_token"]})
             ack = await fac.call("command", {"action": "start"})
             if not ack.get("ok"):
@@ -315,7 +331,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
             screens.append(screen)
         await asyncio.sleep(1.0)
         idle = proc_status(pid)
-        cpu_idle = proc_cpu(pid)
+        cpu_idle = server_cpu()
 
         # Shard the phones over worker processes.
         n_workers = sc.workers or min(3, max(1, (sc.phones + 999) // 1000))
@@ -335,7 +351,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
             await coordinator_recv(conn, proc, deadline)
 
         # Join.
-        cpu_before_join = proc_cpu(pid)
+        cpu_before_join = server_cpu()
         wait_before_join = proc_waiting(pid)
         t_join = time.monotonic()
         for conn, _ in pipes:
@@ -345,7 +361,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
             msg = await coordinator_recv(conn, proc, deadline)
             joined.extend(msg[1])
             lag_join.extend(msg[2])
-        cpu_join = proc_cpu(pid) - cpu_before_join
+        cpu_join = server_cpu() - cpu_before_join
         wait_join = proc_waiting(pid) - wait_before_join
         errors: dict[str, int] = {}
         for _, p_id, _, _, err in joined:
@@ -357,7 +373,8 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         with_phones = proc_status(pid)
 
         # Answers.
-        cpu_before = proc_cpu(pid)
+        cpu_before = server_cpu()
+        helpers_before = helper_cpu()
         tools_before = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid())
         busy_before, _ = machine_cpu()
         wait_before = proc_waiting(pid)
@@ -381,7 +398,8 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         while time.monotonic() - t_wait < 5 and any(
                 (screens[s].seqs[-1] if screens[s].seqs else 0) < seq for s, seq in last.items()):
             await asyncio.sleep(0.05)
-        cpu_answer = proc_cpu(pid) - cpu_before
+        cpu_answer = server_cpu() - cpu_before
+        helpers_answer = helper_cpu() - helpers_before
         tools_answer = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid()) - tools_before
         busy_answer = machine_cpu()[0] - busy_before
         wait_answer = proc_waiting(pid) - wait_before
@@ -446,8 +464,9 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         "rss_after_mb": round(after["VmRSS"] / 1024, 1),
         "peak_rss_mb": round(after["VmHWM"] / 1024, 1),
         "kb_per_phone": round(per_phone, 1) if per_phone is not None else None,
-        "cpu_s_total": round(proc_cpu(pid) - cpu_idle, 2),
+        "cpu_s_total": round(server_cpu() - cpu_idle, 2),
         "cpu_s_answers": round(cpu_answer, 2),
+        "proxy_cpu_s_answers": round(helpers_answer, 2),  # nginx + redis-server while answering
         "cpu_share_answers": round(cpu_answer / max(span_all, 1e-9), 2),
         "load_tool_cpu_share_answers": round(tools_answer / max(span_all, 1e-9), 2),
         "other_cpu_share_answers": round((busy_answer - cpu_answer - tools_answer) / max(span_all, 1e-9), 2),
@@ -504,7 +523,12 @@ def run(sc: Scenario) -> dict[str, Any]:
     if sc.profile:
         env["BENCH_PROFILE"] = str(Path(sc.profile).resolve())
         module = "bench.profile_server"
-    server = ServerProcess(tmp / "data", async_mode=sc.async_mode, env=env, module=module)
+    if sc.proxy or sc.server_workers > 1:
+        from bench.proxied import ProxiedServer
+
+        server = ProxiedServer(tmp, sc.server_workers, env)
+    else:
+        server = ServerProcess(tmp / "data", async_mode=sc.async_mode, env=env, module=module)
     workers: list = []
     log_tail: list[str] = []
     started = time.monotonic()
@@ -567,12 +591,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="serve bench/variant_server.py: BACKLOG=50, MAX_CONNECTIONS=1024, NODELAY=0, DEFLATE=1")
     parser.add_argument("--profile", metavar="FILE", help="run the server under cProfile and write its statistics to FILE")
     parser.add_argument("--json", action="store_true", help="print the full figures as JSON")
+    parser.add_argument("--proxy", action="store_true", help="put nginx (deploy/nginx's config) in front of the server")
+    parser.add_argument("--server-workers", type=int, default=1, metavar="N",
+                        help="server processes behind nginx (`workshop serve --workers N` with redis-server); "
+                             "above 1 implies --proxy")
     args = parser.parse_args(argv)
     sc = Scenario(name=f"{args.phones} phones", phones=args.phones, sessions=args.sessions, window=args.window,
                   questions=args.questions, async_mode=args.async_mode, naive=args.naive, deflate=not args.no_deflate, workers=args.workers,
                   time_limit=args.time_limit, join_concurrency=args.join_concurrency, seed=args.seed,
                   env=dict(item.split("=", 1) for item in args.env), profile=args.profile,
-                  variant=dict(item.split("=", 1) for item in args.variant))
+                  variant=dict(item.split("=", 1) for item in args.variant),
+                  proxy=args.proxy, server_workers=args.server_workers)
     result = run(sc)
     print(json.dumps(result, indent=2) if args.json else summary_line(result))
     return 0 if result.get("completed") and result["error_count"] == 0 else 1

@@ -29,10 +29,15 @@ class Client:
 
     def __init__(self, http: aiohttp.ClientSession, base_url: str, namespace: str, *,
                  deflate: bool = True, on_event: Callable[[str, Any, float], None] | None = None,
-                 decode: tuple[str, ...] | None = None):
-        """Remember where to connect; `decode` limits which events get JSON-decoded (None: all)."""
+                 decode: tuple[str, ...] | None = None, query: str = ""):
+        """Remember where to connect; `decode` limits which events get JSON-decoded (None: all).
+
+        `query` goes into the handshake URL, as the pages put the session code there (`code=CODE`) for a
+        proxy that hashes on it.
+        """
         self.http = http
-        self.url = base_url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.url = (base_url.replace("http://", "ws://", 1) + "/socket.io/?" + (query + "&" if query else "")
+                    + "EIO=4&transport=websocket")
         self.namespace = namespace
         self.deflate = deflate
         self.on_event = on_event

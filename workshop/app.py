@@ -21,8 +21,9 @@ from workshop.live.timers import Deadlines
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, guard, i18n, pages, protocol, publication, sockets
+from workshop.web import api, guard, i18n, metrics, pages, protocol, publication, sockets, workers
 from workshop.web import compare as compare_web
+from workshop.web.queue import QueueManager, deletion_listener
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
@@ -93,6 +94,15 @@ def refuse_large_polls(wsgi_app, max_bytes: int, prefix: str = "/socket.io/"):
     return middleware
 
 
+def listen_to_queue(socketio: SocketIO, on_admin) -> None:
+    """Start hearing the message queue now (python-socketio would wait for the first client)."""
+    server = socketio.server
+    server.manager.on_admin = on_admin
+    if not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()
+
+
 def socket_path():
     """Never reached (Socket.IO's middleware answers /socket.io/ first); see build_app."""
     return "", 404
@@ -133,7 +143,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
         http_compression=True,
-        client_manager=RoomIndexManager(),
+        client_manager=QueueManager(cfg["MESSAGE_QUEUE"]) if cfg["MESSAGE_QUEUE"] else RoomIndexManager(),
     )
     spread_heartbeats(socketio.server.eio)
     refuse_malformed_frames(socketio.server, QuietRefusals(logging.getLogger("workshop.input")))
@@ -165,6 +175,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
     app.extensions["workshop"] = services
+    if cfg["MESSAGE_QUEUE"]:
+        listen_to_queue(socketio, deletion_listener(app, live))
+    workers.init_app(app)
+    metrics.init_app(app, socketio)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -85,6 +85,14 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", default=None, help="URL phones use to reach this server, e.g. http://192.168.1.20:5000")
     parser.add_argument("--async-mode", default=None, choices=("eventlet", "gevent", "threading"),
                         help="Flask-SocketIO async mode (default: eventlet)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes (default 1: one process, no other services); above 1 they listen on "
+                             "--port and the ports after it, behind a proxy that hashes on the session code "
+                             "(docs/deployment.md), and need --message-queue")
+    parser.add_argument("--message-queue", default=None, metavar="URL",
+                        help="Redis URL of the message queue between workers, e.g. redis://127.0.0.1:6379/0 "
+                             "(default: the MESSAGE_QUEUE setting)")
+    parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # set by the supervisor
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        args.message_queue = args.message_queue or load_config(args.data_dir)["MESSAGE_QUEUE"]
+        if args.workers > 1 and not args.worker:
+            from workshop.supervisor import supervise
+
+            return supervise(args)
         from workshop.server import serve
 
         return serve(args)
@@ -241,12 +254,14 @@ def sessions_command(args) -> int:
             return 1
         live.delete(room.code)
         print(_("Deleted session {code}.", code=room.code))
+        announce(live, [room.code])
         return 0
     days = args.older_than if args.older_than is not None else live.config["RETENTION_DAYS"]
     if not confirm(_("Delete every session unchanged for more than {days} days?", days=f"{days:g}"), args.yes):
         return 1
     codes = live.purge(days)
     print(n_("Deleted {n} session", "Deleted {n} sessions", len(codes)) + (": " + ", ".join(codes) if codes else "") + ".")
+    announce(live, codes)
     return 0
 
 
@@ -269,6 +284,20 @@ def link_command(live, args) -> int:
              if args.rotate else _("Earlier facilitator links keep working (add --rotate to stop them).")),
           file=sys.stderr)
     return 0
+
+
+def announce(live, codes: list[str]) -> None:
+    """Tell the running workers through the message queue (when MESSAGE_QUEUE is set) which sessions went."""
+    url = live.config["MESSAGE_QUEUE"]
+    if not url or not codes:
+        return  # one process: its DeletionWatcher sees the deletion in the database
+    from workshop.web.queue import announce_deleted
+
+    try:
+        announce_deleted(url, codes)
+    except Exception as error:  # the deletion stands; the workers' DeletionWatcher still finds it
+        print(_("Could not tell the workers through {url} ({error}); they notice within DELETION_CHECK_INTERVAL.",
+                url=url, error=error), file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

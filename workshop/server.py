@@ -46,14 +46,16 @@ def serve(args) -> int:
     config = {"ASYNC_MODE": mode}
     if args.data_dir:
         config["DATA_DIR"] = args.data_dir
+    if args.worker:
+        config.update(WORKER=args.worker, MESSAGE_QUEUE=args.message_queue)
     data_dir = Path(load_config(config)["DATA_DIR"])
     try:
-        lock = claim_data_dir(data_dir)  # held (open) for the life of the process
+        lock = worker_of_supervisor(data_dir) if args.worker else claim_data_dir(data_dir)
         sock = listen(args.host, args.port)
         port = sock.getsockname()[1]
         base = join_base(args.host, port, args.public_url)
         config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
-        app = open_app(config, data_dir)
+        app = open_app(config, data_dir, purge=not args.worker)  # the supervisor purged already
     except CannotStart as error:
         print(error, file=sys.stderr, flush=True)
         return 1
@@ -71,7 +73,8 @@ def serve(args) -> int:
         run(app, sock, mode)
     except KeyboardInterrupt:
         pass
-    lock.close()
+    if lock is not None:
+        lock.close()
     return 0
 
 
@@ -101,14 +104,27 @@ def claim_data_dir(data_dir: Path):
         raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
 
 
-def open_app(config: dict, data_dir: Path):
+def worker_of_supervisor(data_dir: Path):
+    """Check that a supervisor holds the data directory's lock (a worker never runs on its own); None."""
+    try:
+        lock = lock_data_dir(data_dir)
+    except DataDirBusy:
+        return None
+    except OSError as error:
+        raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
+    lock.close()
+    raise CannotStart("--worker is for the processes `workshop serve --workers N` starts itself.")
+
+
+def open_app(config: dict, data_dir: Path, purge: bool = True):
     """Build the app on the data directory and purge expired sessions, or say in one line why not."""
     from workshop import create_app
     from workshop.store.sqlite import StoreUnavailable
 
     try:
         app = create_app(config)
-        purge_expired(app)
+        if purge:
+            purge_expired(app)
     except OSError as error:
         raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
     except StoreUnavailable as error:
@@ -219,16 +235,19 @@ class ConnectionGate:
         self.per_address = per_address
         self.clock = clock
         self.open = 0
+        self.refused = {"full": 0, "address": 0}  # refusals so far, by reason (/metrics)
         self._by_address: dict[str, int] = {}
         self._warned: dict[str, float] = {}
 
     def admit(self, address: str) -> bool:
         """Count a new connection from address, or tell that it must be closed."""
         if self.open >= self.total:
+            self.refused["full"] += 1
             self.warn("full", f"{self.open} connections open, room for {self.total}: refusing new ones.")
             return False
         count = self._by_address.get(address, 0)
         if self.per_address and count >= self.per_address:
+            self.refused["address"] += 1
             self.warn("address", f"{address} has {count} connections open (MAX_CONNECTIONS_PER_ADDRESS): "
                                  f"refusing more from it.")
             return False
@@ -316,9 +335,10 @@ def tune_gc() -> None:
 def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
     config = app.config
+    gate = app.extensions["workshop"].gate = connection_gate(config)  # /metrics reads its refusals
     app = without_websocket_compression(app)
     if mode == "eventlet":
-        run_eventlet(without_eventlet_cycle(app), sock, connection_gate(config), config)
+        run_eventlet(without_eventlet_cycle(app), sock, gate, config)
     elif mode == "gevent":
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler

@@ -76,6 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
             "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it."),
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
             "'Your sessions' and the XLSX export. Stored times stay UTC."),
+    Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
+            "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
+            "the session through it. Set it for `workshop sessions delete|purge` too."),
+    Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
     Setting("TIMER_SECONDS", "30,60,120,300", "The countdowns the facilitator may start on an open question, in seconds (comma-separated); at zero the question closes."),
     Setting("TIMER_ADD_SECONDS", 30, "Seconds the facilitator's 'add time' puts on a running countdown."),

@@ -281,7 +281,12 @@
   W.connect = function (namespace, authFn, onRefused) {
     // WebSocket first: no long-polling handshake, so a phone on a slow network joins a few round trips
     // sooner and the server does less per join; polling stays the fallback where a WebSocket cannot pass.
+    // The session code also rides in the handshake URL (?code=): a proxy in front of several workers
+    // hashes on it to reach the worker that holds the session (docs/deployment.md).
+    let code = '';
+    authFn(function (auth) { code = (auth && auth.code) || ''; });
     const socket = window.io(namespace, {
+      query: code ? { code: code } : {},
       auth: authFn, reconnectionDelayMax: 5000, transports: ['websocket', 'polling'], tryAllTransports: true,
     });
     let wasConnected = false;

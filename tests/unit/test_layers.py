@@ -70,7 +70,7 @@ def violations(layer: str, path: Path, name: str | None = None) -> list[str]:
         target = layer_of(module)
         if target and target != layer and target not in ALLOWED[layer]:
             wrong.append(f"{name or module_name(path)} imports {module}")
-        if module.split(".")[:2] in (["workshop", "app"], ["workshop", "cli"], ["workshop", "server"]):
+        if module.split(".")[:2] in (["workshop", "app"], ["workshop", "cli"], ["workshop", "server"], ["workshop", "supervisor"]):
             wrong.append(f"{name or module_name(path)} imports the entry point {module}")
     return wrong
 
@@ -89,7 +89,7 @@ def test_the_core_imports_no_web_framework():
 
 def test_no_module_is_left_flat_beside_the_layers():
     flat = {p.stem for p in PACKAGE.glob("*.py")}
-    assert flat <= {"__init__", "__main__", "app", "cli", "server", "settings"}, flat
+    assert flat <= {"__init__", "__main__", "app", "cli", "server", "supervisor", "settings"}, flat
 
 
 def test_the_rule_checker_sees_forbidden_imports(tmp_path):

@@ -8,13 +8,13 @@ from workshop.core import stats
 from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import SessionState
 from workshop.core.summary import build_summary
-from workshop.store.sqlite import Store
+from workshop.store.interface import SessionStore
 
 SESSION_COLUMNS = ("code", "title", "created_at", "updated_at", "language", "questionnaire_id",
                    "questionnaire_version", "organisation", "follows")
 
 
-def load_summary(store: Store, questionnaire: Questionnaire, code: str, *, now: str,
+def load_summary(store: SessionStore, questionnaire: Questionnaire, code: str, *, now: str,
                  include_nicknames: bool = True, min_group_size: int = stats.MIN_GROUP_SIZE,
                  language: str | None = None) -> dict[str, Any] | None:
     """Build a session's summary from the database, or None for an unknown code."""

@@ -19,7 +19,8 @@ from workshop.core.text import clean_multiline, clean_text, strip_invisible  # n
 from workshop.live import undo as undoing
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.timers import screen_fields
-from workshop.store.sqlite import SessionMissing, Store
+from workshop.store.interface import SessionStore
+from workshop.store.sqlite import SessionMissing
 
 LANGUAGES = ("nl", "en")
 # The fields of a first small step; each one's limit is the setting STEP_<FIELD>_MAX. The facilitator's
@@ -82,7 +83,7 @@ class Room:
 class Live:
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
-    def __init__(self, store: Store, questionnaire: Questionnaire, config: dict[str, Any],
+    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
                  notifier: Notifier | None = None, wall: Callable[[], float] = time.time):
         """Wire the store, the questionnaire, the settings and who hears each change (nobody by default).
@@ -133,6 +134,8 @@ class Live:
                 organisation=organisation, follows=followed.code if followed else None,
                 carried=self.store.steps(followed.id) if followed else None,
             )
+        if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
+            return self._load(code), token
         return self.room(code), token
 
     def _clean_disciplines(self, value: object, language: str) -> list[str]:
@@ -211,6 +214,18 @@ class Live:
             if room is not None:
                 room.evicted = True
             return room
+
+    def deleted_room(self, code: str) -> Room | None:
+        """The room in memory for code if its session is no longer stored (deleted by another process)."""
+        with self._lock:
+            room = self._rooms.get(code)
+            if room is None or self.store.missing_codes([code]) != {code}:
+                return None
+            return room
+
+    def rooms_in_memory(self) -> int:
+        """How many sessions this process holds in memory."""
+        return len(self._rooms)
 
     def deleted_elsewhere(self, room: Room) -> None:
         """Tell the notifier that another process deleted a room's session, then forget the room."""

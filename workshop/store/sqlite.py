@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
@@ -13,6 +14,8 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 4  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
+BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
+LOCK_PAUSE, LOCK_PAUSE_MAX = 0.0005, 0.008  # the cooperative sleeps between tries (docs/decisions.md 18)
 
 
 class SessionMissing(LookupError):
@@ -57,7 +60,8 @@ class Store:
         self._lock = threading.RLock()
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                         timeout=BUSY_TIMEOUT)
             self._open(synchronous)
         except sqlite3.Error as error:
             raise StoreUnavailable(self.path, str(error)) from error
@@ -91,13 +95,36 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """Take the write lock; while another process holds it, sleep a little and try again (BUSY_TIMEOUT in all).
+
+        The sleep is Python's, which eventlet makes cooperative: a worker waiting for another worker's
+        commit keeps serving its other sockets, where SQLite's own busy handler would stop its event loop
+        (for up to 100 ms a try).
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        pause = LOCK_PAUSE
+        self._conn.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, LOCK_PAUSE_MAX)
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
     def _all(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         """Run a read and return every row."""

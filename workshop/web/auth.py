@@ -18,6 +18,7 @@ from flask_socketio import ConnectionRefusedError
 from workshop.core.state import Rejected
 from workshop.live.service import Room
 from workshop.web import protocol as p
+from workshop.web import workers
 from workshop.web.services import services
 
 # Sessions one browser's signed cookie remembers: 50 codes keep the cookie far below the 4 KB browsers store.
@@ -261,6 +262,8 @@ def connect_room(data: Any, proven: Callable[[Room, dict[str, Any]], bool] | Non
     """Find the session named in a connect's auth data, or raise the refusal (rate_limited, unknown_session)."""
     if not isinstance(data, dict):
         data = {}
+    if not workers.routed_here(data.get("code")):
+        raise refuse("bad_request")
     try:
         room = find_room(data.get("code"), (lambda r: proven(r, data)) if proven else None)
     except Rejected as exc:

@@ -72,6 +72,10 @@ class Broadcaster:
         self.notes: Callable[["Room"], dict[str, str]] = lambda room: {}
         self.steps: Callable[["Room"], list[dict[str, str]]] = lambda room: []
 
+    def waiting(self) -> int:
+        """How many sessions have a flush waiting (the queue depth /metrics shows)."""
+        return len(self._pending)
+
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
         rooms = self.socketio.server.manager.rooms

@@ -11,8 +11,8 @@ import socketio
 HEARTBEAT_SPREAD = 0.25  # each ping comes after 75-100 % of the ping interval
 
 
-class RoomIndexManager(socketio.Manager):
-    """python-socketio's in-memory manager plus an index of the rooms each client is in.
+class RoomIndex:
+    """An index of the rooms each client is in, for any python-socketio manager (mixed in before it).
 
     The stock manager finds a leaving client's rooms by testing every room of the
     namespace, and every client has a room of its own (plus, here, a personal
@@ -20,9 +20,9 @@ class RoomIndexManager(socketio.Manager):
     at once O(n²) (docs/performance.md).
     """
 
-    def __init__(self):
-        """Start with no clients."""
-        super().__init__()
+    def __init__(self, *args, **kwargs):
+        """Start with no clients (the arguments go to the manager)."""
+        super().__init__(*args, **kwargs)
         self._rooms_of: dict[tuple[str, str], set] = {}
 
     def basic_enter_room(self, sid, namespace, room, eio_sid=None):
@@ -53,6 +53,10 @@ class RoomIndexManager(socketio.Manager):
                 pending[namespace].remove(sid)
                 if not pending[namespace]:
                     del pending[namespace]
+
+
+class RoomIndexManager(RoomIndex, socketio.Manager):
+    """python-socketio's in-memory manager plus the room index (one process, no message queue)."""
 
 
 def spread_heartbeats(eio_server, spread: float = HEARTBEAT_SPREAD) -> None:

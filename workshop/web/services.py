@@ -72,6 +72,7 @@ class Services:
     # Notices sessions deleted by another process and closes their sockets (set in app.py).
     deletions: "DeletionWatcher | None" = None
     sweeping: bool = False
+    gate: Any = None  # the server's ConnectionGate (workshop.server), for /metrics; None in tests
 
     def may_create(self, address: str | None) -> float:
         """Count a session creation for an address; return 0, or the seconds to wait when it created too many."""

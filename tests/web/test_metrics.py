@@ -1,0 +1,79 @@
+"""/metrics: Prometheus text format, off by default, answered to this machine only."""
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from workshop.server import ConnectionGate
+
+
+def scrape(app, address="127.0.0.1") -> dict[tuple[str, tuple], float]:
+    """GET /metrics from an address; {(sample name, sorted labels): value}."""
+    response = app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(response.get_data(as_text=True)) for s in family.samples}
+
+
+def test_metrics_are_off_by_default(app):
+    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 404
+
+
+def test_metrics_are_refused_to_other_machines(make_app):
+    app = make_app(METRICS=True)
+    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 404
+    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+
+
+def test_metrics_count_sockets_rooms_answers_and_emits(make_app, new_session):
+    from tests.web.conftest import Room
+    from tests.web.helpers import connect, projector_key
+
+    app = make_app(METRICS=True)
+    socketio = app.extensions["socketio"]
+    before = scrape(app)
+    assert before[("workshop_sockets", (("role", "participant"),))] == 0
+    assert before[("workshop_answers_total", ())] == 0
+    session = app.test_client().post("/api/sessions", json={"title": "Meten"}).get_json()
+    facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
+    r = Room(app, socketio, session, facilitator, screen)
+    phones = [r.join(name)[0] for name in ("A", "B", "C")]
+    r.command("start")
+    for phone, option in zip(phones[:2], ("nooit", "zelden")):
+        assert phone.emit("answer", {"question": "begrippen", "option": option, "round": 1})["ok"]
+    after = scrape(app)
+    assert after[("workshop_sockets", (("role", "participant"),))] == 3
+    assert after[("workshop_sockets", (("role", "screen"),))] == 1
+    assert after[("workshop_sockets", (("role", "facilitator"),))] == 1
+    assert after[("workshop_rooms_in_memory", ())] == 1
+    assert after[("workshop_answers_total", ())] == 2
+    assert after[("workshop_emit_seconds_count", ())] > before[("workshop_emit_seconds_count", ())]
+    assert ("workshop_queue_depth", ()) in after
+
+
+def test_queue_depth_counts_sessions_whose_aggregate_waits(make_app):
+    from tests.web.conftest import Room
+    from tests.web.helpers import connect, projector_key
+
+    app = make_app(METRICS=True, EMIT_INTERVAL=30.0)  # a second change within 30 s waits for its flush
+    socketio = app.extensions["socketio"]
+    assert scrape(app)[("workshop_queue_depth", ())] == 0
+    session = app.test_client().post("/api/sessions", json={"title": "Wachtrij"}).get_json()
+    facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
+    r = Room(app, socketio, session, facilitator, screen)
+    for name in ("A", "B", "C"):
+        r.join(name)
+    assert scrape(app)[("workshop_queue_depth", ())] == 1
+
+
+def test_metrics_show_the_connection_gates_refusals(make_app):
+    app = make_app(METRICS=True)
+    gate = app.extensions["workshop"].gate = ConnectionGate(total=2, per_address=1)
+    assert gate.admit("10.0.0.1") and not gate.admit("10.0.0.1")   # over the cap per address
+    assert gate.admit("10.0.0.2") and not gate.admit("10.0.0.3")   # full
+    assert not gate.admit("10.0.0.4")
+    values = scrape(app)
+    assert values[("workshop_rejected_connections_total", (("reason", "address"),))] == 1
+    assert values[("workshop_rejected_connections_total", (("reason", "full"),))] == 2

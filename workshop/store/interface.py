@@ -1,0 +1,91 @@
+"""What the live service and the exports need from storage: the interface a second store (PostgreSQL) satisfies.
+
+`workshop.store.sqlite.Store` is the one implementation today; docs/deployment.md ("Beyond one machine")
+says what a PostgreSQL store changes. Rows are read by column name (`row["code"]`): sqlite3.Row and a
+psycopg dict row both do that. Every write commits before it returns, and a write to a session that no
+longer exists raises SessionMissing without storing anything.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+Row = Mapping[str, Any]
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    """Sessions, participants, answers, notes and steps, kept across restarts."""
+
+    def close(self) -> None:
+        """Release the connection."""
+
+    def data_version(self) -> int:
+        """A number that changes when another process committed (deletions from the command line)."""
+
+    def missing_codes(self, codes: list[str]) -> set[str]:
+        """Those of the codes that have no stored session."""
+
+    def session_exists(self, session_id: int) -> bool:
+        """Tell whether a session is still stored."""
+
+    def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
+                       questionnaire_version: str, disciplines: list[str], facilitator_hash: str,
+                       state: dict[str, Any], now: str) -> int:
+        """Store a new session; return its id."""
+
+    def code_exists(self, code: str) -> bool:
+        """Tell whether a code is taken."""
+
+    def session(self, code: str) -> Row | None:
+        """The session's row by code."""
+
+    def save_state(self, session_id: int, state: dict[str, Any], now: str) -> None:
+        """Store the session's state."""
+
+    def set_report_generation(self, session_id: int, generation: int, now: str) -> None:
+        """Store the generation of the report link (a new one revokes the old)."""
+
+    def list_sessions(self, codes: list[str] | None = None) -> list[Row]:
+        """Every session (or those with the given codes) with its participant count."""
+
+    def delete_session(self, code: str) -> bool:
+        """Delete a session and all it holds; tell whether it existed."""
+
+    def codes_older_than(self, cutoff: str) -> list[str]:
+        """Codes of sessions unchanged since cutoff (ISO time)."""
+
+    def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
+                        discipline: str | None, now: str, joined_late: bool = False) -> tuple[int, int]:
+        """Store a participant; return its id and number."""
+
+    def participant_by_token(self, session_id: int, token_hash: str) -> Row | None:
+        """The participant holding a token."""
+
+    def participants(self, session_id: int) -> list[Row]:
+        """The session's participants in joining order."""
+
+    def remove_participant(self, session_id: int, participant_id: int, now: str) -> bool:
+        """Mark a participant removed; tell whether it was there."""
+
+    def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
+                    option_id: str, seq: int, now: str) -> None:
+        """Store (or replace) an answer."""
+
+    def answers(self, session_id: int) -> list[Row]:
+        """The session's answers in sequence order."""
+
+    def max_seq(self, session_id: int) -> int:
+        """The highest answer sequence number stored for the session (0: none)."""
+
+    def save_note(self, session_id: int, question_id: str, text: str, now: str) -> None:
+        """Store the facilitator's note for a question."""
+
+    def notes(self, session_id: int) -> dict[str, str]:
+        """The session's notes by question id."""
+
+    def save_steps(self, session_id: int, steps: list[dict[str, str]], now: str) -> None:
+        """Store the session's first small steps (replacing the old list)."""
+
+    def steps(self, session_id: int) -> list[dict[str, str]]:
+        """The session's first small steps in order."""
