@@ -31,8 +31,9 @@ class SessionStore(Protocol):
 
     def create_session(self, *, code: str, title: str, language: str, questionnaire_id: str,
                        questionnaire_version: str, disciplines: list[str], facilitator_hash: str,
-                       state: dict[str, Any], now: str) -> int:
-        """Store a new session; return its id."""
+                       state: dict[str, Any], now: str, organisation: str = "", follows: str | None = None,
+                       carried: list[dict[str, str]] | None = None) -> int:
+        """Store a new session (with the followed session's steps carried over); return its id."""
 
     def code_exists(self, code: str) -> bool:
         """Tell whether a code is taken."""
@@ -89,3 +90,21 @@ class SessionStore(Protocol):
 
     def steps(self, session_id: int) -> list[dict[str, str]]:
         """The session's first small steps in order."""
+
+    def facilitator_hashes(self, session_id: int) -> list[str]:
+        """Every valid facilitator token hash of a session: the first one, then the extra links'."""
+
+    def add_facilitator_token(self, session_id: int, token_hash: str, now: str, keep: int) -> None:
+        """Store an extra facilitator link's hash; keep at most `keep` extra links (the oldest go)."""
+
+    def replace_facilitator_tokens(self, session_id: int, token_hash: str, now: str) -> None:
+        """Make one token hash the session's only facilitator link: every earlier link and sign-in stops working."""
+
+    def facilitator_epoch(self, session_id: int) -> int:
+        """How often a session's facilitator links were rotated (-1 when the session is gone)."""
+
+    def carried_steps(self, session_id: int) -> list[dict[str, Any]]:
+        """The steps carried over from the followed session, in order, with their status."""
+
+    def set_carried_status(self, session_id: int, position: int, status: str | None, now: str) -> bool:
+        """Record what became of a carried-over step (None: not judged); False when there is no such step."""
