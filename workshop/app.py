@@ -14,6 +14,7 @@ from flask_socketio import SocketIO
 
 from workshop import settings
 from workshop.core.questionnaire import default as default_questionnaire
+from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
@@ -138,6 +139,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
                               cfg["MIN_GROUP_SIZE"])
     live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
+    broadcaster.activity = ActivitySender(socketio, live)
     services = Services(
         live=live,
         broadcaster=broadcaster,
@@ -149,6 +151,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
+        activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
         config=cfg,
         links=links,
     )

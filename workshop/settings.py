@@ -68,6 +68,18 @@ SETTINGS: tuple[Setting, ...] = (
             "an adviser creates a few a day, a script thousands a minute."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
+    Setting("CHALLENGE_PICKS_MAX", 2, "Most challenges one phone picks as the ones it recognises most."),
+    Setting("CHALLENGES_MAX", 10, "Most challenges the facilitator's list may hold."),
+    Setting("CHALLENGE_MAX", 140, "Longest challenge text, in characters (grapheme clusters)."),
+    Setting("IDEAS_PER_PARTICIPANT", 3, "Most ideas one phone submits (merged or hidden ones still count)."),
+    Setting("IDEA_MAX", 140, "Longest idea, in characters (grapheme clusters)."),
+    Setting("IDEA_MAX_BYTES", 1024, "Largest idea in UTF-8 bytes (one character may hold many code points)."),
+    Setting("DOTS_PER_PARTICIPANT", 3, "Dots each phone places in the dot vote."),
+    Setting("DOTS_PER_IDEA", 2, "Most dots one phone places on one idea."),
+    Setting("VOTE_TOP", 5, "How many top ideas the revealed dot vote shows."),
+    Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator may undo a moderation action (approve, hide, edit, merge)."),
+    Setting("RATE_ACTIVITY", (30, 10.0), "Activity requests (picks, ideas, dots) allowed per participant per window (count, seconds)."),
+    Setting("IDEAS_PHONE_INTERVAL", 1.0, "Shortest time between two idea-list updates to phones (seconds; 0 sends at once): phones get the list coalesced, as a diff after the first full list."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )
 

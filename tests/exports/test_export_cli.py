@@ -99,7 +99,8 @@ def test_sessions_delete_removes_every_row_and_leaves_no_copy(app, client, data_
     report = workshop.facilitator.emit("report_link", {"enabled": True})
     assert report["ok"]
     before = rows_per_table(data_dir, CODE)
-    assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2}
+    assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2,
+                      "activities": 1, "challenge_picks": 0, "ideas": 0, "dots": 0}
 
     assert sessions(data_dir, "delete", CODE) == 1  # no terminal to confirm on, and no --yes
     assert rows_per_table(data_dir, CODE) == before

@@ -38,6 +38,18 @@ class Notifier(Protocol):
     def session_deleted(self, room: "Room") -> None:
         """The session was deleted (here or by another process); its room is about to be forgotten."""
 
+    def activities_changed(self, room: "Room") -> None:
+        """The activities' state changed (programme, status, challenge list, auto-approve, what is shown)."""
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """A participant's challenge picks were stored."""
+
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]") -> None:
+        """Ideas were submitted or moderated (approve, hide, edit, merge, undo)."""
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
+        """A participant's dots were stored."""
+
 
 class NullNotifier:
     """A notifier that tells nobody: the command line and tests without sockets."""
@@ -67,4 +79,16 @@ class NullNotifier:
         """Nobody listens."""
 
     def session_deleted(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def activities_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """Nobody listens."""
+
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]") -> None:
+        """Nobody listens."""
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
         """Nobody listens."""

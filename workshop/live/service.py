@@ -125,6 +125,7 @@ class Room:
     sockets: Counter = field(default_factory=Counter)
     used_at: float = 0.0      # time.monotonic() of the last lookup, for the idle sweep
     evicted: bool = False     # dropped from memory: a newer copy (or none) is the live one
+    board: Any = None         # the activities (workshop.live.activities.Board), loaded on first use
 
 
 class Live:
@@ -143,11 +144,14 @@ class Live:
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
         self._data_version = store.data_version()
+        from workshop.core.programme import default as default_programme
+        from workshop.live.activities import Activities
+        self.activities = Activities(self, default_programme())  # challenges, ideas, dot vote
 
     # Sessions
 
     def create(self, title: object, pacing: object = "paced", disciplines: object = None,
-               language: object = "nl") -> tuple[Room, str]:
+               language: object = "nl", activities: object = None) -> tuple[Room, str]:
         """Create a session; return its room and the facilitator token (shown once)."""
         title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
         if pacing not in sm.PACINGS:
@@ -155,6 +159,7 @@ class Live:
         if language not in LANGUAGES:
             raise Rejected("bad_request", "language must be 'nl' or 'en'", "language")
         disciplines = self._clean_disciplines(disciplines, language)
+        board = self.activities.initial(language, activities)
         token = security.new_token()
         state = sm.initial(pacing, [q.id for q in self.questionnaire.questions])
         with self._lock:
@@ -166,6 +171,7 @@ class Live:
                 questionnaire_version=self.questionnaire.version, disciplines=disciplines,
                 facilitator_hash=security.token_hash(token), state=state.to_dict(), now=self.clock(),
             )
+            self.store.save_activities(self.store.session(code)["id"], board.to_dict(), self.clock())
         return self.room(code), token
 
     def _clean_disciplines(self, value: object, language: str) -> list[str]:
@@ -400,8 +406,11 @@ class Live:
                 raise Rejected("bad_request", "each step must be an object", "steps")
             what, who, due = (clean_text(item.get(name), max_length=self.config[f"STEP_{name.upper()}_MAX"],
                                          field_name=name) or "" for name in STEP_FIELDS)
+            idea = item.get("idea")
+            if idea is not None:
+                idea = self.activities.idea_for_step(room, idea).id
             if what or who or due:
-                steps.append({"what": what, "who": who, "due": due})
+                steps.append({"what": what, "who": who, "due": due, "idea": idea})
         with stored():
             self.store.save_steps(room.id, steps, self.clock())
         self.notifier.steps_changed(room)

@@ -9,8 +9,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
 
+from workshop.store.activity_rows import ActivityRows
+
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 2  # 2: participants.joined_late
+SCHEMA_VERSION = 3  # 2: participants.joined_late; 3: activities, challenge_picks, ideas, dots, steps.idea
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 
@@ -24,6 +26,8 @@ def migrate(c: sqlite3.Connection) -> None:
     columns = {row[1] for row in c.execute("PRAGMA table_info(participants)")}
     if "joined_late" not in columns:
         c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
+    if "idea" not in {row[1] for row in c.execute("PRAGMA table_info(steps)")}:
+        c.execute("ALTER TABLE steps ADD COLUMN idea INTEGER")
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -40,7 +44,7 @@ class StoreUnavailable(Exception):
         self.reason = reason
 
 
-class Store:
+class Store(ActivityRows):
     """One connection, one writer: every write is a short explicit transaction."""
 
     def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
@@ -195,7 +199,8 @@ class Store:
                 with self.transaction() as c:
                     row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
                     if row is not None:
-                        for table in ("answers", "notes", "steps", "participants"):
+                        for table in ("answers", "notes", "steps", "dots", "ideas", "challenge_picks", "activities",
+                                      "participants"):
                             c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
                         c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             finally:
@@ -283,15 +288,17 @@ class Store:
         with self.session_write(session_id) as c:
             c.execute("DELETE FROM steps WHERE session_id = ?", (session_id,))
             c.executemany(
-                "INSERT INTO steps (session_id, position, what, who, due, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now) for i, s in enumerate(steps)],
+                "INSERT INTO steps (session_id, position, what, who, due, updated_at, idea) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now, s.get("idea"))
+                 for i, s in enumerate(steps)],
             )
             self._touch(c, session_id, now)
 
     def steps(self, session_id: int) -> list[dict[str, str]]:
         """Return a session's first steps in order."""
-        return [{"what": r["what"], "who": r["who"], "due": r["due"]} for r in
-                self._all("SELECT what, who, due FROM steps WHERE session_id = ? ORDER BY position", (session_id,))]
+        return [{"what": r["what"], "who": r["who"], "due": r["due"], "idea": r["idea"]} for r in
+                self._all("SELECT what, who, due, idea FROM steps WHERE session_id = ? ORDER BY position",
+                          (session_id,))]
 
     def integrity_check(self) -> str:
         """Return SQLite's integrity check verdict ('ok' when sound)."""

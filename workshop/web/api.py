@@ -21,7 +21,7 @@ def create_session():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(400, "bad_request", message="The body must be a JSON object.")
-    unknown = set(data) - {"title", "pacing", "disciplines", "language"}
+    unknown = set(data) - {"title", "pacing", "disciplines", "language", "activities"}
     if unknown:
         return api_error(400, "bad_request", sorted(unknown)[0], f"Unknown field: {sorted(unknown)[0]}")
     svc = services()
@@ -33,7 +33,7 @@ def create_session():
         return response, status
     try:
         room, token = svc.live.create(data.get("title"), data.get("pacing", "paced"), data.get("disciplines"),
-                                      data.get("language", "nl"))
+                                      data.get("language", "nl"), data.get("activities"))
     except Rejected as exc:
         return api_error(400, "bad_request", exc.field, exc.message)
     return jsonify({

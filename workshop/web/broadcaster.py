@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from workshop.core.state import SessionState
+    from workshop.web.activity_sender import ActivitySender
     from workshop.live.service import Room
 
 
@@ -64,6 +65,7 @@ class Broadcaster:
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
+        self.activity: "ActivitySender | None" = None
 
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
@@ -80,6 +82,8 @@ class Broadcaster:
             self._stale.discard((code, part))
         self._pending.pop(code, None)
         self._roster_dirty.discard(code)
+        if self.activity:
+            self.activity.forget(code)
 
     def touch(self, room: "Room", roster: bool = False) -> None:
         """Note that a room's aggregates changed; schedule a flush for them."""
@@ -219,7 +223,34 @@ class Broadcaster:
         """Nobody else hears it: the one facilitator page that typed the note has it (its ack)."""
 
     def steps_changed(self, room: "Room") -> None:
-        """Nobody else hears it: the facilitator page that saved the steps has them (its ack)."""
+        """Phones (their result page ends with the agreed steps) and projectors hear the saved steps."""
+        if self.activity is None:
+            return
+        steps = self.activity.live.store.steps(room.id)
+        self.socketio.emit(p.STEPS, steps, to=phones(room.code), namespace=p.PARTICIPANT)
+        self.socketio.emit(p.STEPS, steps, to=screens(room.code), namespace=p.SCREEN)
 
     def report_link_changed(self, room: "Room") -> None:
         """Nobody else hears it: the facilitator page that changed the link has it (its ack)."""
+
+    # The activities (workshop.web.activity_sender; set by the app factory once the live service exists)
+
+    def activities_changed(self, room: "Room") -> None:
+        """The activities' state changed: everyone hears it."""
+        if self.activity:
+            self.activity.state(room)
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """A phone picked challenges."""
+        if self.activity:
+            self.activity.picked(room)
+
+    def ideas_changed(self, room: "Room", idea_ids: list[int]) -> None:
+        """Ideas were submitted or moderated."""
+        if self.activity:
+            self.activity.ideas(room, idea_ids)
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
+        """A phone placed or moved dots."""
+        if self.activity:
+            self.activity.dots(room)

@@ -79,7 +79,9 @@ def create():
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:
         room, _token = services().live.create(form["title"], form["pacing"] or "paced", disciplines,
-                                              form["language"] or "nl")
+                                              form["language"] or "nl",
+                                              request.form.getlist("activities") if "activities_form" in request.form
+                                              else None)
     except Rejected as exc:
         lang = i18n.select_locale()
         errors = {exc.field or "title": _field_error(exc)}

@@ -22,6 +22,9 @@ RESULT = "result"
 REMOVED = "removed"
 SESSION_DELETED = "session_deleted"  # the session was deleted (e.g. `workshop sessions delete`); the socket closes
 FAILED = "failed"
+ACTIVITIES = "activities"  # the activities' view (phone, projector or facilitator)
+WALL = "wall"              # phones: the idea wall as a diff {upsert: [[id, text]], remove: [id]}
+MINE = "mine"              # one phone: its own picks, ideas (with status) and dots
 
 # Client to server
 JOIN = "join"
@@ -30,6 +33,12 @@ COMMAND = "command"
 NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
+PICK = "pick"
+IDEA = "idea"
+DOTS = "dots"
+ACTIVITY = "activity"
+MODERATE = "moderate"
+UNDO = "undo"
 
 # Facilitator actions and the fields each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -67,10 +76,19 @@ ERRORS = {
     "stale_round": _l("A new round has started. Answer the question again."),
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
+    "unknown_activity": _l("This activity is not part of the programme."),
+    "activity_closed": _l("This activity is not open now."),
+    "bad_picks": _l("Pick one or two of the listed challenges."),
+    "bad_challenge": _l("A challenge can be at most %(max)s characters."),
+    "bad_idea": _l("An idea can be at most %(max)s characters."),
+    "too_many_ideas": _l("You have sent the most ideas you can."),
+    "unknown_idea": _l("That idea is not on the wall."),
+    "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
+    "undo_expired": _l("This can no longer be undone."),
 }
 
 # Error messages that name a limit: the setting that holds it.
-LIMITS = {"bad_nickname": "NICKNAME_MAX"}
+LIMITS = {"bad_nickname": "NICKNAME_MAX", "bad_challenge": "CHALLENGE_MAX", "bad_idea": "IDEA_MAX"}
 
 
 def limit(name: str) -> Any:

@@ -13,6 +13,7 @@ from workshop.core.state import Rejected
 from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
+from workshop.web import activity_sockets as acts
 from workshop.web import protocol as p
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
@@ -162,6 +163,8 @@ class ParticipantNamespace(BaseNamespace):
             "state": views.public_state(room),
             "me": views.me(room, participant_id) if participant_id else None,
             "result": views.result(room, participant_id) if participant_id else None,
+            "activities": acts.phone_view(room, participant_id),
+            "steps": services().live.store.steps(room.id),
         }
 
     def on_disconnect(self, reason=None):
@@ -212,7 +215,8 @@ class ScreenNamespace(BaseNamespace):
         room = admit_projector(auth)
         self.bind(Binding(room.code, "screen"))
         join_room(rooms.screens(room.code))
-        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector")})
+        self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
+                                "activities": acts.screen_view(room), "steps": svc.live.store.steps(room.id)})
 
 
 class FacilitatorNamespace(BaseNamespace):
@@ -235,6 +239,7 @@ class FacilitatorNamespace(BaseNamespace):
             "notes": svc.live.store.notes(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
+            "activities": acts.facilitator_view(room),
         }
 
     @bound
@@ -277,3 +282,11 @@ class FacilitatorNamespace(BaseNamespace):
             raise Rejected("bad_request", "enabled must be true or false", "enabled")
         svc.live.set_report_link(room, enabled)
         return {"ok": True, "report": svc.report_info(room)}
+
+# The activities' events (workshop.web.activity_sockets), each bound like the others.
+ParticipantNamespace.on_pick = bound(acts.PhoneActivities.pick)
+ParticipantNamespace.on_idea = bound(acts.PhoneActivities.idea)
+ParticipantNamespace.on_dots = bound(acts.PhoneActivities.dots)
+FacilitatorNamespace.on_activity = bound(acts.FacilitatorActivities.activity)
+FacilitatorNamespace.on_moderate = bound(acts.FacilitatorActivities.moderate)
+FacilitatorNamespace.on_undo = bound(acts.FacilitatorActivities.undo)
