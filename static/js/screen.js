@@ -38,6 +38,10 @@
   /** Draw the whole screen from state and live. */
   function render() {
     if (!state) return;
+    if (state.stage !== 'lobby' && W.activitiesScreen.takesOver()) {
+      W.activitiesScreen.render();
+      return;
+    }
     const view = whichView();
     document.body.setAttribute('data-screen', view);
     W.$('footer-join').hidden = view === 'lobby';
@@ -382,6 +386,7 @@
   }
 
   const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key }); }, refused);
+  W.activitiesScreen.attach(socket, schedule);
   socket.on('snapshot', function (data) {
     state = data.state;
     live = data.live || null;

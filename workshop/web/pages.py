@@ -76,6 +76,7 @@ def create():
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
     form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language")}
+    form["activities"] = request.form.getlist("activities")
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:
         room, _token = services().live.create(form["title"], form["pacing"] or "paced", disciplines,
