@@ -60,7 +60,7 @@ def test_export_writes_each_format_to_a_file(data_dir, workshop, tmp_path, fmt, 
         assert body == (DATA / "answers.csv").read_bytes()
     elif fmt == "xlsx":
         assert load_workbook(io.BytesIO(body)).sheetnames == ["Samenvatting", "Vragen", "Antwoorden",
-                                                              "Notities en stappen"]
+                                                              "Notities en stappen", "Uitdagingen en ideeën"]
     else:
         assert b"Fase 4: Ik doe" in body and b"<script" not in body
 
@@ -82,7 +82,7 @@ def test_export_xlsx_through_a_pipe_from_the_real_command(data_dir, workshop):
     done = subprocess.run([sys.executable, "-m", "workshop", "export", CODE.lower(), "--format", "xlsx",
                            "--data-dir", str(data_dir)], cwd=ROOT, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
-    assert load_workbook(io.BytesIO(done.stdout)).sheetnames[-1] == "Notities en stappen"
+    assert load_workbook(io.BytesIO(done.stdout)).sheetnames[-1] == "Uitdagingen en ideeën"
 
 
 def test_sessions_list_shows_every_session(data_dir, workshop, capsys):

@@ -56,7 +56,7 @@ def build_summary(
             "general": notes.get("", ""),
             "questions": {qid: notes.get(qid, "") for qid in state.order},
         },
-        "steps": [{"what": s["what"], "who": s["who"], "due": s["due"]} for s in steps],
+        "steps": [{"what": s["what"], "who": s["who"], "due": s["due"], "idea": s.get("idea")} for s in steps],
         "attribution": {"text": questionnaire.attribution.get(lang), "license": questionnaire.license},
     }
 

@@ -8,6 +8,7 @@ import io
 from datetime import datetime
 from typing import Any, Mapping
 
+from workshop.exports.activity_format import sheet_rows
 from workshop.exports.csv_format import answer_rows
 from workshop.exports.labels import summary_labels
 from workshop.exports.shared import lookups, phase_name
@@ -28,6 +29,8 @@ def to_xlsx(summary: Mapping[str, Any]) -> bytes:
     _questions_sheet(sheets[1], summary, L)
     _answers_sheet(sheets[2], summary, L)
     _notes_sheet(sheets[3], summary, L)
+    header, rows = sheet_rows(summary, L)
+    _write(sheets[4], header, rows, wrap={2}, formats={5: "0%"})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -133,7 +136,7 @@ def _notes_sheet(ws, summary: Mapping[str, Any], L: Mapping[str, Any]) -> None:
     rows.add(L["steps"], bold=True)
     rows.add(L["what"], L["who"], L["due"], bold=True)
     for step in summary["steps"]:
-        rows.add(step["what"], step["who"], step["due"])
+        rows.add(step["what"], step["who"], step["due"])  # its idea: the sheet of challenges and ideas
     _write(ws, [L["topic"], L["note"]], rows, wrap={1, 2})
 
 
