@@ -20,6 +20,8 @@ CHOSEN = {
     "nl-phone-320-question": "phone-320-question",
     "nl-phone-390-result": "phone-390-result",
     "nl-facilitator": "facilitator",
+    "nl-projector-idea-wall": "projector-idea-wall",
+    "nl-projector-vote-result": "projector-vote-result",
 }
 
 
