@@ -79,6 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VOTE_TOP", 5, "How many top ideas the revealed dot vote shows."),
     Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator may undo a moderation action (approve, hide, edit, merge)."),
     Setting("RATE_ACTIVITY", (30, 10.0), "Activity requests (picks, ideas, dots) allowed per participant per window (count, seconds)."),
+    Setting("WALL_SCREEN_MAX", 120, "Most ideas the projector's wall holds (the newest; it pages through them); the wall also says how many there are in all."),
+    Setting("IDEAS_LIST_MAX", 300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first)."),
     Setting("IDEAS_PHONE_INTERVAL", 1.0, "Shortest time between two idea-list updates to phones (seconds; 0 sends at once): phones get the list coalesced, as a diff after the first full list."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
 )

@@ -137,7 +137,9 @@
   function ideasPart() {
     const ideas = view.ideas.filter(function (i) { return i.status !== 'merged'; });
     if (!ideas.length) return el('p', { class: 'help', 'data-key': 'none', text: t('act_no_ideas_yet') });
-    return el('ul', { class: 'act-ideas', 'data-key': 'ideas' }, ideas.map(function (i) {
+    const more = view.ideas_total > view.ideas.length ? el('p', { class: 'help', 'data-key': 'more',
+      text: t('act_list_more', { n: W.num(view.ideas.length), total: W.num(view.ideas_total) }) }) : null;
+    return [more, el('ul', { class: 'act-ideas', 'data-key': 'ideas' }, ideas.map(function (i) {
       const others = ideas.filter(function (o) { return o.id !== i.id; });
       const b = function (label, onclick, key) {
         return el('button', { type: 'button', class: 'btn btn-small', text: label, 'data-focus-key': key + '-' + i.id,
@@ -160,7 +162,7 @@
             } }, el('option', { value: '', text: t('act_merge') }),
             others.map(function (o) { return el('option', { value: String(o.id), text: o.text }); })) : null,
           i.status === 'approved' ? b(t('act_make_step'), function () { makeStep(i); }, 'step') : null));
-    }));
+    }))];
   }
 
   /** Turn an idea into a first small step with one click (the step keeps the link to its idea). */

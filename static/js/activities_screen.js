@@ -87,6 +87,7 @@
     return [el('h1', { class: 'sc-title', text: t('act_ideas_title') }),
       wall.length ? wallCards(wall) : el('p', { class: 'sc-hint', text: t('act_wall_empty') }),
       el('p', { class: 'sc-legend', id: 'sc-wall-page' }),
+      view.wall_total > wall.length ? el('p', { class: 'sc-legend', text: t('act_wall_more', { n: W.num(wall.length), total: W.num(view.wall_total) }) }) : null,
       el('p', { class: 'sc-hint', text: status === 'open' ? t('act_screen_ideas') : t('act_screen_wait') })];
   }
 

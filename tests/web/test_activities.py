@@ -250,3 +250,24 @@ def test_a_first_step_keeps_the_link_to_its_idea_and_phones_see_it(room):
     bad = r.facilitator.emit("steps", {"items": [{"what": "x", "idea": 9999}]})
     assert bad["error"]["code"] == "unknown_idea"
     assert b.wait("steps", lambda d: d and d[0]["idea"] == idea)[0]["what"] == "Online kaartverkoop"
+
+
+def test_the_projector_wall_holds_the_newest_ideas_up_to_the_setting(make_app):
+    from .conftest import Room
+    from .helpers import connect, projector_key
+    small = make_app(WALL_SCREEN_MAX=2, IDEAS_LIST_MAX=2)
+    client = small.test_client()
+    session = client.post("/api/sessions", json={"title": "t"}).get_json()
+    sio = small.extensions["socketio"]
+    fac = connect(sio, small, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(sio, small, "screen", {"code": session["code"], "key": projector_key(session)})
+    r = Room(small, sio, session, fac, screen)
+    phones = people(r, [("A", None), ("B", None), ("C", None)])
+    activity(r, "open", activity="ideas")
+    ids = [p.emit("idea", {"text": f"idee {n}", "prompt": "project"})["idea"]["id"] for n, p in enumerate(phones)]
+    shown = r.screen.wait("activities", lambda d: d["wall_total"] == 3)
+    assert [i for i, _t in shown["wall"]] == [ids[2], ids[1]]
+    listed = r.facilitator.wait("activities", lambda d: d["ideas_total"] == 3)
+    assert [i["id"] for i in listed["ideas"]] == [ids[2], ids[1]]
+    # Phones get every idea: they vote on all of them.
+    assert len(phones[0].wait("wall", lambda d: len(d["upsert"]) >= 1)["upsert"]) >= 1

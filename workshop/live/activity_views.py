@@ -45,15 +45,17 @@ def vote_result(room: "Room", board: "Board", min_group_size: int, top: int, *, 
     return {"voters": ranking["voters"], "items": None, "by_discipline": None}
 
 
-def wall(board: "Board") -> list[list[Any]]:
-    """The approved ideas, anonymous, newest first, as compact [id, text] pairs."""
-    return [[i["id"], i["text"]] for i in idx.wall(board.ideas)]
+def wall(board: "Board", limit: int | None = None) -> list[list[Any]]:
+    """The approved ideas, anonymous, newest first, as compact [id, text] pairs (the newest `limit`)."""
+    return [[i["id"], i["text"]] for i in idx.wall(board.ideas)[:limit]]
 
 
 def screen(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any]) -> dict[str, Any]:
     """The projector's view: no idea author, no pending or hidden idea, no ranking before its reveal."""
     data = base(board, programme, room.language)
     data["auto_approve"] = board.state.auto_approve
+    data["wall"] = wall(board, cfg["WALL_SCREEN_MAX"])
+    data["wall_total"] = sum(1 for i in board.ideas.values() if i.status == "approved")
     data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=False)
     data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=False)
     return data
@@ -66,9 +68,11 @@ def facilitator(room: "Room", board: "Board", programme: Programme, cfg: dict[st
     data["auto_approve"] = board.state.auto_approve
     data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=True)
     data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=True)
+    newest = sorted(board.ideas.values(), key=lambda i: (i.status != "pending", -i.id))[:cfg["IDEAS_LIST_MAX"]]
     data["ideas"] = [{"id": i.id, "text": i.text, "prompt": i.prompt, "status": i.status,
                       "merged_into": i.merged_into, "authors": len(i.all_authors()), "dots": dots[i.id]}
-                     for i in sorted(board.ideas.values(), key=lambda i: -i.id)]
+                     for i in newest]
+    data["ideas_total"] = len(board.ideas)
     data["undo"] = ({"id": board.undo.id} if board.undo else None)
     return data
 

@@ -7,6 +7,7 @@ send; a phone that connects gets the full list in its snapshot, and applying a d
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from workshop.live import activity_views as av
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
     from workshop.live.service import Live, Room
 
+COST_FACTOR = 5  # a part waits at least this many times what its last send cost (as in broadcaster.py)
 SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 updates a second at most
 SCREEN, FACILITATOR, PHONES = "screen", "facilitator", "phones"
 
@@ -45,21 +47,23 @@ class ActivitySender:
         self.live = live
         self._pending: set[tuple[str, str]] = set()
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
+        self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
 
-    def window(self, part: str) -> float:
-        """Shortest time between two sends of a part (0 in tests: at once)."""
+    def window(self, code: str, part: str) -> float:
+        """Shortest time between two sends of a part (0 in tests: at once); at least COST_FACTOR times its cost."""
         cfg = self.live.config
         if part == PHONES:
             return cfg["IDEAS_PHONE_INTERVAL"]
         if not cfg["EMIT_INTERVAL"]:
             return 0.0
-        return SCREEN_WINDOW if part == SCREEN else cfg["EMIT_INTERVAL"]
+        base = SCREEN_WINDOW if part == SCREEN else cfg["EMIT_INTERVAL"]
+        return max(base, COST_FACTOR * self._cost.get((code, part), 0.0))
 
     def mark(self, room: "Room", *parts: str) -> None:
         """Schedule a send of some parts of a room's views."""
         for part in parts:
             key = (room.code, part)
-            wait = self.window(part)
+            wait = self.window(room.code, part)
             if not wait:
                 self.send(room, part)
             elif key not in self._pending:
@@ -73,12 +77,17 @@ class ActivitySender:
         self.send(room, part)
 
     def send(self, room: "Room", part: str) -> None:
-        """Send one part now."""
+        """Send one part now, timing it for the next window."""
+        started = time.monotonic()
+        self._send(room, part)
+        self._cost[(room.code, part)] = time.monotonic() - started
+
+    def _send(self, room: "Room", part: str) -> None:
+        """Build and emit one part."""
         board = self.live.activities.board(room)
         programme, cfg = self.live.activities.programme, self.live.config
         if part == SCREEN:
             data = av.screen(room, board, programme, cfg)
-            data["wall"] = av.wall(board)
             self.socketio.emit(p.ACTIVITIES, data, to=screens(room.code), namespace=p.SCREEN)
         elif part == FACILITATOR:
             self.socketio.emit(p.ACTIVITIES, av.facilitator(room, board, programme, cfg),
@@ -125,3 +134,5 @@ class ActivitySender:
     def forget(self, code: str) -> None:
         """Drop what is kept about a room."""
         self._touched.pop(code, None)
+        for part in (SCREEN, FACILITATOR, PHONES):
+            self._cost.pop((code, part), None)

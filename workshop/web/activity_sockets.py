@@ -35,9 +35,7 @@ def screen_view(room: Any) -> dict[str, Any]:
     """The projector's activities view with the wall (its snapshot)."""
     live = services().live
     board = live.activities.board(room)
-    data = av.screen(room, board, live.activities.programme, live.config)
-    data["wall"] = av.wall(board)
-    return data
+    return av.screen(room, board, live.activities.programme, live.config)
 
 
 def participant_only(room: Any, binding: Any) -> int:

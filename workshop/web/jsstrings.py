@@ -307,4 +307,6 @@ def strings() -> dict[str, str]:
         "act_wall_empty": gettext("No ideas on the wall yet."),
         "act_wall_label": gettext("Ideas for a first small step, newest first"),
         "act_your_ideas": gettext("Your ideas"),
+        "act_wall_more": gettext("The newest {n} of {total} ideas."),
+        "act_list_more": gettext("The newest {n} of {total} ideas (waiting ones first)."),
     }
