@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ class Board:
     dots: dict[int, dict[int, int]] = field(default_factory=dict)
     undo: Undo | None = None
     undo_count: int = 0
+    written: Counter = field(default_factory=Counter)  # participant id: ideas it wrote (hidden and merged count)
 
 
 def idea_row(idea: Idea) -> dict[str, Any]:
@@ -80,6 +82,7 @@ class Activities:
             board.ideas[r["id"]] = Idea(r["id"], r["participant_id"], r["prompt"], r["text"], r["status"],
                                         r["merged_into"], tuple(json.loads(r["authors"])), r["id"])
         board.dots = self.live.store.dots(room.id)
+        board.written = Counter(i.author for i in board.ideas.values())
         return board
 
     def _member(self, room: "Room", participant_id: int) -> None:
@@ -140,14 +143,14 @@ class Activities:
             room = self.live._current(room)
             self._member(room, participant_id)
             board = self.board(room)
-            own = sum(1 for i in board.ideas.values() if i.author == participant_id)
-            idx.check_new_idea(board.state, own, self.config["IDEAS_PER_PARTICIPANT"])
+            idx.check_new_idea(board.state, board.written[participant_id], self.config["IDEAS_PER_PARTICIPANT"])
             status = "approved" if board.state.auto_approve else "pending"
             with stored():
                 idea_id = self.live.store.add_idea(room.id, participant_id, prompt, text, status, self.live.clock())
             idea = board.ideas[idea_id] = Idea(idea_id, participant_id, prompt, text, status, None,
                                                (participant_id,), idea_id)
-        self.live.notifier.ideas_changed(room, [idea_id])
+            board.written[participant_id] += 1
+        self.live.notifier.ideas_changed(room, [idea_id], moderated=False)
         return idea
 
     def moderate(self, room: "Room", action: object, idea_id: object, text: object = None,

@@ -44,8 +44,8 @@ class Notifier(Protocol):
     def challenge_picked(self, room: "Room", participant_id: int) -> None:
         """A participant's challenge picks were stored."""
 
-    def ideas_changed(self, room: "Room", idea_ids: "list[int]") -> None:
-        """Ideas were submitted or moderated (approve, hide, edit, merge, undo)."""
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]", moderated: bool = True) -> None:
+        """Ideas were submitted (moderated False: the author has the ack) or moderated (approve, hide, edit, merge, undo)."""
 
     def dots_changed(self, room: "Room", participant_id: int) -> None:
         """A participant's dots were stored."""
@@ -87,7 +87,7 @@ class NullNotifier:
     def challenge_picked(self, room: "Room", participant_id: int) -> None:
         """Nobody listens."""
 
-    def ideas_changed(self, room: "Room", idea_ids: "list[int]") -> None:
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]", moderated: bool = True) -> None:
         """Nobody listens."""
 
     def dots_changed(self, room: "Room", participant_id: int) -> None:

@@ -118,10 +118,12 @@ class ActivitySender:
         """A phone picked challenges: the counts on the projector and the facilitator's ranking change."""
         self.mark(room, SCREEN, FACILITATOR)
 
-    def ideas(self, room: "Room", idea_ids: list[int]) -> None:
-        """Ideas were added or moderated: the wall, the facilitator's list, the phones' wall and authors' own lists."""
+    def ideas(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
+        """Ideas were added or moderated: the wall, the facilitator's list, the phones' wall and (moderated) authors' own lists."""
         self._touched.setdefault(room.code, set()).update(idea_ids)
         self.mark(room, SCREEN, FACILITATOR, PHONES)
+        if not moderated:
+            return
         board = self.live.activities.board(room)
         for author in {board.ideas[i].author for i in idea_ids if i in board.ideas}:
             mine = av.phone(room, board, self.live.activities.programme, self.live.config, author)["mine"]

@@ -245,10 +245,10 @@ class Broadcaster:
         if self.activity:
             self.activity.picked(room)
 
-    def ideas_changed(self, room: "Room", idea_ids: list[int]) -> None:
+    def ideas_changed(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
         """Ideas were submitted or moderated."""
         if self.activity:
-            self.activity.ideas(room, idea_ids)
+            self.activity.ideas(room, idea_ids, moderated)
 
     def dots_changed(self, room: "Room", participant_id: int) -> None:
         """A phone placed or moved dots."""
