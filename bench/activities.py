@@ -273,9 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the last approval")
     parser.add_argument("--time-limit", type=float, default=240.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", metavar="FILE", help="run the server under cProfile and write its statistics to FILE")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-act-"))
-    server = ServerProcess(tmp / "data", env={"WORKSHOP_MAX_PARTICIPANTS": "100000"})
+    env = {"WORKSHOP_MAX_PARTICIPANTS": "100000"}
+    if args.profile:
+        env["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+    server = ServerProcess(tmp / "data", env=env, module="bench.profile_server" if args.profile else "workshop")
     procs, conns = [], []
     started = time.monotonic()
     try:

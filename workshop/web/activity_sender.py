@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from workshop.live.service import Live, Room
 
 COST_FACTOR = 5  # a part waits at least this many times what its last send cost (as in broadcaster.py)
+FACILITATOR_MAX_WINDOW = 1.0  # the facilitator's list follows at least once a second
 SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 updates a second at most
 SCREEN, FACILITATOR, PHONES = "screen", "facilitator", "phones"
 
@@ -50,14 +51,19 @@ class ActivitySender:
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
 
     def window(self, code: str, part: str) -> float:
-        """Shortest time between two sends of a part (0 in tests: at once); at least COST_FACTOR times its cost."""
+        """Shortest time between two sends of a part (0 in tests: at once); the facilitator's grows with its cost.
+
+        The cost is wall-clock time of a send, which under eventlet includes other green threads that ran
+        while it yielded; so it only stretches the facilitator's window, up to FACILITATOR_MAX_WINDOW.
+        """
         cfg = self.live.config
         if part == PHONES:
             return cfg["IDEAS_PHONE_INTERVAL"]
         if not cfg["EMIT_INTERVAL"]:
             return 0.0
-        base = SCREEN_WINDOW if part == SCREEN else cfg["EMIT_INTERVAL"]
-        return max(base, COST_FACTOR * self._cost.get((code, part), 0.0))
+        if part == SCREEN:  # the wall follows at once: its view is small (WALL_SCREEN_MAX ideas)
+            return SCREEN_WINDOW
+        return min(FACILITATOR_MAX_WINDOW, max(cfg["EMIT_INTERVAL"], COST_FACTOR * self._cost.get((code, part), 0.0)))
 
     def mark(self, room: "Room", *parts: str) -> None:
         """Schedule a send of some parts of a room's views."""
