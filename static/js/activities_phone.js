@@ -51,6 +51,11 @@
     s.on('steps', function (data) { steps = data || []; changed(); });
   };
 
+  /** The phone's own picks, ideas and dots (empty before it took part). */
+  function own() {
+    return Object.assign({ picks: [], ideas: [], dots: {} }, (view && view.mine) || {});
+  }
+
   /** Whether an activity is shown now (the facilitator opened or showed it) to a joined phone. */
   A.takesOver = function (me) {
     return !!(me && view && view.current);
@@ -95,7 +100,7 @@
 
   /** The challenges: pick one or two while open, the room's ranking once revealed. */
   function challenges(status_) {
-    const mine = (view.mine && view.mine.picks) || [];
+    const mine = own().picks;
     if (status_ === 'revealed' && view.challenge_result) return ranking(view.challenge_result.items);
     if (status_ !== 'open') return waiting(t('act_challenges_title'));
     const ticked = chosen || mine;
@@ -120,7 +125,7 @@
       el('button', { type: 'button', class: 'btn btn-primary btn-block', disabled: !ticked.length,
         text: t('act_send_choice'), onclick: function () {
           send('challenges', 'pick', { picks: ticked }, function (reply) {
-            view.mine = Object.assign({}, view.mine, { picks: reply.picks });
+            view.mine = Object.assign(own(), { picks: reply.picks });
             chosen = null;
           });
         } }),
@@ -145,15 +150,15 @@
 
   /** Ideas: choose a prompt, type an idea, see your own ideas and their status. */
   function ideas(status_) {
-    const mine = (view.mine && view.mine.ideas) || [];
+    const mine = own().ideas;
     const left = view.limits.ideas - mine.length;
-    const own = el('section', { class: 'act-mine', 'aria-labelledby': 'act-mine-title' },
+    const list = el('section', { class: 'act-mine', 'aria-labelledby': 'act-mine-title' },
       el('h2', { id: 'act-mine-title', text: t('act_your_ideas') }),
       mine.length ? el('ul', { class: 'bullets' }, mine.map(function (i) {
         return el('li', { 'data-key': String(i.id) }, el('span', { text: i.text }), ' ',
           el('em', { text: t('act_idea_' + i.status) }));
       })) : el('p', { class: 'muted', text: t('act_no_ideas') }));
-    if (status_ !== 'open') return [waiting(t('act_ideas_title')), own];
+    if (status_ !== 'open') return [waiting(t('act_ideas_title')), list];
     const form = left > 0 ? [
       el('fieldset', { class: 'field choices' },
         el('legend', { text: t('act_prompt_legend') }),
@@ -173,7 +178,7 @@
     return [el('p', { class: 'eyebrow', text: t('act_ideas_eyebrow') }), el('h1', { text: t('act_ideas_title') }),
       el('p', { class: 'lead', text: t('act_ideas_help') }), form,
       left > 0 ? el('p', { class: 'muted', text: W.tn(left, 'act_ideas_left_one', 'act_ideas_left_many') }) : null,
-      statusLine('ideas'), own];
+      statusLine('ideas'), list];
   }
 
   /** Update the idea's character counter. */
@@ -190,7 +195,7 @@
     const prompt = document.querySelector('input[name="act-prompt"]:checked');
     send('ideas', 'idea', { text: area.value, prompt: prompt ? prompt.value : null }, function (reply) {
       area.value = '';
-      const mine = view.mine || { picks: [], ideas: [], dots: {} };
+      const mine = own();
       if (!mine.ideas.some(function (i) { return i.id === reply.idea.id; })) mine.ideas = mine.ideas.concat([reply.idea]);
       view.mine = mine;
     });
@@ -206,7 +211,7 @@
         }))];
     }
     if (status_ !== 'open') return waiting(t('act_vote_title'));
-    const dots = (view.mine && view.mine.dots) || {};
+    const dots = own().dots;
     const used = Object.keys(dots).reduce(function (n, k) { return n + dots[k]; }, 0);
     const left = view.limits.dots - used;
     return [el('p', { class: 'eyebrow', text: t('act_vote_eyebrow') }), el('h1', { text: t('act_vote_title') }),
@@ -231,7 +236,7 @@
   /** Set the number of the phone's dots on one idea. */
   function setDots(id, count) {
     send('vote', 'dots', { idea: id, count: count }, function (reply) {
-      view.mine = Object.assign({}, view.mine, { dots: reply.dots });
+      view.mine = Object.assign(own(), { dots: reply.dots });
     });
   }
 
