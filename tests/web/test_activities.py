@@ -271,3 +271,33 @@ def test_the_projector_wall_holds_the_newest_ideas_up_to_the_setting(make_app):
     assert [i["id"] for i in listed["ideas"]] == [ids[2], ids[1]]
     # Phones get every idea: they vote on all of them.
     assert len(phones[0].wait("wall", lambda d: len(d["upsert"]) >= 1)["upsert"]) >= 1
+
+
+def test_activity_requests_are_rate_limited_per_participant(make_app):
+    from .conftest import Room
+    from .helpers import connect, projector_key
+    limited = make_app(RATE_ACTIVITY=(2, 60.0))
+    session = limited.test_client().post("/api/sessions", json={"title": "t"}).get_json()
+    sio = limited.extensions["socketio"]
+    fac = connect(sio, limited, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(sio, limited, "screen", {"code": session["code"], "key": projector_key(session)})
+    r = Room(limited, sio, session, fac, screen)
+    a, b, c = people(r, [("A", None), ("B", None), ("C", None)])
+    activity(r, "open", activity="challenges")
+    assert a.emit("pick", {"picks": ["ict-basis"]})["ok"]
+    assert a.emit("pick", {"picks": ["belangen"]})["ok"]
+    assert a.emit("pick", {"picks": ["belangen"]})["error"]["code"] == "rate_limited"
+    assert b.emit("pick", {"picks": ["belangen"]})["ok"]  # per participant: the others are not held up
+
+
+def test_the_start_page_form_chooses_the_activities(client, app):
+    from .helpers import csrf_token
+    form = {"title": "Proeftuin", "pacing": "paced", "disciplines": "", "language": "nl",
+            "csrf_token": csrf_token(client), "activities_form": "1", "activities": ["challenges"]}
+    response = client.post("/sessions", data=form)
+    assert response.status_code == 303
+    code = response.headers["Location"].split("/s/")[1].split("/")[0]
+    live = app.extensions["workshop"].live
+    assert live.activities.board(live.room(code)).state.programme == ("challenges",)
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="activities" value="vote" checked' in page
