@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 
 from workshop import settings
 from workshop.core.questionnaire import default as default_questionnaire
+from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.timers import Deadlines
@@ -154,6 +155,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
     broadcaster.names_max = cfg["SCREEN_NAMES_MAX"]
     live.deadlines = Deadlines(live, socketio.start_background_task, socketio.sleep)  # timers close questions at zero
+    broadcaster.activity = ActivitySender(socketio, live)
     services = Services(
         live=live,
         broadcaster=broadcaster,
@@ -165,6 +167,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
+        activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
         config=cfg,
         links=links,
     )

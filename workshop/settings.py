@@ -71,7 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
     Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator can undo the last control action (next, previous, open, "
-            "close, reveal, new round, results, view, ...); a later change by anyone ends it sooner."),
+            "close, reveal, new round, results, view, ...; a later change by anyone ends it sooner) or the last "
+            "moderation of an idea (approve, hide, edit, merge)."),
     Setting("FACILITATOR_LINKS_MAX", 10, "Most extra facilitator links a session keeps (one per device it was made "
             "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it."),
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
@@ -80,6 +81,19 @@ SETTINGS: tuple[Setting, ...] = (
             "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
             "the session through it. Set it for `workshop sessions delete|purge` too."),
     Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),
+    Setting("CHALLENGE_PICKS_MAX", 2, "Most challenges one phone picks as the ones it recognises most."),
+    Setting("CHALLENGES_MAX", 10, "Most challenges the facilitator's list may hold."),
+    Setting("CHALLENGE_MAX", 140, "Longest challenge text, in characters (grapheme clusters)."),
+    Setting("IDEAS_PER_PARTICIPANT", 3, "Most ideas one phone submits (merged or hidden ones still count)."),
+    Setting("IDEA_MAX", 140, "Longest idea, in characters (grapheme clusters)."),
+    Setting("IDEA_MAX_BYTES", 1024, "Largest idea in UTF-8 bytes (one character may hold many code points)."),
+    Setting("DOTS_PER_PARTICIPANT", 3, "Dots each phone places in the dot vote."),
+    Setting("DOTS_PER_IDEA", 2, "Most dots one phone places on one idea."),
+    Setting("VOTE_TOP", 5, "How many top ideas the revealed dot vote shows."),
+    Setting("RATE_ACTIVITY", (30, 10.0), "Activity requests (picks, ideas, dots) allowed per participant per window (count, seconds)."),
+    Setting("WALL_SCREEN_MAX", 120, "Most ideas the projector's wall holds (the newest; it pages through them); the wall also says how many there are in all."),
+    Setting("IDEAS_LIST_MAX", 300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first)."),
+    Setting("IDEAS_PHONE_INTERVAL", 1.0, "Shortest time between two idea-list updates to phones (seconds; 0 sends at once): phones get the list coalesced, as a diff after the first full list."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
     Setting("TIMER_SECONDS", "30,60,120,300", "The countdowns the facilitator may start on an open question, in seconds (comma-separated); at zero the question closes."),
     Setting("TIMER_ADD_SECONDS", 30, "Seconds the facilitator's 'add time' puts on a running countdown."),

@@ -65,7 +65,9 @@
   function collectSteps() {
     return Array.prototype.map.call(rows.querySelectorAll('tr'), function (tr) {
       const value = function (name) { return tr.querySelector('[data-field="' + name + '"]').value; };
-      return { what: value('what'), who: value('who'), due: value('due') };
+      const step = { what: value('what'), who: value('who'), due: value('due') };
+      if (tr.getAttribute('data-idea')) step.idea = Number(tr.getAttribute('data-idea'));
+      return step;
     });
   }
 
@@ -108,7 +110,7 @@
       return el('td', {}, el('input', { type: 'text', 'data-field': name, maxlength: max, value: step[name] || '',
         oninput: function () { stepsChanged(false); } }));
     };
-    const tr = el('tr', {}, input('what', limit('what')), input('who', limit('who')), input('due', limit('due')),
+    const tr = el('tr', { 'data-idea': step.idea || null }, input('what', limit('what')), input('who', limit('who')), input('due', limit('due')),
       el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', text: t('remove'),
         onclick: function () {
           const next = tr.nextElementSibling || tr.previousElementSibling;
@@ -133,6 +135,20 @@
     labelRows();
     updateAdd();
   }
+
+  /** Add a step made from an idea (activities_manage.js: one click keeps the link), then save at once. */
+  W.addStep = function (step) {
+    if (rows.children.length >= limit('steps')) return false;
+    const empty = rows.children.length === 1 && !collectSteps()[0].what && !collectSteps()[0].who;
+    if (empty) rows.removeChild(rows.firstChild);
+    const tr = stepRow(step);
+    rows.appendChild(tr);
+    labelRows();
+    updateAdd();
+    stepsChanged(true);
+    tr.querySelector('[data-field="who"]').focus();
+    return true;
+  };
 
   document.getElementById('step-add').addEventListener('click', function () {
     const tr = stepRow({});

@@ -93,7 +93,8 @@
   /** Re-render everything from state, me and result (skipped when nothing changed). */
   function render() {
     if (!state || stopped) return;
-    const key = JSON.stringify([state, me, result, outbox && outbox.all(), errors, missed, socket.connected]);
+    const key = JSON.stringify([state, me, result, outbox && outbox.all(), errors, missed, socket.connected,
+      W.activitiesPhone.version]);
     if (key === lastKey) return;
     lastKey = key;
     W.keepFocus(renderNow);
@@ -108,6 +109,10 @@
         return;
       }
       renderJoin();
+      return;
+    }
+    if (W.activitiesPhone.takesOver(me)) {
+      if (W.activitiesPhone.render()) W.focusHeading(W.$('v-activity'));
       return;
     }
     if (state.stage === 'results' || state.stage === 'ended') {
@@ -372,7 +377,8 @@
         return [el('dt', { text: q.short }), el('dd', { text: answers[q.id] ? optionLabel(q, answers[q.id]) : t('not_answered') })];
       })),
       el('p', { class: 'muted', text: t('private_result') }),
-      el('p', { class: 'attribution', text: Q.attribution }));
+      el('p', { class: 'attribution', text: Q.attribution }),
+      W.activitiesPhone.stepsBlock());
     W.fill(view, parts);
     show('v-result');
   }
@@ -429,6 +435,7 @@
   const socket = W.connect('/participant', function (cb) {
     cb({ code: D.code, token: memoryToken });
   }, refused);
+  W.activitiesPhone.attach(socket, render);
 
   socket.on('snapshot', function (data) {
     state = data.state;

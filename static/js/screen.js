@@ -49,6 +49,10 @@
   /** Draw the whole screen from state and live. */
   function render() {
     if (!state) return;
+    if (state.stage !== 'lobby' && W.activitiesScreen.takesOver()) {
+      W.activitiesScreen.render();
+      return;
+    }
     const view = whichView();
     document.body.setAttribute('data-screen', view);
     const joinable = !state.locked && state.stage !== 'ended';
@@ -450,6 +454,7 @@
   const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key, preview: !!D.preview }); }, refused);
   W.screenSocket = socket; // other projector files listen on the same socket
   W.screenRefresh = schedule;
+  W.activitiesScreen.attach(socket, schedule);
   socket.on('snapshot', function (data) {
     state = data.state;
     W.timer.update(state.timer);

@@ -100,7 +100,7 @@ def test_texts_of_the_facilitator_keep_joiners_and_lose_bidi(app, client, socket
     what, due = FAMILY * 19, "x\u0301" * 30  # due: 30 characters of 2 code points each
     ack = facilitator.emit("steps", {"items": [{"what": f"{what}\u202d", "who": "\u2066Anna", "due": due}]})
     assert ack["ok"], ack
-    assert ack["items"] == [{"what": what, "who": "Anna", "due": due}]
+    assert ack["items"] == [{"what": what, "who": "Anna", "due": due, "idea": None}]
     too_long = facilitator.emit("steps", {"items": [{"what": "w", "due": "x\u0301" * 31}]})
     assert too_long["ok"] is False and too_long["error"]["field"] == "due"
     note = facilitator.emit("note", {"question": "", "text": f"{FAMILY}\u202e tekst\n\u2066regel"})

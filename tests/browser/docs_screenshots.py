@@ -26,6 +26,8 @@ CHOSEN = {
     "nl-facilitator-new-link": "facilitator-new-link",
     "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
     "nl-comparison": "comparison",  # tests/browser/test_followup.py
+    "nl-projector-idea-wall": "projector-idea-wall",
+    "nl-projector-vote-result": "projector-vote-result",
 }
 
 

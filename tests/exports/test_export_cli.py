@@ -67,7 +67,7 @@ def test_export_writes_each_format_to_a_file(data_dir, workshop, tmp_path, fmt, 
         assert body == (DATA / "answers.csv").read_bytes()
     elif fmt == "xlsx":
         assert load_workbook(io.BytesIO(body)).sheetnames == ["Samenvatting", "Vragen", "Antwoorden",
-                                                              "Notities en stappen"]
+                                                              "Notities en stappen", "Uitdagingen en ideeën"]
     else:
         assert b"Fase 4: Ik doe" in body and b"<script" not in body
 
@@ -89,7 +89,7 @@ def test_export_xlsx_through_a_pipe_from_the_real_command(data_dir, workshop):
     done = subprocess.run([sys.executable, "-m", "workshop", "export", CODE.lower(), "--format", "xlsx",
                            "--data-dir", str(data_dir)], cwd=ROOT, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
-    assert load_workbook(io.BytesIO(done.stdout)).sheetnames[-1] == "Notities en stappen"
+    assert load_workbook(io.BytesIO(done.stdout)).sheetnames[-1] == "Uitdagingen en ideeën"
 
 
 def test_sessions_list_shows_every_session(data_dir, workshop, capsys):
@@ -108,7 +108,7 @@ def test_sessions_delete_removes_every_row_and_leaves_no_copy(app, client, data_
     assert workshop.facilitator.emit("facilitator_link", {})["ok"]  # a link for another device
     before = rows_per_table(data_dir, CODE)
     assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2, "facilitator_tokens": 1,
-                      "carried_steps": 0}
+                      "carried_steps": 0, "activities": 1, "challenge_picks": 0, "ideas": 0, "dots": 0}
 
     assert sessions(data_dir, "delete", CODE) == 1  # no terminal to confirm on, and no --yes
     assert rows_per_table(data_dir, CODE) == before

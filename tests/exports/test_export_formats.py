@@ -53,8 +53,8 @@ def test_csv_without_nicknames_leaves_the_column_empty(app, workshop):
 
 def test_xlsx_reads_back_with_sheets_headers_and_numbers(summary):
     wb = load_workbook(io.BytesIO(exports.to_xlsx(summary)))
-    assert wb.sheetnames == ["Samenvatting", "Vragen", "Antwoorden", "Notities en stappen"]
-    summary_sheet, questions, answers, notes = (wb[name] for name in wb.sheetnames)
+    assert wb.sheetnames == ["Samenvatting", "Vragen", "Antwoorden", "Notities en stappen", "Uitdagingen en ideeën"]
+    summary_sheet, questions, answers, notes = (wb[name] for name in wb.sheetnames[:4])
 
     facts = {row[0]: row[1] for row in summary_sheet.iter_rows(min_row=2, max_row=14, values_only=True)}
     assert facts["Deelnemers"] == 4
@@ -94,7 +94,7 @@ def test_xlsx_headers_follow_an_english_session(app, client, monkeypatch):
     svc = app.extensions["workshop"]
     data = exports.load_summary(svc.live.store, svc.live.questionnaire, "ENGK23", now=NOW)
     wb = load_workbook(io.BytesIO(exports.to_xlsx(data)))
-    assert wb.sheetnames == ["Summary", "Questions", "Answers", "Notes and steps"]
+    assert wb.sheetnames == ["Summary", "Questions", "Answers", "Notes and steps", "Challenges and ideas"]
     assert [c.value for c in wb["Answers"][1]][:3] == ["Participant", "Nickname", "Discipline"]
     assert "I do" in exports.to_html(data, svc.live.questionnaire)
 

@@ -33,8 +33,8 @@ def test_every_export_word_has_a_dutch_translation():
 
 def test_labels_are_the_catalog_words_in_the_session_language():
     nl, en = labels("nl"), labels("en")
-    assert nl["sheets"] == ("Samenvatting", "Vragen", "Antwoorden", "Notities en stappen")
-    assert en["sheets"] == ("Summary", "Questions", "Answers", "Notes and steps")
+    assert nl["sheets"] == ("Samenvatting", "Vragen", "Antwoorden", "Notities en stappen", "Uitdagingen en ideeën")
+    assert en["sheets"] == ("Summary", "Questions", "Answers", "Notes and steps", "Challenges and ideas")
     assert nl["phase_n"].format(n=4) == "Fase 4" and en["phase_n"].format(n=4) == "Phase 4"
     assert (nl["language_name"], en["language_name"]) == ("Nederlands", "English")
     with pytest.raises(TypeError):

@@ -58,7 +58,8 @@ def build_summary(
             "questions": {qid: notes.get(qid, "") for qid in state.order},
         },
         "steps": [{"what": s["what"], "who": s["who"], "due": s["due"], "carried": True, "status": s["status"]}
-                  for s in carried_steps] + [{"what": s["what"], "who": s["who"], "due": s["due"]} for s in steps],
+                  for s in carried_steps]
+                 + [{"what": s["what"], "who": s["who"], "due": s["due"], "idea": s.get("idea")} for s in steps],
         "attribution": {"text": questionnaire.attribution.get(lang), "license": questionnaire.license},
     }
 

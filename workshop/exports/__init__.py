@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from workshop.core.questionnaire import Questionnaire
+from workshop.exports.activity_format import to_activity_csv
 from workshop.exports.csv_format import CSV_COLUMNS, csv_cell, to_csv
 from workshop.exports.html_format import REPORT_CSP, report_context, to_html
 from workshop.exports.json_format import to_json
@@ -26,12 +27,14 @@ FORMATS: Mapping[str, tuple[str, str]] = MappingProxyType({  # format: (media ty
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "html": ("text/html; charset=utf-8", "html"),
+    "activities": ("text/csv; charset=utf-8", "activities.csv"),  # challenges, ideas and steps as CSV
 })
 RENDERERS: Mapping[str, Callable[[Mapping[str, Any], Questionnaire, str], str | bytes]] = MappingProxyType({
     "json": lambda summary, _q, _tz: to_json(summary),
     "csv": lambda summary, _q, _tz: to_csv(summary),
     "xlsx": lambda summary, _q, tz: to_xlsx(summary, tz),
     "html": lambda summary, q, _tz: to_html(summary, q),
+    "activities": lambda summary, _q, _tz: to_activity_csv(summary),
 })
 
 

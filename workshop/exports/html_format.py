@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from workshop.exports.activity_format import report_part
 from workshop import settings
 from workshop.core.questionnaire import Questionnaire
 from workshop.exports.labels import long_date, number, percent, summary_labels
@@ -67,6 +68,7 @@ def report_context(summary: Mapping[str, Any], questionnaire: Questionnaire) -> 
         "min_group_size": summary["min_group_size"],
         "general_note": summary["notes"]["general"],
         "steps": summary["steps"],
+        "activities": report_part(summary),
         "attribution": summary["attribution"],
         "generated": L["generated"].format(date=long_date(summary["generated_at"], lang)),
     }

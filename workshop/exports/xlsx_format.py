@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from workshop.core.localtime import to_local
+from workshop.exports.activity_format import sheet_rows
 from workshop.exports.csv_format import answer_rows
 from workshop.exports.labels import summary_labels
 from workshop.exports.reading_text import verdict_text
@@ -30,6 +31,8 @@ def to_xlsx(summary: Mapping[str, Any], time_zone: str = "UTC") -> bytes:
     _questions_sheet(sheets[1], summary, L)
     _answers_sheet(sheets[2], summary, L, time_zone)
     _notes_sheet(sheets[3], summary, L)
+    header, rows = sheet_rows(summary, L)
+    _write(sheets[4], header, rows, wrap={2}, formats={5: "0%"})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -44,6 +44,18 @@ class Notifier(Protocol):
     def projector_changed(self, room: "Room") -> None:
         """A projector page connected or went away (room.projectors, room.projector_at)."""
 
+    def activities_changed(self, room: "Room") -> None:
+        """The activities' state changed (programme, status, challenge list, auto-approve, what is shown)."""
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """A participant's challenge picks were stored."""
+
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]", moderated: bool = True) -> None:
+        """Ideas were submitted (moderated False: the author has the ack) or moderated (approve, hide, edit, merge, undo)."""
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
+        """A participant's dots were stored."""
+
 
 class NullNotifier:
     """A notifier that tells nobody: the command line and tests without sockets."""
@@ -79,4 +91,16 @@ class NullNotifier:
         """Nobody listens."""
 
     def projector_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def activities_changed(self, room: "Room") -> None:
+        """Nobody listens."""
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """Nobody listens."""
+
+    def ideas_changed(self, room: "Room", idea_ids: "list[int]", moderated: bool = True) -> None:
+        """Nobody listens."""
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
         """Nobody listens."""

@@ -78,6 +78,7 @@ class Room:
     organisation: str = ""    # optional label, e.g. "Museum De Waag"
     follows: str | None = None  # code of the earlier session this one follows up
     carried: list = field(default_factory=list)  # the followed session's steps, with what became of them
+    board: Any = None         # the activities (workshop.live.activities.Board), loaded on first use
 
 
 class Live:
@@ -102,16 +103,21 @@ class Live:
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
         self._data_version = store.data_version()
+        from workshop.core.programme import default as default_programme
+        from workshop.live.activities import Activities
+        self.activities = Activities(self, default_programme())  # challenges, ideas, dot vote
 
     # Sessions
 
     def create(self, title: object, pacing: object = "paced", disciplines: object = None,
-               language: object = "nl", organisation: object = None, followed: Room | None = None) -> tuple[Room, str]:
+               language: object = "nl", organisation: object = None, followed: Room | None = None,
+               activities: object = None) -> tuple[Room, str]:
         """Create a session; return its room and the facilitator token (shown once).
 
         `followed` is an earlier session this one follows up, whose facilitator secret the caller
         has checked: its organisation label is taken over (unless one is given) and its first
-        steps are carried over, to record what became of them.
+        steps are carried over, to record what became of them. `activities` chooses the programme
+        after the quiz (default: all of them).
         """
         title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
         organisation = clean_text(organisation, max_length=self.config["ORGANISATION_MAX"],
@@ -121,6 +127,7 @@ class Live:
         if language not in LANGUAGES:
             raise Rejected("bad_request", "language must be 'nl' or 'en'", "language")
         disciplines = self._clean_disciplines(disciplines, language)
+        board = self.activities.initial(language, activities)
         token = security.new_token()
         state = sm.initial(pacing, [q.id for q in self.questionnaire.questions])
         with self._lock:
@@ -134,6 +141,7 @@ class Live:
                 organisation=organisation, follows=followed.code if followed else None,
                 carried=self.store.steps(followed.id) if followed else None,
             )
+            self.store.save_activities(self.store.session(code)["id"], board.to_dict(), self.clock())
         if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
             return self._load(code), token
         return self.room(code), token
@@ -429,8 +437,11 @@ class Live:
                 raise Rejected("bad_request", "each step must be an object", "steps")
             what, who, due = (clean_text(item.get(name), max_length=self.config[f"STEP_{name.upper()}_MAX"],
                                          field_name=name) or "" for name in STEP_FIELDS)
+            idea = item.get("idea")
+            if idea is not None:
+                idea = self.activities.idea_for_step(room, idea).id
             if what or who or due:
-                steps.append({"what": what, "who": who, "due": due})
+                steps.append({"what": what, "who": who, "due": due, "idea": idea})
         with stored():
             self.store.save_steps(room.id, steps, self.clock())
         self.notifier.steps_changed(room)

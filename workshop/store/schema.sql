@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS steps (
     who TEXT NOT NULL DEFAULT '',
     due TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
+    idea INTEGER,                       -- the idea this step came from (migrate() adds it to older files)
     PRIMARY KEY (session_id, position)
 );
 
@@ -80,3 +81,40 @@ CREATE TABLE IF NOT EXISTS carried_steps (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (session_id, position)
 );
+
+CREATE TABLE IF NOT EXISTS activities (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    state TEXT NOT NULL,                -- JSON of workshop.core.activities.ActivityState
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS challenge_picks (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    picks TEXT NOT NULL,                -- JSON list of challenge ids (1 or 2)
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (participant_id)
+);
+CREATE INDEX IF NOT EXISTS challenge_picks_by_session ON challenge_picks (session_id);
+
+CREATE TABLE IF NOT EXISTS ideas (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    prompt TEXT NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL,               -- pending, approved, hidden, merged
+    merged_into INTEGER,
+    authors TEXT NOT NULL DEFAULT '[]', -- JSON list of participant ids (grows by merging)
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ideas_by_session ON ideas (session_id);
+
+CREATE TABLE IF NOT EXISTS dots (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    idea_id INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (participant_id, idea_id)
+);
+CREATE INDEX IF NOT EXISTS dots_by_session ON dots (session_id);

@@ -10,8 +10,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
 
+from workshop.store.activity_rows import ActivityRows
+
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 4  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps
+SCHEMA_VERSION = 5  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
@@ -34,6 +36,8 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE sessions ADD COLUMN organisation TEXT NOT NULL DEFAULT ''")
     if "follows" not in sessions:
         c.execute("ALTER TABLE sessions ADD COLUMN follows TEXT")
+    if "idea" not in {row[1] for row in c.execute("PRAGMA table_info(steps)")}:
+        c.execute("ALTER TABLE steps ADD COLUMN idea INTEGER")
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -50,7 +54,7 @@ class StoreUnavailable(Exception):
         self.reason = reason
 
 
-class Store:
+class Store(ActivityRows):
     """One connection, one writer: every write is a short explicit transaction."""
 
     def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
@@ -266,7 +270,8 @@ class Store:
                 with self.transaction() as c:
                     row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
                     if row is not None:
-                        for table in ("answers", "notes", "steps", "carried_steps", "participants", "facilitator_tokens"):
+                        for table in ("answers", "notes", "steps", "carried_steps", "dots", "ideas", "challenge_picks",
+                                      "activities", "participants", "facilitator_tokens"):
                             c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
                         c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             finally:
@@ -354,15 +359,17 @@ class Store:
         with self.session_write(session_id) as c:
             c.execute("DELETE FROM steps WHERE session_id = ?", (session_id,))
             c.executemany(
-                "INSERT INTO steps (session_id, position, what, who, due, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now) for i, s in enumerate(steps)],
+                "INSERT INTO steps (session_id, position, what, who, due, updated_at, idea) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(session_id, i, s["what"], s.get("who", ""), s.get("due", ""), now, s.get("idea"))
+                 for i, s in enumerate(steps)],
             )
             self._touch(c, session_id, now)
 
     def steps(self, session_id: int) -> list[dict[str, str]]:
         """Return a session's first steps in order."""
-        return [{"what": r["what"], "who": r["who"], "due": r["due"]} for r in
-                self._all("SELECT what, who, due FROM steps WHERE session_id = ? ORDER BY position", (session_id,))]
+        return [{"what": r["what"], "who": r["who"], "due": r["due"], "idea": r["idea"]} for r in
+                self._all("SELECT what, who, due, idea FROM steps WHERE session_id = ? ORDER BY position",
+                          (session_id,))]
 
     def carried_steps(self, session_id: int) -> list[dict[str, Any]]:
         """Return the steps carried over from the followed session, in order, with their status."""

@@ -21,7 +21,8 @@ def create_session():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(400, "bad_request", message="The body must be a JSON object.")
-    unknown = set(data) - {"title", "pacing", "disciplines", "language", "organisation", "follows", "follows_token"}
+    unknown = set(data) - {"title", "pacing", "disciplines", "language", "organisation", "follows", "follows_token",
+                           "activities"}
     if unknown:
         return api_error(400, "bad_request", sorted(unknown)[0], f"Unknown field: {sorted(unknown)[0]}")
     svc = services()
@@ -37,7 +38,8 @@ def create_session():
         return api_error(429 if exc.code == "rate_limited" else 403, exc.code, exc.field)
     try:
         room, token = svc.live.create(data.get("title"), data.get("pacing", "paced"), data.get("disciplines"),
-                                      data.get("language", "nl"), data.get("organisation"), followed)
+                                      data.get("language", "nl"), data.get("organisation"), followed,
+                                      activities=data.get("activities"))
     except Rejected as exc:
         return api_error(400, "bad_request", exc.field, exc.message)
     return jsonify({

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from workshop.core.state import SessionState
+    from workshop.web.activity_sender import ActivitySender
     from workshop.live.service import Room
 
 
@@ -76,6 +77,8 @@ class Broadcaster:
         """How many sessions have a flush waiting (the queue depth /metrics shows)."""
         return len(self._pending)
 
+        self.activity: "ActivitySender | None" = None
+
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
         rooms = self.socketio.server.manager.rooms
@@ -91,6 +94,8 @@ class Broadcaster:
             self._stale.discard((code, part))
         self._pending.pop(code, None)
         self._roster_dirty.discard(code)
+        if self.activity:
+            self.activity.forget(code)
 
     def touch(self, room: "Room", roster: bool = False) -> None:
         """Note that a room's aggregates changed; schedule a flush for them."""
@@ -237,8 +242,11 @@ class Broadcaster:
         self._to_facilitators(p.NOTE_SAVED, {"question": question_id, "text": text}, room)
 
     def steps_changed(self, room: "Room") -> None:
-        """Every facilitator device gets the stored first small steps."""
-        self._to_facilitators(p.STEPS_SAVED, {"items": self.steps(room)}, room)
+        """Every facilitator device gets the stored first small steps; phones and projectors too."""
+        steps = self.steps(room)
+        self._to_facilitators(p.STEPS_SAVED, {"items": steps}, room)
+        self.socketio.emit(p.STEPS, steps, to=phones(room.code), namespace=p.PARTICIPANT)  # their result ends with them
+        self.socketio.emit(p.STEPS, steps, to=screens(room.code), namespace=p.SCREEN)
 
     def report_link_changed(self, room: "Room") -> None:
         """Every facilitator device gets the shared report link as it is now."""
@@ -253,3 +261,25 @@ class Broadcaster:
         for namespace, audience in ((p.SCREEN, "projector"), (p.FACILITATOR, "facilitator")):
             data = followup_view(room, earlier, audience, min_group_size=self.min_group_size)
             self.socketio.emit(p.FOLLOWUP, data, to=screens(room.code), namespace=namespace)
+
+    # The activities (workshop.web.activity_sender; set by the app factory once the live service exists)
+
+    def activities_changed(self, room: "Room") -> None:
+        """The activities' state changed: everyone hears it."""
+        if self.activity:
+            self.activity.state(room)
+
+    def challenge_picked(self, room: "Room", participant_id: int) -> None:
+        """A phone picked challenges."""
+        if self.activity:
+            self.activity.picked(room)
+
+    def ideas_changed(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
+        """Ideas were submitted or moderated."""
+        if self.activity:
+            self.activity.ideas(room, idea_ids, moderated)
+
+    def dots_changed(self, room: "Room", participant_id: int) -> None:
+        """A phone placed or moved dots."""
+        if self.activity:
+            self.activity.dots(room)

@@ -83,11 +83,14 @@ def create():
         return response
     form = {k: request.form.get(k, "") for k in ("title", "pacing", "disciplines", "language", "organisation",
                                                    "follows", "follows_link")}
+    form["activities"] = request.form.getlist("activities")
     disciplines = [line.strip() for line in form["disciplines"].splitlines() if line.strip()]
     try:
         followed = followed_by_form(form["follows"], form["follows_link"])
         room, _token = services().live.create(form["title"], form["pacing"] or "paced", disciplines,
-                                              form["language"] or "nl", form["organisation"], followed)
+                                              form["language"] or "nl", form["organisation"], followed,
+                                              activities=request.form.getlist("activities") if "activities_form" in request.form
+                                              else None)
     except Rejected as exc:
         lang = i18n.select_locale()
         errors = {exc.field or "title": _field_error(exc)}

@@ -27,6 +27,9 @@ STEPS_SAVED = "steps"      # to facilitators: the first small steps as stored
 REPORT = "report"          # to facilitators: the shared report link as it is now
 PROJECTOR = "projector"    # to facilitators: whether a projector is connected, and since when
 FOLLOWUP = "followup"  # the then-and-now view of a follow-up session (live/followup.py), to screens and facilitators
+ACTIVITIES = "activities"  # the activities' view (phone, projector or facilitator)
+WALL = "wall"              # phones: the idea wall as a diff {upsert: [[id, text]], remove: [id]}
+MINE = "mine"              # one phone: its own picks, ideas (with status) and dots
 
 # Client to server
 JOIN = "join"
@@ -36,6 +39,12 @@ NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
 STEP_STATUS = "step_status"  # what became of a step carried over from the followed session
+PICK = "pick"
+IDEA = "idea"
+DOTS = "dots"
+ACTIVITY = "activity"
+MODERATE = "moderate"
+UNDO = "undo"
 
 # Facilitator actions and the fields each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -82,10 +91,19 @@ ERRORS = {
     "internal": _l("Something went wrong on the server. Try again."),
     "nothing_to_undo": _l("There is nothing to undo: the last action is too long ago or was changed since."),
     "not_facilitator_of_all": _l("You need the facilitator link of every session you name."),
+    "unknown_activity": _l("This activity is not part of the programme."),
+    "activity_closed": _l("This activity is not open now."),
+    "bad_picks": _l("Pick one or two of the listed challenges."),
+    "bad_challenge": _l("A challenge can be at most %(max)s characters."),
+    "bad_idea": _l("An idea can be at most %(max)s characters."),
+    "too_many_ideas": _l("You have sent the most ideas you can."),
+    "unknown_idea": _l("That idea is not on the wall."),
+    "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
+    "undo_expired": _l("This can no longer be undone."),
 }
 
 # Error messages that name a limit: the setting that holds it.
-LIMITS = {"bad_nickname": "NICKNAME_MAX"}
+LIMITS = {"bad_nickname": "NICKNAME_MAX", "bad_challenge": "CHALLENGE_MAX", "bad_idea": "IDEA_MAX"}
 
 
 def limit(name: str) -> Any:

@@ -64,6 +64,7 @@ class Services:
     join_connection_limit: RateLimiter  # per connection
     answer_address_limit: RateLimiter   # per client address
     create_limit: RateLimiter          # session creations per client address
+    activity_limit: RateLimiter        # picks, ideas and dots per participant
     config: dict[str, Any]
     links: Links                       # absolute links on the public URL, worked out once at start
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so

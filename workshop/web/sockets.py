@@ -13,6 +13,7 @@ from workshop.core.state import Rejected, changes
 from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
+from workshop.web import activity_sockets as acts
 from workshop.web import protocol as p
 from workshop.web import remote
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
@@ -168,6 +169,8 @@ class ParticipantNamespace(BaseNamespace):
             "state": views.public_state(room),
             "me": views.me(room, participant_id) if participant_id else None,
             "result": views.result(room, participant_id) if participant_id else None,
+            "activities": acts.phone_view(room, participant_id),
+            "steps": services().live.store.steps(room.id),
         }
 
     def on_disconnect(self, reason=None):
@@ -220,7 +223,8 @@ class ScreenNamespace(BaseNamespace):
         self.bind(Binding(room.code, "preview" if preview else "screen"))
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
-                                "followup": svc.followup(room, "projector")})
+                                "followup": svc.followup(room, "projector"),
+                                "activities": acts.screen_view(room), "steps": svc.live.store.steps(room.id)})
         if not preview:
             svc.live.projector_connected(room, True)
 
@@ -256,6 +260,7 @@ class FacilitatorNamespace(BaseNamespace):
             "projector": views.projector(room),
             "undo": svc.live.undo_seconds(room),
             "followup": svc.followup(room, "facilitator"),
+            "activities": acts.facilitator_view(room),
         }
 
     @bound
@@ -313,3 +318,12 @@ class FacilitatorNamespace(BaseNamespace):
         data = as_dict(data)
         steps = services().live.set_step_status(room, data.get("position"), data.get("status"))
         return {"ok": True, "steps": steps}
+
+
+# The activities' events (workshop.web.activity_sockets), each bound like the others.
+ParticipantNamespace.on_pick = bound(acts.PhoneActivities.pick)
+ParticipantNamespace.on_idea = bound(acts.PhoneActivities.idea)
+ParticipantNamespace.on_dots = bound(acts.PhoneActivities.dots)
+FacilitatorNamespace.on_activity = bound(acts.FacilitatorActivities.activity)
+FacilitatorNamespace.on_moderate = bound(acts.FacilitatorActivities.moderate)
+FacilitatorNamespace.on_undo = bound(acts.FacilitatorActivities.undo)

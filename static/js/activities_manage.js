@@ -1,0 +1,203 @@
+/* Facilitator: run the proeftuin activities. Programme, challenge list, open/close/reveal/show, ideas
+   with moderation (approve, hide, edit, merge; undo for a few seconds) and turning an idea into a first
+   step. Uses the facilitator socket manage.js opens (window.workshopSocket). */
+(function () {
+  'use strict';
+
+  const root = document.getElementById('act-ui');
+  const socket = window.workshopSocket;
+  if (!root || !socket) return;
+  const el = W.el;
+  const t = W.t;
+  const NAMES = ['challenges', 'ideas', 'vote'];
+  let view = null;
+  let undo = null; // {id, until, label}
+  let undoTimer = 0;
+  let editing = null; // challenge texts being edited (array of {id, text}) or null
+  const schedule = W.perFrame(render);
+
+  /** Say something in the panel's live region. */
+  function say(text) {
+    W.$('act-msg').textContent = text;
+  }
+
+  /** Send a request; on success take the view from the ack when it carries one. */
+  function request(event, payload, done) {
+    W.request(socket, event, payload, function (reply) {
+      if (!reply.ok) { say(t('failed', { message: reply.error.message })); return; }
+      if (reply.activities) view = reply.activities;
+      if (done) done(reply);
+      schedule();
+    });
+  }
+
+  /** An activity action (open, close, reveal, show, programme, challenges, auto_approve). */
+  function action(payload, message) {
+    request('activity', payload, function () { say(message || t('done')); });
+  }
+
+  /** A moderation action that can be undone for a few seconds. */
+  function moderate(payload, label) {
+    request('moderate', payload, function (reply) {
+      undo = { id: reply.undo, until: Date.now() + reply.seconds * 1000, label: label };
+      say(label);
+      window.clearTimeout(undoTimer);
+      undoTimer = window.setTimeout(function () { undo = null; schedule(); }, reply.seconds * 1000);
+    });
+  }
+
+  /** Draw the whole panel. */
+  function render() {
+    if (!view) return;
+    W.keepFocus(function () {
+      W.morph(root, programme(), NAMES.filter(function (a) { return view.programme.indexOf(a) >= 0; }).map(block),
+        undoBar(), view.current ? el('p', {}, el('button', { type: 'button', class: 'btn btn-small',
+          'data-focus-key': 'act-back', text: t('act_back_to_quiz'), onclick: function () { action({ action: 'show', activity: null }); } })) : null);
+    });
+  }
+
+  /** The programme's checkboxes (fixed once an activity started) and auto-approve. */
+  function programme() {
+    const started = NAMES.some(function (a) { return view.status[a] !== 'hidden' && view.status[a] !== 'off'; });
+    return el('fieldset', { class: 'field choices', 'data-key': 'programme' },
+      el('legend', { text: t('act_programme') }),
+      NAMES.map(function (a) {
+        return el('label', { class: 'choice', 'data-key': a },
+          el('input', { type: 'checkbox', value: a, checked: view.programme.indexOf(a) >= 0, disabled: started,
+            'data-focus-key': 'prog-' + a, onchange: changeProgramme }),
+          el('span', { text: t('act_name_' + a) }));
+      }),
+      el('label', { class: 'choice', 'data-key': 'auto' },
+        el('input', { type: 'checkbox', checked: view.auto_approve, 'data-focus-key': 'auto-approve',
+          onchange: function (e) { action({ action: 'auto_approve', enabled: e.target.checked }); } }),
+        el('span', { text: t('act_auto_approve') })));
+  }
+
+  /** Send the ticked activities as the programme. */
+  function changeProgramme() {
+    const ticked = Array.prototype.filter.call(root.querySelectorAll('fieldset[data-key="programme"] input[value]'),
+      function (i) { return i.checked; }).map(function (i) { return i.value; });
+    action({ action: 'programme', activities: ticked });
+  }
+
+  /** One activity's controls and content. */
+  function block(a) {
+    const status = view.status[a];
+    const buttons = [];
+    const button = function (label, payload) {
+      buttons.push(el('button', { type: 'button', class: 'btn btn-small', 'data-focus-key': a + '-' + payload.action,
+        text: label, onclick: function () { action(Object.assign({ activity: a }, payload)); } }));
+    };
+    if (status !== 'open') button(t('act_activity_open'), { action: 'open' });
+    if (status === 'open') button(t('act_activity_close'), { action: 'close' });
+    if (a !== 'ideas' && (status === 'open' || status === 'closed')) button(t('act_activity_reveal'), { action: 'reveal' });
+    if (view.current !== a && status !== 'hidden') button(t('act_show'), { action: 'show' });
+    const parts = { challenges: challengesPart, ideas: ideasPart, vote: votePart }[a]();
+    return el('section', { class: 'act-block', 'data-key': a, 'aria-labelledby': 'act-h-' + a },
+      el('h3', { id: 'act-h-' + a }, t('act_name_' + a), ' ',
+        el('span', { class: 'h-sub', text: t('act_status_' + status) + (view.current === a ? ' · ' + t('act_on_screen') : '') })),
+      el('p', { class: 'controls' }, buttons), parts);
+  }
+
+  /** The challenge list: editable before it opens, then the live ranking (facilitator only). */
+  function challengesPart() {
+    if (view.status.challenges === 'hidden') {
+      const items = editing || view.challenges.map(function (c) { return { id: c.id, text: c.text }; });
+      return el('div', { 'data-key': 'edit' },
+        el('ol', { class: 'act-edit' }, items.map(function (c, i) {
+          return el('li', { 'data-key': 'c' + i },
+            el('input', { type: 'text', value: c.text, maxlength: 4 * Number(root.dataset.challengeMax),
+              'aria-label': t('act_challenge_n', { n: i + 1 }), 'data-focus-key': 'challenge-' + i,
+              oninput: function (e) { editing = items; items[i].text = e.target.value; } }),
+            ' ', el('button', { type: 'button', class: 'btn btn-small btn-danger', text: t('remove'),
+              'aria-label': t('act_challenge_remove', { n: i + 1 }),
+              onclick: function () { editing = items.filter(function (_x, j) { return j !== i; }); schedule(); } }));
+        })),
+        el('p', { class: 'controls' },
+          el('button', { type: 'button', class: 'btn btn-small', text: t('act_challenge_add'),
+            disabled: items.length >= Number(root.dataset.challengesMax),
+            onclick: function () { editing = items.concat([{ text: '' }]); schedule(); } }),
+          el('button', { type: 'button', class: 'btn btn-small btn-primary', text: t('act_challenges_save'),
+            onclick: function () { action({ action: 'challenges', items: items }, t('saved')); editing = null; } })));
+    }
+    return ranking(view.challenge_result);
+  }
+
+  /** The live challenge ranking. */
+  function ranking(result) {
+    if (!result || !result.items) return null;
+    return el('div', { 'data-key': 'ranking' },
+      el('p', { class: 'help', text: W.tn(result.respondents, 'act_people_one', 'act_people_many') }),
+      el('ol', { class: 'act-ranking' }, result.items.map(function (item) {
+        return el('li', { 'data-key': item.id }, item.text + ' — ' + W.num(item.count) + ' (' + W.pct(item.share) + ')');
+      })));
+  }
+
+  /** Every idea with its status, dots and moderation buttons. */
+  function ideasPart() {
+    const ideas = view.ideas.filter(function (i) { return i.status !== 'merged'; });
+    if (!ideas.length) return el('p', { class: 'help', 'data-key': 'none', text: t('act_no_ideas_yet') });
+    const more = view.ideas_total > view.ideas.length ? el('p', { class: 'help', 'data-key': 'more',
+      text: t('act_list_more', { n: W.num(view.ideas.length), total: W.num(view.ideas_total) }) }) : null;
+    return [more, el('ul', { class: 'act-ideas', 'data-key': 'ideas' }, ideas.map(function (i) {
+      const others = ideas.filter(function (o) { return o.id !== i.id; });
+      const b = function (label, onclick, key) {
+        return el('button', { type: 'button', class: 'btn btn-small', text: label, 'data-focus-key': key + '-' + i.id,
+          'aria-label': label + ': ' + i.text, onclick: onclick });
+      };
+      return el('li', { class: 'act-idea act-idea--' + i.status, 'data-key': String(i.id) },
+        el('p', {}, el('strong', { text: i.text }), ' ',
+          el('span', { class: 'h-sub', text: t('act_idea_state_' + i.status) + ' · ' + W.tn(i.dots, 'act_dots_one', 'act_dots_many') +
+            (i.authors > 1 ? ' · ' + t('act_merged_n', { n: i.authors }) : '') })),
+        el('p', { class: 'controls' },
+          i.status !== 'approved' ? b(t('act_approve'), function () { moderate({ action: 'approve', idea: i.id }, t('act_approved')); }, 'approve') : null,
+          i.status !== 'hidden' ? b(t('act_hide'), function () { moderate({ action: 'hide', idea: i.id }, t('act_hidden')); }, 'hide') : null,
+          b(t('act_edit'), function () {
+            const text = window.prompt(t('act_edit_prompt'), i.text);
+            if (text !== null && text.trim()) moderate({ action: 'edit', idea: i.id, text: text }, t('act_edited'));
+          }, 'edit'),
+          others.length ? el('select', { 'aria-label': t('act_merge_into', { idea: i.text }), 'data-focus-key': 'merge-' + i.id,
+            onchange: function (e) {
+              if (e.target.value) moderate({ action: 'merge', idea: i.id, target: Number(e.target.value) }, t('act_merged'));
+            } }, el('option', { value: '', text: t('act_merge') }),
+            others.map(function (o) { return el('option', { value: String(o.id), text: o.text }); })) : null,
+          i.status === 'approved' ? b(t('act_make_step'), function () { makeStep(i); }, 'step') : null));
+    }))];
+  }
+
+  /** Turn an idea into a first small step with one click (the step keeps the link to its idea). */
+  function makeStep(idea) {
+    const what = Array.from(idea.text).slice(0, Number(root.dataset.stepWhatMax)).join('');
+    if (W.addStep && W.addStep({ what: what, idea: idea.id })) say(t('act_step_made'));
+    else say(t('act_steps_full'));
+  }
+
+  /** The live dot tallies and the top ideas (facilitator only). */
+  function votePart() {
+    const result = view.vote_result;
+    if (!result || !result.items) return null;
+    return el('div', { 'data-key': 'top' },
+      el('p', { class: 'help', text: W.tn(result.voters, 'act_voters_one', 'act_voters_many') }),
+      el('ol', { class: 'act-ranking' }, result.items.map(function (item) {
+        return el('li', { 'data-key': String(item.id) }, item.text + ' — ' + W.tn(item.dots, 'act_dots_one', 'act_dots_many'), ' ',
+          el('button', { type: 'button', class: 'btn btn-small', text: t('act_make_step'),
+            'aria-label': t('act_make_step') + ': ' + item.text,
+            onclick: function () { makeStep(item); } }));
+      })));
+  }
+
+  /** The undo button of the last moderation action, while it may still be undone. */
+  function undoBar() {
+    if (!undo || Date.now() > undo.until) return null;
+    return el('p', { class: 'notice', 'data-key': 'undo' }, undo.label + ' ',
+      el('button', { type: 'button', class: 'btn btn-small', 'data-focus-key': 'undo', text: t('act_undo'),
+        onclick: function () {
+          const id = undo.id;
+          undo = null;
+          request('undo', { undo: id }, function () { say(t('act_undone')); });
+        } }));
+  }
+
+  socket.on('snapshot', function (data) { view = data.activities || null; schedule(); });
+  socket.on('activities', function (data) { view = data; schedule(); });
+})();

@@ -1,0 +1,219 @@
+"""The activities service: challenges, ideas and the dot vote; validate, store, commit, then tell the notifier."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workshop.core import activities as act
+from workshop.core import ideas as idx
+from workshop.core.activities import ActivityState
+from workshop.core.ideas import Idea
+from workshop.core.programme import Programme
+from workshop.core.state import Rejected
+from workshop.live.service import clean_text, stored
+
+if TYPE_CHECKING:
+    from workshop.live.service import Live, Room
+
+
+@dataclass
+class Undo:
+    """What one moderation action changed, to put back within UNDO_SECONDS."""
+
+    id: int
+    at: float
+    ideas: dict[int, Idea]
+    dots: dict[int, dict[int, int]]
+
+
+@dataclass
+class Board:
+    """A room's activities in memory: the state, the picks, the ideas and the dots (loaded once from the store)."""
+
+    state: ActivityState
+    picks: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    ideas: dict[int, Idea] = field(default_factory=dict)
+    dots: dict[int, dict[int, int]] = field(default_factory=dict)
+    undo: Undo | None = None
+    undo_count: int = 0
+    written: Counter = field(default_factory=Counter)  # participant id: ideas it wrote (hidden and merged count)
+
+
+def idea_row(idea: Idea) -> dict[str, Any]:
+    """An idea in the form the store writes."""
+    return {"id": idea.id, "text": idea.text, "status": idea.status, "merged_into": idea.merged_into,
+            "authors": list(idea.all_authors())}
+
+
+class Activities:
+    """Every change to a room's activities goes through here (Live delegates: live.activities)."""
+
+    def __init__(self, live: "Live", programme: Programme):
+        """Share the live service's store, settings, clock, lock and notifier."""
+        self.live = live
+        self.programme = programme
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The settings."""
+        return self.live.config
+
+    def initial(self, language: str, activities: object) -> ActivityState:
+        """The activity state of a new session (validated programme, the default challenges in its language)."""
+        return act.initial(act.clean_programme(activities),
+                           [(c.id, c.text(language)) for c in self.programme.challenges])
+
+    def board(self, room: "Room") -> Board:
+        """The room's activities, loaded from the store on first use."""
+        if room.board is None:
+            with self.live._lock:
+                if room.board is None:
+                    room.board = self._load(room)
+        return room.board
+
+    def _load(self, room: "Room") -> Board:
+        """Build a board from the stored rows (a session from before the activities gets the default)."""
+        stored_state = self.live.store.activities(room.id)
+        state = ActivityState.from_dict(stored_state) if stored_state else self.initial(room.language, None)
+        board = Board(state, {pid: tuple(p) for pid, p in self.live.store.picks(room.id).items()})
+        for r in self.live.store.ideas(room.id):
+            board.ideas[r["id"]] = Idea(r["id"], r["participant_id"], r["prompt"], r["text"], r["status"],
+                                        r["merged_into"], tuple(json.loads(r["authors"])), r["id"])
+        board.dots = self.live.store.dots(room.id)
+        board.written = Counter(i.author for i in board.ideas.values())
+        return board
+
+    def _member(self, room: "Room", participant_id: int) -> None:
+        """Raise Rejected unless the participant is an active member."""
+        if participant_id not in room.tally.members:
+            raise Rejected("not_joined", "Join the session first")
+
+    # The facilitator
+
+    def command(self, room: "Room", action: object, data: dict[str, Any]) -> ActivityState:
+        """Apply a facilitator's activity action, store and return the new state."""
+        if not isinstance(action, str) or action not in act.ACTIVITY_ACTIONS:
+            raise Rejected("unknown_action", "Unknown action", "action")
+        items = data.get("items")
+        if action == "challenges" and isinstance(items, list) and len(items) > self.config["CHALLENGES_MAX"]:
+            raise Rejected("bad_request", f"at most {self.config['CHALLENGES_MAX']} challenges", "challenges")
+
+        def text_of(value: object) -> str | None:
+            """A challenge text, cleaned and limited."""
+            return clean_text(value, max_length=self.config["CHALLENGE_MAX"], field_name="challenge")
+
+        with self.live._lock:
+            room = self.live._current(room)
+            board = self.board(room)
+            new = act.apply(board.state, action, activity=data.get("activity"), activities=data.get("activities"),
+                            items=items, enabled=data.get("enabled"), text_of=text_of)
+            if new != board.state:
+                with stored():
+                    self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
+                board.state = new
+        self.live.notifier.activities_changed(room)
+        return new
+
+    # Challenges
+
+    def pick(self, room: "Room", participant_id: int, picks: object) -> tuple[str, ...]:
+        """Store a phone's one or two challenges."""
+        with self.live._lock:
+            room = self.live._current(room)
+            self._member(room, participant_id)
+            board = self.board(room)
+            chosen = act.check_picks(board.state, picks, self.config["CHALLENGE_PICKS_MAX"])
+            with stored():
+                self.live.store.save_picks(room.id, participant_id, list(chosen), self.live.clock())
+            board.picks[participant_id] = chosen
+        self.live.notifier.challenge_picked(room, participant_id)
+        return chosen
+
+    # Ideas
+
+    def submit(self, room: "Room", participant_id: int, text: object, prompt: object) -> Idea:
+        """Store a phone's idea (approved at once when the session auto-approves)."""
+        text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
+                          max_bytes=self.config["IDEA_MAX_BYTES"])
+        if self.programme.prompt(prompt) is None:
+            raise Rejected("bad_request", "Unknown prompt", "prompt")
+        with self.live._lock:
+            room = self.live._current(room)
+            self._member(room, participant_id)
+            board = self.board(room)
+            idx.check_new_idea(board.state, board.written[participant_id], self.config["IDEAS_PER_PARTICIPANT"])
+            status = "approved" if board.state.auto_approve else "pending"
+            with stored():
+                idea_id = self.live.store.add_idea(room.id, participant_id, prompt, text, status, self.live.clock())
+            idea = board.ideas[idea_id] = Idea(idea_id, participant_id, prompt, text, status, None,
+                                               (participant_id,), idea_id)
+            board.written[participant_id] += 1
+        self.live.notifier.ideas_changed(room, [idea_id], moderated=False)
+        return idea
+
+    def moderate(self, room: "Room", action: object, idea_id: object, text: object = None,
+                 target: object = None) -> int:
+        """Approve, hide, edit or merge an idea; return the undo id (valid for UNDO_SECONDS)."""
+        if action not in idx.MODERATION:
+            raise Rejected("unknown_action", "Unknown action", "action")
+        if action == "edit":
+            text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
+                              max_bytes=self.config["IDEA_MAX_BYTES"])
+        with self.live._lock:
+            room = self.live._current(room)
+            board = self.board(room)
+            changed = idx.moderate(board.ideas, action, idea_id, text=text, target=target)
+            dots = idx.carry_dots(board.dots, idea_id, target, self.config["DOTS_PER_IDEA"]) \
+                if action == "merge" else {}
+            before = Undo(board.undo_count + 1, self.live.monotonic(), {i: board.ideas[i] for i in changed},
+                          {pid: dict(board.dots.get(pid, {})) for pid in dots})
+            self._write(room, board, changed, dots)
+            board.undo, board.undo_count = before, before.id
+        self.live.notifier.ideas_changed(room, list(changed))
+        return before.id
+
+    def undo(self, room: "Room", undo_id: object) -> None:
+        """Put back what the last moderation action changed, within UNDO_SECONDS."""
+        with self.live._lock:
+            room = self.live._current(room)
+            board = self.board(room)
+            last = board.undo
+            if last is None or last.id != undo_id or self.live.monotonic() - last.at > self.config["UNDO_SECONDS"]:
+                raise Rejected("undo_expired", "This action can no longer be undone", "undo")
+            self._write(room, board, dict(last.ideas), last.dots)
+            board.undo = None
+        self.live.notifier.ideas_changed(room, list(last.ideas))
+
+    def _write(self, room: "Room", board: Board, ideas: dict[int, Idea], dots: dict[int, dict[int, int]]) -> None:
+        """Commit changed ideas and dots, then update the board (call under the lock)."""
+        with stored():
+            self.live.store.save_ideas(room.id, [idea_row(i) for i in ideas.values()], dots, self.live.clock())
+        board.ideas.update(ideas)
+        for pid, placed in dots.items():
+            board.dots[pid] = dict(placed)
+
+    # Dots
+
+    def place(self, room: "Room", participant_id: int, idea_id: object, count: object) -> dict[int, int]:
+        """Set how many of a phone's dots lie on one idea (0 takes them off); return all its dots."""
+        with self.live._lock:
+            room = self.live._current(room)
+            self._member(room, participant_id)
+            board = self.board(room)
+            placed = idx.place_dots(board.state, board.ideas, board.dots.get(participant_id, {}), idea_id, count,
+                                    total=self.config["DOTS_PER_PARTICIPANT"], per_idea=self.config["DOTS_PER_IDEA"])
+            with stored():
+                self.live.store.save_dots(room.id, participant_id, placed, self.live.clock())
+            board.dots[participant_id] = placed
+        self.live.notifier.dots_changed(room, participant_id)
+        return placed
+
+    def idea_for_step(self, room: "Room", idea_id: object) -> Idea:
+        """The approved idea a first step is made from, or raise Rejected."""
+        idea = self.board(room).ideas.get(idea_id) if isinstance(idea_id, int) else None
+        if idea is None or idea.status != "approved":
+            raise Rejected("unknown_idea", "Unknown idea", "idea")
+        return idea
+

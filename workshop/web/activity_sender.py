@@ -1,0 +1,146 @@
+"""Who hears which change of the activities, and when: the Broadcaster's part for challenges, ideas and dots.
+
+Projectors and facilitators get their whole view, coalesced (a projector at most every SCREEN_WINDOW,
+a facilitator at most every EMIT_INTERVAL). Phones get the idea wall coalesced at most every
+IDEAS_PHONE_INTERVAL as a diff (`upsert` and `remove` by id) of the ideas touched since the last
+send; a phone that connects gets the full list in its snapshot, and applying a diff twice is harmless.
+"""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from workshop.live import activity_views as av
+from workshop.web import protocol as p
+
+if TYPE_CHECKING:
+    from flask_socketio import SocketIO
+
+    from workshop.live.service import Live, Room
+
+COST_FACTOR = 5  # a part waits at least this many times what its last send cost (as in broadcaster.py)
+FACILITATOR_MAX_WINDOW = 1.0  # the facilitator's list follows at least once a second
+SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 updates a second at most
+SCREEN, FACILITATOR, PHONES = "screen", "facilitator", "phones"
+
+
+def phones(code: str) -> str:
+    """Room of every phone of a session (as in broadcaster.phones)."""
+    return f"{code}:phones"
+
+
+def screens(code: str) -> str:
+    """Room of a session's projectors and facilitators (as in broadcaster.screens)."""
+    return f"{code}:screens"
+
+
+def person(code: str, participant_id: int) -> str:
+    """Room of one participant's sockets (as in broadcaster.person)."""
+    return f"{code}:p:{participant_id}"
+
+
+class ActivitySender:
+    """Sends the activities' views; one per app, kept by the Broadcaster."""
+
+    def __init__(self, socketio: "SocketIO", live: "Live"):
+        """Keep the socket server and the live service (its settings and programme)."""
+        self.socketio = socketio
+        self.live = live
+        self._pending: set[tuple[str, str]] = set()
+        self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
+        self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
+
+    def window(self, code: str, part: str) -> float:
+        """Shortest time between two sends of a part (0 in tests: at once); the facilitator's grows with its cost.
+
+        The cost is wall-clock time of a send, which under eventlet includes other green threads that ran
+        while it yielded; so it only stretches the facilitator's window, up to FACILITATOR_MAX_WINDOW.
+        """
+        cfg = self.live.config
+        if part == PHONES:
+            return cfg["IDEAS_PHONE_INTERVAL"]
+        if not cfg["EMIT_INTERVAL"]:
+            return 0.0
+        if part == SCREEN:  # the wall follows at once: its view is small (WALL_SCREEN_MAX ideas)
+            return SCREEN_WINDOW
+        return min(FACILITATOR_MAX_WINDOW, max(cfg["EMIT_INTERVAL"], COST_FACTOR * self._cost.get((code, part), 0.0)))
+
+    def mark(self, room: "Room", *parts: str) -> None:
+        """Schedule a send of some parts of a room's views."""
+        for part in parts:
+            key = (room.code, part)
+            wait = self.window(room.code, part)
+            if not wait:
+                self.send(room, part)
+            elif key not in self._pending:
+                self._pending.add(key)
+                self.socketio.start_background_task(self._later, room, part, wait)
+
+    def _later(self, room: "Room", part: str, wait: float) -> None:
+        """Wait a window, then send a part."""
+        self.socketio.sleep(wait)
+        self._pending.discard((room.code, part))
+        self.send(room, part)
+
+    def send(self, room: "Room", part: str) -> None:
+        """Send one part now, timing it for the next window."""
+        started = time.monotonic()
+        self._send(room, part)
+        self._cost[(room.code, part)] = time.monotonic() - started
+
+    def _send(self, room: "Room", part: str) -> None:
+        """Build and emit one part."""
+        board = self.live.activities.board(room)
+        programme, cfg = self.live.activities.programme, self.live.config
+        if part == SCREEN:
+            data = av.screen(room, board, programme, cfg)
+            self.socketio.emit(p.ACTIVITIES, data, to=screens(room.code), namespace=p.SCREEN)
+        elif part == FACILITATOR:
+            self.socketio.emit(p.ACTIVITIES, av.facilitator(room, board, programme, cfg),
+                               to=screens(room.code), namespace=p.FACILITATOR)
+        else:
+            self._send_wall(room, board)
+
+    def _send_wall(self, room: "Room", board: Any) -> None:
+        """Send phones the diff of the ideas touched since the last send."""
+        touched = self._touched.pop(room.code, set())
+        if not touched:
+            return
+        upsert = [[i, board.ideas[i].text] for i in sorted(touched)
+                  if i in board.ideas and board.ideas[i].status == "approved"]
+        remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
+        self.socketio.emit(p.WALL, {"upsert": upsert, "remove": remove}, to=phones(room.code),
+                           namespace=p.PARTICIPANT)
+
+    def state(self, room: "Room") -> None:
+        """The activities' state changed: every audience hears it at once."""
+        board = self.live.activities.board(room)
+        data = av.phone(room, board, self.live.activities.programme, self.live.config, None)
+        self.socketio.emit(p.ACTIVITIES, data, to=phones(room.code), namespace=p.PARTICIPANT)
+        self.send(room, SCREEN)
+        self.send(room, FACILITATOR)
+
+    def picked(self, room: "Room") -> None:
+        """A phone picked challenges: the counts on the projector and the facilitator's ranking change."""
+        self.mark(room, SCREEN, FACILITATOR)
+
+    def ideas(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
+        """Ideas were added or moderated: the wall, the facilitator's list, the phones' wall and (moderated) authors' own lists."""
+        self._touched.setdefault(room.code, set()).update(idea_ids)
+        self.mark(room, SCREEN, FACILITATOR, PHONES)
+        if not moderated:
+            return
+        board = self.live.activities.board(room)
+        for author in {board.ideas[i].author for i in idea_ids if i in board.ideas}:
+            mine = av.phone(room, board, self.live.activities.programme, self.live.config, author)["mine"]
+            self.socketio.emit(p.MINE, mine, to=person(room.code, author), namespace=p.PARTICIPANT)
+
+    def dots(self, room: "Room") -> None:
+        """A phone moved dots: the voter count and the facilitator's tallies change."""
+        self.mark(room, SCREEN, FACILITATOR)
+
+    def forget(self, code: str) -> None:
+        """Drop what is kept about a room."""
+        self._touched.pop(code, None)
+        for part in (SCREEN, FACILITATOR, PHONES):
+            self._cost.pop((code, part), None)
