@@ -127,7 +127,7 @@
   function ranking(result) {
     if (!result || !result.items) return null;
     return el('div', { 'data-key': 'ranking' },
-      el('p', { class: 'help', text: W.tn(result.respondents, 'act_people_one', 'act_people_many') }),
+      el('p', { class: 'help', text: W.tn(result.respondents, 'act_people_one', 'act_people_other') }),
       el('ol', { class: 'act-ranking' }, result.items.map(function (item) {
         return el('li', { 'data-key': item.id }, item.text + ' — ' + W.num(item.count) + ' (' + W.pct(item.share) + ')');
       })));
@@ -147,7 +147,7 @@
       };
       return el('li', { class: 'act-idea act-idea--' + i.status, 'data-key': String(i.id) },
         el('p', {}, el('strong', { text: i.text }), ' ',
-          el('span', { class: 'h-sub', text: t('act_idea_state_' + i.status) + ' · ' + W.tn(i.dots, 'act_dots_one', 'act_dots_many') +
+          el('span', { class: 'h-sub', text: t('act_idea_state_' + i.status) + ' · ' + W.tn(i.dots, 'act_dots_one', 'act_dots_other') +
             (i.authors > 1 ? ' · ' + t('act_merged_n', { n: i.authors }) : '') })),
         el('p', { class: 'controls' },
           i.status !== 'approved' ? b(t('act_approve'), function () { moderate({ action: 'approve', idea: i.id }, t('act_approved')); }, 'approve') : null,
@@ -177,9 +177,9 @@
     const result = view.vote_result;
     if (!result || !result.items) return null;
     return el('div', { 'data-key': 'top' },
-      el('p', { class: 'help', text: W.tn(result.voters, 'act_voters_one', 'act_voters_many') }),
+      el('p', { class: 'help', text: W.tn(result.voters, 'act_voters_one', 'act_voters_other') }),
       el('ol', { class: 'act-ranking' }, result.items.map(function (item) {
-        return el('li', { 'data-key': String(item.id) }, item.text + ' — ' + W.tn(item.dots, 'act_dots_one', 'act_dots_many'), ' ',
+        return el('li', { 'data-key': String(item.id) }, item.text + ' — ' + W.tn(item.dots, 'act_dots_one', 'act_dots_other'), ' ',
           el('button', { type: 'button', class: 'btn btn-small', text: t('act_make_step'),
             'aria-label': t('act_make_step') + ': ' + item.text,
             onclick: function () { makeStep(item); } }));

@@ -109,7 +109,7 @@
       el('p', { class: 'eyebrow', text: t('act_challenges_eyebrow') }),
       el('h1', { text: t('act_challenges_title') }),
       el('fieldset', { class: 'field choices' },
-        el('legend', { text: W.tn(most, 'act_pick_one', 'act_pick_many') }),
+        el('legend', { text: W.tn(most, 'act_pick_one', 'act_pick_other') }),
         view.challenges.map(function (c) {
           const on = ticked.indexOf(c.id) >= 0;
           return el('label', { class: 'choice', 'data-key': c.id },
@@ -139,7 +139,7 @@
       el('h1', { text: t('act_ranking_title') }),
       el('ol', { class: 'act-ranking' }, (items || []).map(function (item) {
         return el('li', {}, el('span', { text: item.text }), ' ',
-          el('strong', { text: W.tn(item.count, 'act_people_one', 'act_people_many') + ' (' + W.pct(item.share) + ')' }));
+          el('strong', { text: W.tn(item.count, 'act_people_one', 'act_people_other') + ' (' + W.pct(item.share) + ')' }));
       }))];
   }
 
@@ -177,7 +177,7 @@
     ] : [el('p', { class: 'notice', text: t('act_ideas_done') })];
     return [el('p', { class: 'eyebrow', text: t('act_ideas_eyebrow') }), el('h1', { text: t('act_ideas_title') }),
       el('p', { class: 'lead', text: t('act_ideas_help') }), form,
-      left > 0 ? el('p', { class: 'muted', text: W.tn(left, 'act_ideas_left_one', 'act_ideas_left_many') }) : null,
+      left > 0 ? el('p', { class: 'muted', text: W.tn(left, 'act_ideas_left_one', 'act_ideas_left_other') }) : null,
       statusLine('ideas'), list];
   }
 
@@ -207,7 +207,7 @@
       return [el('h1', { text: t('act_top_title') }), el('ol', { class: 'act-ranking' },
         (view.vote_result.items || []).map(function (item) {
           return el('li', {}, el('span', { text: item.text }), ' ',
-            el('strong', { text: W.tn(item.dots, 'act_dots_one', 'act_dots_many') }));
+            el('strong', { text: W.tn(item.dots, 'act_dots_one', 'act_dots_other') }));
         }))];
     }
     if (status_ !== 'open') return waiting(t('act_vote_title'));
@@ -215,7 +215,7 @@
     const used = Object.keys(dots).reduce(function (n, k) { return n + dots[k]; }, 0);
     const left = view.limits.dots - used;
     return [el('p', { class: 'eyebrow', text: t('act_vote_eyebrow') }), el('h1', { text: t('act_vote_title') }),
-      el('p', { class: 'lead', role: 'status', text: W.tn(left, 'act_dots_left_one', 'act_dots_left_many') }),
+      el('p', { class: 'lead', role: 'status', text: W.tn(left, 'act_dots_left_one', 'act_dots_left_other') }),
       el('p', { class: 'muted', text: t('act_vote_help', { n: view.limits.dots_per_idea }) }),
       statusLine('vote'),
       el('ul', { class: 'act-vote' }, wall.map(function (pair) {
@@ -226,7 +226,7 @@
           el('p', { class: 'act-vote-controls' },
             el('button', { type: 'button', class: 'btn btn-small', text: '−', disabled: n === 0,
               'aria-label': t('act_dot_off', { idea: pair[1] }), onclick: function () { setDots(id, n - 1); } }),
-            el('strong', { class: 'act-dots', text: '●'.repeat(n) + ' ' + W.tn(n, 'act_dots_one', 'act_dots_many') }),
+            el('strong', { class: 'act-dots', text: '●'.repeat(n) + ' ' + W.tn(n, 'act_dots_one', 'act_dots_other') }),
             el('button', { type: 'button', class: 'btn btn-small', text: '+',
               disabled: left === 0 || n >= view.limits.dots_per_idea,
               'aria-label': t('act_dot_on', { idea: pair[1] }), onclick: function () { setDots(id, n + 1); } })));

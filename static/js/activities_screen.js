@@ -59,14 +59,14 @@
       el('ol', { class: 'sc-act-list' }, view.challenges.map(function (c) {
         return el('li', { 'data-key': c.id, text: c.text });
       })),
-      counted(result.respondents || 0, 'act_people_one', 'act_people_many'),
+      counted(result.respondents || 0, 'act_people_one', 'act_people_other'),
       el('p', { class: 'sc-hint', text: status === 'open' ? t('act_screen_pick') : t('act_screen_wait') })];
   }
 
   /** A ranked list with counts and shares in text and a bar (never colour alone). */
   function rankList(items, n, title) {
     return el('section', { class: 'sc-act-rank' },
-      el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(n, 'act_people_one', 'act_people_many') }),
+      el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(n, 'act_people_one', 'act_people_other') }),
       el('ol', {}, items.map(function (item) {
         return el('li', { 'data-key': item.id },
           el('span', { class: 'sc-act-text', text: item.text }),
@@ -104,7 +104,7 @@
           }))];
     }
     return [el('h1', { class: 'sc-title', text: t('act_vote_title') }),
-      counted(result.voters || 0, 'act_people_one', 'act_people_many'),
+      counted(result.voters || 0, 'act_people_one', 'act_people_other'),
       (view.wall || []).length ? wallCards(view.wall) : null,
       el('p', { class: 'sc-legend', id: 'sc-wall-page' })];
   }
@@ -112,12 +112,12 @@
   /** Top ideas with their dots in words and a bar relative to the first. */
   function dotList(items, title, voters) {
     return el('section', { class: 'sc-act-rank' },
-      el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(voters, 'act_voters_one', 'act_voters_many') }),
+      el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(voters, 'act_voters_one', 'act_voters_other') }),
       el('ol', {}, items.map(function (item) {
         return el('li', { 'data-key': String(item.id) },
           el('span', { class: 'sc-act-text', text: item.text }),
           el('span', { class: 'sc-act-bar' }, W.meter('span', 'sc-act-fill', item.share, 0)),
-          el('strong', { class: 'sc-act-n', text: W.tn(item.count, 'act_dots_one', 'act_dots_many') }));
+          el('strong', { class: 'sc-act-n', text: W.tn(item.count, 'act_dots_one', 'act_dots_other') }));
       })));
   }
 

@@ -47,6 +47,8 @@ def session_data(summary) -> list[str]:
     q = summary["session"]["questionnaire"]
     return (strings_in(default_questionnaire().to_client(lang)) + strings_in(summary["session"])
             + strings_in(summary["notes"]) + strings_in(summary["steps"])
+            # the challenges (seed 002, editable by the facilitator) and ideas people typed
+            + strings_in(summary.get("challenges", [])) + strings_in(summary.get("ideas", []))
             + [p.get(k) or "" for p in summary["participants"] for k in ("id", "nickname", "discipline")]
             + strings_in(summary["attribution"]) + [g["group"] for g in summary["disciplines"]]
             + [q[k] for q in summary["questions"] for k in ("text", "short")]

@@ -108,3 +108,31 @@ class SessionStore(Protocol):
 
     def set_carried_status(self, session_id: int, position: int, status: str | None, now: str) -> bool:
         """Record what became of a carried-over step (None: not judged); False when there is no such step."""
+
+    def save_activities(self, session_id: int, state: dict[str, Any], now: str) -> None:
+        """Store a session's activity state."""
+
+    def activities(self, session_id: int) -> dict[str, Any] | None:
+        """A session's stored activity state, None when it has none yet."""
+
+    def save_picks(self, session_id: int, participant_id: int, picks: list[str], now: str) -> None:
+        """Store (or replace) a participant's challenge picks."""
+
+    def picks(self, session_id: int) -> dict[int, list[str]]:
+        """Every participant's challenge picks."""
+
+    def add_idea(self, session_id: int, participant_id: int, prompt: str, text: str, status: str, now: str) -> int:
+        """Insert an idea; return its id."""
+
+    def save_ideas(self, session_id: int, ideas: list[dict[str, Any]], dots: dict[int, dict[int, int]],
+                   now: str) -> None:
+        """Store changed ideas and the changed voters' dots in one transaction (moderation, merge, undo)."""
+
+    def ideas(self, session_id: int) -> list[Any]:
+        """Every idea of a session in order of arrival."""
+
+    def save_dots(self, session_id: int, participant_id: int, placed: dict[int, int], now: str) -> None:
+        """Replace one voter's dots."""
+
+    def dots(self, session_id: int) -> dict[int, dict[int, int]]:
+        """Every voter's dots."""
