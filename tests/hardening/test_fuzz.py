@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from tests.conftest import TEST_CONFIG
 from workshop import create_app
 from workshop.core import security
+from workshop.core.activities import ACTIVITY_ACTIONS
+from workshop.core.ideas import MODERATION
+from workshop.core.programme import default as default_programme
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.web import protocol
 
@@ -28,6 +31,9 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database
 QUESTIONNAIRE = default_questionnaire()
 QUESTION_IDS = [q.id for q in QUESTIONNAIRE.questions]
 OPTION_IDS = [o.id for q in QUESTIONNAIRE.questions for o in q.options]
+PROGRAMME = default_programme()
+CHALLENGE_IDS = [c.id for c in PROGRAMME.challenges]
+PROMPT_IDS = [pr.id for pr in PROGRAMME.prompts]
 NOARG = object()  # emit the event without any payload
 
 # Text a hostile or broken client may send: controls, NUL, lone surrogates, bidi overrides,
@@ -157,6 +163,12 @@ participant_events = weighted(
                                             discipline=st.sampled_from(["Anders", "Bedrijfsvoering", None])))),
     (4, st.tuples(st.just("answer"), payloads(shaped=answers(), question=st.just("x"), option=st.just("x"),
                                               round=st.just(1)))),
+    # the proeftuin activities (issue 13): picks, ideas and dots
+    (1, st.tuples(st.just("pick"), payloads(picks=st.lists(st.sampled_from(CHALLENGE_IDS) | odd_text, max_size=4)
+                                            | json_values))),
+    (1, st.tuples(st.just("idea"), payloads(text=odd_text, prompt=st.sampled_from(PROMPT_IDS) | odd_text))),
+    (1, st.tuples(st.just("dots"), payloads(idea=st.sampled_from([1, 2, 0, -1, 10**6]) | numbers,
+                                            count=st.sampled_from([0, 1, 2, 3, -1]) | numbers))),
     (1, st.tuples(st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "step_status", "connect",
                                    "disconnect", "error",
                                    "message", "snapshot", "failed", "removed", "state", "live", "__init__", "_bind",
@@ -204,6 +216,16 @@ facilitator_events = weighted(
                                                                      top=False), max_size=25)))),
     (1, st.tuples(st.just("report_link"), payloads(enabled=st.booleans()))),
     (1, st.tuples(st.just("facilitator_link"), json_values)),
+    # the proeftuin activities (issue 13): programme and status, moderation, undo
+    (1, st.tuples(st.just("activity"), payloads(action=st.sampled_from(ACTIVITY_ACTIONS) | odd_text,
+                                                activity=st.sampled_from(["challenges", "ideas", "vote"]) | odd_text,
+                                                activities=st.lists(st.sampled_from(["challenges", "ideas", "vote"])
+                                                                    | odd_text, max_size=4),
+                                                items=st.lists(odd_text, max_size=12), enabled=st.booleans()))),
+    (1, st.tuples(st.just("moderate"), payloads(action=st.sampled_from(MODERATION) | odd_text,
+                                                idea=st.sampled_from([1, 2, 0, -1]) | numbers, text=odd_text,
+                                                target=st.sampled_from([1, 2, 0]) | numbers))),
+    (1, st.tuples(st.just("undo"), payloads(undo=json_values))),
     (1, st.tuples(st.just("step_status"), payloads(position=st.sampled_from([0, 1, -1, 10**6]) | numbers,
                                                    status=st.sampled_from(["done", "partly", "not_yet", None])
                                                    | odd_text))),
@@ -233,6 +255,7 @@ def test_facilitator_events(world, error_trap, stage, pacing, events):
 
 @FUZZ
 @given(event=st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "step_status", "join", "answer",
+                              "pick", "idea", "dots", "activity", "moderate", "undo",
                               "connect", "disconnect"]) | odd_text, payload=json_values)
 def test_projector_accepts_nothing(world, error_trap, event, payload):
     RUNS["fuzz: projector events"] += 1
@@ -403,7 +426,8 @@ def test_the_fuzzers_cover_every_route_and_event(world):
     handlers = {name[3:] for ns in ("ParticipantNamespace", "FacilitatorNamespace")
                 for name in dir(getattr(__import__("workshop.web.sockets", fromlist=[ns]), ns))
                 if name.startswith("on_") and name not in ("on_connect", "on_disconnect")}
-    assert handlers <= {"join", "answer", "command", "note", "steps", "report_link", "facilitator_link", "step_status"}
+    assert handlers <= {"join", "answer", "command", "note", "steps", "report_link", "facilitator_link", "step_status",
+                        "pick", "idea", "dots", "activity", "moderate", "undo"}
     rules = {r.rule for r in world.app.url_map.iter_rules()}
     for path in ("/api/sessions", "/api/sessions/<code>", "/j", "/j/<code>", "/s/<code>/screen",
                  "/s/<code>/manage", "/lang/<lang>", "/s/<code>/qr.svg"):

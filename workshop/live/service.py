@@ -455,6 +455,8 @@ class Live:
         """Record what became of a step carried over from the followed session; return the carried steps."""
         if not isinstance(position, int) or isinstance(position, bool):
             raise Rejected("bad_request", "position must be a number", "position")
+        if not 0 <= position < len(room.carried):  # also keeps a huge number away from SQLite's 64-bit integers
+            raise Rejected("bad_request", "No carried-over step at this position", "position")
         if status is not None and status not in STEP_STATUSES:
             raise Rejected("bad_request", "status must be done, partly, not_yet or null", "status")
         with self._lock:
