@@ -138,7 +138,7 @@ def focused(page) -> dict:
     }""")
 
 
-def tab_to(page, want, limit: int = 60) -> dict:
+def tab_to(page, want, limit: int = 150) -> dict:
     """Press Tab until the focused element matches want(info); fail after `limit` presses."""
     seen = []
     for _ in range(limit):

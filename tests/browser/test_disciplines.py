@@ -58,7 +58,7 @@ def test_eight_phones_in_two_disciplines_see_the_view_by_discipline(server, page
         median = statistics.median(totals)
         cells = row.locator("th, td")
         expect(cells.nth(0).locator(".sc-disc-name")).to_have_text(group)
-        expect(cells.nth(0).locator(".sc-disc-n")).to_have_text("4 mensen")
+        expect(cells.nth(0).locator(".sc-disc-n")).to_have_text("4 personen")
         expect(cells.nth(1).locator(".sc-disc-n")).to_have_text("Mediaan " + number(median, "nl"))
         expect(cells.nth(1).locator(".sc-disc-phase")).to_have_text(phase_of(Q, median)["name"])
         expect(row.locator("td")).to_have_count(1 + len(Q["questions"]))  # the median answer per question

@@ -71,7 +71,7 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     fac = pages.facilitator(later["facilitator_url"])
     proj = pages.projector(later["projector_url"])
     expect(proj.locator("body[data-screen='results']")).to_be_attached()
-    fac.locator("label.segment").filter(has=fac.locator("input[value='followup']")).click()
+    fac.locator(".view-btn[data-view='followup']").click()
 
     view = proj.locator(".fu-view")
     expect(view).to_be_visible()

@@ -61,11 +61,11 @@ def test_the_agreed_phase_pages_through_tips_tools_and_an_experience(server, pag
     pub = phase["publication"]
 
     # tips (with the 'Klinkt dit bekend?' invitation), then tools, then the experience: the facilitator's choice
-    fac.locator("label.segment").filter(has=fac.locator("input[value='consensus']")).click()
+    fac.locator(".view-btn[data-view='consensus']").click()
     expect(proj.locator(".sc-consensus .sc-phase-name")).to_have_text(phase["name"])
     expect(proj.locator(".pub-invitation")).to_have_text(pub["invitation"])
     expect(proj.locator(".sc-pub-pages li.is-current")).to_have_text("▶ Tips")
-    fac.locator("label.segment").filter(has=fac.locator("input[value='consensus_tools']")).click()
+    fac.locator(".view-btn[data-view='consensus_tools']").click()
     expect(proj.locator(".sc-pub-pages li.is-current")).to_have_text("▶ Tools")
     tools = proj.locator(".pub-tool")
     expect(tools).to_have_count(len(pub["tools"]))
@@ -82,7 +82,7 @@ def test_the_agreed_phase_pages_through_tips_tools_and_an_experience(server, pag
     report: dict = {}
     violations = axe_check(proj, "projector: agreed phase, tools", report)
     assert not [v for v in violations if v["impact"] in BLOCKING or v["id"] == "color-contrast"], report
-    fac.locator("label.segment").filter(has=fac.locator("input[value='consensus_sector']")).click()
+    fac.locator(".view-btn[data-view='consensus_sector']").click()
     expect(proj.locator(".sc-pub-pages li.is-current")).to_have_text("▶ Ervaring")
     expect(proj.locator(".pub-experience blockquote")).to_have_text(pub["experience"]["quote"])
     expect(proj.locator(".pub-experience figcaption")).to_have_text("Iris, Concordia")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 A4_POINTS = (595, 842)
 
 
-def test_the_report_of_the_fixed_session_prints_on_six_a4_pages(browser):
+def test_the_report_of_the_fixed_session_prints_on_seven_a4_pages(browser):
     summary = json.loads((DATA / "summary.json").read_text(encoding="utf-8"))  # second round, notes, two steps
     html = exports.to_html(summary, default_questionnaire())
     context = browser.new_context()
@@ -33,8 +33,10 @@ def test_the_report_of_the_fixed_session_prints_on_six_a4_pages(browser):
     # (then the limit was four). Issue 12 made the report longer on purpose: each verdict now names the answer
     # it rests on ("eens · 75% kiest “Digitale technologie kan ons helpen …”", whole sentences for the
     # uitspraak question), the totals get a strip plot, and the agreed phase its tools and an experience from
-    # the sector with a QR code per link; that costs two pages, so six is the limit now.
-    assert len(sizes) <= 6
+    # the sector with a QR code per link; that costs two pages. Issue 13 adds the page "Uitdagingen en eerste
+    # stappen" (the challenges, ideas and votes of the proeftuin activities), which starts on a page of its own:
+    # seven is the limit now.
+    assert len(sizes) <= 7
 
 
 def test_the_qr_codes_of_the_publication_links_scan_to_those_links(browser):

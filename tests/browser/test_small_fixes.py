@@ -56,16 +56,16 @@ def test_one_person_reads_as_one_and_the_legend_waits_for_bars(server, pages):
     for phone in phones:
         tap(phone, Q["questions"][0], 2)
         expect(phone.locator(".q-status--ok")).to_be_visible()
-    disciplines = fac.locator("label.segment").filter(has=fac.locator("input[value='disciplines']"))
+    disciplines = fac.locator(".view-btn[data-view='disciplines']")
     disciplines.click()
     expect(projector.locator(".sc-disciplines")).to_be_visible()
     expect(projector.locator(".sc-disciplines tbody tr")).to_have_count(1)
-    expect(projector.locator(".sc-mini")).to_have_count(0)  # not revealed yet: no bars ...
+    expect(projector.locator(".sc-disc-median", has_text="●")).to_have_count(0)  # not revealed yet: no dot scale ...
     expect(projector.locator(".sc-legend")).to_have_count(0)  # ... so nothing to explain
 
     fac.locator("[data-action='reveal']").click()
     disciplines.click()  # the view again, should revealing have moved the projector on
-    expect(projector.locator(".sc-mini").first).to_be_visible()
+    expect(projector.locator(".sc-disc-median", has_text="●").first).to_be_visible()
     expect(projector.locator(".sc-legend")).to_have_count(1)
 
     # Only Anna answers every question: the results say "1 persoon", not "1 mensen".
@@ -73,7 +73,7 @@ def test_one_person_reads_as_one_and_the_legend_waits_for_bars(server, pages):
         fac.locator("[data-action='next']").click()
         tap(phones[0], question, 0)
         expect(phones[0].locator(".q-status--ok")).to_be_visible()
-    fac.locator("label.segment").filter(has=fac.locator("input[value='auto']")).click()
+    fac.locator(".view-btn[data-view='auto']").click()
     fac.locator("[data-action='results']").click()
     expect(projector.locator(".sc-results")).to_contain_text("1 persoon beantwoordde alle vragen")
     expect(projector.locator(".sc-results")).not_to_contain_text("1 mensen")

@@ -21,7 +21,7 @@ PO = Path(__file__).resolve().parents[2] / "workshop" / "translations" / "{lang}
 NUMERIC = re.compile(r"[\d\s.,:;%‰–\-+×/()#\[\]▲▼●◐◑✓✔!?…·|'’“”\"°€←→↑↓]*")
 # a session code (spaced as on the pages) or a single key of a keyboard shortcut
 CODE = re.compile(r"[A-Z0-9]{3} ?[A-Z0-9]{3}|[A-Z]")
-SEPARATORS = (" · ", " — ", "; ", ": ", ", ", " (")
+SEPARATORS = (" · ", " — ", "; ", ": ", ", ", " (", ". ")  # ". ": sentences the pages put one after the other
 DATE = re.compile(r"\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
                   r"|January|February|March|April|May|June|July|August|September|October|November|December) \d{4}")
 TRIM = " ·:;,–—▲▼✓●◐◑()"
@@ -87,8 +87,9 @@ class Vocabulary:
         pieces = text.split(sep)
         n = len(pieces)
         ok = [True] + [False] * n
+        end = "." if sep == ". " else ""  # a sentence keeps its full stop
         for i in range(1, n + 1):
-            ok[i] = any(ok[j] and (j, i) != (0, n) and self.known(sep.join(pieces[j:i]), depth + 1)
+            ok[i] = any(ok[j] and (j, i) != (0, n) and self.known(sep.join(pieces[j:i]) + (end if i < n else ""), depth + 1)
                         for j in range(i))
         return ok[n]
 
