@@ -26,7 +26,7 @@ TEXTS = """
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.nodeValue.trim()) continue;
     const el = n.parentElement;
-    if (!el || el.closest('[hidden], script, style, template')) continue;
+    if (!el || el.closest('[hidden], script, style, template, .visually-hidden')) continue;
     const cs = getComputedStyle(el);
     if (cs.visibility !== 'visible' || cs.display === 'none' || cs.opacity === '0') continue;
     const range = document.createRange();
