@@ -392,8 +392,8 @@
       ontoggle: function () { publicationOpen = box.open; } },
     el('summary', { text: t('pub_more') }),
     W.pubInvitation(phase),
-    el('h3', { text: t('pub_tools') }), W.pubTools(phase, null),
-    el('h3', { text: t('pub_sector') }), W.pubExperience(phase, null),
+    el('h3', { text: t('pub_tools') }), W.pubTools(phase, W.pubQr),
+    el('h3', { text: t('pub_sector') }), W.pubExperience(phase, W.pubQr),
     W.pubTranslated(phase));
     return box;
   }

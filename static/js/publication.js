@@ -13,8 +13,14 @@
 
   /** The QR code of a publication link, drawn by the server, or null without a qr function. */
   function qrImage(qr, phase, key) {
-    return qr ? el('img', { class: 'pub-qr', src: qr(phase.id, key), alt: W.t('pub_qr_alt'), width: 96, height: 96 }) : null;
+    return qr ? el('img', { class: 'pub-qr', src: qr(phase.id, key), alt: W.t('pub_qr_alt'), width: 96, height: 96,
+      loading: 'lazy' }) : null;
   }
+
+  /** The address of a publication link's QR code (GET /publication/<phase>/<key>.svg: the server draws it). */
+  W.pubQr = function (pid, key) {
+    return '/publication/' + encodeURIComponent(pid) + '/' + key + '.svg';
+  };
 
   /** "Sounds familiar?" and the note that the English is our translation. */
   W.pubInvitation = function (phase) {

@@ -408,7 +408,7 @@
 
   /** The side of the agreed phase: recognise + tips (+ the invitation), the tools, or an experience from the sector. */
   function consensusSide(phase, part) {
-    const qr = function (pid, key) { return '/publication/' + encodeURIComponent(pid) + '/' + key + '.svg'; };
+    const qr = W.pubQr;
     if (part === 'tools' && phase.publication) {
       return [el('h2', { text: t('pub_tools') }), W.pubTools(phase, qr), W.pubTranslated(phase)];
     }

@@ -97,6 +97,13 @@ def test_the_agreed_phase_pages_through_tips_tools_and_an_experience(server, pag
     own.locator("summary").tap()
     expect(own.locator(".pub-tool")).to_have_count(len(pub["tools"]))
     expect(own.locator(".pub-experience blockquote")).to_have_text(pub["experience"]["quote"])
+    # every link also as a QR code (the server draws it), loaded once it scrolls into view
+    qrs = own.locator("img.pub-qr")
+    expect(qrs).to_have_count(len(pub["tools"]) + 1)
+    for img in qrs.all():
+        img.scroll_into_view_if_needed()
+        expect(img).to_have_js_property("complete", True)
+        assert img.evaluate("i => i.naturalWidth") > 0
     shot(phone, "nl-phone-320-result-publication", full_page=True)
     violations = axe_check(phone, "phone: result with the publication open", report)
     assert not [v for v in violations if v["impact"] in BLOCKING or v["id"] == "color-contrast"], report
