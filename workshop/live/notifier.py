@@ -57,50 +57,5 @@ class Notifier(Protocol):
         """A participant's dots were stored."""
 
 
-class NullNotifier:
-    """A notifier that tells nobody: the command line and tests without sockets."""
-
-    def joined(self, room: "Room", participant_id: int) -> None:
-        """Nobody listens."""
-
-    def answered(self, room: "Room", participant_id: int, question_id: str) -> None:
-        """Nobody listens."""
-
-    def presence_changed(self, room: "Room", participant_id: int) -> None:
-        """Nobody listens."""
-
-    def participant_removed(self, room: "Room", participant_id: int) -> None:
-        """Nobody listens."""
-
-    def state_changed(self, room: "Room", before: "SessionState") -> None:
-        """Nobody listens."""
-
-    def notes_changed(self, room: "Room", question_id: str) -> None:
-        """Nobody listens."""
-
-    def steps_changed(self, room: "Room") -> None:
-        """Nobody listens."""
-
-    def report_link_changed(self, room: "Room") -> None:
-        """Nobody listens."""
-
-    def followup_changed(self, room: "Room", earlier: "Room | None") -> None:
-        """Nobody listens."""
-
-    def session_deleted(self, room: "Room") -> None:
-        """Nobody listens."""
-
-    def projector_changed(self, room: "Room") -> None:
-        """Nobody listens."""
-
-    def activities_changed(self, room: "Room") -> None:
-        """Nobody listens."""
-
-    def challenge_picked(self, room: "Room", participant_id: int) -> None:
-        """Nobody listens."""
-
-    def ideas_changed(self, room: "Room", idea_ids: "list[int]", moderated: bool = True) -> None:
-        """Nobody listens."""
-
-    def dots_changed(self, room: "Room", participant_id: int) -> None:
-        """Nobody listens."""
+class NullNotifier(Notifier):
+    """A notifier that tells nobody (the command line, tests without sockets): the protocol's methods do nothing."""
