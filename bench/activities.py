@@ -6,10 +6,14 @@ Starts `workshop serve` (eventlet) on 127.0.0.1, creates one session, connects a
 projector, joins the phones (two worker processes), has every phone answer the four questions (the quiz,
 so the byte count covers the whole session), then every phone sends 3 ideas at random moments in the
 ideas window, then places 3 dots (2 on one idea, 1 on another) and moves one, in the dots window.
+Idea texts are made of random runs of words from the proeftuin seed text (30-120 characters unless
+--idea-chars says otherwise), so they compress like Dutch prose, not like one repeated sentence. Phones
+offer permessage-deflate as browsers do.
 Reports: projector wall latency (a phone's send -> the first projector `activities` whose wall holds the
 idea), the time from the last approval until every phone's idea list is complete, bytes received per
-phone over the whole session (decoded text frames, and an estimate of the deflated wire size), and
-the dots' ack latency and errors. Every process it starts is stopped by PID; a run has a time limit.
+phone over the whole session (the decoded text of its messages, and the bytes that reached its TCP
+socket after the websocket handshake: frames as sent, compressed or not), and the dots' ack latency and
+errors. Every process it starts is stopped by PID; a run has a time limit.
 """
 from __future__ import annotations
 
@@ -23,8 +27,8 @@ import shutil
 import signal
 import sys
 import tempfile
+import re
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -40,25 +44,51 @@ from bench.sioclient import Client, SocketError  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
 DISCIPLINES = ["Directie", "Publiek", "ICT"]
+SEED = ROOT.parent / "shared" / "seeds" / "002_3d211b44952ee13f.txt"
+
+
+def seed_words() -> list[str]:
+    """The words of the proeftuin seed text (a stand-in vocabulary when the seeds are not beside the checkout)."""
+    text = SEED.read_text(encoding="utf-8") if SEED.is_file() else "begin klein met een eerste digitale stap"
+    return re.findall(r"[\w’'-]+", text)
+
+
+def idea_text(rng: random.Random, words: list[str], shortest: int = 30, longest: int = 120) -> str:
+    """A made-up idea: a random run of seed words, `shortest` to `longest` characters."""
+    size = rng.randint(shortest, longest)
+    start = rng.randrange(len(words))
+    out: list[str] = []
+    while len(" ".join(out)) < size:
+        out.append(words[(start + len(out)) % len(words)] if rng.random() < 0.5 else rng.choice(words))
+    return " ".join(out)[:size].strip()
 
 
 class CountingClient(Client):
-    """A client that counts the text it receives and keeps the idea wall from `snapshot` and `wall`."""
+    """A client that counts what it receives and keeps the idea wall from `snapshot` and `wall`."""
 
-    def __init__(self, *args: Any, sample: bool = False, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any):
         """Start with nothing received."""
         super().__init__(*args, **kwargs)
-        self.received = 0
-        self.deflater = zlib.compressobj(wbits=-15) if sample else None
-        self.deflated = 0
+        self.received = 0  # decoded text of the messages
+        self.wire = 0  # bytes on the TCP socket after the handshake
         self.wall: set[int] = set()
         self.last_wall = 0.0
+
+    async def connect(self, auth: dict[str, Any], timeout: float = 30.0) -> None:
+        """Connect, then count every byte that reaches the socket from now on."""
+        await super().connect(auth, timeout)
+        protocol = self.ws._conn.protocol  # aiohttp's connection protocol: every read passes data_received
+        passed_on = protocol.data_received
+
+        def counted(data: bytes) -> None:
+            """Count a read, then hand it on."""
+            self.wire += len(data)
+            passed_on(data)
+        protocol.data_received = counted
 
     def _packet(self, text: str) -> None:
         """Count, then handle the packet."""
         self.received += len(text.encode("utf-8"))
-        if self.deflater is not None:  # permessage-deflate with context takeover, as browsers negotiate
-            self.deflated += len(self.deflater.compress(text.encode("utf-8")) + self.deflater.flush(zlib.Z_SYNC_FLUSH)) - 4
         super()._packet(text)
 
 
@@ -78,11 +108,12 @@ def on_phone_event(client: CountingClient):
 async def phone_run(conn, job: dict[str, Any]) -> None:
     """A worker's phones: join, answer, ideas, dots; report to the coordinator at each step."""
     rng = random.Random(job["seed"])
+    words = seed_words()
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     async with aiohttp.ClientSession(connector=connector) as http:
         phones = []
         for n in range(job["count"]):
-            c = CountingClient(http, job["url"], "/participant", decode=("snapshot", "wall"), sample=n == 0)
+            c = CountingClient(http, job["url"], "/participant", decode=("snapshot", "wall"))
             c.on_event = on_phone_event(c)
             phones.append(c)
         gate = asyncio.Semaphore(500)
@@ -122,21 +153,23 @@ async def phone_run(conn, job: dict[str, Any]) -> None:
             return out
         answered = await asyncio.gather(*(quiz(c) for c in phones))
         conn.send(("answered", [e for batch in answered for e in batch if e]))
+        after_quiz = [c.wire for c in phones]
 
         _, t_go, window = await asyncio.to_thread(conn.recv)
 
-        async def ideas(c: CountingClient, number: int) -> list:
+        async def ideas(c: CountingClient) -> list:
             """Send three ideas at random moments."""
             out = []
-            for k, moment in enumerate(sorted(rng.uniform(0, window) for _ in range(3))):
-                t0, t1, error, ack = await timed(c, moment, "idea", {
-                    "text": f"Idee {k + 1} van telefoon {job['first'] + number}: klein beginnen", "prompt": "project"})
-                out.append((t0, t1, error, ack["idea"]["id"] if ack and ack.get("ok") else None))
+            for moment in sorted(rng.uniform(0, window) for _ in range(3)):
+                text = idea_text(rng, words, *job["idea_chars"])
+                t0, t1, error, ack = await timed(c, moment, "idea", {"text": text, "prompt": "project"})
+                out.append((t0, t1, error, ack["idea"]["id"] if ack and ack.get("ok") else None, len(text.encode())))
             return out
-        sent = await asyncio.gather(*(ideas(c, n) for n, c in enumerate(phones)))
+        sent = await asyncio.gather(*(ideas(c) for c in phones))
         conn.send(("ideas", [r for batch in sent for r in batch]))
         await asyncio.to_thread(conn.recv)  # the coordinator saw the last approval and waited
         conn.send(("walls", [(len(c.wall), c.last_wall) for c in phones]))
+        after_ideas = [c.wire for c in phones]
 
         _, t_go, window = await asyncio.to_thread(conn.recv)
 
@@ -153,7 +186,7 @@ async def phone_run(conn, job: dict[str, Any]) -> None:
             return out
         placed = await asyncio.gather(*(dots(c) for c in phones))
         conn.send(("dots", [r for batch in placed for r in batch],
-                   [c.received for c in phones], phones[0].received, phones[0].deflated))
+                   [c.received for c in phones], [c.wire for c in phones], after_quiz, after_ideas))
         await asyncio.to_thread(conn.recv)
         await asyncio.gather(*(c.close() for c in phones), return_exceptions=True)
     conn.send(("closed",))
@@ -206,7 +239,7 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         for i, (conn, proc) in enumerate(zip(conns, procs)):
             count = args.phones // len(procs) + (1 if i < args.phones % len(procs) else 0)
             conn.send({"url": url, "code": code, "count": count, "first": first, "seed": args.seed + i,
-                       "questions": questions_of()})
+                       "questions": questions_of(), "idea_chars": args.idea_chars})
             first += count
         joined = await gather_all(conns, "joined", deadline)
         out: dict[str, Any] = {"join_errors": sum(len(m[1]) for m in joined)}
@@ -219,6 +252,7 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         await fac.call("command", {"action": "results"})
         await fac.call("activity", {"action": "open", "activity": "ideas"})
         go = time.monotonic() + 0.5
+        out["clock_ideas_start"] = round(go, 3)  # time.monotonic(), to line up with a server-side log
         for conn in conns:
             conn.send(("go", go, args.ideas_window))
         sent = [r for m in await gather_all(conns, "ideas", deadline) for r in m[1]]
@@ -227,7 +261,7 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         last_approval = max(r[1] for r in ok)
         await asyncio.sleep(max(0.0, last_approval + args.settle - time.monotonic()))
         latencies = []
-        for t0, _t1, _e, idea in ok:
+        for t0, _t1, _e, idea, _size in ok:
             seen = next((t for t, top in shown if top >= idea and t >= t0), None)
             latencies.append(seen - t0 if seen else float("inf"))  # seconds: percentile() gives ms
         out["wall_ms_p50"], out["wall_ms_p99"] = (percentile(latencies, q) for q in (50, 99))
@@ -240,6 +274,7 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         out["full_list_after_last_approval_s_max"] = round(max(t for _, t in walls) - last_approval, 2)
         await fac.call("activity", {"action": "open", "activity": "vote"})
         go = time.monotonic() + 0.5
+        out["clock_dots_start"] = round(go, 3)
         for conn in conns:
             conn.send(("go", go, args.dots_window))
         done = await gather_all(conns, "dots", deadline)
@@ -248,10 +283,18 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         out["dots_sent"], out["dot_errors"] = len(dots), sum(1 for r in dots if r[2] is not None)
         out["dot_ack_ms_p50"], out["dot_ack_ms_p99"] = (percentile(acks, q) for q in (50, 99))
         received = [n for m in done for n in m[2]]
-        out["kb_per_phone_max"] = round(max(received) / 1024, 1)
-        out["kb_per_phone_mean"] = round(sum(received) / len(received) / 1024, 1)
-        out["sample_phone_kb"] = round(done[0][3] / 1024, 1)
-        out["sample_phone_deflated_kb_estimate"] = round(done[0][4] / 1024, 1)
+        wire = [n for m in done for n in m[3]]
+        out["kb_per_phone_decoded_max"] = round(max(received) / 1024, 1)
+        out["kb_per_phone_decoded_mean"] = round(sum(received) / len(received) / 1024, 1)
+        out["kb_per_phone_wire_max"] = round(max(wire) / 1024, 1)
+        out["kb_per_phone_wire_mean"] = round(sum(wire) / len(wire) / 1024, 1)
+        out["idea_text_kb"] = round(sum(r[4] for r in ok) / 1024, 1)
+        quiz = [n for m in done for n in m[4]]
+        ideas_phase = [n for m in done for n in m[5]]
+        out["kb_per_phone_wire_by_phase"] = {  # means: join + quiz, ideas, dots
+            "quiz": round(sum(quiz) / len(quiz) / 1024, 1),
+            "ideas": round((sum(ideas_phase) - sum(quiz)) / len(quiz) / 1024, 1),
+            "dots": round((sum(wire) - sum(ideas_phase)) / len(quiz) / 1024, 1)}
         for conn in conns:
             conn.send(("close",))
         await gather_all(conns, "closed", deadline)
@@ -270,16 +313,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiz-window", type=float, default=10.0)
     parser.add_argument("--ideas-window", type=float, default=60.0)
     parser.add_argument("--dots-window", type=float, default=30.0)
+    parser.add_argument("--idea-chars", type=lambda v: tuple(int(x) for x in v.split(",")), default=(30, 120),
+                        metavar="MIN,MAX", help="length range of the made-up ideas (uniform; default 30,120)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the last approval")
     parser.add_argument("--time-limit", type=float, default=240.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", metavar="FILE", help="run the server under cProfile and write its statistics to FILE")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE",
+                        help="run bench.variant_server with this environment variable (e.g. BENCH_LAGLOG=/tmp/lag.log)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-act-"))
     env = {"WORKSHOP_MAX_PARTICIPANTS": "100000"}
     if args.profile:
         env["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    server = ServerProcess(tmp / "data", env=env, module="bench.profile_server" if args.profile else "workshop")
+    env.update(v.split("=", 1) for v in args.variant)
+    module = "bench.profile_server" if args.profile else "bench.variant_server" if args.variant else "workshop"
+    server = ServerProcess(tmp / "data", env=env, module=module)
     procs, conns = [], []
     started = time.monotonic()
     try:

@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the server, e.g. WORKSHOP_EMIT_INTERVAL=0.05")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE",
-                        help="serve bench/variant_server.py: BACKLOG=50, MAX_CONNECTIONS=1024, NODELAY=0, DEFLATE=1")
+                        help="serve bench/variant_server.py: BACKLOG=50, MAX_CONNECTIONS=1024, NODELAY=0, DEFLATE=1, SETTING_NAME=VALUE")
     parser.add_argument("--profile", metavar="FILE", help="run the server under cProfile and write its statistics to FILE")
     parser.add_argument("--json", action="store_true", help="print the full figures as JSON")
     parser.add_argument("--proxy", action="store_true", help="put nginx (deploy/nginx's config) in front of the server")

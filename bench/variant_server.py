@@ -5,7 +5,8 @@
 
 BENCH_BACKLOG / BENCH_MAX_CONNECTIONS replace workshop.server's listen backlog
 and eventlet's max_size; BENCH_NODELAY=0 leaves TCP_NODELAY off;
-BENCH_DEFLATE=1 lets websockets negotiate permessage-deflate again;
+BENCH_SETTING_NAME=VALUE sets the app's setting NAME (as WORKSHOP_NAME would; e.g. BENCH_SETTING_WEBSOCKET_DEFLATE=0);
+BENCH_DEFLATE=1 lets websockets negotiate permessage-deflate as the client offers it (context takeover too);
 BENCH_GCLOG=FILE appends every garbage collection longer than 5 ms to FILE;
 BENCH_GC_THRESHOLD=a,b,c sets gc.set_threshold(a, b, c) instead of workshop.server's choice
 (with BENCH_GC_FREEZE=0 also undoes its gc.freeze());
@@ -44,12 +45,18 @@ def write_type_counts(path: str, objects: list, frames: list[str] | None = None)
             for kind, n in collections.Counter(frames).most_common(30):
                 f.write(f"{n:8} {kind}\n")
 
+for _name, _value in list(os.environ.items()):
+    if _name.startswith("BENCH_SETTING_"):
+        os.environ["WORKSHOP_" + _name[len("BENCH_SETTING_"):]] = _value
+
 if "BENCH_BACKLOG" in os.environ:
     server.BACKLOG = int(os.environ["BENCH_BACKLOG"])
 if "BENCH_MAX_CONNECTIONS" in os.environ:
     server.MAX_CONNECTIONS = int(os.environ["BENCH_MAX_CONNECTIONS"])
-if os.environ.get("BENCH_DEFLATE") == "1":
-    server.without_websocket_compression = lambda app: app
+if os.environ.get("BENCH_DEFLATE") == "1":  # permessage-deflate as the client offers it, context takeover included
+    from workshop.web import deflate
+
+    deflate.websocket_compression = lambda app, enabled: app
 if os.environ.get("BENCH_NO_OFFLOAD") == "1":
     from workshop.web.services import run_here
 

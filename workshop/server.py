@@ -10,6 +10,8 @@ import time
 import warnings
 from pathlib import Path
 
+from workshop.web import deflate
+
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
 MAX_CONNECTIONS = 20_000  # eventlet.wsgi's default max_size is 1024 connections
 # A full collection walks every object (~200 per connected phone) and paused the server ~0.25 s every few
@@ -297,14 +299,6 @@ def thread_pool(mode: str):
     return run_here  # threading: every request has its own thread already
 
 
-def without_websocket_compression(app):
-    """Refuse permessage-deflate: its zlib state costs ~100 KB per phone for messages of a few hundred bytes."""
-    def application(environ, start_response):
-        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        return app(environ, start_response)
-    return application
-
-
 def without_eventlet_cycle(app):
     """Drop eventlet.wsgi's `set_idle` closure once a request is done, so a closed connection is freed at once.
 
@@ -336,7 +330,7 @@ def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
     config = app.config
     gate = app.extensions["workshop"].gate = connection_gate(config)  # /metrics reads its refusals
-    app = without_websocket_compression(app)
+    app = deflate.websocket_compression(app, config["WEBSOCKET_DEFLATE"])
     if mode == "eventlet":
         run_eventlet(without_eventlet_cycle(app), sock, gate, config)
     elif mode == "gevent":
@@ -360,6 +354,8 @@ def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None
     import eventlet.wsgi
 
     header, idle = float(config["HEADER_TIMEOUT"]), float(config["IDLE_TIMEOUT"])
+    if config["WEBSOCKET_DEFLATE"]:
+        deflate.share_compression(deflate.DeflateCache())
     eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
                          max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,
                          protocol=timed_protocol(header, idle), custom_pool=gated_pool(gate))

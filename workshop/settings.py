@@ -62,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Room for 2,000 phones behind one venue NAT at two sockets each, plus a quarter for page loads."),
     Setting("FD_RESERVE", 100, "Open files kept free for the database, static files and exports; new connections beyond "
             "the open-file limit minus this are refused, so the server never runs out of descriptors."),
+    Setting("WEBSOCKET_DEFLATE", True, "Compress websocket messages (permessage-deflate, each message on its own so no "
+            "connection keeps a compressor): the idea list reaches phones in about a third of the bytes. False sends them as they are."),
     Setting("HEADER_TIMEOUT", 10.0, "Seconds a client may take to send a request's headers (in total), and to send or "
             "receive any later part of it; a slower connection is closed."),
     Setting("IDLE_TIMEOUT", 30.0, "Seconds a connection may wait before sending a request (new or kept-alive); "

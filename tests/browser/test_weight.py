@@ -48,3 +48,21 @@ def test_the_phone_page_transfers_at_most_100_kb(server, pages):
     assert total <= BUDGET, f"the phone page transfers {total:,} bytes, over the {BUDGET:,}-byte budget"
     # The socket opens as a WebSocket straight away: no long-polling handshake round trips.
     assert frames and not [url for url in urls.values() if "transport=polling" in url]
+
+
+def test_chromium_compresses_the_phones_websocket_without_context_takeover_and_joins(server, pages):
+    session = create_session(server.url)
+    phone = pages.phone("phone", SMALL_PHONE)
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    handshakes: list[dict[str, str]] = []
+    cdp.on("Network.webSocketHandshakeResponseReceived",
+           lambda e: handshakes.append({k.lower(): v for k, v in e["response"]["headers"].items()}))
+    phone.goto(session["join_url"])
+    expect(phone.locator("#v-join")).to_be_visible()
+    phone.locator("#join-submit").tap()
+    expect(phone.locator("#v-wait h1")).to_be_visible()  # the join went through the compressed socket
+    assert handshakes, "no websocket handshake was seen"
+    extensions = handshakes[0].get("sec-websocket-extensions", "")
+    assert "permessage-deflate" in extensions
+    assert "server_no_context_takeover" in extensions and "client_no_context_takeover" in extensions

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.web import activity_sender
+
 CHALLENGES = ["ict-basis", "samenwerking", "brug-te-ver", "belangen", "tijd-ruimte"]
 
 
@@ -127,6 +129,16 @@ def test_ideas_auto_approved_reach_the_wall_newest_first_anonymously(room):
     assert "A" not in str(shown["wall"])
     diff = phones[0].wait("wall", lambda d: len(d["upsert"]) >= 1)
     assert diff["upsert"][0][1].startswith("Idee")
+
+
+def test_every_phone_hears_the_idea_list_sent_in_slices(room, monkeypatch):
+    monkeypatch.setattr(activity_sender, "WALL_SLICE", 2)
+    r = room()
+    phones = people(r, [(name, None) for name in "ABCDE"])
+    assert activity(r, "open", activity="ideas")["ok"]
+    idea = phones[0].emit("idea", {"text": "Een podcast over de collectie", "prompt": "project"})["idea"]
+    for phone in phones:
+        assert phone.wait("wall", lambda d: [idea["id"], "Een podcast over de collectie"] in d["upsert"])
 
 
 def test_idea_limits_and_refusals(room):

@@ -74,6 +74,12 @@ def test_emits_to_local_rooms_skip_the_queue_and_others_are_published(make_app):
     assert manager.published == []
     socketio.emit("state", {}, to="phones:GHJKMN", namespace="/participant")
     assert [m["room"] for m in manager.published] == ["phones:GHJKMN"]
+    manager.basic_enter_room("sid1", "/participant", "sid1", eio_sid="eio1")  # every socket has a room of its own
+    manager.basic_enter_room("sid2", "/participant", "sid2", eio_sid="eio2")
+    socketio.emit("wall", {}, to=["sid1", "sid2"], namespace="/participant")  # a slice of the idea list's phones
+    assert len(manager.published) == 1
+    socketio.emit("wall", {}, to=["sid2", "sid9"], namespace="/participant")  # sid9 lives elsewhere
+    assert manager.published[-1]["room"] == ["sid2", "sid9"]
 
 
 def test_a_deletion_notice_closes_the_sockets_of_the_worker_holding_it(room, app):

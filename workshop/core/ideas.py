@@ -1,6 +1,7 @@
 """Ideas for a first small step and the dot vote: moderation, merging and dot rules, and their tallies (pure)."""
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
@@ -98,39 +99,75 @@ def place_dots(state: ActivityState, ideas: Mapping[int, Idea], mine: Mapping[in
     return result
 
 
-def wall(ideas: Mapping[int, Idea]) -> list[dict[str, Any]]:
-    """The approved ideas, anonymous, newest first: what the projector and phones show."""
-    approved = sorted((i for i in ideas.values() if i.status == "approved"), key=lambda i: -i.seq)
-    return [{"id": i.id, "text": i.text, "prompt": i.prompt} for i in approved]
+def wall(ideas: Mapping[int, Idea], limit: int | None = None) -> list[dict[str, Any]]:
+    """The approved ideas, anonymous, newest first: what the projector and phones show (the newest `limit`).
+
+    `ideas` is in order of arrival, as the board keeps it (by id, which the store hands out in that order):
+    the newest are found from the end, so the projector's wall (sent many times a second) costs its length.
+    """
+    newest: list[Idea] = []
+    if limit == 0:
+        return []
+    for idea in reversed(ideas.values()):
+        if idea.status == "approved":
+            newest.append(idea)
+            if len(newest) == limit:
+                break
+    return [{"id": i.id, "text": i.text, "prompt": i.prompt} for i in newest]
 
 
-def _totals(dots: Dots, voters: list[int]) -> Counter:
-    """Dots per idea from some voters."""
-    counts: Counter = Counter()
-    for pid in voters:
-        counts.update(dots.get(pid, {}))
-    return counts
+def _add(counts: dict[int, int], placed: Mapping[int, int]) -> None:
+    """Add one voter's dots to some counts."""
+    for idea_id, n in placed.items():
+        counts[idea_id] = counts.get(idea_id, 0) + n
+
+
+def _top(counts: Mapping[int, int], ideas: Mapping[int, Idea], top: int) -> list[tuple[int, int]]:
+    """The `top` approved ideas with the most dots (fewer ids first on a tie), as (id, dots)."""
+    on_wall = {i: n for i, n in counts.items() if n and i in ideas and ideas[i].status == "approved"}
+    if len(on_wall) > top > 0:  # only ideas with at least the top-th count can be in the top
+        floor = heapq.nlargest(top, on_wall.values())[-1]
+        on_wall = {i: n for i, n in on_wall.items() if n >= floor}
+    return sorted(on_wall.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
+
+
+def vote_voters(dots: Dots, disciplines: Mapping[int, str | None]) -> list[int]:
+    """The members who placed at least one dot (what the projector may show before the reveal: their number)."""
+    return [pid for pid, placed in dots.items() if placed and pid in disciplines]
 
 
 def vote_ranking(ideas: Mapping[int, Idea], dots: Dots, disciplines: Mapping[int, str | None],
                  min_group_size: int, top: int) -> dict[str, Any]:
-    """The approved ideas with the most dots (room and per discipline group by the small-group rule)."""
-    voters = [pid for pid, placed in dots.items() if placed and pid in disciplines]
+    """The approved ideas with the most dots (room and per discipline group by the small-group rule).
 
-    def ranked(people: list[int]) -> dict[str, Any]:
-        """The top ideas among some voters."""
-        counts = _totals(dots, people)
-        items = [{"id": i.id, "text": i.text, "dots": counts[i.id]}
-                 for i in ideas.values() if i.status == "approved" and counts[i.id]]
-        items.sort(key=lambda item: (-item["dots"], item["id"]))
-        return {"voters": len(people), "items": items[:top]}
-
-    room = ranked(voters)
+    One pass over the voters fills the room's and every group's counts; only ideas that have dots are ranked.
+    """
+    voters = vote_voters(dots, disciplines)
     split = groups({pid: disciplines[pid] for pid in voters}, min_group_size)
-    room["by_discipline"] = [dict(ranked(split[g]), group=g) for g in sorted(split, key=lambda g: (g == "other", g))]
+    room_counts: dict[int, int] = {}
+    group_counts: dict[str, dict[int, int]] = {g: {} for g in split}
+    counts_of = {pid: group_counts[g] for g, people in split.items() for pid in people}
+    for pid in voters:
+        group = counts_of.get(pid)
+        for idea_id, n in dots[pid].items():
+            room_counts[idea_id] = room_counts.get(idea_id, 0) + n
+            if group is not None:
+                group[idea_id] = group.get(idea_id, 0) + n
+
+    def ranked(counts: dict[int, int], people: int) -> dict[str, Any]:
+        """The top ideas by some voters' counts."""
+        return {"voters": people,
+                "items": [{"id": i, "text": ideas[i].text, "dots": n} for i, n in _top(counts, ideas, top)]}
+
+    room = ranked(room_counts, len(voters))
+    room["by_discipline"] = [dict(ranked(group_counts[g], len(split[g])), group=g)
+                             for g in sorted(split, key=lambda g: (g == "other", g))]
     return room
 
 
 def idea_dots(dots: Dots) -> Counter:
     """Dots per idea from everyone (the facilitator's and the export's count)."""
-    return _totals(dots, list(dots))
+    counts: dict[int, int] = {}
+    for placed in dots.values():
+        _add(counts, placed)
+    return Counter(counts)

@@ -30,15 +30,29 @@ class Undo:
 
 @dataclass
 class Board:
-    """A room's activities in memory: the state, the picks, the ideas and the dots (loaded once from the store)."""
+    """A room's activities in memory: the state, the picks, the ideas and the dots (loaded once from the store).
+
+    `ideas` keeps the order of arrival (the store's ids): change it only through put(), which also keeps the
+    number of approved ideas (the wall's length) without counting them again.
+    """
 
     state: ActivityState
     picks: dict[int, tuple[str, ...]] = field(default_factory=dict)
     ideas: dict[int, Idea] = field(default_factory=dict)
+    approved: int = 0
     dots: dict[int, dict[int, int]] = field(default_factory=dict)
     undo: Undo | None = None
     undo_count: int = 0
     written: Counter = field(default_factory=Counter)  # participant id: ideas it wrote (hidden and merged count)
+
+    def put(self, *ideas: Idea) -> None:
+        """Add ideas (a new one arrives last: it has the highest id) or replace them in place."""
+        for idea in ideas:
+            old = self.ideas.get(idea.id)
+            if old is None and self.ideas and idea.id < next(reversed(self.ideas)):
+                raise ValueError("a new idea must arrive after every other one")
+            self.approved += (idea.status == "approved") - (old is not None and old.status == "approved")
+            self.ideas[idea.id] = idea
 
 
 def idea_row(idea: Idea) -> dict[str, Any]:
@@ -78,9 +92,8 @@ class Activities:
         stored_state = self.live.store.activities(room.id)
         state = ActivityState.from_dict(stored_state) if stored_state else self.initial(room.language, None)
         board = Board(state, {pid: tuple(p) for pid, p in self.live.store.picks(room.id).items()})
-        for r in self.live.store.ideas(room.id):
-            board.ideas[r["id"]] = Idea(r["id"], r["participant_id"], r["prompt"], r["text"], r["status"],
-                                        r["merged_into"], tuple(json.loads(r["authors"])), r["id"])
+        board.put(*(Idea(r["id"], r["participant_id"], r["prompt"], r["text"], r["status"], r["merged_into"],
+                         tuple(json.loads(r["authors"])), r["id"]) for r in self.live.store.ideas(room.id)))
         board.dots = self.live.store.dots(room.id)
         board.written = Counter(i.author for i in board.ideas.values())
         return board
@@ -147,8 +160,8 @@ class Activities:
             status = "approved" if board.state.auto_approve else "pending"
             with stored():
                 idea_id = self.live.store.add_idea(room.id, participant_id, prompt, text, status, self.live.clock())
-            idea = board.ideas[idea_id] = Idea(idea_id, participant_id, prompt, text, status, None,
-                                               (participant_id,), idea_id)
+            idea = Idea(idea_id, participant_id, prompt, text, status, None, (participant_id,), idea_id)
+            board.put(idea)
             board.written[participant_id] += 1
         self.live.notifier.ideas_changed(room, [idea_id], moderated=False)
         return idea
@@ -190,7 +203,7 @@ class Activities:
         """Commit changed ideas and dots, then update the board (call under the lock)."""
         with stored():
             self.live.store.save_ideas(room.id, [idea_row(i) for i in ideas.values()], dots, self.live.clock())
-        board.ideas.update(ideas)
+        board.put(*ideas.values())
         for pid, placed in dots.items():
             board.dots[pid] = dict(placed)
 

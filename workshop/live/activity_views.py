@@ -31,23 +31,22 @@ def base(board: "Board", programme: Programme, language: str) -> dict[str, Any]:
 
 def challenge_result(room: "Room", board: "Board", min_group_size: int, *, full: bool) -> dict[str, Any]:
     """The challenge ranking; masked to the number of respondents until revealed unless `full`."""
-    ranking = act.challenge_ranking(board.state, board.picks, _disciplines(room), min_group_size)
     if full or board.state.of("challenges") == "revealed":
-        return ranking
-    return {"respondents": ranking["respondents"], "items": None, "by_discipline": None}
+        return act.challenge_ranking(board.state, board.picks, _disciplines(room), min_group_size)
+    members = room.tally.members
+    return {"respondents": sum(1 for pid in board.picks if pid in members), "items": None, "by_discipline": None}
 
 
 def vote_result(room: "Room", board: "Board", min_group_size: int, top: int, *, full: bool) -> dict[str, Any]:
     """The dot-vote ranking; masked to the number of voters until revealed unless `full`."""
-    ranking = idx.vote_ranking(board.ideas, board.dots, _disciplines(room), min_group_size, top)
     if full or board.state.of("vote") == "revealed":
-        return ranking
-    return {"voters": ranking["voters"], "items": None, "by_discipline": None}
+        return idx.vote_ranking(board.ideas, board.dots, _disciplines(room), min_group_size, top)
+    return {"voters": len(idx.vote_voters(board.dots, room.tally.members)), "items": None, "by_discipline": None}
 
 
 def wall(board: "Board", limit: int | None = None) -> list[list[Any]]:
     """The approved ideas, anonymous, newest first, as compact [id, text] pairs (the newest `limit`)."""
-    return [[i["id"], i["text"]] for i in idx.wall(board.ideas)[:limit]]
+    return [[i["id"], i["text"]] for i in idx.wall(board.ideas, limit)]
 
 
 def screen(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +54,7 @@ def screen(room: "Room", board: "Board", programme: Programme, cfg: dict[str, An
     data = base(board, programme, room.language)
     data["auto_approve"] = board.state.auto_approve
     data["wall"] = wall(board, cfg["WALL_SCREEN_MAX"])
-    data["wall_total"] = sum(1 for i in board.ideas.values() if i.status == "approved")
+    data["wall_total"] = board.approved
     data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=False)
     data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=False)
     return data
@@ -68,7 +67,9 @@ def facilitator(room: "Room", board: "Board", programme: Programme, cfg: dict[st
     data["auto_approve"] = board.state.auto_approve
     data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=True)
     data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=True)
-    newest = sorted(board.ideas.values(), key=lambda i: (i.status != "pending", -i.id))[:cfg["IDEAS_LIST_MAX"]]
+    arrived = list(reversed(board.ideas.values()))  # newest first (the board keeps the order of arrival)
+    newest = ([i for i in arrived if i.status == "pending"]
+              + [i for i in arrived if i.status != "pending"])[:cfg["IDEAS_LIST_MAX"]]
     data["ideas"] = [{"id": i.id, "text": i.text, "prompt": i.prompt, "status": i.status,
                       "merged_into": i.merged_into, "authors": len(i.all_authors()), "dots": dots[i.id]}
                      for i in newest]

@@ -32,9 +32,11 @@ class QueueManager(RoomIndex, socketio.RedisManager):
         self.on_admin: Callable[[str, Any], None] = lambda event, data: None
 
     def emit(self, event, data, namespace=None, room=None, skip_sid=None, callback=None, to=None, **kwargs):
-        """Emit locally when the target room has sockets here; else publish on the queue."""
+        """Emit locally when the target room (or every room of a list, such as sids) has sockets here; else publish."""
         room = to or room
-        if isinstance(room, str) and room in self.rooms.get(namespace or "/", {}):
+        here = self.rooms.get(namespace or "/", {})
+        rooms = [room] if isinstance(room, str) else room if isinstance(room, list) else None
+        if rooms and all(isinstance(r, str) and r in here for r in rooms):
             kwargs["ignore_queue"] = True
         return super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid,
                             callback=callback, **kwargs)
