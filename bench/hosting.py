@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         result = run(scenario)
         rate = (result.get("acked", 0) / result["answer_span_s"]) if result.get("answer_span_s") else None
         result["acked_per_s"] = round(rate, 1) if rate else None
-        extra = (f", acked/s {result['acked_per_s']}, server CPU s while answering {result.get('cpu_s_answers')}, "
-                 f"nginx+redis CPU s {result.get('proxy_cpu_s_answers')}")
+        extra = (f", acked/s {result['acked_per_s']}, server CPU s while answering {result.get('cpu_s_answers')} "
+                 f"{result.get('cpu_s_answers_per_process')} = {result.get('cpu_ms_per_acked_answer')} ms/answer, "
+                 f"projector updates while answering {result.get('lives_during_answers')}, "
+                 f"preempted {result.get('preempted_answers')}x, nginx+redis CPU s {result.get('proxy_cpu_s_answers')}")
         print(summary_line(result) + extra, flush=True)
         if args.out:
             with open(args.out, "a", encoding="utf-8") as f:

@@ -91,6 +91,15 @@ def proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def proc_preempted(pid: int) -> int:
+    """How many times the kernel took the CPU from a process that still had work (nonvoluntary switches)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("nonvoluntary_ctxt_switches:"):
+                return int(line.split(":")[1])
+    return 0
+
+
 def proc_waiting(pid: int) -> float:
     """Seconds the process's threads spent runnable but waiting for a CPU (/proc/<pid>/task/*/schedstat)."""
     total = 0
@@ -374,6 +383,8 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
 
         # Answers.
         cpu_before = server_cpu()
+        cpu_before_each = [proc_cpu(p) for p in pids]
+        preempted_before = sum(proc_preempted(p) for p in pids)
         helpers_before = helper_cpu()
         tools_before = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid())
         busy_before, _ = machine_cpu()
@@ -399,6 +410,8 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
                 (screens[s].seqs[-1] if screens[s].seqs else 0) < seq for s, seq in last.items()):
             await asyncio.sleep(0.05)
         cpu_answer = server_cpu() - cpu_before
+        cpu_answer_each = [proc_cpu(p) - before for p, before in zip(pids, cpu_before_each)]
+        preempted_answer = sum(proc_preempted(p) for p in pids) - preempted_before
         helpers_answer = helper_cpu() - helpers_before
         tools_answer = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid()) - tools_before
         busy_answer = machine_cpu()[0] - busy_before
@@ -466,6 +479,10 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         "kb_per_phone": round(per_phone, 1) if per_phone is not None else None,
         "cpu_s_total": round(server_cpu() - cpu_idle, 2),
         "cpu_s_answers": round(cpu_answer, 2),
+        "cpu_s_answers_per_process": [round(c, 2) for c in cpu_answer_each],
+        "cpu_ms_per_acked_answer": round(cpu_answer / len(acked) * 1000, 2) if acked else None,
+        "preempted_answers": preempted_answer,  # nonvoluntary context switches of the server processes
+        "lives_during_answers": sum(1 for s in screens for t in s.times if t >= t_go),
         "proxy_cpu_s_answers": round(helpers_answer, 2),  # nginx + redis-server while answering
         "cpu_share_answers": round(cpu_answer / max(span_all, 1e-9), 2),
         "load_tool_cpu_share_answers": round(tools_answer / max(span_all, 1e-9), 2),

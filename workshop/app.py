@@ -28,7 +28,7 @@ from workshop.web.queue import QueueManager, deletion_listener
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
-from workshop.web.rooms import QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
+from workshop.web.rooms import JsonPacket, QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
 from workshop.web.services import Services
 
 
@@ -144,6 +144,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
         http_compression=True,
+        serializer=JsonPacket,  # JSON only: no walk through every payload looking for bytes
         client_manager=QueueManager(cfg["MESSAGE_QUEUE"]) if cfg["MESSAGE_QUEUE"] else RoomIndexManager(),
     )
     spread_heartbeats(socketio.server.eio)

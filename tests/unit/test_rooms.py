@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import socketio
+from socketio import packet as socketio_packet
 
-from workshop.web.rooms import RoomIndexManager
+from workshop.web.rooms import JsonPacket, RoomIndexManager
 
 NS = "/participant"
 
@@ -93,3 +95,26 @@ def test_spread_heartbeats_draws_each_ping_wait_within_the_interval():
     draws = [server.ping_interval for _ in range(500)]
     assert 15 <= min(draws) < 16 and 19 < max(draws) <= 20
     assert isinstance(server, engineio.Server) and server.ping_timeout == 20
+
+
+def test_the_app_sends_json_packets_without_walking_them_for_bytes(socketio, monkeypatch):
+    def walk(cls, data):
+        raise AssertionError("walked the payload for bytes")
+
+    monkeypatch.setattr(socketio_packet.Packet, "data_is_binary", classmethod(walk))
+    payload = {"seq": 3, "questions": {"q1": {"rounds": [{"round": 1, "stats": {"n": 2}}]}}, "names": ["An", "Bo"]}
+    pkt = socketio.server.packet_class(socketio_packet.EVENT, data=["live", payload], namespace="/screen")
+    assert pkt.packet_type == socketio_packet.EVENT
+    assert pkt.encode() == '2/screen,["live",{"seq":3,"questions":{"q1":{"rounds":[{"round":1,"stats":{"n":2}}]}},' \
+                           '"names":["An","Bo"]}]'
+
+
+def test_a_payload_with_bytes_fails_loudly_instead_of_going_out_as_an_attachment():
+    with pytest.raises(TypeError):
+        JsonPacket(socketio_packet.EVENT, data=["live", {"blob": b"\x00"}]).encode()
+
+
+def test_a_binary_frame_from_a_client_is_still_decoded():
+    pkt = JsonPacket(encoded_packet='51-/participant,["answer",{"_placeholder":true,"num":0}]')
+    assert pkt.packet_type == socketio_packet.BINARY_EVENT
+    assert pkt.add_attachment(b"\x01") and pkt.data == ["answer", b"\x01"]

@@ -57,3 +57,38 @@ def test_a_write_gives_up_when_the_lock_is_held_past_the_timeout(store, monkeypa
         other.close()
     s.save_note(sid, "", "daarna", "2026-01-01T00:00:02+00:00")  # the connection is usable again
     assert s.notes(sid) == {"": "daarna"}
+
+
+def test_a_short_hold_is_waited_for_in_sqlite_without_a_cooperative_sleep(store, monkeypatch):
+    s, sid = store
+    monkeypatch.setattr(store_module, "FIRST_WAIT_MS", 5000)
+    slept = []
+    monkeypatch.setattr(store_module.time, "sleep", slept.append)
+    other = hold_lock(s.path)
+    threading.Timer(0.05, lambda: other.execute("COMMIT")).start()
+    s.save_note(sid, "", "na een korte wacht", "2026-01-01T00:00:01+00:00")
+    assert slept == []  # the first try waited inside SQLite: no other request could queue behind it
+    assert s.notes(sid) == {"": "na een korte wacht"}
+    other.close()
+
+
+def test_after_the_first_wait_the_retries_sleep_cooperatively_without_sqlites_wait(store, monkeypatch):
+    s, sid = store
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
+    timeouts = []
+    real_sleep = store_module.time.sleep
+
+    def sleep(seconds):
+        """Note SQLite's busy timeout at each cooperative sleep."""
+        timeouts.append(s._conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        real_sleep(seconds)
+
+    monkeypatch.setattr(store_module.time, "sleep", sleep)
+    other = hold_lock(s.path)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            s.save_note(sid, "", "te laat", "2026-01-01T00:00:01+00:00")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert timeouts and set(timeouts) == {0}

@@ -18,6 +18,9 @@ DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
 LOCK_PAUSE, LOCK_PAUSE_MAX = 0.0005, 0.008  # the cooperative sleeps between tries (docs/decisions.md 18)
+# The first try waits in SQLite (blocking the event loop) this long: another worker's commit holds the lock ~0.1 ms,
+# and a cooperative sleep under the live service's lock made every answer of the worker queue behind it.
+FIRST_WAIT_MS = 5
 
 
 class SessionMissing(LookupError):
@@ -108,15 +111,17 @@ class Store(ActivityRows):
             self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
-        """Take the write lock; while another process holds it, sleep a little and try again (BUSY_TIMEOUT in all).
+        """Take the write lock: wait up to FIRST_WAIT_MS in SQLite, then sleep and retry (BUSY_TIMEOUT in all).
 
-        The sleep is Python's, which eventlet makes cooperative: a worker waiting for another worker's
-        commit keeps serving its other sockets, where SQLite's own busy handler would stop its event loop
-        (for up to 100 ms a try).
+        Another worker's commit is over within the first wait, which no other request of this process
+        can join (the caller holds the live service's lock; a cooperative sleep there let every answer
+        queue behind it and then pass one per event-loop turn, docs/performance.md). A longer hold (a
+        purge, a backup) gets Python's sleep, which eventlet makes cooperative: the worker keeps serving
+        sockets meanwhile, where SQLite's own busy handler would stop its event loop for up to 100 ms a try.
         """
         deadline = time.monotonic() + BUSY_TIMEOUT
         pause = LOCK_PAUSE
-        self._conn.execute("PRAGMA busy_timeout=0")
+        self._conn.execute(f"PRAGMA busy_timeout={FIRST_WAIT_MS}")
         try:
             while True:
                 try:
@@ -125,6 +130,7 @@ class Store(ActivityRows):
                 except sqlite3.OperationalError as error:
                     if "locked" not in str(error) or time.monotonic() >= deadline:
                         raise
+                self._conn.execute("PRAGMA busy_timeout=0")
                 time.sleep(pause)
                 pause = min(pause * 2, LOCK_PAUSE_MAX)
         finally:
