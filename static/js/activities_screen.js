@@ -121,21 +121,35 @@
       })));
   }
 
-  /** Show only the cards of the current page that fit; switch pages every PAGE_SECONDS. */
+  /** Show the cards of the current page, each whole; switch pages every PAGE_SECONDS.
+      Pages are laid out one after another (ideas differ in length, so pages hold different numbers of cards):
+      a page starts at the first card that did not fit wholly on the one before (the wall's columns fill top to
+      bottom, so a card that does not fit lies right of the wall's edge, or below it when taller than a column). */
   function paginate() {
     const wall = W.$('sc-wall');
     const label = W.$('sc-wall-page');
     if (!wall || !label) return;
     const cards = Array.prototype.slice.call(wall.children);
-    cards.forEach(function (c) { c.hidden = false; });
-    const bottom = wall.getBoundingClientRect().top + wall.clientHeight;
-    let perPage = cards.length;
-    for (let i = 0; i < cards.length; i += 1) {
-      if (cards[i].getBoundingClientRect().bottom > bottom + 1) { perPage = Math.max(1, i); break; }
+    const starts = [0];
+    for (let from = 0; from < cards.length;) {
+      cards.forEach(function (c, i) { c.hidden = i < from; });
+      const box = wall.getBoundingClientRect();
+      const right = box.left + wall.clientWidth;
+      const bottom = box.top + wall.clientHeight;
+      let next = cards.length;
+      for (let i = from; i < cards.length; i += 1) {
+        const r = cards[i].getBoundingClientRect();
+        if (r.right > right + 1 || r.bottom > bottom + 1) { next = Math.max(from + 1, i); break; }
+      }
+      if (next >= cards.length) break;
+      starts.push(next);
+      from = next;
     }
-    pages = Math.max(1, Math.ceil(cards.length / perPage));
+    pages = starts.length;
     page = page % pages;
-    cards.forEach(function (c, i) { c.hidden = Math.floor(i / perPage) !== page; });
+    const first = starts[page];
+    const end = page + 1 < pages ? starts[page + 1] : cards.length;
+    cards.forEach(function (c, i) { c.hidden = i < first || i >= end; });
     label.textContent = pages > 1 ? t('act_page', { n: page + 1, total: pages }) : '';
     if (pages > 1 && !timer) {
       timer = window.setTimeout(function () { timer = 0; page += 1; rerender(); }, PAGE_SECONDS * 1000);
