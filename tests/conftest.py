@@ -14,6 +14,7 @@ TEST_CONFIG = {
     "RATE_JOIN_CONNECTION": (1000, 60.0),
     "RATE_ANSWER_ADDRESS": (100000, 10.0),
     "DELETION_CHECK_INTERVAL": 0.0,  # no background thread per test app; tests call services.deletions.check()
+    "CHECKPOINT_INTERVAL": 0.0,  # SQLite checkpoints at commit, as without a server; tests/unit/test_checkpoints.py covers the loop
     "RATE_CREATE": (100000, 600.0),  # fuzzers and flows create many sessions from one address
 }
 

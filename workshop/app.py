@@ -17,6 +17,7 @@ from workshop import settings
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
+from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.timers import Deadlines
 from workshop.live.service import Live
@@ -178,6 +179,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
+    services.checkpoints = Checkpointer(live.store, socketio, lambda: services.offload, cfg["CHECKPOINT_INTERVAL"])
+    if cfg["CHECKPOINT_INTERVAL"] > 0:
+        services.checkpoints.start()
     app.extensions["workshop"] = services
     if cfg["MESSAGE_QUEUE"]:
         listen_to_queue(socketio, deletion_listener(app, live))

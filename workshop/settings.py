@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per participant per window (count, seconds), however many sockets carry its token."),
     Setting("RATE_ANSWER_ADDRESS", (3000, 10.0), "Answers allowed per client address per window (count, seconds); generous, since a room behind one NAT shares an address."),
+    Setting("CHECKPOINT_INTERVAL", 1.0, "Seconds between two copies of the database's write-ahead log into the database, "
+            "done in an OS thread so the disk's wait never holds the sockets (0: SQLite does it while committing)."),
     Setting("DELETION_CHECK_INTERVAL", 0.5, "Seconds between the running server's checks whether another process "
             "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes; 0 turns the check off."),
     Setting("RATE_LOOKUP", (120, 60.0), "Wrong session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT. Once spent, a code is still found when this address found it before or the request carries one of its secrets."),

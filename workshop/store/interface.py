@@ -20,6 +20,12 @@ class SessionStore(Protocol):
     def close(self) -> None:
         """Release the connection."""
 
+    def checkpoint_elsewhere(self) -> None:
+        """Leave maintenance that waits for the disk (SQLite's WAL checkpoints) to checkpoint() calls."""
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Run that maintenance now; callable from another OS thread."""
+
     def data_version(self) -> int:
         """A number that changes when another process committed (deletions from the command line)."""
 

@@ -19,6 +19,7 @@ from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
 
 if TYPE_CHECKING:
+    from workshop.live.checkpoints import Checkpointer
     from workshop.live.deletions import DeletionWatcher
 
 T = TypeVar("T")
@@ -72,6 +73,8 @@ class Services:
     offload: Callable[[Callable[[], Any]], Any] = run_here
     # Notices sessions deleted by another process and closes their sockets (set in app.py).
     deletions: "DeletionWatcher | None" = None
+    # Copies the database's write-ahead log into the database in an OS thread (set in app.py).
+    checkpoints: "Checkpointer | None" = None
     sweeping: bool = False
     gate: Any = None  # the server's ConnectionGate (workshop.server), for /metrics; None in tests
 
