@@ -26,7 +26,7 @@ CHOSEN = {
     "nl-facilitator-new-link": "facilitator-new-link",
     "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
     "nl-comparison": "comparison",  # tests/browser/test_followup.py
-    "nl-projector-idea-wall": "projector-idea-wall",
+    "projector-idea-wall-36-1080": "projector-idea-wall",  # tests/browser/test_idea_wall.py
     "nl-projector-vote-result": "projector-vote-result",
 }
 
