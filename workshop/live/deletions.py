@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from workshop.live.periodic import Periodic
+
 if TYPE_CHECKING:
     from flask import Flask
     from flask_socketio import SocketIO
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class DeletionWatcher:
+class DeletionWatcher(Periodic):
     """Checks every `interval` seconds whether another process deleted a live session, and closes what it held.
 
     The check costs one `PRAGMA data_version` while nobody else writes to the database; only after
@@ -23,14 +25,13 @@ class DeletionWatcher:
     SocketIO object) runs the checks in the async mode in use.
     """
 
+    failure = "checking for deleted sessions failed; retrying every %s s"
+
     def __init__(self, app: "Flask", live: "Live", tasks: "SocketIO", interval: float):
         """Keep what a check needs; nothing runs until start()."""
+        super().__init__(tasks, interval, log)
         self.app = app
         self.live = live
-        self.tasks = tasks
-        self.interval = interval
-        self._stopped = False
-        self._failing = False
         self._sweep_again: list["Room"] = []
 
     def check(self) -> list[str]:
@@ -48,24 +49,5 @@ class DeletionWatcher:
             log.info("session %s was deleted by another process; its sockets were closed", room.code)
         return [room.code for room in rooms]
 
-    def run(self) -> None:
-        """Check every interval until stopped; a failing check is logged once, then retried quietly."""
-        while not self._stopped:
-            self.tasks.sleep(self.interval)
-            if self._stopped:
-                break
-            try:
-                self.check()
-                self._failing = False
-            except Exception:  # the watcher must outlive a bad moment (a locked database, a full disk)
-                if not self._failing:
-                    log.exception("checking for deleted sessions failed; retrying every %s s", self.interval)
-                self._failing = True
+    step = check
 
-    def start(self) -> None:
-        """Run the checks as a background task of the async mode in use (a thread or a green thread)."""
-        self.tasks.start_background_task(self.run)
-
-    def stop(self) -> None:
-        """Stop the background checks after the current wait."""
-        self._stopped = True

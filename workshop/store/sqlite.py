@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from workshop.store.activity_rows import ActivityRows
+from workshop.store.checkpoints import Checkpoints
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 5  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea
@@ -57,7 +58,7 @@ class StoreUnavailable(Exception):
         self.reason = reason
 
 
-class Store(ActivityRows):
+class Store(ActivityRows, Checkpoints):
     """One connection, one writer: every write is a short explicit transaction."""
 
     def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
@@ -65,7 +66,6 @@ class Store(ActivityRows):
         self.path = Path(path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._checkpoints: sqlite3.Connection | None = None
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
@@ -98,33 +98,7 @@ class Store(ActivityRows):
         """Close the connection (and the checkpointer's)."""
         with self._lock:
             self._conn.close()
-        if self._checkpoints is not None:
-            self._checkpoints.close()
-
-    def checkpoint_elsewhere(self) -> None:
-        """Stop checkpointing the WAL at commit time: the caller runs checkpoint() from an OS thread instead.
-
-        A checkpoint writes the WAL back into the database and fsyncs both (the one fsync of a commit in
-        WAL mode with synchronous=NORMAL); at commit time it ran on the event loop and held every socket
-        for as long as the disk took (0.1-0.7 s seen here, bench/activities.py).
-        """
-        with self._lock:
-            self._conn.execute("PRAGMA wal_autocheckpoint=0")
-
-    def checkpoint(self) -> tuple[int, int, int]:
-        """Copy the WAL into the database without waiting for any lock (PASSIVE), on a connection of its own.
-
-        Safe to call from another thread than the writer's; returns SQLite's (busy, WAL pages, pages copied).
-        """
-        if self._checkpoints is None:
-            self._checkpoints = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        try:
-            busy, log, done = self._checkpoints.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.OperationalError as error:  # another process (worker, backup) checkpoints right now
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            return 1, -1, -1
-        return int(busy), int(log), int(done)
+        self._close_checkpoints()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
