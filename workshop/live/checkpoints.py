@@ -22,7 +22,7 @@ class Checkpointer(Periodic):
     def __init__(self, store: Any, tasks: Any, offload: Callable[[], Callable[[Callable[[], Any]], Any]],
                  interval: float):
         """Keep what a run needs; nothing runs until start()."""
-        super().__init__(tasks, interval, log)
+        super().__init__(tasks, interval, log, self.step)
         self.store, self.offload = store, offload
         self.runs = 0
 

@@ -29,7 +29,7 @@ class DeletionWatcher(Periodic):
 
     def __init__(self, app: "Flask", live: "Live", tasks: "SocketIO", interval: float):
         """Keep what a check needs; nothing runs until start()."""
-        super().__init__(tasks, interval, log)
+        super().__init__(tasks, interval, log, self.check)
         self.app = app
         self.live = live
         self._sweep_again: list["Room"] = []
@@ -48,6 +48,4 @@ class DeletionWatcher(Periodic):
         for room in rooms:
             log.info("session %s was deleted by another process; its sockets were closed", room.code)
         return [room.code for room in rooms]
-
-    step = check
 

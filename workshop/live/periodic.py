@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 
 class Periodic:
-    """Runs `step()` every `interval` seconds in the async mode in use (`tasks`: the SocketIO object).
+    """Runs `work()` every `interval` seconds in the async mode in use (`tasks`: the SocketIO object).
 
     A failing step is logged once (`failure`, with the interval) and retried quietly until one succeeds:
     a locked database or a full disk must not end the loop.
@@ -14,15 +14,11 @@ class Periodic:
 
     failure = "a background step failed; retrying every %s s"
 
-    def __init__(self, tasks: Any, interval: float, log: logging.Logger):
-        """Keep the task runner, the interval and the logger; nothing runs until start()."""
-        self.tasks, self.interval, self.log = tasks, interval, log
+    def __init__(self, tasks: Any, interval: float, log: logging.Logger, work: Callable[[], Any]):
+        """Keep the task runner, the interval, the logger and the work; nothing runs until start()."""
+        self.tasks, self.interval, self.log, self.work = tasks, interval, log, work
         self._stopped = False
         self._failing = False
-
-    def step(self) -> Any:
-        """One round of the work."""
-        raise NotImplementedError
 
     def run(self) -> None:
         """Step every interval until stopped."""
@@ -31,7 +27,7 @@ class Periodic:
             if self._stopped:
                 break
             try:
-                self.step()
+                self.work()
                 self._failing = False
             except Exception:
                 if not self._failing:
