@@ -191,6 +191,11 @@ def _ranked(challenges: Sequence[Challenge], picks: Mapping[int, tuple[str, ...]
     return {"respondents": n, "items": items}
 
 
+def challenge_respondents(picks: Mapping[int, tuple[str, ...]], disciplines: Mapping[int, str | None]) -> list[int]:
+    """The members who picked challenges (what the projector may show before the reveal: their number)."""
+    return [pid for pid in picks if pid in disciplines]
+
+
 def challenge_ranking(state: ActivityState, picks: Mapping[int, tuple[str, ...]],
                       disciplines: Mapping[int, str | None], min_group_size: int) -> dict[str, Any]:
     """The challenges ranked by how many respondents picked each, for the room and per discipline group.
@@ -198,7 +203,7 @@ def challenge_ranking(state: ActivityState, picks: Mapping[int, tuple[str, ...]]
     A share is of the respondents (people who picked), so shares add up to more than 1 when
     people pick two. Groups follow the small-group rule (core.stats.group_disciplines).
     """
-    respondents = [pid for pid in picks if pid in disciplines]
+    respondents = challenge_respondents(picks, disciplines)
     room = _ranked(state.challenges, picks, respondents)
     split = groups({pid: disciplines[pid] for pid in respondents}, min_group_size)
     room["by_discipline"] = [dict(_ranked(state.challenges, picks, split[g]), group=g)

@@ -116,12 +116,6 @@ def wall(ideas: Mapping[int, Idea], limit: int | None = None) -> list[dict[str, 
     return [{"id": i.id, "text": i.text, "prompt": i.prompt} for i in newest]
 
 
-def _add(counts: dict[int, int], placed: Mapping[int, int]) -> None:
-    """Add one voter's dots to some counts."""
-    for idea_id, n in placed.items():
-        counts[idea_id] = counts.get(idea_id, 0) + n
-
-
 def _top(counts: Mapping[int, int], ideas: Mapping[int, Idea], top: int) -> list[tuple[int, int]]:
     """The `top` approved ideas with the most dots (fewer ids first on a tie), as (id, dots)."""
     on_wall = {i: n for i, n in counts.items() if n and i in ideas and ideas[i].status == "approved"}
@@ -167,7 +161,8 @@ def vote_ranking(ideas: Mapping[int, Idea], dots: Dots, disciplines: Mapping[int
 
 def idea_dots(dots: Dots) -> Counter:
     """Dots per idea from everyone (the facilitator's and the export's count)."""
-    counts: dict[int, int] = {}
+    counts: Counter = Counter()
     for placed in dots.values():
-        _add(counts, placed)
-    return Counter(counts)
+        for idea_id, n in placed.items():
+            counts[idea_id] += n
+    return counts

@@ -33,8 +33,8 @@ def challenge_result(room: "Room", board: "Board", min_group_size: int, *, full:
     """The challenge ranking; masked to the number of respondents until revealed unless `full`."""
     if full or board.state.of("challenges") == "revealed":
         return act.challenge_ranking(board.state, board.picks, _disciplines(room), min_group_size)
-    members = room.tally.members
-    return {"respondents": sum(1 for pid in board.picks if pid in members), "items": None, "by_discipline": None}
+    return {"respondents": len(act.challenge_respondents(board.picks, room.tally.members)), "items": None,
+            "by_discipline": None}
 
 
 def vote_result(room: "Room", board: "Board", min_group_size: int, top: int, *, full: bool) -> dict[str, Any]:
