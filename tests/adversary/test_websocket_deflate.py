@@ -7,12 +7,8 @@ compressed message from a phone is understood, and a small frame that inflates p
 """
 from __future__ import annotations
 
-import base64
 import json
-import os
-import socket
 import struct
-import zlib
 
 import pytest
 import requests
@@ -20,83 +16,10 @@ import requests
 from tests.support.server import ServerProcess
 from workshop.web.deflate import CLIENT_WINDOW_BITS, DEFLATE_WITHOUT_CONTEXT, SMALL
 
-from .wire import create_session
+from .wire import Frames, create_session
 
 pytestmark = pytest.mark.integration
 BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
-
-
-class Frames:
-    """One raw websocket: the handshake's response headers, then frames as (compressed, opcode, payload)."""
-
-    def __init__(self, base_url: str, offer: str | None):
-        host, port = base_url.split("//")[1].split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=5)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                           f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n"
-                           + (f"Sec-WebSocket-Extensions: {offer}\r\n" if offer else "") + "\r\n").encode())
-        self.buf = b""
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.sock.recv(4096)
-            assert chunk, "the server closed the handshake"
-            self.buf += chunk
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode().split("\r\n")
-        assert lines[0].startswith("HTTP/1.1 101"), lines[0]
-        self.headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
-
-    def _take(self, n: int) -> bytes:
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def frame(self) -> tuple[bool, int, bytes]:
-        """The next frame from the server (which never masks)."""
-        a, b = self._take(2)
-        n = b & 127
-        if n == 126:
-            n = struct.unpack("!H", self._take(2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", self._take(8))[0]
-        return bool(a & 0x40), a & 15, self._take(n)
-
-    def text(self) -> tuple[bool, str]:
-        """The next text message, inflated with a fresh stream when compressed, skipping Engine.IO pings."""
-        while True:
-            compressed, opcode, payload = self.frame()
-            assert opcode == 1, opcode
-            if compressed:  # no context takeover: every message inflates alone
-                payload = zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
-            text = payload.decode()
-            if text == "2":
-                self.send("3")
-                continue
-            return compressed, text
-
-    def send(self, text: str | bytes, compress: bool = False) -> None:
-        """Send one masked text frame, compressed with a fresh stream if asked."""
-        data = text.encode() if isinstance(text, str) else text
-        first = 0x81
-        if compress:
-            bits = int(self.headers["sec-websocket-extensions"].split("client_max_window_bits=")[-1]) \
-                if "client_max_window_bits=" in self.headers.get("sec-websocket-extensions", "") else 15
-            stream = zlib.compressobj(6, zlib.DEFLATED, -bits)
-            data = (stream.compress(data) + stream.flush(zlib.Z_SYNC_FLUSH))[:-4]
-            first |= 0x40
-        n = len(data)
-        length = bytes([0x80 | n]) if n < 126 else (bytes([0x80 | 126]) + struct.pack("!H", n) if n < 65536
-                                                    else bytes([0x80 | 127]) + struct.pack("!Q", n))
-        mask = os.urandom(4)
-        self.sock.sendall(bytes([first]) + length + mask + bytes(d ^ mask[i % 4] for i, d in enumerate(data)))
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
