@@ -23,13 +23,13 @@ from workshop.live.timers import Deadlines
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, guard, i18n, metrics, pages, protocol, publication, sockets, workers
+from workshop.web import api, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
 from workshop.web import compare as compare_web
 from workshop.web.queue import QueueManager, deletion_listener
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
-from workshop.web.rooms import JsonPacket, QuietRefusals, RoomIndexManager, refuse_malformed_frames, spread_heartbeats
+from workshop.web.rooms import JsonPacket, RoomIndexManager, spread_heartbeats
 from workshop.web.services import Services
 
 
@@ -118,6 +118,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
     app.config.update(cfg)
     app.session_interface = guard.GuardedSessionInterface()
+    app.json = guard.BoundedJSONProvider(app)  # nesting bombs are malformed JSON, not a RecursionError
     data_dir = Path(cfg["DATA_DIR"])
     secret = installation_secret(data_dir)
     https = bool(cfg.get("PUBLIC_URL") and cfg["PUBLIC_URL"].startswith("https://"))
@@ -147,9 +148,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         http_compression=True,
         serializer=JsonPacket,  # JSON only: no walk through every payload looking for bytes
         client_manager=QueueManager(cfg["MESSAGE_QUEUE"]) if cfg["MESSAGE_QUEUE"] else RoomIndexManager(),
+        namespaces=[protocol.PARTICIPANT, protocol.SCREEN, protocol.FACILITATOR],  # never `/` (issue 20)
     )
     spread_heartbeats(socketio.server.eio)
-    refuse_malformed_frames(socketio.server, QuietRefusals(logging.getLogger("workshop.input")))
+    transport.configure(socketio.server, transport.QuietRefusals(logging.getLogger("workshop.input")),
+                        cfg["MAX_SESSIONS_PER_ADDRESS"])
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     links = Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True))
     broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,

@@ -6,11 +6,11 @@ import gc
 import os
 import socket
 import sys
-import time
 import warnings
 from pathlib import Path
 
 from workshop.web import deflate
+from workshop.web.limits import ConnectionGate
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
 MAX_CONNECTIONS = 20_000  # eventlet.wsgi's default max_size is 1024 connections
@@ -22,7 +22,6 @@ OUT_OF_DESCRIPTORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno
 # accept() errors about one connection that went away before it was accepted: skip it
 GONE_BEFORE_ACCEPT = frozenset({errno.ECONNABORTED, errno.ECONNRESET, errno.EPROTO, errno.EPERM, errno.EINTR})
 ACCEPT_PAUSE = 0.1    # seconds between accept retries while descriptors are exhausted
-WARN_INTERVAL = 60.0  # the same console warning at most once a minute
 LOCK_NAME = "server.lock"
 
 
@@ -226,57 +225,6 @@ def capacity_line(files: tuple[int, int], config) -> str:
     if gate.total < 4000:  # the README promises 2,000 phones at up to two sockets each
         line += "  WARNING: too few for 2,000 phones; raise the hard limit (ulimit -Hn, LimitNOFILE=)."
     return line
-
-
-class ConnectionGate:
-    """Counts open connections per client address and refuses those over the caps."""
-
-    def __init__(self, total: int, per_address: int, clock=time.monotonic):
-        """Allow `total` connections at once, `per_address` (0: any number) from one address."""
-        self.total = total
-        self.per_address = per_address
-        self.clock = clock
-        self.open = 0
-        self.refused = {"full": 0, "address": 0}  # refusals so far, by reason (/metrics)
-        self._by_address: dict[str, int] = {}
-        self._warned: dict[str, float] = {}
-
-    def admit(self, address: str) -> bool:
-        """Count a new connection from address, or tell that it must be closed."""
-        if self.open >= self.total:
-            self.refused["full"] += 1
-            self.warn("full", f"{self.open} connections open, room for {self.total}: refusing new ones.")
-            return False
-        count = self._by_address.get(address, 0)
-        if self.per_address and count >= self.per_address:
-            self.refused["address"] += 1
-            self.warn("address", f"{address} has {count} connections open (MAX_CONNECTIONS_PER_ADDRESS): "
-                                 f"refusing more from it.")
-            return False
-        self._by_address[address] = count + 1
-        self.open += 1
-        return True
-
-    def release(self, address: str) -> None:
-        """Forget one ended connection from address."""
-        count = self._by_address.get(address, 0) - 1
-        if count > 0:
-            self._by_address[address] = count
-        else:
-            self._by_address.pop(address, None)
-        self.open = max(0, self.open - 1)
-
-    def out_of_descriptors(self, error: OSError) -> None:
-        """Note that accept() found no descriptor for a new connection."""
-        self.warn("descriptors", f"accept failed ({error.strerror}) with {self.open} connections open: "
-                                 f"refusing new connections until some close.")
-
-    def warn(self, kind: str, message: str) -> None:
-        """Print a warning on the console, each kind at most once per WARN_INTERVAL."""
-        now = self.clock()
-        if now - self._warned.get(kind, -WARN_INTERVAL) >= WARN_INTERVAL:
-            self._warned[kind] = now
-            print(f"WARNING: {message}", file=sys.stderr, flush=True)
 
 
 def client_host(address) -> str:

@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
             "headers are trusted (0: none, the headers are ignored; 1: one proxy such as nginx or Caddy)."),
     Setting("MAX_CONNECTIONS_PER_ADDRESS", 5000, "Most simultaneous connections from one client address; more are closed at once (0: no cap). "
             "Room for 2,000 phones behind one venue NAT at two sockets each, plus a quarter for page loads."),
+    Setting("MAX_SESSIONS_PER_ADDRESS", 5000, "Most Socket.IO (Engine.IO) sessions open at once from one client address, "
+            "the forwarded client behind TRUSTED_PROXIES; more handshakes get 429 (0: no cap). A phone holds one; "
+            "without this, one kept-alive connection could open thousands of long-polling sessions."),
     Setting("FD_RESERVE", 100, "Open files kept free for the database, static files and exports; new connections beyond "
             "the open-file limit minus this are refused, so the server never runs out of descriptors."),
     Setting("WEBSOCKET_DEFLATE", True, "Compress websocket messages (permessage-deflate, each message on its own so no "

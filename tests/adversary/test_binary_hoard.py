@@ -120,7 +120,7 @@ def test_the_default_namespace_is_refused(server):
     raw = RawSocket(server.url)
     try:
         raw.ws.send("40")
-        assert raw.wait_for_any(("40", "44")).startswith("44{")  # CONNECT_ERROR, not CONNECT
+        assert raw.wait_for_any(("40", "44")).startswith("44")  # CONNECT_ERROR, not CONNECT
     finally:
         raw.close()
     log = server.log_path.read_text(encoding="utf-8", errors="replace")

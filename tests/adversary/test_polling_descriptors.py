@@ -51,6 +51,10 @@ def test_broken_frames_over_polling_leave_no_descriptor_behind(tmp_path):
         except AssertionError:
             raise AssertionError(f"{descriptors(server) - baseline} descriptors more than before {ATTEMPTS} "
                                  f"broken frames, {IDLE + 10} s after the last") from None
-        assert Polling(server.url).handshake()[0] == 200  # and the server still serves
+        poll = Polling(server.url)
+        try:
+            assert poll.handshake()[0] == 200  # and the server still serves
+        finally:
+            poll.close()
         log = server.log_path.read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in log

@@ -1,8 +1,8 @@
 """Issue 20, finding 8: long-polling sessions bypassed the per-address cap.
 
 MAX_CONNECTIONS_PER_ADDRESS counted TCP connections only: 20,000 Engine.IO sessions over 4 kept-alive
-connections (+243 MB). Engine.IO sessions are now counted per client address too (the forwarded client
-behind TRUSTED_PROXIES), refused beyond the cap with a clear error, and released when they close.
+connections (+243 MB). Engine.IO sessions are now counted per client address too (MAX_SESSIONS_PER_ADDRESS; the
+forwarded client behind TRUSTED_PROXIES), refused beyond the cap with a clear error, and released when they close.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def open_sessions(poll: Polling, count: int) -> list[tuple[int, str]]:
 
 
 def test_polling_sessions_beyond_the_cap_are_refused_and_closed_ones_give_room(tmp_path):
-    with ServerProcess(tmp_path / "data", env={"WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS": str(CAP)}) as server:
+    with ServerProcess(tmp_path / "data", env={"WORKSHOP_MAX_SESSIONS_PER_ADDRESS": str(CAP)}) as server:
         poll = Polling(server.url)
         try:
             tried = open_sessions(poll, CAP + EXTRA)
@@ -40,7 +40,9 @@ def test_polling_sessions_beyond_the_cap_are_refused_and_closed_ones_give_room(t
             assert len(accepted) == CAP
             assert [status for status, _ in refused] == [429] * EXTRA
             assert {refusal(body) for _, body in refused} == {"too_many_connections"}
-            assert Polling(server.url, source="127.0.0.2").handshake()[0] == 200  # another address is not affected
+            other = Polling(server.url, source="127.0.0.2")
+            assert other.handshake()[0] == 200  # another address is not affected
+            other.close()
             for sid in accepted[:2]:
                 assert poll.post(sid, "1") == 200  # Engine.IO's close packet
             again = open_sessions(poll, 3)
@@ -48,11 +50,11 @@ def test_polling_sessions_beyond_the_cap_are_refused_and_closed_ones_give_room(t
         finally:
             poll.close()
         log = server.log_path.read_text(encoding="utf-8", errors="replace")
-        assert "MAX_CONNECTIONS_PER_ADDRESS" in log and "Traceback" not in log
+        assert "MAX_SESSIONS_PER_ADDRESS" in log and "Traceback" not in log
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_cap(tmp_path):
-    env = {"WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS": str(CAP), "WORKSHOP_TRUSTED_PROXIES": "1"}
+    env = {"WORKSHOP_MAX_SESSIONS_PER_ADDRESS": str(CAP), "WORKSHOP_TRUSTED_PROXIES": "1"}
     with ServerProcess(tmp_path / "data", env=env) as server:
         first = Polling(server.url, headers={"X-Forwarded-For": "203.0.113.5"})
         second = Polling(server.url, headers={"X-Forwarded-For": "203.0.113.6"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from workshop.server import ConnectionGate
+from workshop.web.limits import ConnectionGate
 
 
 def scrape(app, address="127.0.0.1") -> dict[tuple[str, tuple], float]:

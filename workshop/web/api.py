@@ -18,6 +18,13 @@ def create_session():
     """Create a session from JSON; reply with its links and the facilitator token."""
     if not request.is_json:
         return api_error(415, "bad_request", message="Send JSON with Content-Type: application/json.")
+    svc = services()
+    wait = svc.may_create(request.remote_addr)  # every attempt counts, before its body is parsed
+    if wait:
+        response, status = api_error(429, "rate_limited", message="Too many sessions created from this address; "
+                                     "try again later.")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response, status
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(400, "bad_request", message="The body must be a JSON object.")
@@ -25,13 +32,6 @@ def create_session():
                            "activities"}
     if unknown:
         return api_error(400, "bad_request", sorted(unknown)[0], f"Unknown field: {sorted(unknown)[0]}")
-    svc = services()
-    wait = svc.may_create(request.remote_addr)
-    if wait:
-        response, status = api_error(429, "rate_limited", message="Too many sessions created from this address; "
-                                     "try again later.")
-        response.headers["Retry-After"] = str(math.ceil(wait))
-        return response, status
     try:
         followed = followed_by_token(data.get("follows"), data.get("follows_token"))
     except Rejected as exc:

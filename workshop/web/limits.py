@@ -1,8 +1,11 @@
-"""Rate limits and the codes each client address found: sliding windows kept in memory, bounded."""
+"""Rate limits, the codes each client address found, and open connections per address: kept in memory, bounded."""
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
+
+WARN_INTERVAL = 60.0  # the same console warning at most once a minute
 
 
 class RateLimiter:
@@ -98,3 +101,56 @@ class RecentCodes:
         """Tell whether an address found a code within the last ttl seconds."""
         found = self._seen.get(key, {}).get(code)
         return found is not None and found > self.clock() - self.ttl
+
+
+class ConnectionGate:
+    """Counts open connections (or sessions) per client address and refuses those over the caps."""
+
+    def __init__(self, total: int, per_address: int, clock=time.monotonic, what: str = "connections",
+                 setting: str = "MAX_CONNECTIONS_PER_ADDRESS"):
+        """Allow `total` `what` at once (0: any number), `per_address` (0: any number) from one address."""
+        self.total = total
+        self.per_address = per_address
+        self.what = what
+        self.setting = setting
+        self.clock = clock
+        self.open = 0
+        self.refused = {"full": 0, "address": 0}  # refusals so far, by reason (/metrics)
+        self._by_address: dict[str, int] = {}
+        self._warned: dict[str, float] = {}
+
+    def admit(self, address: str) -> bool:
+        """Count a new connection from address, or tell that it must be closed."""
+        if self.total and self.open >= self.total:
+            self.refused["full"] += 1
+            self.warn("full", f"{self.open} {self.what} open, room for {self.total}: refusing new ones.")
+            return False
+        count = self._by_address.get(address, 0)
+        if self.per_address and count >= self.per_address:
+            self.refused["address"] += 1
+            self.warn("address", f"{address} has {count} {self.what} open ({self.setting}): refusing more from it.")
+            return False
+        self._by_address[address] = count + 1
+        self.open += 1
+        return True
+
+    def release(self, address: str) -> None:
+        """Forget one ended connection from address."""
+        count = self._by_address.get(address, 0) - 1
+        if count > 0:
+            self._by_address[address] = count
+        else:
+            self._by_address.pop(address, None)
+        self.open = max(0, self.open - 1)
+
+    def out_of_descriptors(self, error: OSError) -> None:
+        """Note that accept() found no descriptor for a new connection."""
+        self.warn("descriptors", f"accept failed ({error.strerror}) with {self.open} connections open: "
+                                 f"refusing new connections until some close.")
+
+    def warn(self, kind: str, message: str) -> None:
+        """Print a warning on the console, each kind at most once per WARN_INTERVAL."""
+        now = self.clock()
+        if now - self._warned.get(kind, -WARN_INTERVAL) >= WARN_INTERVAL:
+            self._warned[kind] = now
+            print(f"WARNING: {message}", file=sys.stderr, flush=True)

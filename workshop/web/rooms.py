@@ -1,10 +1,7 @@
-"""Socket.IO bookkeeping for thousands of phones: rooms indexed per client, heartbeats spread out, bad frames refused."""
+"""Socket.IO bookkeeping for thousands of phones: rooms indexed per client, heartbeats spread out, JSON sent as is."""
 from __future__ import annotations
 
-import logging
-import math
 import random
-import time
 
 import socketio
 
@@ -97,46 +94,3 @@ def spread_heartbeats(eio_server, spread: float = HEARTBEAT_SPREAD) -> None:
     interval = eio_server.__dict__.pop("ping_interval")
     eio_server.__class__ = SpreadPings
     eio_server.ping_interval = interval
-
-
-class QuietRefusals:
-    """Logs refused input as one WARNING line at most per interval, never with a traceback."""
-
-    def __init__(self, logger: logging.Logger, interval: float = 60.0, clock=time.monotonic):
-        """Log through logger at most once per interval seconds."""
-        self.logger = logger
-        self.interval = interval
-        self.clock = clock
-        self.last = -math.inf
-        self.count = 0
-
-    def note(self, what: str, exc: BaseException) -> None:
-        """Count a refusal; log it when the last line is older than the interval."""
-        self.count += 1
-        now = self.clock()
-        if now - self.last >= self.interval:
-            self.last = now
-            self.logger.warning("refused %s (%s); %d refused so far, next note in %.0f s",
-                                what, type(exc).__name__, self.count, self.interval)
-
-
-def refuse_malformed_frames(sio_server, refusals: QuietRefusals) -> None:
-    """Drop a connection whose Socket.IO frame cannot be decoded, quietly instead of with a traceback.
-
-    python-socketio decodes a frame inside Engine.IO's message handler, which logs any
-    exception at ERROR with its traceback: JSON nested thousands deep, 5,000-digit
-    integers or binary junk from one client filled the log (docs/security.md, finding 14).
-    Handlers run as tasks of their own, so what fails here is the decoding.
-    """
-    handle = sio_server._handle_eio_message
-
-    def guarded(eio_sid, data):
-        """Decode and dispatch a frame; refuse one that cannot be decoded."""
-        try:
-            return handle(eio_sid, data)
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeError) as exc:
-            refusals.note("a malformed Socket.IO frame", exc)
-            sio_server.eio.disconnect(eio_sid)
-            return None
-
-    sio_server.eio.on("message", guarded)

@@ -76,7 +76,7 @@ class Services:
     # Copies the database's write-ahead log into the database in an OS thread (set in app.py).
     checkpoints: "Checkpointer | None" = None
     sweeping: bool = False
-    gate: Any = None  # the server's ConnectionGate (workshop.server), for /metrics; None in tests
+    gate: Any = None  # the server's ConnectionGate (web/limits.py, set in server.py), for /metrics; None in tests
 
     def may_create(self, address: str | None) -> float:
         """Count a session creation for an address; return 0, or the seconds to wait when it created too many."""
