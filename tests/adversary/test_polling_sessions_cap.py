@@ -7,12 +7,14 @@ forwarded client behind TRUSTED_PROXIES), refused beyond the cap with a clear er
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+import websocket
 
 from tests.support.server import ServerProcess
 
-from .wire import Polling
+from .wire import Polling, RawSocket
 
 pytestmark = pytest.mark.integration
 
@@ -28,6 +30,16 @@ def refusal(body: str) -> str:
 def open_sessions(poll: Polling, count: int) -> list[tuple[int, str]]:
     """Try `count` handshakes on one kept-alive connection."""
     return [poll.handshake() for _ in range(count)]
+
+
+def handshake_when_room(poll: Polling, tries: int = 50) -> str:
+    """The sid of the first handshake accepted within a bounded number of tries, 50 ms apart."""
+    for _ in range(tries):
+        status, sid = poll.handshake()
+        if status == 200:
+            return sid
+        time.sleep(0.05)
+    raise AssertionError("no room for a session after others closed")
 
 
 def test_polling_sessions_beyond_the_cap_are_refused_and_closed_ones_give_room(tmp_path):
@@ -64,3 +76,21 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_cap(tmp_path):
         finally:
             first.close()
             second.close()
+
+
+def test_websocket_sessions_count_too_and_give_their_place_back_when_closed(tmp_path):
+    with ServerProcess(tmp_path / "data", env={"WORKSHOP_MAX_SESSIONS_PER_ADDRESS": "2"}) as server:
+        for _ in range(3):  # a leak of one place per session would refuse the second round
+            first, second = RawSocket(server.url), RawSocket(server.url)
+            try:
+                with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+                    RawSocket(server.url)
+                assert refused.value.status_code == 429
+            finally:
+                first.close()
+                second.close()
+            poll = Polling(server.url)
+            try:
+                assert poll.post(handshake_when_room(poll), "1") == 200  # the server noticed both closes
+            finally:
+                poll.close()
