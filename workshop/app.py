@@ -80,8 +80,8 @@ def security_headers(response):
 def refuse_large_polls(wsgi_app, max_bytes: int, prefix: str = "/socket.io/"):
     """Answer 413 to a Socket.IO long-polling POST larger than a message may be.
 
-    python-engineio refuses such a POST itself but then waits forever for the closed
-    session's queue to drain, holding the request open; this answers it at once.
+    python-engineio refuses such a POST itself, but only after reading it and closing the session
+    (a close that waited forever before `transport.close_now`); this answers it at once.
     """
     def middleware(environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith(prefix):
