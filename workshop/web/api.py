@@ -7,13 +7,14 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from workshop.core.state import Rejected
-from workshop.web.auth import api_error, bearer_required, proven_rooms
+from workshop.web.auth import api_error, bearer_required, no_store, proven_rooms
 from workshop.web.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.post("/sessions")
+@no_store
 def create_session():
     """Create a session from JSON; reply with its links and the facilitator token."""
     if not request.is_json:

@@ -42,6 +42,16 @@ def api_error(status: int, code: str, field: str | None = None, message: str | N
     return jsonify({"error": error}), status
 
 
+def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A response that carries a secret (a token, a projector or report key): never kept in a browser's or proxy's cache."""
+    @functools.wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        response = make_response(view(**kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return wrapped
+
+
 def refuse(code: str) -> ConnectionRefusedError:
     """Return a connection refusal: the client's err.message is the text, err.data the {code, message} object."""
     error = p.error(code)
@@ -170,6 +180,7 @@ def facilitator_required(view: Callable[..., Any] | None = None, *, sign_in: boo
     if view is None:
         return lambda v: facilitator_required(v, sign_in=sign_in, denied=denied)
 
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         live = services().live
@@ -196,6 +207,7 @@ def bearer_token() -> str | None:
 
 def bearer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """An API route for the facilitator token: bind g.room, else a JSON error (429, 404, 401, 403)."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         live = services().live
@@ -217,6 +229,7 @@ def bearer_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def projector_key_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """The projector page, for its read-only key in `?k=`: bind g.room, else an error page."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         svc = services()
@@ -241,6 +254,7 @@ def report_refused(room: Room | None):
 
 def report_key_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """The shared report, for the current unrevoked key in the path: bind g.room, else 404 (or 429)."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         svc = services()
