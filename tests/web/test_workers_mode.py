@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask_socketio import SocketIO
 
-from workshop.web.queue import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, deletion_listener
+from workshop.web.queue import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, admin_listener
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_deletion_notice_closes_the_sockets_of_the_worker_holding_it(room, app
     phone, _ack = r.join("A")
     live = app.extensions["workshop"].live
     manager = RecordingManager()
-    manager.on_admin = deletion_listener(app, live)
+    manager.on_admin = admin_listener(app, live)
     manager._handle_emit({"method": "emit", "event": SESSIONS_DELETED, "data": [["ZZZZZZ"]],
                           "namespace": ADMIN_NAMESPACE})
     assert rooms_in_memory(app) == 1  # a code this worker does not hold, or that still exists: nothing

@@ -8,7 +8,7 @@ the audience's own way: an HTML error page, a JSON error, or a refused socket co
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -58,31 +58,55 @@ def refuse(code: str) -> ConnectionRefusedError:
     return ConnectionRefusedError(error["message"], error)
 
 
-def signed_in() -> dict[str, int]:
-    """The sessions this browser signed in to, with each sign-in's generation: the signed cookie's list, bounded.
+class SignIn(NamedTuple):
+    """One session this browser signed in to: the generation then, and the link it signed in with."""
 
-    An entry is "CODE" (generation 0, also what older versions stored) or "CODE.N" after N rotations.
+    epoch: int
+    link: str | None  # security.link_id of the link; None in cookies written before links were named
+
+
+def signed_in() -> dict[str, SignIn]:
+    """The sessions this browser signed in to: the signed cookie's list, bounded.
+
+    An entry is "CODE" (generation 0, also what older versions stored), "CODE.N" after N rotations,
+    or "CODE.N.LINK" naming the facilitator link it signed in with (evicting that link signs it out).
     """
     entries = session.get(COOKIE_KEY, [])
     if not isinstance(entries, list):
         return {}
-    found: dict[str, int] = {}
+    found: dict[str, SignIn] = {}
     for entry in [e for e in entries if isinstance(e, str)][:FACILITATED_MAX]:
-        code, _, epoch = entry.partition(".")
-        found.setdefault(code, int(epoch) if epoch.isdigit() else 0)
+        code, _, rest = entry.partition(".")
+        epoch, _, link = rest.partition(".")
+        found.setdefault(code, SignIn(int(epoch) if epoch.isdigit() else 0, link or None))
     return found
 
 
+def cookie_entry(code: str, sign_in: SignIn) -> str:
+    """One entry of the facilitator cookie (see signed_in)."""
+    if sign_in.link:
+        return f"{code}.{sign_in.epoch}.{sign_in.link}"
+    return code if sign_in.epoch == 0 else f"{code}.{sign_in.epoch}"
+
+
+def cookie_sign_in(room: Room) -> SignIn | None:
+    """This browser's sign-in to a session while it still counts (no rotation since, its link not evicted)."""
+    sign_in = signed_in().get(room.code)
+    if sign_in is None or not services().live.signed_in_with(room, sign_in.epoch, sign_in.link):
+        return None
+    return sign_in
+
+
 def facilitates(room: Room) -> bool:
-    """Whether this browser is signed in to a session, since its facilitator links were last rotated."""
-    epoch = signed_in().get(room.code)
-    return epoch is not None and epoch == services().live.facilitator_epoch(room)
+    """Whether this browser is signed in to a session with a facilitator link that still works."""
+    return cookie_sign_in(room) is not None
 
 
-def remember_facilitator(code: str, epoch: int = 0) -> None:
-    """Remember in the signed, HttpOnly cookie that this browser facilitates a session (most recent first)."""
-    entry = code if epoch == 0 else f"{code}.{epoch}"
-    others = [c if e == 0 else f"{c}.{e}" for c, e in signed_in().items() if c != code]
+def remember_facilitator(room: Room, token: str) -> None:
+    """Remember in the signed, HttpOnly cookie that this browser signed in to a session with a token (most recent first)."""
+    live = services().live
+    entry = cookie_entry(room.code, SignIn(live.facilitator_epoch(room), live.link_of(room, token)))
+    others = [cookie_entry(c, s) for c, s in signed_in().items() if c != room.code]
     session[COOKIE_KEY] = ([entry] + others)[:FACILITATED_MAX]
     session.permanent = True
 
@@ -190,7 +214,7 @@ def facilitator_required(view: Callable[..., Any] | None = None, *, sign_in: boo
             if not live.is_facilitator(room, token):
                 return error_page(403, _("This facilitator link is not valid"),
                                   _("Use the facilitator link you received when you created the session."))
-            remember_facilitator(room.code, live.facilitator_epoch(room))
+            remember_facilitator(room, token)
             return redirect(url_for(request.endpoint, **{**kwargs, "code": room.code}), 303)
         if not facilitates(room):
             return error_page(403, str(denied or _("Only the facilitator can open this page")),
@@ -301,9 +325,18 @@ def projector_key_ok(room: Room, data: dict[str, Any]) -> bool:
     return services().projector_key_ok(room.code, data.get("key"))
 
 
+def facilitator_sign_in(room: Room, data: dict[str, Any]) -> SignIn | None:
+    """The sign-in a facilitator connect proves: the token in its auth data, else the signed cookie's; None for neither."""
+    live = services().live
+    link = live.link_of(room, data.get("token"))
+    if link is not None:
+        return SignIn(live.facilitator_epoch(room), link)
+    return cookie_sign_in(room)
+
+
 def facilitator_ok(room: Room, data: dict[str, Any]) -> bool:
     """Whether the auth data carries the facilitator token, or the signed cookie lists the session."""
-    return services().live.is_facilitator(room, data.get("token")) or facilitates(room)
+    return facilitator_sign_in(room, data) is not None
 
 
 def admit_participant(data: Any) -> Room:
@@ -319,9 +352,10 @@ def admit_projector(data: Any) -> Room:
     return room
 
 
-def admit_facilitator(data: Any) -> Room:
-    """The room a facilitator connects to with its token or cookie, or raise the refusal (bad_token)."""
+def admit_facilitator(data: Any) -> tuple[Room, SignIn]:
+    """The room a facilitator connects to with its token or cookie, and that sign-in; or raise the refusal (bad_token)."""
     room = connect_room(data, facilitator_ok)
-    if not facilitator_ok(room, data):
+    sign_in = facilitator_sign_in(room, data if isinstance(data, dict) else {})
+    if sign_in is None:
         raise refuse("bad_token")
-    return room
+    return room, sign_in
