@@ -18,9 +18,10 @@ def ws_url(base_url: str) -> str:
 class RawSocket:
     """One Engine.IO connection on which any namespace can be connected and any frame sent."""
 
-    def __init__(self, base_url: str, timeout: float = 5.0, query: str = "", cookie: str | None = None):
-        """Open the websocket (extra `query` on the handshake URL, a browser's `cookie`) and read the open packet."""
-        self.ws = websocket.create_connection(ws_url(base_url) + query, timeout=timeout, cookie=cookie)
+    def __init__(self, base_url: str, timeout: float = 5.0, query: str = "", cookie: str | None = None,
+                 header: dict[str, str] | None = None):
+        """Open the websocket (extra `query` on the handshake URL, a browser's `cookie`, more headers) and read the open packet."""
+        self.ws = websocket.create_connection(ws_url(base_url) + query, timeout=timeout, cookie=cookie, header=header)
         opened = self.ws.recv()
         assert opened.startswith("0{"), opened
         self.frames: list[str] = []

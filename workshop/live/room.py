@@ -94,6 +94,8 @@ class RoomCache:
                 room = self._load(code)
                 if room is not None:
                     self._rooms[code] = room
+                    if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
+                        self.deadlines.watch(code, float(room.state.timer.deadline))
             if room is not None:
                 room.used_at = self.monotonic()
             return room

@@ -342,7 +342,7 @@ class Live(RoomCache):
 
     def followed(self, room: Room) -> Room | None:
         """The earlier session a room follows up, None when it follows none or that one was deleted."""
-        return self.room(room.follows) if room.follows else None
+        return self.peek(room.follows) if room.follows else None
 
     def set_step_status(self, room: Room, position: object, status: object) -> list[dict[str, Any]]:
         """Record what became of a step carried over from the followed session; return the carried steps."""

@@ -137,7 +137,7 @@ def proven_rooms(codes: list[object], tokens: dict[str, object] | None = None, *
     for code in codes:
         def proven(r: Room, code=code) -> bool:
             return (cookie and facilitates(r)) or live.is_facilitator(r, tokens.get(str(code)))
-        room = find_room(code, proven)
+        room = find_room(code, proven, keep=False)
         if room is None or not proven(room):
             raise Rejected("not_facilitator_of_all", "You need the facilitator secret of every session you name",
                            "follows")
@@ -146,7 +146,7 @@ def proven_rooms(codes: list[object], tokens: dict[str, object] | None = None, *
     return rooms
 
 
-def find_room(code: object, proven: Callable[[Room], bool] | None = None) -> Room | None:
+def find_room(code: object, proven: Callable[[Room], bool] | None = None, keep: bool = True) -> Room | None:
     """Return the session with a code; raise Rejected('rate_limited') while this address has guessed wrong too often.
 
     Only wrong codes spend the address's budget (RATE_LOOKUP). Once it is spent, a code
@@ -154,11 +154,12 @@ def find_room(code: object, proven: Callable[[Room], bool] | None = None) -> Roo
     venue NAT keeps joining and reloading) or when `proven(room)` says the request carries
     a secret of that session (a participant token, the facilitator token or cookie, the
     projector key, the report key). Any other code, valid or not, is refused alike, so a
-    script cannot tell a hit from a miss.
+    script cannot tell a hit from a miss. Without `keep` (a session named only to prove its
+    secret) a worker reads the session without holding it in memory: another worker may own it.
     """
     svc = services()
     key = request.remote_addr or "unknown"
-    room = svc.live.room(code)
+    room = svc.live.room(code) if keep else svc.live.peek(code)
     if room is None:
         if not svc.lookup_limit.allow(key):
             raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
@@ -301,7 +302,7 @@ def connect_room(data: Any, proven: Callable[[Room, dict[str, Any]], bool] | Non
     if not isinstance(data, dict):
         data = {}
     if not workers.routed_here(data.get("code")):
-        raise refuse("bad_request")
+        raise refuse("wrong_worker")
     try:
         room = find_room(data.get("code"), (lambda r: proven(r, data)) if proven else None)
     except Rejected as exc:

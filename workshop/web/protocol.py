@@ -100,6 +100,8 @@ ERRORS = {
     "unknown_idea": _l("That idea is not on the wall."),
     "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
     "undo_expired": _l("This can no longer be undone."),
+    "wrong_worker": _l("This request reached a server process that does not hold this session. "
+                       "Reload the page; if this stays, the proxy in front of the workers is set up wrongly."),
 }
 
 # Error messages that name a limit: the setting that holds it.
