@@ -341,8 +341,29 @@ class Live(RoomCache):
         return steps
 
     def followed(self, room: Room) -> Room | None:
-        """The earlier session a room follows up, None when it follows none or that one was deleted."""
-        return self.peek(room.follows) if room.follows else None
+        """The earlier session a room follows up, None when it follows none, was detached or that one was deleted.
+
+        Read from the store each time: the earlier session's owner may detach it from another process.
+        """
+        follows = self.store.follows(room.id)
+        with self._lock:
+            room.follows = follows
+        return self.peek(follows) if follows else None
+
+    def followups(self, room: Room) -> list[dict[str, Any]]:
+        """The sessions that follow up this one (code, title, created_at), for its facilitator to see and detach."""
+        return self.store.followups(room.code)
+
+    def detach_followup(self, room: Room, code: object) -> list[dict[str, Any]]:
+        """Make a follow-up of this session follow none: it no longer shows any of this session. Return the rest."""
+        followup = security.normalise_code(code)
+        with stored():
+            if followup is None or not self.store.detach_followup(room.id, followup, self.clock()):
+                raise Rejected("unknown_session", "That session does not follow up this one", "code")
+        held = self.in_memory(followup)
+        if held is not None:  # its screens here drop the then-and-now view at once; elsewhere at its next view
+            self.notifier.followup_changed(held, self.followed(held))
+        return self.followups(room)
 
     def set_step_status(self, room: Room, position: object, status: object) -> list[dict[str, Any]]:
         """Record what became of a step carried over from the followed session; return the carried steps."""

@@ -72,6 +72,24 @@ def session_state(code: str):
     return jsonify({"state": svc.screen_state(room), "live": svc.aggregate(room, "facilitator")})
 
 
+@bp.get("/sessions/<code>/followups")
+@bearer_required
+def followups(code: str):
+    """The sessions that follow up this one, for its facilitator token."""
+    return jsonify({"followups": services().live.followups(g.room)})
+
+
+@bp.delete("/sessions/<code>/followups/<followup>")
+@bearer_required
+def detach_followup(code: str, followup: str):
+    """Detach a follow-up: it no longer shows any of this session. 404 when it does not follow this one."""
+    try:
+        remaining = services().live.detach_followup(g.room, followup)
+    except Rejected:
+        return api_error(404, "unknown_session", "code", "That session does not follow up this one.")
+    return jsonify({"followups": remaining})
+
+
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     """Answer API errors (404, 405, 413, ...) as JSON."""

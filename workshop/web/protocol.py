@@ -39,6 +39,7 @@ NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
 STEP_STATUS = "step_status"  # what became of a step carried over from the followed session
+DETACH_FOLLOWUP = "detach_followup"  # the earlier session's facilitator: this follow-up no longer shows this session
 PICK = "pick"
 IDEA = "idea"
 DOTS = "dots"

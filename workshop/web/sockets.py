@@ -272,6 +272,7 @@ class FacilitatorNamespace(BaseNamespace):
             "projector": views.projector(room),
             "undo": svc.live.undo_seconds(room),
             "followup": svc.followup(room, "facilitator"),
+            "followups": svc.live.followups(room),
             "activities": acts.facilitator_view(room),
         }
 
@@ -330,6 +331,11 @@ class FacilitatorNamespace(BaseNamespace):
         data = as_dict(data)
         steps = services().live.set_step_status(room, data.get("position"), data.get("status"))
         return {"ok": True, "steps": steps}
+
+    @bound
+    def on_detach_followup(self, room: Room, binding: Binding, data: Any):
+        """Detach a follow-up of this session: it no longer shows any of this session's figures."""
+        return {"ok": True, "followups": services().live.detach_followup(room, as_dict(data).get("code"))}
 
 
 # The activities' events (workshop.web.activity_sockets), each bound like the others.
