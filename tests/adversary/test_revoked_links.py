@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from tests.support.cluster import Cluster, missing_tools
 from tests.support.server import ROOT, ServerProcess
 
 from .http_browser import Browser
@@ -31,10 +32,11 @@ def server(tmp_path_factory):
         yield running
 
 
-def cli_link(server, code: str, *extra: str) -> str:
+def cli_link(server, code: str, *extra: str, env: dict | None = None) -> str:
     """`workshop sessions link CODE` in another process, as the operator runs it; the new link's token."""
     done = subprocess.run([sys.executable, "-m", "workshop", "sessions", "--data-dir", str(server.data_dir), "link",
-                           code, *extra], cwd=ROOT, env={**os.environ, **SETTINGS}, capture_output=True, text=True, timeout=30)
+                           code, *extra], cwd=ROOT, env={**os.environ, **SETTINGS, **(env or {})}, capture_output=True,
+                          text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().split("?t=", 1)[1]
 
@@ -112,3 +114,24 @@ def test_a_link_evicted_from_the_page_loses_its_socket_at_once(server):
     finally:
         attacker.close()
         owner.close()
+
+
+@pytest.mark.skipif(bool(missing_tools()), reason="needs redis-server and nginx")
+def test_with_two_workers_the_rotation_reaches_the_worker_holding_the_socket_through_the_queue(tmp_path):
+    cluster = Cluster(tmp_path, 2, env={"WORKSHOP_DELETION_CHECK_INTERVAL": "0"}).start()  # the queue alone
+    try:
+        session = create_session(cluster.url, title="Twee workers")
+        code = session["code"]
+        leaked = cli_link(cluster.workers, code)
+        attacker = RawSocket(cluster.url, query=f"&code={code}")
+        try:
+            assert attacker.connect("/facilitator", {"code": code, "token": leaked})["ok"]
+            attacker.wait_for('42/facilitator,["snapshot"')
+            env = {"WORKSHOP_MESSAGE_QUEUE": cluster.redis.url}
+            session["facilitator_token"] = cli_link(cluster.workers, code, "--rotate", env=env)
+            attacker.wait_for('42/facilitator,["failed",{"code":"bad_token"', timeout=10)
+            attacker.wait_for("41/facilitator", timeout=5)
+        finally:
+            attacker.close()
+    finally:
+        cluster.stop()
