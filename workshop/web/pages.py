@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from workshop.core import localtime, security
 from workshop.core.state import Rejected
-from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
 from workshop.live import disciplines
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
