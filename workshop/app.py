@@ -25,7 +25,7 @@ from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
 from workshop.web import api, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
 from workshop.web import compare as compare_web
-from workshop.web.queue import QueueManager, deletion_listener
+from workshop.web.queue import QueueManager, admin_listener
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
@@ -187,7 +187,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         services.checkpoints.start()
     app.extensions["workshop"] = services
     if cfg["MESSAGE_QUEUE"]:
-        listen_to_queue(socketio, deletion_listener(app, live))
+        listen_to_queue(socketio, admin_listener(app, live))
     workers.init_app(app)
     metrics.init_app(app, socketio)
 

@@ -254,14 +254,14 @@ def sessions_command(args) -> int:
             return 1
         live.delete(room.code)
         print(_("Deleted session {code}.", code=room.code))
-        announce(live, [room.code])
+        announce(live, [room.code], "sessions_deleted")
         return 0
     days = args.older_than if args.older_than is not None else live.config["RETENTION_DAYS"]
     if not confirm(_("Delete every session unchanged for more than {days} days?", days=f"{days:g}"), args.yes):
         return 1
     codes = live.purge(days)
     print(n_("Deleted {n} session", "Deleted {n} sessions", len(codes)) + (": " + ", ".join(codes) if codes else "") + ".")
-    announce(live, codes)
+    announce(live, codes, "sessions_deleted")
     return 0
 
 
@@ -280,22 +280,27 @@ def link_command(live, args) -> int:
         print(_("Put the server's address in front (e.g. http://192.168.1.20:5000), or pass --public-url."),
               file=sys.stderr)
     print(_("Anyone who has this link controls the session.") + " "
-          + (_("Every earlier facilitator link has stopped working; browsers already signed in stay signed in.")
-             if args.rotate else _("Earlier facilitator links keep working (add --rotate to stop them).")),
+          + (_("Every earlier facilitator link has stopped working: browsers signed in with one are signed out "
+               "and their open facilitator pages are disconnected.")
+             if args.rotate else
+             _("Earlier facilitator links keep working: the first one and the newest {max} others. An older one stops "
+               "working, and browsers signed in with it are signed out at once. Add --rotate to stop every earlier link.",
+               max=live.config["FACILITATOR_LINKS_MAX"])),
           file=sys.stderr)
+    announce(live, [room.code], "links_revoked")
     return 0
 
 
-def announce(live, codes: list[str]) -> None:
-    """Tell the running workers through the message queue (when MESSAGE_QUEUE is set) which sessions went."""
+def announce(live, codes: list[str], event: str) -> None:
+    """Tell the running workers through the message queue (when MESSAGE_QUEUE is set) which sessions changed."""
     url = live.config["MESSAGE_QUEUE"]
     if not url or not codes:
-        return  # one process: its DeletionWatcher sees the deletion in the database
-    from workshop.web.queue import announce_deleted
+        return  # one process: its DeletionWatcher sees the change in the database
+    from workshop.web.queue import announce as publish
 
     try:
-        announce_deleted(url, codes)
-    except Exception as error:  # the deletion stands; the workers' DeletionWatcher still finds it
+        publish(url, event, codes)
+    except Exception as error:  # the change stands; the workers' DeletionWatcher still finds it
         print(_("Could not tell the workers through {url} ({error}); they notice within DELETION_CHECK_INTERVAL.",
                 url=url, error=error), file=sys.stderr)
 

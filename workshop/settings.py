@@ -56,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHECKPOINT_INTERVAL", 1.0, "Seconds between two copies of the database's write-ahead log into the database, "
             "done in an OS thread so the disk's wait never holds the sockets (0: SQLite does it while committing)."),
     Setting("DELETION_CHECK_INTERVAL", 0.5, "Seconds between the running server's checks whether another process "
-            "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes; 0 turns the check off."),
+            "(`workshop sessions delete` or `purge`) deleted a live session, whose sockets it then closes, or revoked a facilitator "
+            "link (`workshop sessions link`), whose facilitator sockets it then disconnects; 0 turns the check off."),
     Setting("RATE_LOOKUP", (120, 60.0), "Wrong session-code lookups allowed per address per window (count, seconds); room for the typos of a plenary behind one NAT. Once spent, a code is still found when this address found it before or the request carries one of its secrets."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port "
             "headers are trusted (0: none, the headers are ignored; 1: one proxy such as nginx or Caddy)."),
@@ -81,7 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
             "close, reveal, new round, results, view, ...; a later change by anyone ends it sooner) or the last "
             "moderation of an idea (approve, hide, edit, merge)."),
     Setting("FACILITATOR_LINKS_MAX", 10, "Most extra facilitator links a session keeps (one per device it was made "
-            "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it."),
+            "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it, and "
+            "the browsers and facilitator sockets signed in with it are signed out at once."),
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
             "'Your sessions' and the XLSX export. Stored times stay UTC."),
     Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "

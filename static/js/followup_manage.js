@@ -3,8 +3,36 @@
 (function () {
   'use strict';
 
-  const root = W.$('followup-steps');
+  /** The sessions that follow up this one, each with a button that detaches it (detach_followup). */
+  function followups(socket) {
+    const list = W.$('followups-list');
+    if (!list) return;
+    let items = [];
+    const render = function () {
+      W.fill(list, items.length ? items.map(function (item) {
+        return W.el('li', { 'data-code': item.code }, W.el('span', { text: item.title + ' (' + item.code + ') ' }),
+          W.el('button', { type: 'button', class: 'btn btn-small', text: W.t('fu_detach'),
+            onclick: function () { detach(item); } }));
+      }) : W.el('li', { class: 'help', text: W.t('fu_followups_none') }));
+    };
+    const detach = function (item) {
+      W.request(socket, 'detach_followup', { code: item.code }, function (reply) {
+        const box = W.$('followups-status');
+        if (!reply.ok) {
+          box.textContent = W.t('failed', { message: reply.error.message });
+          return;
+        }
+        items = reply.followups;
+        box.textContent = W.t('fu_detached', { title: item.title, code: item.code });
+        render();
+      });
+    };
+    socket.on('snapshot', function (data) { items = data.followups || []; render(); });
+  }
+
   const socket = window.workshopSocket;
+  if (socket) followups(socket);
+  const root = W.$('followup-steps');
   if (!root || !socket) return;
   const el = W.el;
   const t = W.t;

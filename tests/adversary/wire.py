@@ -24,9 +24,10 @@ def ws_url(base_url: str) -> str:
 class RawSocket:
     """One Engine.IO connection on which any namespace can be connected and any frame sent."""
 
-    def __init__(self, base_url: str, timeout: float = 5.0):
-        """Open the websocket and read the Engine.IO open packet."""
-        self.ws = websocket.create_connection(ws_url(base_url), timeout=timeout)
+    def __init__(self, base_url: str, timeout: float = 5.0, query: str = "", cookie: str | None = None,
+                 header: dict[str, str] | None = None):
+        """Open the websocket (extra `query` on the handshake URL, a browser's `cookie`, more headers) and read the open packet."""
+        self.ws = websocket.create_connection(ws_url(base_url) + query, timeout=timeout, cookie=cookie, header=header)
         opened = self.ws.recv()
         assert opened.startswith("0{"), opened
         self.frames: list[str] = []
@@ -87,6 +88,21 @@ class RawSocket:
                 self.frames.remove(frame)
                 return frame
         raise AssertionError(f"no frame starting with {prefixes!r}; kept {self.frames}")
+
+    def frames_within(self, seconds: float) -> list[str]:
+        """Every frame that arrives in the next `seconds` (pings answered), after those already kept."""
+        deadline = time.monotonic() + seconds
+        got = list(self.frames)
+        self.frames.clear()
+        while time.monotonic() < deadline:
+            try:
+                got.append(self._next_frame(deadline))
+            except websocket.WebSocketTimeoutException:
+                break
+            except (OSError, websocket.WebSocketException):
+                break
+        self.frames.clear()
+        return got
 
     def emit(self, namespace: str, event: str, data: Any = None, timeout: float = 5.0) -> Any:
         """Send an event with an acknowledgement id and return the acknowledgement's payload."""

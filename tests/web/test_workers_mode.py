@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from flask_socketio import SocketIO
 
-from workshop.web.queue import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, deletion_listener
+from workshop.web.workers import ROUTE_HEADER
+from workshop.web.queue import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, admin_listener
 
 
 @pytest.fixture
@@ -22,8 +23,20 @@ def test_a_created_session_is_left_to_the_worker_its_code_hashes_to(worker):
     response = worker.test_client().post("/api/sessions", json={"title": "Elders"})
     assert response.status_code == 201 and response.headers["X-Workshop-Worker"] == "2"
     assert rooms_in_memory(worker) == 0
-    assert worker.test_client().get(f"/j/{response.get_json()['code']}").status_code == 200
+    code = response.get_json()["code"]
+    assert worker.test_client().get(f"/j/{code}", headers={ROUTE_HEADER: code}).status_code == 200
     assert rooms_in_memory(worker) == 1
+
+
+@pytest.mark.parametrize("route", [None, "", "AAAAAA", "{code}x", "{lower}", "%{code}"])
+def test_a_page_the_proxy_routed_by_another_value_is_refused_without_loading_the_session(worker, route):
+    code = worker.test_client().post("/api/sessions", json={"title": "Elders"}).get_json()["code"]
+    headers = {} if route is None else {ROUTE_HEADER: route.format(code=code, lower=code.lower())}
+    page = worker.test_client().get(f"/j/{code}", headers=headers)
+    assert page.status_code == 421 and "text/html" in page.content_type
+    api = worker.test_client().get(f"/api/sessions/{code}", headers=headers)
+    assert api.status_code == 421 and api.get_json()["error"]["code"] == "wrong_worker"
+    assert rooms_in_memory(worker) == 0
 
 
 def test_one_process_keeps_a_created_session(app):
@@ -46,9 +59,11 @@ def test_a_socket_must_name_its_session_in_the_handshake_url(worker):
     socketio = worker.extensions["socketio"]
     unrouted = socketio.test_client(worker, namespace="/participant", auth={"code": code})
     assert not unrouted.is_connected("/participant")
-    wrong = socketio.test_client(worker, namespace="/participant", auth={"code": code}, query_string="code=AAAAAA")
+    wrong = socketio.test_client(worker, namespace="/participant", auth={"code": code}, headers={ROUTE_HEADER: "AAAAAA"},
+                                 query_string=f"code={code}")  # the query names it, but the proxy hashed another value
     assert not wrong.is_connected("/participant")
-    routed = socketio.test_client(worker, namespace="/participant", auth={"code": code}, query_string=f"code={code}")
+    assert rooms_in_memory(worker) == 0
+    routed = socketio.test_client(worker, namespace="/participant", auth={"code": code}, headers={ROUTE_HEADER: code})
     assert routed.is_connected("/participant")
     routed.disconnect(namespace="/participant")
 
@@ -87,7 +102,7 @@ def test_a_deletion_notice_closes_the_sockets_of_the_worker_holding_it(room, app
     phone, _ack = r.join("A")
     live = app.extensions["workshop"].live
     manager = RecordingManager()
-    manager.on_admin = deletion_listener(app, live)
+    manager.on_admin = admin_listener(app, live)
     manager._handle_emit({"method": "emit", "event": SESSIONS_DELETED, "data": [["ZZZZZZ"]],
                           "namespace": ADMIN_NAMESPACE})
     assert rooms_in_memory(app) == 1  # a code this worker does not hold, or that still exists: nothing

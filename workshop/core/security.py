@@ -40,6 +40,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()  # any str, even a lone surrogate
 
 
+def link_id(stored_hash: str) -> str:
+    """Name one facilitator link by its stored hash (a prefix: enough to tell a session's links apart, no secret)."""
+    return stored_hash[:16]
+
+
 def token_matches(token: object, stored_hash: str) -> bool:
     """Compare a presented token with a stored hash in constant time."""
     if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():

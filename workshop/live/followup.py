@@ -1,9 +1,10 @@
 """The then-and-now view of a follow-up session: the earlier session beside this one (pure, no Flask).
 
-Both sides come from the live aggregate each room's projector would get (views.aggregate with
-its masking), so the projector sees nothing of either session that its own screen would not
-have shown. Nothing identifies a participant: counts per option, phases and the steps' texts;
-the projector's copy leaves out who took a step on.
+Both sides come from the live aggregate (views.aggregate with its masking). The earlier session's side
+is always what its own projector may show, also on the follow-up's facilitator page: whoever created the
+follow-up proved the earlier session's secret once, and must not keep reading its facilitator-level
+figures after its owner rotated the links (issue 20, finding 6). Nothing identifies a participant: counts
+per option, phases and the steps' texts; the projector's copy leaves out who took a step on.
 """
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def followup_view(room: "Room", earlier: "Room | None", audience: Audience, *,
         return None
     return {
         "organisation": room.organisation or None,
-        "then": side(earlier, audience, min_group_size) if earlier is not None else None,
+        "then": side(earlier, "projector", min_group_size) if earlier is not None else None,
         "now": side(room, audience, min_group_size),
         "steps": [{k: step.get(k) for k in STEP_KEYS[audience]} for step in room.carried],
     }

@@ -41,6 +41,9 @@ class Notifier(Protocol):
     def session_deleted(self, room: "Room") -> None:
         """The session was deleted (here or by another process); its room is about to be forgotten."""
 
+    def facilitators_signed_out(self, room: "Room", sids: "list[str]") -> None:
+        """These facilitator sockets signed in with a link that was rotated away or evicted: end them."""
+
     def projector_changed(self, room: "Room") -> None:
         """A projector page connected or went away (room.projectors, room.projector_at)."""
 

@@ -73,6 +73,8 @@ class Room:
     follows: str | None = None  # code of the earlier session this one follows up
     carried: list = field(default_factory=list)  # the followed session's steps, with what became of them
     board: Any = None         # the activities (workshop.live.activities.Board), loaded on first use
+    # Facilitator sockets of this process: sid -> (epoch, link id) they signed in with; a revoked link signs them out.
+    facilitators: dict = field(default_factory=dict)
 
 
 class RoomCache:
@@ -92,9 +94,28 @@ class RoomCache:
                 room = self._load(code)
                 if room is not None:
                     self._rooms[code] = room
+                    if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
+                        self.deadlines.watch(code, float(room.state.timer.deadline))
             if room is not None:
                 room.used_at = self.monotonic()
             return room
+
+    def peek(self, code: object) -> Room | None:
+        """A room to read, without holding it in memory here when this process is one worker of several.
+
+        Another worker may own the session (the proxy sends its sockets there): a copy kept here would be a
+        ghost that never hears that worker's changes. So a worker reads such a room fresh from the store.
+        """
+        code = security.normalise_code(code)
+        if code is None or not self.config.get("WORKER"):
+            return self.room(code)
+        with self._lock:
+            return self._rooms.get(code) or self._load(code)
+
+    def in_memory(self, code: object) -> Room | None:
+        """The room this process holds for a code, None when it holds none (nothing is loaded)."""
+        with self._lock:
+            return self._rooms.get(code) if isinstance(code, str) else None
 
     def _current(self, room: Room) -> Room:
         """Return the live copy of a room a caller may have held across an eviction (call under the lock)."""
@@ -161,12 +182,15 @@ class RoomCache:
         self.notifier.session_deleted(room)
         self.forget(room.code)
 
-    def deleted_rooms(self) -> list[Room]:
-        """The rooms in memory whose sessions another process deleted; cheap while nobody else wrote."""
+    def changed_elsewhere(self) -> bool:
+        """Whether another process committed to the database since the last look (one PRAGMA data_version)."""
         version = self.store.data_version()
-        if version == self._data_version:
-            return []
         with self._lock:
-            self._data_version = version
+            changed, self._data_version = version != self._data_version, version
+        return changed
+
+    def deleted_rooms(self) -> list[Room]:
+        """The rooms in memory whose sessions another process deleted."""
+        with self._lock:
             missing = self.store.missing_codes(list(self._rooms))
             return [self._rooms[code] for code in sorted(missing)]

@@ -101,19 +101,34 @@ class Live(RoomCache):
 
     def is_facilitator(self, room: Room, token: object) -> bool:
         """Tell whether a token is one of this session's facilitator links (read from the store: the CLI may add some)."""
+        return self.link_of(room, token) is not None
+
+    def link_of(self, room: Room, token: object) -> str | None:
+        """The id of the facilitator link a token is (security.link_id), None when it is none of the session's."""
         if not isinstance(token, str) or not token:
-            return False
-        return any([security.token_matches(token, h) for h in self.store.facilitator_hashes(room.id)])
+            return None
+        found = [h for h in self.store.facilitator_hashes(room.id) if security.token_matches(token, h)]
+        return security.link_id(found[0]) if found else None
 
     def facilitator_epoch(self, room: Room) -> int:
         """The session's sign-in generation: a browser or socket signed in under an older one is signed out."""
         return self.store.facilitator_epoch(room.id)
+
+    def signed_in_with(self, room: Room, epoch: int, link: str | None) -> bool:
+        """Whether a sign-in made under `epoch` with link `link` still counts (no rotation since, link not evicted).
+
+        `link` None is a browser cookie written before links were named: it counts until the next rotation.
+        """
+        if epoch != self.facilitator_epoch(room):
+            return False
+        return link is None or link in {security.link_id(h) for h in self.store.facilitator_hashes(room.id)}
 
     def facilitator_link(self, room: Room, rotate: bool = False) -> str:
         """Make a new facilitator token for another device and return it (only its hash is stored).
 
         Earlier links keep working (an open co-facilitator device is not signed out), up to
         FACILITATOR_LINKS_MAX extra ones; with rotate, the new token is the only one that works.
+        Facilitator sockets of this process signed in with a link that stopped working are signed out.
         """
         token = security.new_token()
         with stored():
@@ -122,7 +137,36 @@ class Live(RoomCache):
             else:
                 self.store.add_facilitator_token(room.id, security.token_hash(token), self.clock(),
                                                  self.config["FACILITATOR_LINKS_MAX"])
+        self.sign_out_revoked(room)
         return token
+
+    def facilitator_connected(self, room: Room, sid: str, epoch: int, link: str | None) -> None:
+        """Remember which link a facilitator socket of this process signed in with."""
+        with self._lock:
+            room.facilitators[sid] = (epoch, link)
+
+    def facilitator_disconnected(self, room: Room, sid: str) -> None:
+        """Forget a facilitator socket that went away."""
+        with self._lock:
+            room.facilitators.pop(sid, None)
+
+    def sign_out_revoked(self, room: Room) -> list[str]:
+        """Tell the notifier to sign out the facilitator sockets whose link stopped working; return their sids."""
+        with self._lock:
+            signed_in = dict(room.facilitators)
+        gone = [sid for sid, (epoch, link) in signed_in.items() if not self.signed_in_with(room, epoch, link)]
+        if gone:
+            with self._lock:
+                for sid in gone:
+                    room.facilitators.pop(sid, None)
+            self.notifier.facilitators_signed_out(room, gone)
+        return gone
+
+    def sign_out_revoked_everywhere(self) -> list[str]:
+        """Sign out revoked facilitator sockets of every room in memory (after another process wrote)."""
+        with self._lock:
+            rooms = [room for room in self._rooms.values() if room.facilitators]
+        return [sid for room in rooms for sid in self.sign_out_revoked(room)]
 
     # Participants
 
@@ -297,8 +341,29 @@ class Live(RoomCache):
         return steps
 
     def followed(self, room: Room) -> Room | None:
-        """The earlier session a room follows up, None when it follows none or that one was deleted."""
-        return self.room(room.follows) if room.follows else None
+        """The earlier session a room follows up, None when it follows none, was detached or that one was deleted.
+
+        Read from the store each time: the earlier session's owner may detach it from another process.
+        """
+        follows = self.store.follows(room.id)
+        with self._lock:
+            room.follows = follows
+        return self.peek(follows) if follows else None
+
+    def followups(self, room: Room) -> list[dict[str, Any]]:
+        """The sessions that follow up this one (code, title, created_at), for its facilitator to see and detach."""
+        return self.store.followups(room.code)
+
+    def detach_followup(self, room: Room, code: object) -> list[dict[str, Any]]:
+        """Make a follow-up of this session follow none: it no longer shows any of this session. Return the rest."""
+        followup = security.normalise_code(code)
+        with stored():
+            if followup is None or not self.store.detach_followup(room.id, followup, self.clock()):
+                raise Rejected("unknown_session", "That session does not follow up this one", "code")
+        held = self.in_memory(followup)
+        if held is not None:  # its screens here drop the then-and-now view at once; elsewhere at its next view
+            self.notifier.followup_changed(held, self.followed(held))
+        return self.followups(room)
 
     def set_step_status(self, room: Room, position: object, status: object) -> list[dict[str, Any]]:
         """Record what became of a step carried over from the followed session; return the carried steps."""

@@ -80,7 +80,9 @@ class Deadlines:
 
     def _expire(self, code: str, deadline: float) -> bool:
         """Close the timed question if its timer still ends at `deadline`; True when it is not due yet."""
-        room = self.live.room(code)
+        # One of several workers expires only a room it holds: the one its sessions' sockets reach (a room loaded
+        # later starts its own watch, RoomCache.room), never a copy of another worker's session.
+        room = self.live.in_memory(code) if self.live.config.get("WORKER") else self.live.room(code)
         timer = room.state.timer if room is not None else None
         if timer is None or timer.deadline != deadline:
             return False  # stopped, closed by hand, or moved: the new deadline has its own watch
@@ -90,7 +92,12 @@ class Deadlines:
         return False
 
     def restore(self) -> int:
-        """Watch the timers stored in the database (after a restart); return how many."""
+        """Watch the timers stored in the database (after a restart); return how many.
+
+        A worker of several watches none here: it watches a room's timer when it loads the room.
+        """
+        if self.live.config.get("WORKER"):
+            return 0
         count = 0
         for row in self.live.store.list_sessions(None):
             timer = json.loads(row["state"]).get("timer")

@@ -115,6 +115,15 @@ class SessionStore(Protocol):
     def set_carried_status(self, session_id: int, position: int, status: str | None, now: str) -> bool:
         """Record what became of a carried-over step (None: not judged); False when there is no such step."""
 
+    def follows(self, session_id: int) -> str | None:
+        """The code of the earlier session a session follows up now, None when it follows none (or is gone)."""
+
+    def followups(self, code: str) -> list[dict[str, Any]]:
+        """The sessions that follow up the session with this code, oldest first: code, title, created_at."""
+
+    def detach_followup(self, session_id: int, followup_code: str, now: str) -> bool:
+        """Make a follow-up of a session follow none (its copied steps stay its own); False when it was not one."""
+
     def save_activities(self, session_id: int, state: dict[str, Any], now: str) -> None:
         """Store a session's activity state."""
 

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from workshop.store.activity_rows import ActivityRows
 from workshop.store.checkpoints import Checkpoints
+from workshop.store.followup_rows import FollowupRows
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 5  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea
@@ -58,7 +59,7 @@ class StoreUnavailable(Exception):
         self.reason = reason
 
 
-class Store(ActivityRows, Checkpoints):
+class Store(ActivityRows, Checkpoints, FollowupRows):
     """One connection, one writer: every write is a short explicit transaction."""
 
     def __init__(self, path: str | Path, synchronous: str = "NORMAL"):

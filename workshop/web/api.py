@@ -7,13 +7,14 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from workshop.core.state import Rejected
-from workshop.web.auth import api_error, bearer_required, proven_rooms
+from workshop.web.auth import api_error, bearer_required, no_store, proven_rooms
 from workshop.web.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.post("/sessions")
+@no_store
 def create_session():
     """Create a session from JSON; reply with its links and the facilitator token."""
     if not request.is_json:
@@ -69,6 +70,24 @@ def session_state(code: str):
     """The facilitator's view of a session: state and live aggregate."""
     svc, room = services(), g.room
     return jsonify({"state": svc.screen_state(room), "live": svc.aggregate(room, "facilitator")})
+
+
+@bp.get("/sessions/<code>/followups")
+@bearer_required
+def followups(code: str):
+    """The sessions that follow up this one, for its facilitator token."""
+    return jsonify({"followups": services().live.followups(g.room)})
+
+
+@bp.delete("/sessions/<code>/followups/<followup>")
+@bearer_required
+def detach_followup(code: str, followup: str):
+    """Detach a follow-up: it no longer shows any of this session. 404 when it does not follow this one."""
+    try:
+        remaining = services().live.detach_followup(g.room, followup)
+    except Rejected:
+        return api_error(404, "unknown_session", "code", "That session does not follow up this one.")
+    return jsonify({"followups": remaining})
 
 
 @bp.errorhandler(HTTPException)

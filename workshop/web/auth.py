@@ -8,7 +8,7 @@ the audience's own way: an HTML error page, a JSON error, or a refused socket co
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -42,37 +42,71 @@ def api_error(status: int, code: str, field: str | None = None, message: str | N
     return jsonify({"error": error}), status
 
 
+def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A response that carries a secret (a token, a projector or report key): never kept in a browser's or proxy's cache."""
+    @functools.wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        response = make_response(view(**kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return wrapped
+
+
 def refuse(code: str) -> ConnectionRefusedError:
     """Return a connection refusal: the client's err.message is the text, err.data the {code, message} object."""
     error = p.error(code)
     return ConnectionRefusedError(error["message"], error)
 
 
-def signed_in() -> dict[str, int]:
-    """The sessions this browser signed in to, with each sign-in's generation: the signed cookie's list, bounded.
+class SignIn(NamedTuple):
+    """One session this browser signed in to: the generation then, and the link it signed in with."""
 
-    An entry is "CODE" (generation 0, also what older versions stored) or "CODE.N" after N rotations.
+    epoch: int
+    link: str | None  # security.link_id of the link; None in cookies written before links were named
+
+
+def signed_in() -> dict[str, SignIn]:
+    """The sessions this browser signed in to: the signed cookie's list, bounded.
+
+    An entry is "CODE" (generation 0, also what older versions stored), "CODE.N" after N rotations,
+    or "CODE.N.LINK" naming the facilitator link it signed in with (evicting that link signs it out).
     """
     entries = session.get(COOKIE_KEY, [])
     if not isinstance(entries, list):
         return {}
-    found: dict[str, int] = {}
+    found: dict[str, SignIn] = {}
     for entry in [e for e in entries if isinstance(e, str)][:FACILITATED_MAX]:
-        code, _, epoch = entry.partition(".")
-        found.setdefault(code, int(epoch) if epoch.isdigit() else 0)
+        code, _, rest = entry.partition(".")
+        epoch, _, link = rest.partition(".")
+        found.setdefault(code, SignIn(int(epoch) if epoch.isdigit() else 0, link or None))
     return found
 
 
+def cookie_entry(code: str, sign_in: SignIn) -> str:
+    """One entry of the facilitator cookie (see signed_in)."""
+    if sign_in.link:
+        return f"{code}.{sign_in.epoch}.{sign_in.link}"
+    return code if sign_in.epoch == 0 else f"{code}.{sign_in.epoch}"
+
+
+def cookie_sign_in(room: Room) -> SignIn | None:
+    """This browser's sign-in to a session while it still counts (no rotation since, its link not evicted)."""
+    sign_in = signed_in().get(room.code)
+    if sign_in is None or not services().live.signed_in_with(room, sign_in.epoch, sign_in.link):
+        return None
+    return sign_in
+
+
 def facilitates(room: Room) -> bool:
-    """Whether this browser is signed in to a session, since its facilitator links were last rotated."""
-    epoch = signed_in().get(room.code)
-    return epoch is not None and epoch == services().live.facilitator_epoch(room)
+    """Whether this browser is signed in to a session with a facilitator link that still works."""
+    return cookie_sign_in(room) is not None
 
 
-def remember_facilitator(code: str, epoch: int = 0) -> None:
-    """Remember in the signed, HttpOnly cookie that this browser facilitates a session (most recent first)."""
-    entry = code if epoch == 0 else f"{code}.{epoch}"
-    others = [c if e == 0 else f"{c}.{e}" for c, e in signed_in().items() if c != code]
+def remember_facilitator(room: Room, token: str) -> None:
+    """Remember in the signed, HttpOnly cookie that this browser signed in to a session with a token (most recent first)."""
+    live = services().live
+    entry = cookie_entry(room.code, SignIn(live.facilitator_epoch(room), live.link_of(room, token)))
+    others = [cookie_entry(c, s) for c, s in signed_in().items() if c != room.code]
     session[COOKIE_KEY] = ([entry] + others)[:FACILITATED_MAX]
     session.permanent = True
 
@@ -103,7 +137,7 @@ def proven_rooms(codes: list[object], tokens: dict[str, object] | None = None, *
     for code in codes:
         def proven(r: Room, code=code) -> bool:
             return (cookie and facilitates(r)) or live.is_facilitator(r, tokens.get(str(code)))
-        room = find_room(code, proven)
+        room = find_room(code, proven, keep=False)
         if room is None or not proven(room):
             raise Rejected("not_facilitator_of_all", "You need the facilitator secret of every session you name",
                            "follows")
@@ -112,7 +146,7 @@ def proven_rooms(codes: list[object], tokens: dict[str, object] | None = None, *
     return rooms
 
 
-def find_room(code: object, proven: Callable[[Room], bool] | None = None) -> Room | None:
+def find_room(code: object, proven: Callable[[Room], bool] | None = None, keep: bool = True) -> Room | None:
     """Return the session with a code; raise Rejected('rate_limited') while this address has guessed wrong too often.
 
     Only wrong codes spend the address's budget (RATE_LOOKUP). Once it is spent, a code
@@ -120,11 +154,12 @@ def find_room(code: object, proven: Callable[[Room], bool] | None = None) -> Roo
     venue NAT keeps joining and reloading) or when `proven(room)` says the request carries
     a secret of that session (a participant token, the facilitator token or cookie, the
     projector key, the report key). Any other code, valid or not, is refused alike, so a
-    script cannot tell a hit from a miss.
+    script cannot tell a hit from a miss. Without `keep` (a session named only to prove its
+    secret) a worker reads the session without holding it in memory: another worker may own it.
     """
     svc = services()
     key = request.remote_addr or "unknown"
-    room = svc.live.room(code)
+    room = svc.live.room(code) if keep else svc.live.peek(code)
     if room is None:
         if not svc.lookup_limit.allow(key):
             raise Rejected("rate_limited", "Too many unknown codes from this address; wait a minute")
@@ -170,6 +205,7 @@ def facilitator_required(view: Callable[..., Any] | None = None, *, sign_in: boo
     if view is None:
         return lambda v: facilitator_required(v, sign_in=sign_in, denied=denied)
 
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         live = services().live
@@ -179,7 +215,7 @@ def facilitator_required(view: Callable[..., Any] | None = None, *, sign_in: boo
             if not live.is_facilitator(room, token):
                 return error_page(403, _("This facilitator link is not valid"),
                                   _("Use the facilitator link you received when you created the session."))
-            remember_facilitator(room.code, live.facilitator_epoch(room))
+            remember_facilitator(room, token)
             return redirect(url_for(request.endpoint, **{**kwargs, "code": room.code}), 303)
         if not facilitates(room):
             return error_page(403, str(denied or _("Only the facilitator can open this page")),
@@ -196,6 +232,7 @@ def bearer_token() -> str | None:
 
 def bearer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """An API route for the facilitator token: bind g.room, else a JSON error (429, 404, 401, 403)."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         live = services().live
@@ -217,6 +254,7 @@ def bearer_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def projector_key_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """The projector page, for its read-only key in `?k=`: bind g.room, else an error page."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         svc = services()
@@ -241,6 +279,7 @@ def report_refused(room: Room | None):
 
 def report_key_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """The shared report, for the current unrevoked key in the path: bind g.room, else 404 (or 429)."""
+    @no_store
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         svc = services()
@@ -263,7 +302,7 @@ def connect_room(data: Any, proven: Callable[[Room, dict[str, Any]], bool] | Non
     if not isinstance(data, dict):
         data = {}
     if not workers.routed_here(data.get("code")):
-        raise refuse("bad_request")
+        raise refuse("wrong_worker")
     try:
         room = find_room(data.get("code"), (lambda r: proven(r, data)) if proven else None)
     except Rejected as exc:
@@ -287,9 +326,18 @@ def projector_key_ok(room: Room, data: dict[str, Any]) -> bool:
     return services().projector_key_ok(room.code, data.get("key"))
 
 
+def facilitator_sign_in(room: Room, data: dict[str, Any]) -> SignIn | None:
+    """The sign-in a facilitator connect proves: the token in its auth data, else the signed cookie's; None for neither."""
+    live = services().live
+    link = live.link_of(room, data.get("token"))
+    if link is not None:
+        return SignIn(live.facilitator_epoch(room), link)
+    return cookie_sign_in(room)
+
+
 def facilitator_ok(room: Room, data: dict[str, Any]) -> bool:
     """Whether the auth data carries the facilitator token, or the signed cookie lists the session."""
-    return services().live.is_facilitator(room, data.get("token")) or facilitates(room)
+    return facilitator_sign_in(room, data) is not None
 
 
 def admit_participant(data: Any) -> Room:
@@ -305,9 +353,10 @@ def admit_projector(data: Any) -> Room:
     return room
 
 
-def admit_facilitator(data: Any) -> Room:
-    """The room a facilitator connects to with its token or cookie, or raise the refusal (bad_token)."""
+def admit_facilitator(data: Any) -> tuple[Room, SignIn]:
+    """The room a facilitator connects to with its token or cookie, and that sign-in; or raise the refusal (bad_token)."""
     room = connect_room(data, facilitator_ok)
-    if not facilitator_ok(room, data):
+    sign_in = facilitator_sign_in(room, data if isinstance(data, dict) else {})
+    if sign_in is None:
         raise refuse("bad_token")
-    return room
+    return room, sign_in

@@ -252,6 +252,14 @@ class Broadcaster:
         """Every facilitator device gets the shared report link as it is now."""
         self._to_facilitators(p.REPORT, self.report_info(room), room)
 
+    def facilitators_signed_out(self, room: "Room", sids: list[str]) -> None:
+        """Tell each facilitator socket whose link stopped working why, and disconnect it at once."""
+        with force_locale(room.language):
+            notice = p.error("bad_token")
+        for sid in sids:
+            self.socketio.emit(p.FAILED, notice, to=sid, namespace=p.FACILITATOR)
+            self.socketio.server.disconnect(sid, namespace=p.FACILITATOR)
+
     def projector_changed(self, room: "Room") -> None:
         """Every facilitator device hears whether a projector is connected, and since when."""
         self._to_facilitators(p.PROJECTOR, views.projector(room), room)

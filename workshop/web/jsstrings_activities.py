@@ -27,6 +27,9 @@ def strings() -> dict[str, str]:
         "fu_recorded": gettext("Recorded: {what}: {status}."),
         "fu_cleared": gettext("Cleared: {what}."),
         "fu_clear": gettext("Clear"),
+        "fu_followups_none": gettext("No session follows up this one."),
+        "fu_detach": gettext("Detach"),
+        "fu_detached": gettext("{title} ({code}) no longer shows anything of this session."),
         # The proeftuin activities (activities_phone.js, activities_screen.js, activities_manage.js).
         "act_approve": gettext("Approve"),
         "act_approved": gettext("Idea approved: it is on the wall."),

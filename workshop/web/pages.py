@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from workshop.core import localtime, security
 from workshop.core.state import Rejected
-from workshop.core.tally import headline
 from workshop.exports import FORMATS as EXPORT_FORMATS
 from workshop.live import disciplines
 from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
@@ -47,10 +46,13 @@ def my_sessions() -> list[dict[str, Any]]:
     """The sessions this browser facilitates, for the start page's archive."""
     svc = services()
     mine = signed_in()
-    items = [i for i in svc.live.sessions(list(mine)) if i["facilitator_epoch"] == mine[i["code"]]]
-    for item in items:
-        room = svc.live.room(item["code"])
-        first = svc.aggregate(room, "facilitator")["results"]["headline"] if room else headline(None)
+    items = []
+    for item in svc.live.sessions(list(mine)):
+        room = svc.live.peek(item["code"])  # another worker may hold it: read, do not keep a copy here
+        if room is None or not svc.live.signed_in_with(room, *mine[item["code"]]):
+            continue
+        items.append(item)
+        first = svc.aggregate(room, "facilitator")["results"]["headline"]
         phase = svc.live.questionnaire.phase(first["phase"]) if first["phase"] else None
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
@@ -97,7 +99,7 @@ def create():
         html = render_template("start.html", form=form, errors=errors, default_disciplines=DEFAULT_DISCIPLINES[lang],
                                my_sessions=my_sessions(), page_data=page_data())
         return make_response(html, 400)
-    remember_facilitator(room.code)
+    remember_facilitator(room, _token)
     remote.keep_once(room, _token)  # shown once on the manage page
     return redirect(url_for("pages.manage", code=room.code), 303)
 

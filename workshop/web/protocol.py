@@ -39,6 +39,7 @@ NOTE = "note"
 STEPS = "steps"
 REPORT_LINK = "report_link"
 STEP_STATUS = "step_status"  # what became of a step carried over from the followed session
+DETACH_FOLLOWUP = "detach_followup"  # the earlier session's facilitator: this follow-up no longer shows this session
 PICK = "pick"
 IDEA = "idea"
 DOTS = "dots"
@@ -100,6 +101,8 @@ ERRORS = {
     "unknown_idea": _l("That idea is not on the wall."),
     "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
     "undo_expired": _l("This can no longer be undone."),
+    "wrong_worker": _l("This request reached a server process that does not hold this session. "
+                       "Reload the page; if this stays, the proxy in front of the workers is set up wrongly."),
 }
 
 # Error messages that name a limit: the setting that holds it.

@@ -19,6 +19,7 @@ from workshop.web.rooms import RoomIndex
 
 ADMIN_NAMESPACE = "/workshop-admin"
 SESSIONS_DELETED = "sessions_deleted"
+LINKS_REVOKED = "links_revoked"  # facilitator links rotated away or evicted by `workshop sessions link`
 CHANNEL = "workshop"
 log = logging.getLogger(__name__)
 
@@ -53,21 +54,28 @@ class QueueManager(RoomIndex, socketio.RedisManager):
         return super()._handle_emit(message)
 
 
-def announce_deleted(url: str, codes: list[str]) -> None:
-    """Tell every worker listening on the queue at url that these sessions were deleted (from the CLI)."""
+def announce(url: str, event: str, codes: list[str]) -> None:
+    """Tell every worker listening on the queue at url about these sessions (from the CLI): SESSIONS_DELETED or LINKS_REVOKED."""
     manager = socketio.RedisManager(url, channel=CHANNEL, write_only=True)
-    manager.emit(SESSIONS_DELETED, list(codes), namespace=ADMIN_NAMESPACE)
+    manager.emit(event, list(codes), namespace=ADMIN_NAMESPACE)
 
 
-def deletion_listener(app, live) -> Callable[[str, Any], None]:
-    """The on_admin handler of a worker: close the sockets and forget the rooms of deleted sessions."""
+def admin_listener(app, live) -> Callable[[str, Any], None]:
+    """The on_admin handler of a worker: close what it holds of deleted sessions, sign out revoked facilitator links."""
     def on_admin(event: str, data: Any) -> None:
         """Act on one admin notice."""
-        if event != SESSIONS_DELETED or not isinstance(data, list):
+        if event not in (SESSIONS_DELETED, LINKS_REVOKED) or not isinstance(data, list):
             return
         with app.app_context():
             for code in data:
-                room = live.deleted_room(code) if isinstance(code, str) else None
+                if not isinstance(code, str):
+                    continue
+                if event == LINKS_REVOKED:
+                    room = live.in_memory(code)
+                    if room is not None:
+                        live.sign_out_revoked(room)
+                    continue
+                room = live.deleted_room(code)
                 if room is not None:
                     live.deleted_elsewhere(room)
                     log.info("session %s was deleted by another process; its sockets were closed", code)

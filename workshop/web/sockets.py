@@ -42,6 +42,7 @@ class Binding:
     role: str
     participant: int | None = None
     epoch: int = 0  # a facilitator's sign-in generation: a rotation since ends its control
+    link: str | None = None  # the facilitator link it signed in with: evicting that link ends its control
 
 
 def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,9 +59,11 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         if room is None:
             return self.fail("unknown_session")
         g.session_language = room.language
-        if binding.role == "facilitator" and binding.epoch != services().live.facilitator_epoch(room) >= 0:
+        live = services().live
+        if (binding.role == "facilitator" and not live.signed_in_with(room, binding.epoch, binding.link)
+                and live.facilitator_epoch(room) >= 0):  # a deleted session's writes answer session_deleted
             reply = self.fail("bad_token")
-            self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # links were rotated since
+            self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # its link was revoked since
             return reply
         try:
             return handler(self, room, binding, data)
@@ -242,10 +245,19 @@ class FacilitatorNamespace(BaseNamespace):
 
     def connect(self, auth):
         """Check the facilitator token or cookie, join the screens room, send a snapshot."""
-        room = admit_facilitator(auth)
-        self.bind(Binding(room.code, "facilitator", epoch=services().live.facilitator_epoch(room)))
+        room, sign_in = admit_facilitator(auth)
+        self.bind(Binding(room.code, "facilitator", epoch=sign_in.epoch, link=sign_in.link))
+        services().live.facilitator_connected(room, request.sid, sign_in.epoch, sign_in.link)
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
+
+    def on_disconnect(self, reason=None):
+        """Forget a facilitator socket that went away."""
+        binding = self.binding()
+        self.unbind()
+        room = services().live.in_memory(binding.code) if binding else None
+        if room is not None:
+            services().live.facilitator_disconnected(room, request.sid)
 
     def snapshot(self, room: Room) -> dict[str, Any]:
         """Everything the control page needs to draw itself."""
@@ -260,6 +272,7 @@ class FacilitatorNamespace(BaseNamespace):
             "projector": views.projector(room),
             "undo": svc.live.undo_seconds(room),
             "followup": svc.followup(room, "facilitator"),
+            "followups": svc.live.followups(room),
             "activities": acts.facilitator_view(room),
         }
 
@@ -318,6 +331,11 @@ class FacilitatorNamespace(BaseNamespace):
         data = as_dict(data)
         steps = services().live.set_step_status(room, data.get("position"), data.get("status"))
         return {"ok": True, "steps": steps}
+
+    @bound
+    def on_detach_followup(self, room: Room, binding: Binding, data: Any):
+        """Detach a follow-up of this session: it no longer shows any of this session's figures."""
+        return {"ok": True, "followups": services().live.detach_followup(room, as_dict(data).get("code"))}
 
 
 # The activities' events (workshop.web.activity_sockets), each bound like the others.

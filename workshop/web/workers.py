@@ -1,18 +1,25 @@
 """Running as one of several workers behind a proxy that hashes on the session code (docs/deployment.md).
 
 The proxy sends every request naming a code to the same worker: pages and the API carry it in the path,
-Socket.IO connections in the `code` query parameter (static/js/common.js). The proxy hashes the code as
-written, so a worker redirects a page whose code is not in its canonical form (lower case, dashes) to the
-canonical URL before anything loads the session, and refuses a socket whose query code differs from the
-session it asks for: otherwise two workers could hold one session.
+Socket.IO connections in the `code` query parameter (static/js/common.js). The proxy hashes the value as it
+reads it (nginx: `$arg_code` is the first parameter named code in any case, not URL-decoded), and passes that
+very value on in the ROUTE_HEADER (deploy/nginx/workshop-locations.conf, which also drops a client's own).
+A worker serves a session only when the proxy hashed exactly its canonical code, so every request of a
+session reaches one worker and no other ever loads it (docs/decisions.md, "Which worker owns a session").
+A page whose code is not written canonically (upper case, no dashes) is redirected to the canonical URL
+first; a request or socket the proxy routed by another value is refused with `wrong_worker` (421).
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, redirect, request, url_for
+from flask_babel import gettext as _
 
 from workshop.core import security
+from workshop.web import protocol
 
 WORKER_HEADER = "X-Workshop-Worker"
+ROUTE_HEADER = "X-Workshop-Code"  # the value the proxy hashed to pick this worker
+MISDIRECTED = 421  # HTTP's "Misdirected Request": sent to a server that cannot answer for it
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +27,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("WORKER"):
         return
     app.before_request(canonical_code)
+    app.before_request(owned_here)
     app.after_request(name_worker)
 
 
@@ -47,8 +55,22 @@ def name_worker(response):
     return response
 
 
+def owned_here():
+    """Refuse a page or API request for a session the proxy did not route here by that session's own code."""
+    raw = (request.view_args or {}).get("code")
+    if not isinstance(raw, str) or security.normalise_code(raw) is None or routed_here(raw):
+        return None
+    from workshop.web.auth import api_error, error_page  # auth imports this module
+
+    if request.path.startswith("/api/"):
+        return api_error(MISDIRECTED, "wrong_worker")
+    return error_page(MISDIRECTED, _("This page reached the wrong server process"),
+                      str(protocol.ERRORS["wrong_worker"]))
+
+
 def routed_here(code: object) -> bool:
-    """Tell whether a socket connect was routed by its session code (always true with one process)."""
+    """Tell whether the proxy routed this request by exactly this session's canonical code (always true with one process)."""
     if not current_app.config.get("WORKER"):
         return True
-    return isinstance(code, str) and request.args.get("code") == security.normalise_code(code)
+    canonical = security.normalise_code(code)
+    return canonical is not None and request.headers.get(ROUTE_HEADER) == canonical
