@@ -170,6 +170,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
+        facilitator_limit=RateLimiter(*cfg["RATE_FACILITATOR"]),
+        facilitator_address_limit=RateLimiter(*cfg["RATE_FACILITATOR_ADDRESS"]),
         config=cfg,
         links=links,
     )

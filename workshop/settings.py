@@ -94,6 +94,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DOTS_PER_PARTICIPANT", 3, "Dots each phone places in the dot vote."),
     Setting("DOTS_PER_IDEA", 2, "Most dots one phone places on one idea."),
     Setting("VOTE_TOP", 5, "How many top ideas the revealed dot vote shows."),
+    Setting("RATE_FACILITATOR", (100, 10.0), "Facilitator events (commands, timers, notes, moderation, ...) allowed per session "
+            "per window (count, seconds), from all its facilitator devices together; a busy facilitator sends a few a second."),
+    Setting("RATE_FACILITATOR_ADDRESS", (300, 10.0), "Facilitator events allowed per client address per window (count, "
+            "seconds), whatever the sessions: room for several facilitators behind one venue NAT."),
     Setting("RATE_ACTIVITY", (30, 10.0), "Activity requests (picks, ideas, dots) allowed per participant per window (count, seconds)."),
     Setting("WALL_SCREEN_MAX", 120, "Most ideas the projector's wall holds (the newest; it pages through them); the wall also says how many there are in all."),
     Setting("IDEAS_LIST_MAX", 300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first)."),

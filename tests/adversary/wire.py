@@ -96,12 +96,14 @@ class RawSocket:
         return ack_id
 
     def acks(self, namespace: str, count: int, timeout: float = 30.0) -> list[Any]:
-        """The payloads of the next `count` acknowledgements on a namespace, in arrival order."""
+        """The payloads of the next `count` acknowledgements on a namespace, in arrival order; other frames are dropped."""
         prefix, found = f"43{namespace},", []
         deadline = time.monotonic() + timeout
         while len(found) < count:
-            frame = self.wait_for(prefix, max(0.05, deadline - time.monotonic()))
-            found.append(json.loads(frame[frame.index("["):])[0])
+            frame = self._next_frame(deadline)
+            self.frames.pop()  # a flood's events and refusals: not kept, or every later wait scans them all
+            if frame.startswith(prefix):
+                found.append(json.loads(frame[frame.index("["):])[0])
         return found
 
     def drain(self, seconds: float = 0.5) -> list[str]:

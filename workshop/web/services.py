@@ -66,6 +66,8 @@ class Services:
     answer_address_limit: RateLimiter   # per client address
     create_limit: RateLimiter          # session creations per client address
     activity_limit: RateLimiter        # picks, ideas and dots per participant
+    facilitator_limit: RateLimiter     # facilitator events per session
+    facilitator_address_limit: RateLimiter  # facilitator events per client address
     config: dict[str, Any]
     links: Links                       # absolute links on the public URL, worked out once at start
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
@@ -84,6 +86,10 @@ class Services:
         if self.create_limit.allow(key):
             return 0.0
         return max(1.0, self.create_limit.retry_after(key))
+
+    def facilitator_may(self, code: str, address: str) -> bool:
+        """Count a facilitator event for its session and its address; False when either used up its window."""
+        return self.facilitator_limit.allow(code) and self.facilitator_address_limit.allow(address)
 
     def limiters(self) -> list[RateLimiter]:
         """Every rate limiter of the app."""
