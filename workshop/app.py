@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
         facilitator_limit=RateLimiter(*cfg["RATE_FACILITATOR"]),
         facilitator_address_limit=RateLimiter(*cfg["RATE_FACILITATOR_ADDRESS"]),
+        export_limit=RateLimiter(*cfg["RATE_EXPORT"]),
+        reports=threading.BoundedSemaphore(max(1, cfg["REPORT_THREADS"])),
         config=cfg,
         links=links,
     )

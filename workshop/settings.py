@@ -72,6 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
             "an idle connection is closed. WebSockets are exempt: Socket.IO's heartbeat watches them."),
     Setting("RATE_CREATE", (30, 600.0), "Sessions one client address may create per window (count, seconds); "
             "an adviser creates a few a day, a script thousands a minute."),
+    Setting("RATE_EXPORT", (30, 60.0), "Reports one client address may ask for per window (count, seconds): downloads, the "
+            "summary API, the shared report link and comparisons, which take seconds of CPU for big sessions."),
+    Setting("REPORT_THREADS", 2, "Reports (downloads, summaries, shared reports, comparisons) built at once, each in an "
+            "OS thread on a database connection of its own, off the event loop; more wait their turn."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
     Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator can undo the last control action (next, previous, open, "
