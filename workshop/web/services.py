@@ -15,7 +15,6 @@ from workshop.live import views
 from workshop.live.followup import followup_view
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
-from workshop.store.interface import SessionStore
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
 
@@ -99,8 +98,8 @@ class Services:
         """Count a report for an address; False when it asked for too many (RATE_EXPORT)."""
         return self.export_limit.allow(address or "unknown")
 
-    def built(self, work: Callable[[SessionStore], T]) -> T:
-        """Run work(store) off the event loop: in an OS thread, on a read connection of its own, REPORT_THREADS at once.
+    def built(self, work: Callable[[Any], T]) -> T:
+        """Run work(store) off the event loop: in an OS thread, on a read store of its own, REPORT_THREADS at once.
 
         The event loop keeps serving every socket meanwhile; the thread never touches the writer's
         connection or its green lock (issue 20, finding 7).
