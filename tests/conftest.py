@@ -15,6 +15,9 @@ TEST_CONFIG = {
     "RATE_ANSWER_ADDRESS": (100000, 10.0),
     "DELETION_CHECK_INTERVAL": 0.0,  # no background thread per test app; tests call services.deletions.check()
     "CHECKPOINT_INTERVAL": 0.0,  # SQLite checkpoints at commit, as without a server; tests/unit/test_checkpoints.py covers the loop
+    "RATE_FACILITATOR": (100000, 10.0),  # the fuzzers and the state machine drive sessions as fast as they can
+    "RATE_FACILITATOR_ADDRESS": (100000, 10.0),
+    "RATE_EXPORT": (100000, 60.0),  # export tests download every format of many sessions
     "RATE_CREATE": (100000, 600.0),  # fuzzers and flows create many sessions from one address
 }
 

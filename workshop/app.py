@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
         create_limit=RateLimiter(*cfg["RATE_CREATE"]),
         activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
+        facilitator_limit=RateLimiter(*cfg["RATE_FACILITATOR"]),
+        facilitator_address_limit=RateLimiter(*cfg["RATE_FACILITATOR_ADDRESS"]),
+        export_limit=RateLimiter(*cfg["RATE_EXPORT"]),
+        reports=threading.BoundedSemaphore(max(1, cfg["REPORT_THREADS"])),
         config=cfg,
         links=links,
     )

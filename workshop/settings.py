@@ -76,6 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
             "an idle connection is closed. WebSockets are exempt: Socket.IO's heartbeat watches them."),
     Setting("RATE_CREATE", (30, 600.0), "Sessions one client address may create per window (count, seconds); "
             "an adviser creates a few a day, a script thousands a minute."),
+    Setting("RATE_EXPORT", (30, 60.0), "Reports one client address may ask for per window (count, seconds): downloads, the "
+            "summary API, the shared report link and comparisons, which take seconds of CPU for big sessions."),
+    Setting("REPORT_THREADS", 2, "Reports (downloads, summaries, shared reports, comparisons) built at once, each in an "
+            "OS thread on a database connection of its own, off the event loop; more wait their turn."),
     Setting("ROOM_IDLE_SECONDS", 300.0, "A session with no phone, projector or facilitator connected and unused "
             "for this many seconds is dropped from memory; it reloads from the database on next use."),
     Setting("UNDO_SECONDS", 10.0, "Seconds the facilitator can undo the last control action (next, previous, open, "
@@ -99,6 +103,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DOTS_PER_PARTICIPANT", 3, "Dots each phone places in the dot vote."),
     Setting("DOTS_PER_IDEA", 2, "Most dots one phone places on one idea."),
     Setting("VOTE_TOP", 5, "How many top ideas the revealed dot vote shows."),
+    Setting("RATE_FACILITATOR", (100, 10.0), "Facilitator events (commands, timers, notes, moderation, ...) allowed per session "
+            "per window (count, seconds), from all its facilitator devices together; a busy facilitator sends a few a second."),
+    Setting("RATE_FACILITATOR_ADDRESS", (300, 10.0), "Facilitator events allowed per client address per window (count, "
+            "seconds), whatever the sessions: room for several facilitators behind one venue NAT."),
     Setting("RATE_ACTIVITY", (30, 10.0), "Activity requests (picks, ideas, dots) allowed per participant per window (count, seconds)."),
     Setting("WALL_SCREEN_MAX", 120, "Most ideas the projector's wall holds (the newest; it pages through them); the wall also says how many there are in all."),
     Setting("IDEAS_LIST_MAX", 300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first)."),

@@ -136,11 +136,12 @@
   /** Every idea with its status, dots and moderation buttons. */
   function ideasPart() {
     const ideas = view.ideas.filter(function (i) { return i.status !== 'merged'; });
+    const targets = new Set(view.merge_targets || []);  // the server's list: approved ideas only
     if (!ideas.length) return el('p', { class: 'help', 'data-key': 'none', text: t('act_no_ideas_yet') });
     const more = view.ideas_total > view.ideas.length ? el('p', { class: 'help', 'data-key': 'more',
       text: t('act_list_more', { n: W.num(view.ideas.length), total: W.num(view.ideas_total) }) }) : null;
     return [more, el('ul', { class: 'act-ideas', 'data-key': 'ideas' }, ideas.map(function (i) {
-      const others = ideas.filter(function (o) { return o.id !== i.id; });
+      const others = ideas.filter(function (o) { return o.id !== i.id && targets.has(o.id); });
       const b = function (label, onclick, key) {
         return el('button', { type: 'button', class: 'btn btn-small', text: label, 'data-focus-key': key + '-' + i.id,
           'aria-label': label + ': ' + i.text, onclick: onclick });

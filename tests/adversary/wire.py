@@ -111,6 +111,33 @@ class RawSocket:
         frame = self.wait_for(f"43{namespace},{ack_id}[", timeout)
         return json.loads(frame[len(f"43{namespace},{ack_id}"):])[0]
 
+    def send(self, namespace: str, event: str, data: Any = None) -> int:
+        """Send an event with an acknowledgement id without waiting for it (a script pipelining a flood); return the id."""
+        ack_id = next(self._ids)
+        self.ws.send(f"42{namespace},{ack_id}" + json.dumps([event, data]))
+        return ack_id
+
+    def acks(self, namespace: str, count: int, timeout: float = 30.0) -> list[Any]:
+        """The payloads of the next `count` acknowledgements on a namespace, in arrival order; other frames are dropped."""
+        prefix, found = f"43{namespace},", []
+        deadline = time.monotonic() + timeout
+        while len(found) < count:
+            frame = self._next_frame(deadline)
+            self.frames.pop()  # a flood's events and refusals: not kept, or every later wait scans them all
+            if frame.startswith(prefix):
+                found.append(json.loads(frame[frame.index("["):])[0])
+        return found
+
+    def drain(self, seconds: float = 0.5) -> list[str]:
+        """Every frame received (or kept) until the connection is quiet for `seconds`; they leave the kept frames."""
+        received, self.frames = self.frames, []
+        while True:
+            try:
+                received.append(self._next_frame(time.monotonic() + seconds))
+            except websocket.WebSocketTimeoutException:
+                self.frames = []
+                return received
+
 
 class Frames:
     """One raw websocket: the handshake's response headers, then frames as (compressed, opcode, payload)."""

@@ -85,9 +85,14 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
     hide.click()
     expect(proj.locator(".sc-card")).to_have_count(5)
     expect(phones[3].locator(".act-mine em")).to_have_text("niet getoond")
+    # A hidden idea is no merge target (issue 20, finding 11): the list holds the other ideas on the wall only.
+    merge = fac.get_by_label(f"Voeg “{IDEAS[0]}” samen met een ander idee")
+    expect(merge.locator("option")).to_have_count(5)  # "Samenvoegen met…" and the four others on the wall
+    expect(merge.locator("option", has_text=IDEAS[3])).to_have_count(0)
     found["facilitator: moderation"] = axe_check(fac, "facilitator: moderation", {})
     control(fac, "undo").click()
     expect(proj.locator(".sc-card")).to_have_count(6)
+    expect(merge.locator("option")).to_have_count(6)
 
     # Dot vote: Directie puts 2 dots on the podcast and 1 on ticket sales, Publiek 2 on the newsletter, 1 on the podcast.
     control(fac, "vote-open").click()

@@ -171,6 +171,8 @@ class SessionModel:
 
     def answer_error(self, q: str, round_: int) -> str | None:
         """The refusal an answer to this question and round gets now, if any."""
+        if self.stage == "ended":
+            return "session_ended"
         if self.stage != "running" or self.status[q] != "open":
             return "question_closed"
         if round_ != self.round[q]:

@@ -156,3 +156,18 @@ def test_too_many_ideas_refused():
         idx.check_new_idea(state(ideas="open"), 3, 3)
     assert refused.value.code == "too_many_ideas"
     idx.check_new_idea(state(ideas="open"), 2, 3)
+
+
+@pytest.mark.parametrize("status", ["hidden", "pending"])
+def test_only_an_approved_idea_is_a_merge_target(status):
+    wall = ideas("approved", status)
+    with pytest.raises(Rejected) as refused:
+        idx.moderate(wall, "merge", 1, target=2)
+    assert (refused.value.code, refused.value.field) == ("merge_target_not_approved", "target")
+    assert not idx.merge_target(wall[2]) and idx.merge_target(wall[1])
+
+
+def test_closing_all_closes_only_open_activities():
+    s = state(challenges="revealed", ideas="open", vote="open")
+    assert dict(act.close_all(s).status) == {"challenges": "revealed", "ideas": "closed", "vote": "closed"}
+    assert act.close_all(state()) == state()

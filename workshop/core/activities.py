@@ -152,6 +152,12 @@ def apply(state: ActivityState, action: str, *, activity: object = None, activit
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
+def close_all(state: ActivityState) -> ActivityState:
+    """The state with every open activity closed (the session ended: phones may no longer write)."""
+    status = {a: "closed" if s == "open" else s for a, s in state.status.items()}
+    return replace(state, status=status) if status != dict(state.status) else state
+
+
 def require_open(state: ActivityState, activity: str) -> None:
     """Raise Rejected('activity_closed') unless the activity is open now."""
     if state.of(activity) != "open":

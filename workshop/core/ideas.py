@@ -41,6 +41,11 @@ def check_new_idea(state: ActivityState, own: int, most: int) -> None:
         raise Rejected("too_many_ideas", f"At most {most} ideas each", "text")
 
 
+def merge_target(idea: Idea) -> bool:
+    """Whether other ideas may be merged into this one: only an approved idea (on the wall) is a target."""
+    return idea.status == "approved"
+
+
 def moderate(ideas: Mapping[int, Idea], action: str, idea_id: object, *, text: str | None = None,
              target: object = None) -> dict[int, Idea]:
     """The ideas that change by a moderation action (approve, hide, edit, merge), or raise Rejected."""
@@ -59,10 +64,11 @@ def moderate(ideas: Mapping[int, Idea], action: str, idea_id: object, *, text: s
         into = ideas.get(target) if isinstance(target, int) else None
         if into is None or into.status == "merged" or into.id == idea.id:
             raise Rejected("unknown_idea", "Merge into another idea", "target")
+        if not merge_target(into):  # merging must never publish a hidden or pending text (issue 20, finding 11)
+            raise Rejected("merge_target_not_approved", "Merge only into an idea on the wall", "target")
         authors = tuple(dict.fromkeys(into.all_authors() + idea.all_authors()))
-        status = "approved" if "approved" in (into.status, idea.status) else into.status
         return {idea.id: replace(idea, status="merged", merged_into=into.id),
-                into.id: replace(into, authors=authors, status=status)}
+                into.id: replace(into, authors=authors)}
     raise Rejected("unknown_action", "Unknown action", "action")
 
 

@@ -99,7 +99,9 @@ class Activities:
         return board
 
     def _member(self, room: "Room", participant_id: int) -> None:
-        """Raise Rejected unless the participant is an active member."""
+        """Raise Rejected unless the participant is an active member of a session that has not ended."""
+        if room.state.stage == "ended":  # no write moves an ended session's retention clock (issue 20, finding 10)
+            raise Rejected("session_ended", "This session has ended")
         if participant_id not in room.tally.members:
             raise Rejected("not_joined", "Join the session first")
 
@@ -119,6 +121,8 @@ class Activities:
 
         with self.live._lock:
             room = self.live._current(room)
+            if action == "open" and room.state.stage == "ended":
+                raise Rejected("session_ended", "This session has ended; reopen it first")
             board = self.board(room)
             new = act.apply(board.state, action, activity=data.get("activity"), activities=data.get("activities"),
                             items=items, enabled=data.get("enabled"), text_of=text_of)
@@ -128,6 +132,19 @@ class Activities:
                 board.state = new
         self.live.notifier.activities_changed(room)
         return new
+
+    def end(self, room: "Room") -> None:
+        """Close every open activity of a session that just ended (an activity left open took writes for ever)."""
+        with self.live._lock:
+            room = self.live._current(room)
+            board = self.board(room)
+            new = act.close_all(board.state)
+            if new == board.state:
+                return
+            with stored():
+                self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
+            board.state = new
+        self.live.notifier.activities_changed(room)
 
     # Challenges
 

@@ -74,6 +74,7 @@ def facilitator(room: "Room", board: "Board", programme: Programme, cfg: dict[st
                       "merged_into": i.merged_into, "authors": len(i.all_authors()), "dots": dots[i.id]}
                      for i in newest]
     data["ideas_total"] = len(board.ideas)
+    data["merge_targets"] = [i.id for i in newest if idx.merge_target(i)]  # the page offers only these
     data["undo"] = ({"id": board.undo.id} if board.undo else None)
     return data
 

@@ -248,6 +248,8 @@ class Live(RoomCache):
             raise Rejected("unknown_option", "Unknown option")
         with self._lock:
             room = self._current(room)
+            if room.state.stage == "ended":
+                raise Rejected("session_ended", "This session has ended")
             if participant_id not in room.tally.members:
                 raise Rejected("not_joined", "Join the session first")
             sm.check_answer(room.state, question_id, round_)
@@ -293,6 +295,8 @@ class Live(RoomCache):
                 raise Rejected("session_deleted", "This session has been deleted")
         if new != before:
             self.notifier.state_changed(room, before)
+            if new.stage == "ended" and before.stage != "ended":
+                self.activities.end(room)
             if new.timer is not None and new.timer != before.timer and self.deadlines is not None:
                 self.deadlines.watch(room.code, new.timer.deadline)
             if new.view == "followup":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,14 @@ def screen_fields(room: Room, action: str, data: dict[str, Any], config: dict[st
 
 
 class Deadlines:
-    """Watches running timers: at each deadline, closes the question through Live.command (a background task each)."""
+    """Watches running timers: one background task per room with a timer, which closes the question at zero.
+
+    A `timer` or `timer_add` only moves the room's deadline; the room's watcher, started by the first one,
+    follows it. Before, each command left a task sleeping until its own deadline (up to an hour with
+    `timer_add`): a flood of commands held hundreds of megabytes (issue 20, finding 5).
+    """
+
+    STEP = 1.0  # longest sleep of a watcher: it notices a deadline moved earlier within this many seconds
 
     def __init__(self, live: Live, spawn: Callable[..., Any], sleep: Callable[[float], Any],
                  wall: Callable[[], float] = time.time):
@@ -59,24 +67,45 @@ class Deadlines:
         self.spawn = spawn
         self.sleep = sleep
         self.wall = wall
+        self._due: dict[str, float] = {}  # room code: the deadline its watcher waits for
+        self._lock = threading.Lock()
 
     def watch(self, code: str, deadline: float) -> None:
         """Close the room's timed question at `deadline`, unless the timer changed or stopped by then."""
-        self.spawn(self._wait, code, deadline)
+        with self._lock:
+            watched = code in self._due
+            self._due[code] = deadline
+        if not watched:
+            self.spawn(self._wait, code)
 
-    def _wait(self, code: str, deadline: float) -> None:
-        """Sleep until the deadline, then expire the timer if it is still the same one."""
+    def watched(self) -> int:
+        """How many rooms have a watcher now."""
+        return len(self._due)
+
+    def _wait(self, code: str) -> None:
+        """Sleep towards the room's deadline (at most STEP at a time), expire it when due; end when none is left."""
         while True:
-            self.sleep(max(0.0, deadline - self.wall()) + 0.01)
-            try:
-                if not self._expire(code, deadline):
-                    return
-            except Rejected as exc:
-                log.info("timer of %s not expired: %s", code, exc.code)
-                return
-            except Exception:  # a bug (or a closed database) must not kill the server's event loop
-                log.exception("timer of %s failed", code)
-                return
+            with self._lock:
+                deadline = self._due[code]  # only this watcher removes its room's entry, and then it ends
+            self.sleep(min(self.STEP, max(0.0, deadline - self.wall()) + 0.01))
+            with self._lock:
+                if self._due.get(code) != deadline:
+                    continue  # moved (or dropped) meanwhile: look again
+            if self._done(code, deadline):
+                with self._lock:
+                    if self._due.get(code) == deadline:  # else a new deadline came meanwhile: watch that one
+                        del self._due[code]
+                        return
+
+    def _done(self, code: str, deadline: float) -> bool:
+        """Expire the timer if it is due; True when this deadline needs no more watching."""
+        try:
+            return not self._expire(code, deadline)
+        except Rejected as exc:
+            log.info("timer of %s not expired: %s", code, exc.code)
+        except Exception:  # a bug (or a closed database) must not kill the server's event loop
+            log.exception("timer of %s failed", code)
+        return True
 
     def _expire(self, code: str, deadline: float) -> bool:
         """Close the timed question if its timer still ends at `deadline`; True when it is not due yet."""
@@ -85,9 +114,9 @@ class Deadlines:
         room = self.live.in_memory(code) if self.live.config.get("WORKER") else self.live.room(code)
         timer = room.state.timer if room is not None else None
         if timer is None or timer.deadline != deadline:
-            return False  # stopped, closed by hand, or moved: the new deadline has its own watch
+            return False  # stopped, closed by hand, or moved: a moved deadline is in _due already
         if self.wall() < deadline:
-            return True  # woke a little early
+            return True  # not due yet (the watcher sleeps at most STEP at a time)
         self.live.command(room, "timer_expire")
         return False
 

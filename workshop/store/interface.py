@@ -20,6 +20,9 @@ class SessionStore(Protocol):
     def close(self) -> None:
         """Release the connection."""
 
+    def reader(self) -> "SessionStore":
+        """The reads on a connection of their own, for one job in another OS thread (close() it after)."""
+
     def checkpoint_elsewhere(self) -> None:
         """Leave maintenance that waits for the disk (SQLite's WAL checkpoints) to checkpoint() calls."""
 

@@ -101,6 +101,12 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
             self._conn.close()
         self._close_checkpoints()
 
+    def reader(self) -> "Store":
+        """A read-only view of this store on a connection of its own, for one job in another OS thread; close() it."""
+        from workshop.store.reader import Reader
+
+        return Reader(self.path)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""

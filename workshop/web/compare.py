@@ -15,22 +15,26 @@ from workshop.core.comparison import GROUPINGS, NotComparable
 from workshop.core.state import Rejected
 from workshop.exports import compare
 from workshop.web.auth import api_error, error_page, proven_rooms
-from workshop.web.downloads import private, report_response
+from workshop.web.downloads import export_limited, private, report_response
 from workshop.web.services import services
 
 bp = Blueprint("compare", __name__)
 
 
-def comparison_of(codes: list[str], by: str) -> dict[str, Any] | None:
-    """The comparison of proven sessions, built from the database like `workshop compare` (None once one is deleted)."""
+def comparison_of(codes: list[str], by: str, fmt: str) -> tuple[dict[str, Any] | None, bytes | None]:
+    """The comparison of proven sessions, built from the database like `workshop compare` (None once one is
+    deleted), and rendered in one format: both off the event loop (Services.built)."""
     svc = services()
-    return compare.load_comparison(svc.live.store, svc.live.questionnaire, codes, by=by, now=svc.live.clock(),
-                                   min_group_size=svc.config["MIN_GROUP_SIZE"])
+    now, questionnaire, min_group_size = svc.live.clock(), svc.live.questionnaire, svc.config["MIN_GROUP_SIZE"]
+
+    def work(store: Any) -> tuple[dict[str, Any] | None, bytes | None]:
+        data = compare.load_comparison(store, questionnaire, codes, by=by, now=now, min_group_size=min_group_size)
+        return data, (compare.render(data, fmt) if data is not None else None)
+    return svc.built(work)
 
 
-def rendered(data: dict[str, Any], fmt: str) -> Response:
+def rendered(data: dict[str, Any], body: bytes, fmt: str) -> Response:
     """One format of a comparison as a response: HTML inline, the others as a download."""
-    body = services().offload(lambda: compare.render(data, fmt))
     if fmt == "html":
         return report_response(body.decode("utf-8"))
     response = Response(body, content_type=compare.FORMATS[fmt][0])
@@ -39,6 +43,7 @@ def rendered(data: dict[str, Any], fmt: str) -> Response:
 
 
 @bp.get("/compare")
+@export_limited(api=False)
 def page():
     """The comparison of the sessions ticked on the start page, for the browser that facilitates all of them."""
     codes = request.args.getlist("c")
@@ -56,13 +61,14 @@ def page():
             return error_page(429, _("Too many attempts"), _("Wait a minute and try again."))
         return error_page(403, _("Only the facilitator of every session can compare them"),
                           _("Open the facilitator link of each session on this device first."))
-    data = comparison_of([r.code for r in rooms], by)
+    data, body = comparison_of([r.code for r in rooms], by, fmt)
     if data is None:
         return error_page(404, _("Session not found"), _("This session has been deleted."))
-    return rendered(data, fmt)
+    return rendered(data, body, fmt)
 
 
 @bp.post("/api/compare")
+@export_limited(api=True)
 def api():
     """The comparison as JSON (or another format), for the facilitator token of every session named."""
     data = request.get_json(silent=True) if request.is_json else None
@@ -79,9 +85,9 @@ def api():
     except Rejected as exc:
         return api_error(429 if exc.code == "rate_limited" else 403, exc.code, "sessions")
     try:
-        result = comparison_of([r.code for r in rooms], by)
+        result, body = comparison_of([r.code for r in rooms], by, fmt)
     except NotComparable as exc:
         return api_error(400, "bad_request", "sessions", str(exc))
     if result is None:
         return api_error(404, "unknown_session")
-    return rendered(result, fmt)
+    return rendered(result, body, fmt)

@@ -1,7 +1,8 @@
 """Export routes: the summary API, the facilitator's downloads and the shared read-only report."""
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from flask import Blueprint, Response, g, request
 from flask_babel import gettext as _
@@ -22,12 +23,35 @@ from workshop.web.services import services
 bp = Blueprint("exports", __name__)
 
 
-def summary_of(room: Room, include_nicknames: bool) -> dict[str, Any] | None:
-    """The session's summary, built from the database like the command line does (None once deleted)."""
+def summary_of(room: Room, include_nicknames: bool,
+               render: Callable[[dict[str, Any]], Any] | None = None) -> tuple[dict[str, Any] | None, Any]:
+    """The session's summary, built from the database like the command line does (None once deleted), and
+    `render(summary)` when given: both off the event loop (Services.built)."""
     svc = services()
-    return exports.load_summary(svc.live.store, svc.live.questionnaire, room.code, now=svc.live.clock(),
-                                include_nicknames=include_nicknames,
-                                min_group_size=svc.broadcaster.min_group_size)
+    now, questionnaire, min_group_size = svc.live.clock(), svc.live.questionnaire, svc.broadcaster.min_group_size
+
+    def work(store: Any) -> tuple[dict[str, Any] | None, Any]:
+        data = exports.load_summary(store, questionnaire, room.code, now=now, include_nicknames=include_nicknames,
+                                    min_group_size=min_group_size)
+        return data, (render(data) if render is not None and data is not None else None)
+    return svc.built(work)
+
+
+def export_limited(api: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse a report to an address that asked for RATE_EXPORT of them already (429: JSON for the API, else a page).
+
+    Counted before anything is looked up, so a refused request costs nothing (issue 20, finding 7).
+    """
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(**kwargs: Any) -> Any:
+            if services().may_export(request.remote_addr):
+                return view(**kwargs)
+            if api:
+                return api_error(429, "rate_limited")
+            return error_page(429, _("Too many attempts"), _("Wait a minute and try again."))
+        return wrapped
+    return decorate
 
 
 def wants_nicknames() -> bool:
@@ -55,39 +79,44 @@ def gone():
 
 
 @bp.get("/api/sessions/<code>/summary")
+@export_limited(api=True)
 @bearer_required
 def summary(code: str):
     """The session summary as JSON (schema workshop.summary/1) for the facilitator token."""
-    data = summary_of(g.room, wants_nicknames())
+    data, body = summary_of(g.room, wants_nicknames(), exports.to_json)
     if data is None:
         return api_error(404, "unknown_session")
-    return private(Response(services().offload(lambda: exports.to_json(data)), mimetype="application/json"))
+    return private(Response(body, mimetype="application/json"))
 
 
 @bp.get("/s/<code>/export.<fmt>")
+@export_limited(api=False)
 @facilitator_required(denied=DOWNLOAD_DENIED)
 def download(code: str, fmt: str):
     """One export as a file download, for the browser that facilitates the session."""
     if fmt not in exports.FORMATS:
         return error_page(404, _("Unknown download format"), _("Choose JSON, CSV, XLSX or the report."))
     svc = services()
-    data = summary_of(g.room, wants_nicknames())
+    questionnaire, time_zone = svc.live.questionnaire, svc.config["TIME_ZONE"]
+    # The XLSX of 2,000 people takes ~2 s of CPU: built off the event loop with its summary. The HTML report
+    # (2 ms, and Jinja's template cache takes locks) is rendered on the event loop.
+    data, body = summary_of(g.room, wants_nicknames(),
+                            None if fmt == "html" else lambda d: exports.render(d, fmt, questionnaire, time_zone))
     if data is None:
         return gone()
-    if fmt == "html":  # 2 ms, and Jinja's template cache takes locks: stays on the event loop
-        body = exports.render(data, fmt, svc.live.questionnaire)
-    else:  # the XLSX of 2,000 people takes ~2 s of CPU: build it off the event loop
-        body = svc.offload(lambda: exports.render(data, fmt, svc.live.questionnaire, svc.config["TIME_ZONE"]))
+    if fmt == "html":
+        body = exports.render(data, fmt, questionnaire)
     response = report_response(body.decode("utf-8")) if fmt == "html" else Response(body, content_type=exports.FORMATS[fmt][0])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(data, fmt)}"'
     return private(response)
 
 
 @bp.get("/r/<code>/<key>")
+@export_limited(api=False)
 @report_key_required
 def report(code: str, key: str):
     """The shared read-only report: works while its link is the current, unrevoked one."""
-    data = summary_of(g.room, include_nicknames=False)
+    data, _body = summary_of(g.room, include_nicknames=False)
     if data is None:
         return report_refused(g.room)
     return report_response(exports.to_html(data, services().live.questionnaire))

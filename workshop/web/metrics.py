@@ -63,7 +63,7 @@ class LiveCollector:
         self.socketio = socketio
 
     def collect(self):
-        """Yield sockets per role, rooms in memory, waiting flushes and refused connections."""
+        """Yield sockets per role, rooms in memory, timer watchers, waiting flushes and refused connections."""
         services = self.app.extensions["workshop"]
         rooms = self.socketio.server.manager.rooms
         sockets = GaugeMetricFamily("workshop_sockets", "Socket.IO connections open, by role", labels=["role"])
@@ -72,6 +72,8 @@ class LiveCollector:
         yield sockets
         yield GaugeMetricFamily("workshop_rooms_in_memory", "Sessions held in memory by this process",
                                 value=services.live.rooms_in_memory())
+        yield GaugeMetricFamily("workshop_timer_watchers", "Background tasks watching a question timer (one per room "
+                                "with a running timer)", value=services.live.deadlines.watched())
         yield GaugeMetricFamily("workshop_queue_depth", "Sessions whose live aggregate waits to be sent",
                                 value=services.broadcaster.waiting())
         refused = CounterMetricFamily("workshop_rejected_connections", "Connections the connection gate closed "

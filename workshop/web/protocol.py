@@ -99,6 +99,7 @@ ERRORS = {
     "bad_idea": _l("An idea can be at most %(max)s characters."),
     "too_many_ideas": _l("You have sent the most ideas you can."),
     "unknown_idea": _l("That idea is not on the wall."),
+    "merge_target_not_approved": _l("Merge only into an idea that is on the wall: approve it first."),
     "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
     "undo_expired": _l("This can no longer be undone."),
     "wrong_worker": _l("This request reached a server process that does not hold this session. "

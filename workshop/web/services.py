@@ -66,6 +66,9 @@ class Services:
     answer_address_limit: RateLimiter   # per client address
     create_limit: RateLimiter          # session creations per client address
     activity_limit: RateLimiter        # picks, ideas and dots per participant
+    facilitator_limit: RateLimiter     # facilitator events per session
+    facilitator_address_limit: RateLimiter  # facilitator events per client address
+    export_limit: RateLimiter          # reports (downloads, summaries, shared reports, comparisons) per client address
     config: dict[str, Any]
     links: Links                       # absolute links on the public URL, worked out once at start
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
@@ -75,6 +78,8 @@ class Services:
     deletions: "DeletionWatcher | None" = None
     # Copies the database's write-ahead log into the database in an OS thread (set in app.py).
     checkpoints: "Checkpointer | None" = None
+    # At most REPORT_THREADS reports built at once (set in app.py; a green semaphore under eventlet).
+    reports: Any = None
     sweeping: bool = False
     gate: Any = None  # the server's ConnectionGate (web/limits.py, set in server.py), for /metrics; None in tests
 
@@ -84,6 +89,31 @@ class Services:
         if self.create_limit.allow(key):
             return 0.0
         return max(1.0, self.create_limit.retry_after(key))
+
+    def facilitator_may(self, code: str, address: str) -> bool:
+        """Count a facilitator event for its session and its address; False when either used up its window."""
+        return self.facilitator_limit.allow(code) and self.facilitator_address_limit.allow(address)
+
+    def may_export(self, address: str | None) -> bool:
+        """Count a report for an address; False when it asked for too many (RATE_EXPORT)."""
+        return self.export_limit.allow(address or "unknown")
+
+    def built(self, work: Callable[[Any], T]) -> T:
+        """Run work(store) off the event loop: in an OS thread, on a read store of its own, REPORT_THREADS at once.
+
+        The event loop keeps serving every socket meanwhile; the thread never touches the writer's
+        connection or its green lock (issue 20, finding 7).
+        """
+        def job() -> T:
+            reader = self.live.store.reader()
+            try:
+                return work(reader)
+            finally:
+                reader.close()
+        if self.reports is None:
+            return self.offload(job)
+        with self.reports:  # waits cooperatively on the event loop
+            return self.offload(job)
 
     def limiters(self) -> list[RateLimiter]:
         """Every rate limiter of the app."""

@@ -65,6 +65,8 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
             reply = self.fail("bad_token")
             self.socketio.server.disconnect(request.sid, namespace=self.namespace)  # its link was revoked since
             return reply
+        if binding.role == "facilitator" and not services().facilitator_may(room.code, client_address()):
+            return self.fail("rate_limited")  # per session and per address (issue 20, finding 5)
         try:
             return handler(self, room, binding, data)
         except Rejected as exc:
