@@ -12,6 +12,7 @@ class FakeLive:
     def __init__(self):
         """No room yet."""
         self.rooms: dict[str, SimpleNamespace] = {}
+        self.config: dict[str, object] = {}  # one process: not a worker of several
         self.expired: list[tuple[str, float]] = []
 
     def set_timer(self, code: str, deadline: float | None) -> None:
