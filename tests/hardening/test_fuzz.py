@@ -226,6 +226,7 @@ facilitator_events = weighted(
                                                 idea=st.sampled_from([1, 2, 0, -1]) | numbers, text=odd_text,
                                                 target=st.sampled_from([1, 2, 0]) | numbers))),
     (1, st.tuples(st.just("undo"), payloads(undo=json_values))),
+    (1, st.tuples(st.just("detach_followup"), payloads(code=st.sampled_from(["", "ABCDEF"]) | odd_text | json_values))),
     (1, st.tuples(st.just("step_status"), payloads(position=st.sampled_from([0, 1, -1, 10**6]) | numbers,
                                                    status=st.sampled_from(["done", "partly", "not_yet", None])
                                                    | odd_text))),
@@ -255,7 +256,7 @@ def test_facilitator_events(world, error_trap, stage, pacing, events):
 
 @FUZZ
 @given(event=st.sampled_from(["command", "note", "steps", "report_link", "facilitator_link", "step_status", "join", "answer",
-                              "pick", "idea", "dots", "activity", "moderate", "undo",
+                              "pick", "idea", "dots", "activity", "moderate", "undo", "detach_followup",
                               "connect", "disconnect"]) | odd_text, payload=json_values)
 def test_projector_accepts_nothing(world, error_trap, event, payload):
     RUNS["fuzz: projector events"] += 1
@@ -427,7 +428,7 @@ def test_the_fuzzers_cover_every_route_and_event(world):
                 for name in dir(getattr(__import__("workshop.web.sockets", fromlist=[ns]), ns))
                 if name.startswith("on_") and name not in ("on_connect", "on_disconnect")}
     assert handlers <= {"join", "answer", "command", "note", "steps", "report_link", "facilitator_link", "step_status",
-                        "pick", "idea", "dots", "activity", "moderate", "undo"}
+                        "pick", "idea", "dots", "activity", "moderate", "undo", "detach_followup"}
     rules = {r.rule for r in world.app.url_map.iter_rules()}
     for path in ("/api/sessions", "/api/sessions/<code>", "/j", "/j/<code>", "/s/<code>/screen",
                  "/s/<code>/manage", "/lang/<lang>", "/s/<code>/qr.svg"):
