@@ -118,3 +118,23 @@ def test_interval_zero_sends_every_change_at_once(setup):
         b.touch(room)
         io.run_until(step * 0.001)
     assert len(sent(io, p.SCREEN)) == 3 and len(sent(io, p.FACILITATOR)) == 3
+
+
+def test_a_failed_send_in_the_background_is_logged_and_the_next_change_is_sent(setup, caplog):
+    clock, io, room, make = setup
+    b = make(0.1)
+    real_emit, failures = io.emit, []
+
+    def emit_once_broken(event, data, to, namespace):
+        if not failures:
+            failures.append(event)
+            raise RuntimeError("socket layer gone")
+        real_emit(event, data, to, namespace)
+    io.emit = emit_once_broken
+    b.touch(room)
+    io.run_until(0.0)
+    assert failures and "broadcast to room ABCDEF failed" in caplog.text
+    io.run_until(0.5)
+    b.touch(room)
+    io.run_until(1.0)
+    assert sent(io, p.SCREEN) and sent(io, p.FACILITATOR)

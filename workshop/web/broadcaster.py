@@ -1,6 +1,7 @@
 """The Socket.IO notifier: room names, who hears which change, and the coalescing sender of live aggregates."""
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from workshop.core.state import SessionState
     from workshop.web.activity_sender import ActivitySender
     from workshop.live.service import Room
+
+log = logging.getLogger(__name__)
 
 
 # Under load a room's aggregates are at least this many flush durations apart, so flushing takes at most
@@ -135,7 +138,10 @@ class Broadcaster:
         if self._pending.get(room.code) == wake:
             del self._pending[room.code]
         now = time.monotonic()
-        self._send(room, {part for part, at in self._due(room.code).items() if at <= now + 0.001})
+        try:
+            self._send(room, {part for part, at in self._due(room.code).items() if at <= now + 0.001})
+        except Exception:  # a failed send is logged; the parts it took are sent with the room's next change
+            log.exception("broadcast to room %s failed", room.code)
         self._schedule(room)
 
     def flush(self, room: "Room") -> None:
