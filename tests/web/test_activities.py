@@ -313,3 +313,24 @@ def test_the_start_page_form_chooses_the_activities(client, app):
     assert live.activities.board(live.room(code)).state.programme == ("challenges",)
     page = client.get("/").get_data(as_text=True)
     assert 'name="activities" value="vote" checked' in page
+
+
+# Deleting a session
+
+
+def kept_about(part, code):
+    """The names of a sender's per-room memories (dicts and sets keyed by code or (code, part)) that still hold code."""
+    return sorted(name for name, value in vars(part).items() if isinstance(value, (dict, set))
+                  and any(key == code or isinstance(key, tuple) and code in key for key in value))
+
+
+def test_a_deleted_session_leaves_nothing_in_the_broadcaster_nor_the_activity_sender(room):
+    r = room()
+    phone, _ = r.join("A")
+    assert activity(r, "open", activity="ideas")["ok"]
+    assert phone.emit("idea", {"text": "Een podcast", "prompt": "project"})["ok"]
+    svc = r.app.extensions["workshop"]
+    assert kept_about(svc.broadcaster.activity, r.code)  # the activity sender remembers the room meanwhile
+    assert svc.live.delete(r.code)
+    assert kept_about(svc.broadcaster, r.code) == []
+    assert kept_about(svc.broadcaster.activity, r.code) == []
