@@ -1,6 +1,7 @@
 """The app factory: wires settings, storage, live sessions, pages, API and sockets."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -15,12 +16,12 @@ from flask_compress import Compress
 from flask_socketio import SocketIO
 
 from workshop import settings
+from workshop.core.programme import default as default_programme
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
-from workshop.live.timers import Deadlines
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
@@ -31,7 +32,7 @@ from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
 from workshop.web.rooms import JsonPacket, RoomIndexManager, spread_heartbeats
-from workshop.web.services import Services
+from workshop.web.services import Services, report_info
 
 
 def load_config(config: dict[str, Any] | None) -> dict[str, Any]:
@@ -156,12 +157,20 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                         cfg["MAX_SESSIONS_PER_ADDRESS"])
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     links = Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True))
-    broadcaster = Broadcaster(socketio, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
-                              cfg["MIN_GROUP_SIZE"])
-    live = Live(store, default_questionnaire(), cfg, notifier=broadcaster)  # commits, then tells the broadcaster
-    broadcaster.names_max = cfg["SCREEN_NAMES_MAX"]
-    live.deadlines = Deadlines(live, socketio.start_background_task, socketio.sleep)  # timers close questions at zero
-    broadcaster.activity = ActivitySender(socketio, live)
+    # Each part is built with what it needs, in order; none is changed afterwards (decisions.md 20). With
+    # METRICS, the broadcaster and the activity sender emit through the timed socket server and the live
+    # service tells the counting notifier.
+    meters = metrics.Meters() if cfg["METRICS"] else None
+    emitter = meters.timed(socketio) if meters else socketio
+    programme = default_programme()
+    broadcaster = Broadcaster(emitter, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
+                              cfg["MIN_GROUP_SIZE"], names_max=cfg["SCREEN_NAMES_MAX"],
+                              report_info=functools.partial(report_info, secret, links),
+                              notes=lambda room: store.notes(room.id), steps=lambda room: store.steps(room.id),
+                              activity=ActivitySender(emitter, cfg, programme))
+    # Live commits, then tells the broadcaster; timers close questions at zero in the server's background tasks.
+    live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
+                programme=programme, background=socketio)
     services = Services(
         live=live,
         broadcaster=broadcaster,
@@ -180,21 +189,19 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         reports=threading.BoundedSemaphore(max(1, cfg["REPORT_THREADS"])),
         config=cfg,
         links=links,
+        deletions=DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"]),
+        # the offload is read at each checkpoint: `serve` swaps in its async server's pool after the build
+        checkpoints=Checkpointer(store, socketio, lambda: services.offload, cfg["CHECKPOINT_INTERVAL"]),
     )
-    broadcaster.report_info = services.report_info
-    broadcaster.notes = lambda room: live.store.notes(room.id)
-    broadcaster.steps = lambda room: live.store.steps(room.id)
-    services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
-    services.checkpoints = Checkpointer(live.store, socketio, lambda: services.offload, cfg["CHECKPOINT_INTERVAL"])
     if cfg["CHECKPOINT_INTERVAL"] > 0:
         services.checkpoints.start()
     app.extensions["workshop"] = services
     if cfg["MESSAGE_QUEUE"]:
         listen_to_queue(socketio, admin_listener(app, live))
     workers.init_app(app)
-    metrics.init_app(app, socketio)
+    metrics.init_app(app, socketio, meters)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -106,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers > 1 and not args.worker:
             from workshop.supervisor import supervise
 
-            return supervise(args)
+            try:
+                return supervise(args, open_live)
+            except CannotOpen as error:
+                print(error, file=sys.stderr, flush=True)
+                return 1
         from workshop.server import serve
 
         return serve(args)

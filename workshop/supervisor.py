@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 RESTART_PAUSE = 1.0   # seconds before a dead worker is started again
 STOP_WAIT = 10.0      # seconds workers get to stop after SIGTERM before SIGKILL
@@ -98,9 +99,12 @@ class Supervisor:
                 proc.wait()
 
 
-def supervise(args) -> int:
-    """Check the options, take the data directory, purge expired sessions, then run the workers."""
-    from workshop.cli import CannotOpen, open_live
+def supervise(args, open_live: Callable[[str | None], Any]) -> int:
+    """Check the options, take the data directory, purge expired sessions, then run the workers.
+
+    `open_live(data_dir)` opens the data directory's sessions (workshop.cli.open_live; what it raises when
+    it cannot, the caller reports).
+    """
     from workshop.server import CannotStart, claim_data_dir
 
     if not args.message_queue:
@@ -113,7 +117,7 @@ def supervise(args) -> int:
     try:
         live = open_live(args.data_dir)
         lock = claim_data_dir(Path(live.config["DATA_DIR"]))  # held (open) while the workers run
-    except (CannotOpen, CannotStart) as error:
+    except CannotStart as error:
         print(error, file=sys.stderr, flush=True)
         return 1
     days = live.config["RETENTION_DAYS"]

@@ -22,7 +22,7 @@ from .wire import RawSocket
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(bool(missing_tools()), reason=f"needs {' and '.join(missing_tools())}"),
+    pytest.mark.skipif(bool(missing_tools()), reason=f"needs {' and '.join(missing_tools())} (apt-get install redis-server nginx)"),
 ]
 
 

@@ -116,7 +116,7 @@ def test_a_link_evicted_from_the_page_loses_its_socket_at_once(server):
         owner.close()
 
 
-@pytest.mark.skipif(bool(missing_tools()), reason="needs redis-server and nginx")
+@pytest.mark.skipif(bool(missing_tools()), reason=f"needs {' and '.join(missing_tools())} (apt-get install redis-server nginx)")
 def test_with_two_workers_the_rotation_reaches_the_worker_holding_the_socket_through_the_queue(tmp_path):
     cluster = Cluster(tmp_path, 2, env={"WORKSHOP_DELETION_CHECK_INTERVAL": "0"}).start()  # the queue alone
     try:

@@ -64,9 +64,9 @@ def screenshots() -> Path:
     return SHOTS
 
 
-def start_server(data_dir: Path, port: int = 0) -> ServerProcess:
-    """A real `workshop serve` on 127.0.0.1 whose loopback join address counts as reachable."""
-    return ServerProcess(data_dir, port=port, module=SERVER_MODULE).start()
+def start_server(data_dir: Path, port: int = 0, env: dict[str, str] | None = None) -> ServerProcess:
+    """A real `workshop serve` on 127.0.0.1 whose loopback join address counts as reachable (`env`: its settings)."""
+    return ServerProcess(data_dir, port=port, module=SERVER_MODULE, env=env).start()
 
 
 @pytest.fixture(scope="module")

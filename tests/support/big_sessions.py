@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from workshop.core import security
+from workshop.core import commands
 from workshop.core import state as sm
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.store.sqlite import DB_NAME, Store
@@ -24,7 +25,7 @@ def seed(data_dir: Path, sessions: int, people: int, seed: int = 1) -> list[tupl
             code, token = security.new_code(), security.new_token()
             state = sm.initial("self", [q.id for q in questionnaire.questions])
             for action in ("start", "results"):
-                state = sm.apply(state, action)
+                state = commands.apply(state, action)
             session_id = store.create_session(
                 code=code, title=f"Grote sessie {n + 1}", language="nl", questionnaire_id=questionnaire.id,
                 questionnaire_version=questionnaire.version, disciplines=DISCIPLINES,

@@ -5,7 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from workshop.core.state import apply, initial
+from workshop.core.commands import apply
+from workshop.core.state import initial
 from workshop.web import broadcaster as broadcast
 from workshop.web import protocol as p
 

@@ -1,4 +1,5 @@
-"""The layout shows the layers, and the import rules between them hold (docs/decisions.md, "Layers")."""
+"""The layout shows the layers, the import rules between them hold, and no modules import each other in a circle
+(docs/decisions.md, "Layers")."""
 from __future__ import annotations
 
 import ast
@@ -102,3 +103,126 @@ def test_the_rule_checker_sees_forbidden_imports(tmp_path):
     assert any("workshop.store.sqlite" in f for f in found)
     assert any("workshop.cli" in f for f in found)
     assert not any("workshop.core.stats" in f for f in found)
+
+
+# No import cycles: every import counts, at any depth of a file (inside a function, under TYPE_CHECKING): an import
+# hidden in a function is still a dependency, and a cycle means two modules that cannot be understood apart.
+
+
+def module_files() -> dict[str, Path]:
+    """Every module of the package by dotted name."""
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def dependencies(path: Path, name: str, modules: set[str]) -> dict[str, int]:
+    """The package's modules a file imports, each with the line of its first import.
+
+    `from a import b` depends on the module a.b when there is one, else on a; importing a submodule is not
+    counted as depending on its parent package's __init__ (Python runs it, but it holds no code of its own here).
+    """
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in modules else module for a in node.names]
+        else:
+            continue
+        for target in targets:
+            if target in modules and target != name:
+                found.setdefault(target, node.lineno)
+    return found
+
+
+def import_graph(files: dict[str, Path]) -> dict[str, dict[str, int]]:
+    """module: {module it imports: line}."""
+    names = set(files)
+    return {name: dependencies(path, name, names) for name, path in files.items()}
+
+
+def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for target in edges:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(graph[target]))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def describe(component: list[str], graph: dict[str, dict[str, int]], files: dict[str, Path]) -> str:
+    """One cycle with each of its imports and where it is."""
+    lines = [" <-> ".join(component)]
+    for name in component:
+        for target, line in sorted(graph[name].items()):
+            if target in component:
+                lines.append(f"    {files[name].relative_to(PACKAGE.parent)}:{line} imports {target}")
+    return "\n".join(lines)
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    files = module_files()
+    graph = import_graph(files)
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n".join(describe(c, graph, files) for c in found)
+
+
+def test_the_cycle_finder_sees_cycles_hidden_in_functions_and_type_checking(tmp_path):
+    """The finder itself, on a package of its own: a cycle through a function-level import, one through a
+    TYPE_CHECKING import, and a module that both import without a cycle."""
+    root = tmp_path / "workshop"
+    (root / "live").mkdir(parents=True)
+    sources = {
+        "__init__.py": "",
+        "live/__init__.py": "",
+        "live/service.py": "from workshop.live import room\ndef later():\n    from workshop.live.activities import X\n",
+        "live/activities.py": "from workshop.live.service import stored\n",
+        "live/timers.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .notifier import Notifier\n",
+        "live/notifier.py": "from . import timers\n",
+        "live/room.py": "",
+    }
+    for relative, text in sources.items():
+        (root / relative).write_text(text, encoding="utf-8")
+    files = {".".join(p.relative_to(tmp_path).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in root.rglob("*.py")}
+    graph = {name: dependencies(path, name, set(files)) for name, path in files.items()}
+    assert sorted(cycles(graph)) == [["workshop.live.activities", "workshop.live.service"],
+                                     ["workshop.live.notifier", "workshop.live.timers"]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from workshop.core import commands
 from workshop.core import state as sm
 from workshop.core.questionnaire import default
 from workshop.core.spread import group_spread, largest_phases, totals_histogram
@@ -27,7 +28,7 @@ def results_for(totals):
         t.add(Member(pid, pid, None, None))
         for seq, (qid, oid) in enumerate(answers_for(total).items()):
             t.set_answer(pid, qid, 1, oid, seq)
-    state = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    state = commands.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
     return t.live(state)["results"]
 
 
@@ -79,7 +80,7 @@ def test_the_projector_gets_the_spread_and_the_split_headline_once_results_are_p
         t.add(Member(pid, pid, None, None))
         for seq, (qid, oid) in enumerate(answers_for(total).items()):
             t.set_answer(pid, qid, 1, oid, seq)
-    state = sm.apply(sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start"), "results")
+    state = commands.apply(commands.apply(sm.initial("self", [q.id for q in Q.questions]), "start"), "results")
     screen = mask_for_screen(t.live(state), state)
     assert screen["results"]["totals"] == [0, 2, 0, 1, 0, 1, 0, 2, 1, 1, 0]
     assert screen["results"]["headline"]["split"] is True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.core import commands
 from workshop.core import state as sm
 from workshop.core.state import Rejected
 
@@ -11,7 +12,7 @@ QUESTIONS = ("a", "b", "c")
 
 def started(pacing="paced"):
     """A session that has just started."""
-    return sm.apply(sm.initial(pacing, QUESTIONS), "start")
+    return commands.apply(sm.initial(pacing, QUESTIONS), "start")
 
 
 def statuses(s):
@@ -39,22 +40,22 @@ def test_self_paced_start_opens_every_question():
 
 
 def test_paced_next_closes_previous_and_opens_next_then_results():
-    s = sm.apply(started(), "next")
+    s = commands.apply(started(), "next")
     assert s.focus == "b" and statuses(s) == ["closed", "open", "hidden"]
-    s = sm.apply(sm.apply(s, "next"), "next")
+    s = commands.apply(commands.apply(s, "next"), "next")
     assert s.stage == "results" and s.open_questions() == []
     assert statuses(s) == ["closed", "closed", "closed"]
 
 
 def test_prev_goes_back_without_reopening_a_revealed_question():
-    s = sm.apply(started(), "reveal", question="a")
-    s = sm.apply(sm.apply(s, "next"), "prev")
+    s = commands.apply(started(), "reveal", question="a")
+    s = commands.apply(commands.apply(s, "next"), "prev")
     assert s.focus == "a" and s.questions["a"].status == "revealed"
     assert s.questions["b"].status == "closed"
 
 
 def test_reveal_closes_answering():
-    s = sm.apply(started(), "reveal", question="a")
+    s = commands.apply(started(), "reveal", question="a")
     assert s.questions["a"].status == "revealed"
     with pytest.raises(Rejected) as exc:
         sm.check_answer(s, "a", 1)
@@ -63,15 +64,15 @@ def test_reveal_closes_answering():
 
 def test_reveal_of_a_hidden_question_is_refused():
     with pytest.raises(Rejected) as exc:
-        sm.apply(started(), "reveal", question="c")
+        commands.apply(started(), "reveal", question="c")
     assert exc.value.code == "not_allowed_now"
 
 
 def test_new_round_keeps_counting_rounds_and_clears_agreement():
-    s = sm.apply(started(), "reveal", question="a")
-    s = sm.apply(s, "agree", question="a", option="x", valid_options=["x", "y"])
+    s = commands.apply(started(), "reveal", question="a")
+    s = commands.apply(s, "agree", question="a", option="x", valid_options=["x", "y"])
     assert s.questions["a"].agreed == "x"
-    s = sm.apply(s, "new_round", question="a")
+    s = commands.apply(s, "new_round", question="a")
     assert s.questions["a"] == sm.QuestionState("open", 2, None)
     sm.check_answer(s, "a", 2)
     with pytest.raises(Rejected) as exc:
@@ -81,17 +82,17 @@ def test_new_round_keeps_counting_rounds_and_clears_agreement():
 
 def test_new_round_needs_a_closed_question():
     with pytest.raises(Rejected):
-        sm.apply(started(), "new_round", question="a")
+        commands.apply(started(), "new_round", question="a")
 
 
 def test_agree_refuses_unknown_option_and_open_question():
-    s = sm.apply(started(), "close", question="a")
+    s = commands.apply(started(), "close", question="a")
     with pytest.raises(Rejected) as exc:
-        sm.apply(s, "agree", question="a", option="zz", valid_options=["x"])
+        commands.apply(s, "agree", question="a", option="zz", valid_options=["x"])
     assert exc.value.code == "unknown_option"
     with pytest.raises(Rejected):
-        sm.apply(started(), "agree", question="a", option="x", valid_options=["x"])
-    cleared = sm.apply(sm.apply(s, "agree", question="a", option="x", valid_options=["x"]), "agree",
+        commands.apply(started(), "agree", question="a", option="x", valid_options=["x"])
+    cleared = commands.apply(commands.apply(s, "agree", question="a", option="x", valid_options=["x"]), "agree",
                        question="a", option=None, valid_options=["x"])
     assert cleared.questions["a"].agreed is None
 
@@ -99,45 +100,45 @@ def test_agree_refuses_unknown_option_and_open_question():
 def test_all_agreed():
     s = started("self")
     for q in QUESTIONS:
-        s = sm.apply(s, "close", question=q)
+        s = commands.apply(s, "close", question=q)
         assert not sm.all_agreed(s)
-        s = sm.apply(s, "agree", question=q, option="x", valid_options=["x"])
+        s = commands.apply(s, "agree", question=q, option="x", valid_options=["x"])
     assert sm.all_agreed(s)
 
 
 def test_end_stops_everything_but_reopen_and_view():
-    s = sm.apply(started(), "end")
+    s = commands.apply(started(), "end")
     assert s.stage == "ended" and s.open_questions() == []
     for action in ("start", "next", "lock", "results"):
         with pytest.raises(Rejected):
-            sm.apply(s, action)
-    assert sm.apply(s, "view", view="consensus").view == "consensus"
-    assert sm.apply(s, "reopen").stage == "results"
+            commands.apply(s, action)
+    assert commands.apply(s, "view", view="consensus").view == "consensus"
+    assert commands.apply(s, "reopen").stage == "results"
 
 
 def test_lock_unlock_and_view():
-    s = sm.apply(sm.initial("paced", QUESTIONS), "lock")
+    s = commands.apply(sm.initial("paced", QUESTIONS), "lock")
     assert s.locked
-    assert not sm.apply(s, "unlock").locked
+    assert not commands.apply(s, "unlock").locked
     with pytest.raises(Rejected):
-        sm.apply(s, "view", view="bogus")
+        commands.apply(s, "view", view="bogus")
 
 
 @pytest.mark.parametrize("action", ["explode", "", "START"])
 def test_unknown_actions_are_refused(action):
     with pytest.raises(Rejected) as exc:
-        sm.apply(started(), action)
+        commands.apply(started(), action)
     assert exc.value.code == "unknown_action"
 
 
 def test_unknown_question_is_refused():
     with pytest.raises(Rejected) as exc:
-        sm.apply(started(), "open", question="nope")
+        commands.apply(started(), "open", question="nope")
     assert exc.value.code == "unknown_question"
 
 
 def test_state_round_trips_through_its_stored_form():
-    s = sm.apply(sm.apply(started("self"), "reveal", question="b"), "lock")
+    s = commands.apply(commands.apply(started("self"), "reveal", question="b"), "lock")
     assert sm.SessionState.from_dict(s.to_dict()) == s
 
 

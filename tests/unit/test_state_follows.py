@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.core import commands
 from workshop.core import state as sm
 
 QUESTIONS = ("a", "b", "c")
@@ -11,7 +12,7 @@ OPTIONS = ("x", "y")
 
 def started(pacing="paced"):
     """A session that has just started."""
-    return sm.apply(sm.initial(pacing, QUESTIONS), "start")
+    return commands.apply(sm.initial(pacing, QUESTIONS), "start")
 
 
 def run(s, *steps):
@@ -21,7 +22,7 @@ def run(s, *steps):
         question = args[0] if args and action != "view" else None
         view = args[0] if action == "view" else None
         option = args[1] if len(args) > 1 else None
-        s = sm.apply(s, action, question=question, option=option, valid_options=OPTIONS, view=view)
+        s = commands.apply(s, action, question=question, option=option, valid_options=OPTIONS, view=view)
     return s
 
 
@@ -51,7 +52,7 @@ def test_every_action_that_changes_what_the_room_looks_at_puts_the_projector_the
 def test_the_lobby_always_shows_the_join_screen():
     s = sm.initial("paced", QUESTIONS)
     assert sm.shown(s) == "lobby"
-    assert sm.shown(sm.apply(s, "view", view="results")) == "lobby"
+    assert sm.shown(commands.apply(s, "view", view="results")) == "lobby"
 
 
 def test_self_paced_start_shows_the_progress_and_a_question_the_facilitator_puts_on_screen():

@@ -1,6 +1,7 @@
 """The in-memory tally and the live aggregate, without Flask."""
 from __future__ import annotations
 
+from workshop.core import commands
 from workshop.core import state as sm
 from workshop.core.questionnaire import default
 from workshop.core.tally import Member, Tally, mask_for_screen
@@ -56,7 +57,7 @@ def test_latest_prefers_the_highest_round_and_can_be_capped():
 def test_group_phase_is_the_phase_of_the_median_total():
     mid = {**ALL_LOW, "begrippen": "dagelijks", "uitspraak": "kan-helpen"}  # 5
     t = tally_with((None, ALL_LOW), (None, mid), (None, mid))  # totals 0, 5, 5
-    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    s = commands.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
     results = t.live(s)["results"]
     assert results["median_total"] == 5 and results["group_phase"] == "ik-kan"
     assert results["phase_counts"] == {"ik-zie": 1, "ik-wil": 0, "ik-kan": 2, "ik-doe": 0}
@@ -72,13 +73,13 @@ def test_names_keep_the_latest_nicknames_only():
 
 def test_screen_mask_hides_unrevealed_spreads_and_early_results():
     t = tally_with((None, ALL_LOW))
-    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
-    s = sm.apply(s, "reveal", question="kennis")
+    s = commands.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    s = commands.apply(s, "reveal", question="kennis")
     masked = mask_for_screen(t.live(s), s)
     assert "rounds" in masked["questions"]["kennis"]
     assert set(masked["questions"]["begrippen"]) == {"round", "answered", "agreed"}
     assert masked["results"] is None and masked["disciplines"] == []
-    done = sm.apply(s, "results")
+    done = commands.apply(s, "results")
     assert mask_for_screen(t.live(done), done)["results"]["complete"] == 1
 
 
@@ -87,7 +88,7 @@ def test_discipline_counts_kept_up_to_date_equal_counts_built_afresh():
     import random
 
     rng = random.Random(5)
-    s = sm.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
+    s = commands.apply(sm.initial("self", [q.id for q in Q.questions]), "start")
     t, seq = Tally(Q), 0
     for step in range(400):
         if step % 25 == 0 or not t.members:

@@ -313,3 +313,77 @@ def test_the_start_page_form_chooses_the_activities(client, app):
     assert live.activities.board(live.room(code)).state.programme == ("challenges",)
     page = client.get("/").get_data(as_text=True)
     assert 'name="activities" value="vote" checked' in page
+
+
+# Deleting a session
+
+
+def kept_about(part, code):
+    """The names of a sender's per-room memories (dicts and sets keyed by code or (code, part)) that still hold code."""
+    return sorted(name for name, value in vars(part).items() if isinstance(value, (dict, set))
+                  and any(key == code or isinstance(key, tuple) and code in key for key in value))
+
+
+def test_a_deleted_session_leaves_nothing_in_the_broadcaster_nor_the_activity_sender(room):
+    r = room()
+    phone, _ = r.join("A")
+    assert activity(r, "open", activity="ideas")["ok"]
+    assert phone.emit("idea", {"text": "Een podcast", "prompt": "project"})["ok"]
+    svc = r.app.extensions["workshop"]
+    assert kept_about(svc.broadcaster.activity, r.code)  # the activity sender remembers the room meanwhile
+    assert svc.live.delete(r.code)
+    assert kept_about(svc.broadcaster, r.code) == []
+    assert kept_about(svc.broadcaster.activity, r.code) == []
+
+
+# Each audience hears a change only when what it sees changed
+
+
+def room_on(app):
+    """A session on an app of its own with its facilitator and projector connected."""
+    from .conftest import Room
+    from .helpers import connect, projector_key
+
+    socketio = app.extensions["socketio"]
+    session = app.test_client().post("/api/sessions", json={"title": "Proeftuin"}).get_json()
+    facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
+    return Room(app, socketio, session, facilitator, screen)
+
+
+def heard(inbox, name):
+    """How many events of this name a client received so far."""
+    return inbox.names().count(name)
+
+
+def test_a_pending_idea_is_sent_to_the_facilitator_only_and_its_approval_to_everyone(make_app):
+    r = room_on(make_app(IDEAS_PHONE_INTERVAL=0.0))  # every send at once: the counts below are complete
+    author, _ = r.join("A")
+    reader, _ = r.join("B")
+    assert activity(r, "auto_approve", enabled=False)["ok"]
+    assert activity(r, "open", activity="ideas")["ok"]
+
+    def counts():
+        return {"projector": heard(r.screen, "activities"), "facilitator": heard(r.facilitator, "activities"),
+                "wall": heard(reader, "wall"), "phone": heard(reader, "activities"), "mine": heard(author, "mine")}
+
+    before = counts()
+    idea = author.emit("idea", {"text": "Een podcast", "prompt": "project"})["idea"]
+    assert idea["status"] == "pending"
+    assert counts() == {**before, "facilitator": before["facilitator"] + 1}  # the projector's wall did not change
+    assert r.facilitator.emit("moderate", {"action": "approve", "idea": idea["id"]})["ok"]
+    after = counts()
+    assert after == {**before, "facilitator": before["facilitator"] + 2, "projector": before["projector"] + 1,
+                     "wall": before["wall"] + 1, "mine": before["mine"] + 1}
+    assert reader.last("wall") == {"upsert": [[idea["id"], "Een podcast"]], "remove": []}
+    assert author.last("mine")["ideas"] == [{"id": idea["id"], "text": "Een podcast", "status": "approved"}]
+
+
+def test_an_activity_command_that_changes_nothing_sends_nothing(room):
+    r = room()
+    phone, _ = r.join("A")
+    assert activity(r, "open", activity="ideas")["ok"]
+    before = (heard(r.screen, "activities"), heard(r.facilitator, "activities"), heard(phone, "activities"))
+    assert activity(r, "open", activity="ideas")["ok"]  # open already
+    assert activity(r, "auto_approve", enabled=True)["ok"]  # the default
+    assert (heard(r.screen, "activities"), heard(r.facilitator, "activities"), heard(phone, "activities")) == before

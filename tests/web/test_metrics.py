@@ -77,3 +77,27 @@ def test_metrics_show_the_connection_gates_refusals(make_app):
     values = scrape(app)
     assert values[("workshop_rejected_connections_total", (("reason", "address"),))] == 1
     assert values[("workshop_rejected_connections_total", (("reason", "full"),))] == 2
+
+
+def test_every_activity_emit_is_timed(make_app):
+    """Opening an activity is heard by phones, the projector and the facilitator: three emits, each on the histogram."""
+    from tests.web.conftest import Room
+    from tests.web.helpers import connect, projector_key
+
+    app = make_app(METRICS=True)
+    socketio = app.extensions["socketio"]
+    session = app.test_client().post("/api/sessions", json={"title": "Proeftuin"}).get_json()
+    facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
+    phone, _ = Room(app, socketio, session, facilitator, screen).join("A")
+    before = scrape(app)[("workshop_emit_seconds_count", ())]
+    assert facilitator.emit("activity", {"action": "open", "activity": "ideas"})["ok"]
+    assert scrape(app)[("workshop_emit_seconds_count", ())] == before + 3
+    assert phone.last("activities")["status"]["ideas"] == "open"
+
+
+def test_the_parts_are_built_with_the_timed_server_and_the_counting_notifier(make_app):
+    svc = make_app(METRICS=True).extensions["workshop"]
+    assert type(svc.broadcaster.socketio).__name__ == "TimedEmits"
+    assert svc.broadcaster.activity.socketio is svc.broadcaster.socketio
+    assert type(svc.live.notifier).__name__ == "CountingNotifier"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from workshop.core import publication
+from workshop.core.languages import Text, TextList
 from workshop.core.publication import Publication
 
 __all__ = [
@@ -49,30 +50,6 @@ class QuestionnaireError(ValueError):
 # ---------------------------------------------------------------------------
 # Data model
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Text:
-    """A short text in every supported language."""
-
-    nl: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """Return the text in ``lang``, falling back to Dutch for unknown languages."""
-        return self.en if lang == "en" else self.nl
-
-
-@dataclass(frozen=True)
-class TextList:
-    """A list of texts (bullets) in every supported language, same length in each."""
-
-    nl: tuple[str, ...]
-    en: tuple[str, ...]
-
-    def get(self, lang: str) -> tuple[str, ...]:
-        """Return the items in ``lang``, falling back to Dutch for unknown languages."""
-        return self.en if lang == "en" else self.nl
 
 
 @dataclass(frozen=True)

@@ -219,28 +219,12 @@ def shown(state: SessionState) -> str:
     return "question"
 
 
-def apply(
-    state: SessionState,
-    action: str,
-    *,
-    question: str | None = None,
-    option: str | None = None,
-    valid_options: Sequence[str] = (),
-    view: str | None = None,
-    **screen: Any,
-) -> SessionState:
-    """Return the state after a facilitator action, or raise Rejected; a timer ends with its question's opening."""
-    from workshop.core import screen_control
+def apply_session(state: SessionState, action: str, *, question: str | None, option: str | None,
+                  valid_options: Sequence[str], view: str | None) -> SessionState:
+    """Return the state after a session action (start, next, open, reveal, ...), or raise Rejected.
 
-    if action in screen_control.ACTIONS:
-        return screen_control.settle(screen_control.apply(state, action, question=question, **screen))
-    return screen_control.settle(_apply(state, action, question=question, option=option,
-                                        valid_options=valid_options, view=view))
-
-
-def _apply(state: SessionState, action: str, *, question: str | None, option: str | None,
-           valid_options: Sequence[str], view: str | None) -> SessionState:
-    """Return the state after a session action (start, next, open, reveal, ...), or raise Rejected."""
+    Every facilitator action, the projector's controls included, goes through core/commands.py `apply`.
+    """
     if state.stage == "ended" and action not in ("reopen", "view"):
         raise Rejected("not_allowed_now", "The session has ended")
     if action == "start":
@@ -325,5 +309,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply", "all_agreed", "shown", "changes",
+    "initial", "check_answer", "apply_session", "all_agreed", "shown", "changes",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, ContextManager, Protocol
 
 from workshop.core import activities as act
 from workshop.core import ideas as idx
@@ -12,10 +12,23 @@ from workshop.core.activities import ActivityState
 from workshop.core.ideas import Idea
 from workshop.core.programme import Programme
 from workshop.core.state import Rejected
-from workshop.live.service import clean_text, stored
+from workshop.core.text import clean_text
+from workshop.live.notifier import Notifier
+from workshop.live.room import Room, stored
+from workshop.store.interface import SessionStore
 
-if TYPE_CHECKING:
-    from workshop.live.service import Live, Room
+
+class Host(Protocol):
+    """What the activities need of the live service (workshop.live.service.Live) that holds them."""
+
+    store: SessionStore
+    config: dict[str, Any]
+    notifier: Notifier
+    clock: Callable[[], str]
+    monotonic: Callable[[], float]
+
+    def editing(self, room: Room) -> ContextManager[Room]:
+        """Hold the lock and give the live copy of a room to change (Live.editing)."""
 
 
 @dataclass
@@ -64,8 +77,8 @@ def idea_row(idea: Idea) -> dict[str, Any]:
 class Activities:
     """Every change to a room's activities goes through here (Live delegates: live.activities)."""
 
-    def __init__(self, live: "Live", programme: Programme):
-        """Share the live service's store, settings, clock, lock and notifier."""
+    def __init__(self, live: Host, programme: Programme):
+        """Share the live service's store, settings, clocks and notifier, and change rooms through its `editing`."""
         self.live = live
         self.programme = programme
 
@@ -79,15 +92,16 @@ class Activities:
         return act.initial(act.clean_programme(activities),
                            [(c.id, c.text(language)) for c in self.programme.challenges])
 
-    def board(self, room: "Room") -> Board:
-        """The room's activities, loaded from the store on first use."""
+    def board(self, room: Room) -> Board:
+        """The room's activities, loaded from the store on first use (on the live copy of the room)."""
         if room.board is None:
-            with self.live._lock:
-                if room.board is None:
-                    room.board = self._load(room)
+            with self.live.editing(room) as current:
+                if current.board is None:
+                    current.board = self._load(current)
+                return current.board
         return room.board
 
-    def _load(self, room: "Room") -> Board:
+    def _load(self, room: Room) -> Board:
         """Build a board from the stored rows (a session from before the activities gets the default)."""
         stored_state = self.live.store.activities(room.id)
         state = ActivityState.from_dict(stored_state) if stored_state else self.initial(room.language, None)
@@ -98,7 +112,7 @@ class Activities:
         board.written = Counter(i.author for i in board.ideas.values())
         return board
 
-    def _member(self, room: "Room", participant_id: int) -> None:
+    def _member(self, room: Room, participant_id: int) -> None:
         """Raise Rejected unless the participant is an active member of a session that has not ended."""
         if room.state.stage == "ended":  # no write moves an ended session's retention clock (issue 20, finding 10)
             raise Rejected("session_ended", "This session has ended")
@@ -107,7 +121,7 @@ class Activities:
 
     # The facilitator
 
-    def command(self, room: "Room", action: object, data: dict[str, Any]) -> ActivityState:
+    def command(self, room: Room, action: object, data: dict[str, Any]) -> ActivityState:
         """Apply a facilitator's activity action, store and return the new state."""
         if not isinstance(action, str) or action not in act.ACTIVITY_ACTIONS:
             raise Rejected("unknown_action", "Unknown action", "action")
@@ -119,24 +133,24 @@ class Activities:
             """A challenge text, cleaned and limited."""
             return clean_text(value, max_length=self.config["CHALLENGE_MAX"], field_name="challenge")
 
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             if action == "open" and room.state.stage == "ended":
                 raise Rejected("session_ended", "This session has ended; reopen it first")
             board = self.board(room)
             new = act.apply(board.state, action, activity=data.get("activity"), activities=data.get("activities"),
                             items=items, enabled=data.get("enabled"), text_of=text_of)
-            if new != board.state:
+            changed = new != board.state
+            if changed:
                 with stored():
                     self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
                 board.state = new
-        self.live.notifier.activities_changed(room)
+        if changed:
+            self.live.notifier.activities_changed(room)
         return new
 
-    def end(self, room: "Room") -> None:
+    def end(self, room: Room) -> None:
         """Close every open activity of a session that just ended (an activity left open took writes for ever)."""
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             board = self.board(room)
             new = act.close_all(board.state)
             if new == board.state:
@@ -148,10 +162,9 @@ class Activities:
 
     # Challenges
 
-    def pick(self, room: "Room", participant_id: int, picks: object) -> tuple[str, ...]:
+    def pick(self, room: Room, participant_id: int, picks: object) -> tuple[str, ...]:
         """Store a phone's one or two challenges."""
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             self._member(room, participant_id)
             board = self.board(room)
             chosen = act.check_picks(board.state, picks, self.config["CHALLENGE_PICKS_MAX"])
@@ -163,14 +176,13 @@ class Activities:
 
     # Ideas
 
-    def submit(self, room: "Room", participant_id: int, text: object, prompt: object) -> Idea:
+    def submit(self, room: Room, participant_id: int, text: object, prompt: object) -> Idea:
         """Store a phone's idea (approved at once when the session auto-approves)."""
         text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
                           max_bytes=self.config["IDEA_MAX_BYTES"])
         if self.programme.prompt(prompt) is None:
             raise Rejected("bad_request", "Unknown prompt", "prompt")
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             self._member(room, participant_id)
             board = self.board(room)
             idx.check_new_idea(board.state, board.written[participant_id], self.config["IDEAS_PER_PARTICIPANT"])
@@ -183,7 +195,7 @@ class Activities:
         self.live.notifier.ideas_changed(room, [idea_id], moderated=False)
         return idea
 
-    def moderate(self, room: "Room", action: object, idea_id: object, text: object = None,
+    def moderate(self, room: Room, action: object, idea_id: object, text: object = None,
                  target: object = None) -> int:
         """Approve, hide, edit or merge an idea; return the undo id (valid for UNDO_SECONDS)."""
         if action not in idx.MODERATION:
@@ -191,8 +203,7 @@ class Activities:
         if action == "edit":
             text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
                               max_bytes=self.config["IDEA_MAX_BYTES"])
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             board = self.board(room)
             changed = idx.moderate(board.ideas, action, idea_id, text=text, target=target)
             dots = idx.carry_dots(board.dots, idea_id, target, self.config["DOTS_PER_IDEA"]) \
@@ -204,10 +215,9 @@ class Activities:
         self.live.notifier.ideas_changed(room, list(changed))
         return before.id
 
-    def undo(self, room: "Room", undo_id: object) -> None:
+    def undo(self, room: Room, undo_id: object) -> None:
         """Put back what the last moderation action changed, within UNDO_SECONDS."""
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             board = self.board(room)
             last = board.undo
             if last is None or last.id != undo_id or self.live.monotonic() - last.at > self.config["UNDO_SECONDS"]:
@@ -216,7 +226,7 @@ class Activities:
             board.undo = None
         self.live.notifier.ideas_changed(room, list(last.ideas))
 
-    def _write(self, room: "Room", board: Board, ideas: dict[int, Idea], dots: dict[int, dict[int, int]]) -> None:
+    def _write(self, room: Room, board: Board, ideas: dict[int, Idea], dots: dict[int, dict[int, int]]) -> None:
         """Commit changed ideas and dots, then update the board (call under the lock)."""
         with stored():
             self.live.store.save_ideas(room.id, [idea_row(i) for i in ideas.values()], dots, self.live.clock())
@@ -226,10 +236,9 @@ class Activities:
 
     # Dots
 
-    def place(self, room: "Room", participant_id: int, idea_id: object, count: object) -> dict[int, int]:
+    def place(self, room: Room, participant_id: int, idea_id: object, count: object) -> dict[int, int]:
         """Set how many of a phone's dots lie on one idea (0 takes them off); return all its dots."""
-        with self.live._lock:
-            room = self.live._current(room)
+        with self.live.editing(room) as room:
             self._member(room, participant_id)
             board = self.board(room)
             placed = idx.place_dots(board.state, board.ideas, board.dots.get(participant_id, {}), idea_id, count,
@@ -240,7 +249,7 @@ class Activities:
         self.live.notifier.dots_changed(room, participant_id)
         return placed
 
-    def idea_for_step(self, room: "Room", idea_id: object) -> Idea:
+    def idea_for_step(self, room: Room, idea_id: object) -> Idea:
         """The approved idea a first step is made from, or raise Rejected."""
         idea = self.board(room).ideas.get(idea_id) if isinstance(idea_id, int) else None
         if idea is None or idea.status != "approved":

@@ -91,13 +91,15 @@ def phone(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any
                                 if revealed["challenges"] else None)
     data["vote_result"] = (vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=False)
                            if revealed["vote"] else None)
-    if participant_id is None:
-        data["mine"] = None
-        return data
-    data["mine"] = {
+    data["mine"] = None if participant_id is None else mine(board, participant_id)
+    return data
+
+
+def mine(board: "Board", participant_id: int) -> dict[str, Any]:
+    """A participant's own picks, ideas (a merged one shows as approved) and dots."""
+    return {
         "picks": list(board.picks.get(participant_id, ())),
         "ideas": [{"id": i.id, "text": i.text, "status": "approved" if i.status == "merged" else i.status}
                   for i in board.ideas.values() if i.author == participant_id],
         "dots": {str(k): v for k, v in board.dots.get(participant_id, {}).items()},
     }
-    return data

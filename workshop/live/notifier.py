@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from workshop.core.state import SessionState
-    from workshop.live.service import Room
+    from workshop.live.room import Room
 
 
 class Notifier(Protocol):

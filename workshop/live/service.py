@@ -4,18 +4,23 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from workshop.core import commands
 from workshop.core import security
 from workshop.core import state as sm
+from workshop.core.programme import Programme
+from workshop.core.programme import default as default_programme
 from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Member
 from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
 from workshop.live import undo as undoing
+from workshop.live.activities import Activities
 from workshop.live.notifier import Notifier, NullNotifier
-from workshop.live.timers import screen_fields
+from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
     DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, RoomCache, joins_late, stored, utcnow)
@@ -25,14 +30,18 @@ class Live(RoomCache):
 
     def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
-                 notifier: Notifier | None = None, wall: Callable[[], float] = time.time):
+                 notifier: Notifier | None = None, wall: Callable[[], float] = time.time,
+                 programme: Programme | None = None, background: Background | None = None):
         """Wire the store, the questionnaire, the settings and who hears each change (nobody by default).
 
-        `wall` is the clock of timer deadlines (seconds since the epoch); `deadlines` (live/timers.py),
-        when set, watches each running timer and closes its question at zero.
+        `wall` is the clock of timer deadlines (seconds since the epoch). With `background` (what starts and
+        paces background tasks: the Socket.IO server), `deadlines` (live/timers.py) watches each running timer
+        and closes its question at zero; without it (the command line) no timer is watched. `programme` is the
+        activities' content (default: workshop/data/activities.toml).
         """
         self.wall = wall
-        self.deadlines: Any = None
+        self.deadlines: Deadlines | None = (
+            Deadlines(self, background.start_background_task, background.sleep, wall=wall) if background else None)
         self.store = store
         self.questionnaire = questionnaire
         self.config = config
@@ -42,9 +51,17 @@ class Live(RoomCache):
         self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
         self._data_version = store.data_version()
-        from workshop.core.programme import default as default_programme
-        from workshop.live.activities import Activities
-        self.activities = Activities(self, default_programme())  # challenges, ideas, dot vote
+        self.activities = Activities(self, programme or default_programme())  # challenges, ideas, dot vote
+
+    @contextmanager
+    def editing(self, room: Room) -> Iterator[Room]:
+        """Hold the service's lock and give the live copy of a room (the one to change; see RoomCache._current).
+
+        Every change of a room goes this way, the activities' too: validate, commit, update the copy, leave
+        the block, and only then tell the notifier (never while holding the lock).
+        """
+        with self._lock:
+            yield self._current(room)
 
     # Sessions
 
@@ -181,8 +198,7 @@ class Live(RoomCache):
         if discipline is not None and discipline != "" and discipline not in room.disciplines:
             raise Rejected("bad_discipline", "Unknown discipline", "discipline")
         token = security.new_token()
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
                 raise Rejected("full", "This session is full")
             late = joins_late(room.state)
@@ -209,8 +225,7 @@ class Live(RoomCache):
         """Remove a participant: its token stops working and its answers stop counting."""
         if not isinstance(participant_id, int) or isinstance(participant_id, bool):
             raise Rejected("bad_request", "participant must be a number", "participant")
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             if participant_id not in room.tally.members:
                 raise Rejected("unknown_participant", "Unknown participant", "participant")
             with stored():
@@ -246,8 +261,7 @@ class Live(RoomCache):
             raise Rejected("unknown_question", "Unknown question")
         if question.option(option_id) is None:
             raise Rejected("unknown_option", "Unknown option")
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             if room.state.stage == "ended":
                 raise Rejected("session_ended", "This session has ended")
             if participant_id not in room.tally.members:
@@ -276,16 +290,15 @@ class Live(RoomCache):
             options = [o.id for o in self.questionnaire.question(question).options]
         if kwargs.get("view") == "followup" and not room.follows:
             raise Rejected("not_allowed_now", "This session does not follow up an earlier one", "view")
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             before = room.state
             now = self.monotonic()
             if action == "undo":
                 new = undoing.target(room.undo, before, now, self.config["UNDO_SECONDS"])
             else:
-                new = sm.apply(before, action, question=question, option=kwargs.get("option"),
-                               valid_options=options, view=kwargs.get("view"),
-                               **screen_fields(room, action, kwargs, self.config, self.wall()))
+                new = commands.apply(before, action, question=question, option=kwargs.get("option"),
+                                     valid_options=options, view=kwargs.get("view"),
+                                     **screen_fields(room, action, kwargs, self.config, self.wall()))
             if new != before:
                 with stored():
                     self.store.save_state(room.id, new.to_dict(), self.clock())
@@ -377,8 +390,7 @@ class Live(RoomCache):
             raise Rejected("bad_request", "No carried-over step at this position", "position")
         if status is not None and status not in STEP_STATUSES:
             raise Rejected("bad_request", "status must be done, partly, not_yet or null", "status")
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             with stored():
                 if not self.store.set_carried_status(room.id, position, status, self.clock()):
                     raise Rejected("bad_request", "No carried-over step at this position", "position")
@@ -388,8 +400,7 @@ class Live(RoomCache):
 
     def set_report_link(self, room: Room, enabled: bool) -> int:
         """Enable a new shared report link or revoke the current one; return the generation."""
-        with self._lock:
-            room = self._current(room)
+        with self.editing(room) as room:
             generation = (abs(room.report_generation) + 1) if enabled else -abs(room.report_generation)
             with stored():
                 self.store.set_report_generation(room.id, generation, self.clock())

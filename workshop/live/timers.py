@@ -7,13 +7,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from workshop.core.screen_control import ACTIONS as SCREEN_ACTIONS
-from workshop.core.state import Rejected
-
-if TYPE_CHECKING:
-    from workshop.live.service import Live, Room
+from workshop.core.state import Rejected, SessionState
+from workshop.live.room import Room
+from workshop.store.interface import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +49,32 @@ def screen_fields(room: Room, action: str, data: dict[str, Any], config: dict[st
     return {}
 
 
+class Background(Protocol):
+    """What starts and paces background tasks (the Socket.IO server: green threads under eventlet)."""
+
+    def start_background_task(self, target: Callable[..., Any], *args: Any) -> Any:
+        """Run target(*args) in a background task."""
+
+    def sleep(self, seconds: float) -> Any:
+        """Wait in a background task, letting the others run."""
+
+
+class Sessions(Protocol):
+    """What the deadlines need of the live service (workshop.live.service.Live)."""
+
+    store: SessionStore
+    config: dict[str, Any]
+
+    def room(self, code: object) -> Room | None:
+        """The room of a code, loaded on first use."""
+
+    def in_memory(self, code: object) -> Room | None:
+        """The room this process holds for a code."""
+
+    def command(self, room: Room, action: object, **kwargs: Any) -> SessionState:
+        """Apply a facilitator action (here: timer_expire)."""
+
+
 class Deadlines:
     """Watches running timers: one background task per room with a timer, which closes the question at zero.
 
@@ -60,7 +85,7 @@ class Deadlines:
 
     STEP = 1.0  # longest sleep of a watcher: it notices a deadline moved earlier within this many seconds
 
-    def __init__(self, live: Live, spawn: Callable[..., Any], sleep: Callable[[float], Any],
+    def __init__(self, live: Sessions, spawn: Callable[..., Any], sleep: Callable[[float], Any],
                  wall: Callable[[], float] = time.time):
         """Keep the live service, how to start a background task and how to wait in one."""
         self.live = live

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -103,8 +103,6 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
 
     def reader(self) -> "Store":
         """A read-only view of this store on a connection of its own, for one job in another OS thread; close() it."""
-        from workshop.store.reader import Reader
-
         return Reader(self.path)
 
     @contextmanager
@@ -402,3 +400,21 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
     def integrity_check(self) -> str:
         """Return SQLite's integrity check verdict ('ok' when sound)."""
         return str(self._one("PRAGMA integrity_check")[0])
+
+
+class Reader(Store):
+    """The Store's reads on a read-only connection of its own, without the writer's lock.
+
+    The writer's connection and lock belong to the event loop (its lock is a green lock under eventlet,
+    which an OS thread must not wait on). A report built in an OS thread reads through one Reader, which
+    only that thread uses, then closes it; WAL lets it read while the loop writes, and it sees what was
+    committed when each read began.
+    """
+
+    def __init__(self, path: str | Path):  # noqa: the parent's opening (schema, pragmas) is the writer's
+        """Open a query-only connection to an existing database."""
+        self.path = Path(path)
+        self._lock = nullcontext()  # one thread uses this connection
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA query_only=ON")

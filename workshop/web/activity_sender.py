@@ -1,22 +1,26 @@
 """Who hears which change of the activities, and when: the Broadcaster's part for challenges, ideas and dots.
 
 Projectors and facilitators get their whole view, coalesced (a projector at most every SCREEN_WINDOW,
-a facilitator at most every EMIT_INTERVAL). Phones get the idea wall coalesced at most every
-IDEAS_PHONE_INTERVAL as a diff (`upsert` and `remove` by id) of the ideas touched since the last
-send; a phone that connects gets the full list in its snapshot, and applying a diff twice is harmless.
+a facilitator at most every EMIT_INTERVAL), and only when it differs from the one they were sent last (a
+pending idea changes the facilitator's list, not the projector's wall). Phones get the idea wall coalesced
+at most every IDEAS_PHONE_INTERVAL as a diff (`upsert` and `remove` by id) of the ideas touched since the
+last send; a phone that connects gets the full list in its snapshot, and applying a diff twice is harmless.
 """
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any
 
+from workshop.core.programme import Programme
 from workshop.live import activity_views as av
 from workshop.web import protocol as p
+from workshop.web.rooms import person, phones, screens
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
-    from workshop.live.service import Live, Room
+    from workshop.live.activities import Board
+    from workshop.live.room import Room
 
 # The facilitator's list waits at least this many times what its last send cost: at 2,000 voters and 6,000 ideas
 # a send costs ~15 ms, which at broadcaster.py's factor 5 took a fifth of the process and held up the
@@ -25,36 +29,28 @@ COST_FACTOR = 20
 FACILITATOR_MAX_WINDOW = 1.0  # the facilitator's list follows at least once a second
 SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 updates a second at most
 SCREEN, FACILITATOR, PHONES = "screen", "facilitator", "phones"
+PHONE_STATE = "phone_state"  # the phones' view of the activities (sent at once when the state changes)
 # Phones hear the idea list in slices of this many sockets, yielding in between: writing one list to 2,000
 # websockets takes ~0.1 s, which the projector's wall would otherwise wait behind (bench/activities.py)
 WALL_SLICE = 200
 
 
-def phones(code: str) -> str:
-    """Room of every phone of a session (as in broadcaster.phones)."""
-    return f"{code}:phones"
-
-
-def screens(code: str) -> str:
-    """Room of a session's projectors and facilitators (as in broadcaster.screens)."""
-    return f"{code}:screens"
-
-
-def person(code: str, participant_id: int) -> str:
-    """Room of one participant's sockets (as in broadcaster.person)."""
-    return f"{code}:p:{participant_id}"
-
-
 class ActivitySender:
-    """Sends the activities' views; one per app, kept by the Broadcaster."""
+    """Sends the activities' views; one per app, given to the Broadcaster at construction.
 
-    def __init__(self, socketio: "SocketIO", live: "Live"):
-        """Keep the socket server and the live service (its settings and programme)."""
+    It reads a room's activities from `room.board`, which `Live.activities` loaded before it committed the
+    change it tells about; it never reaches back into the live service.
+    """
+
+    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme):
+        """Keep the socket server, the settings and the activities' programme (its prompts)."""
         self.socketio = socketio
-        self.live = live
+        self.config = config
+        self.programme = programme
         self._pending: set[tuple[str, str]] = set()
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
+        self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, part): the view its audience has
 
     def window(self, code: str, part: str) -> float:
         """Shortest time between two sends of a part (0 in tests: at once); the facilitator's grows with its cost.
@@ -62,7 +58,7 @@ class ActivitySender:
         The cost is wall-clock time of a send, which under eventlet includes other green threads that ran
         while it yielded; so it only stretches the facilitator's window, up to FACILITATOR_MAX_WINDOW.
         """
-        cfg = self.live.config
+        cfg = self.config
         if part == PHONES:
             return cfg["IDEAS_PHONE_INTERVAL"]
         if not cfg["EMIT_INTERVAL"]:
@@ -83,10 +79,11 @@ class ActivitySender:
                 self.socketio.start_background_task(self._later, room, part, wait)
 
     def _later(self, room: "Room", part: str, wait: float) -> None:
-        """Wait a window, then send a part."""
+        """Wait a window, then send a part (unless the room was forgotten meanwhile)."""
         self.socketio.sleep(wait)
-        self._pending.discard((room.code, part))
-        self.send(room, part)
+        if (room.code, part) in self._pending:
+            self._pending.discard((room.code, part))
+            self.send(room, part)
 
     def send(self, room: "Room", part: str) -> None:
         """Send one part now, timing it for the next window."""
@@ -95,19 +92,26 @@ class ActivitySender:
         self._cost[(room.code, part)] = time.monotonic() - started
 
     def _send(self, room: "Room", part: str) -> None:
-        """Build and emit one part."""
-        board = self.live.activities.board(room)
-        programme, cfg = self.live.activities.programme, self.live.config
+        """Build one part and emit it if its audience does not have it yet."""
+        board: "Board | None" = room.board
+        if board is None:  # never loaded: nothing about the activities changed
+            return
         if part == SCREEN:
-            data = av.screen(room, board, programme, cfg)
-            self.socketio.emit(p.ACTIVITIES, data, to=screens(room.code), namespace=p.SCREEN)
+            self._changed(room, SCREEN, av.screen(room, board, self.programme, self.config), screens(room.code), p.SCREEN)
         elif part == FACILITATOR:
-            self.socketio.emit(p.ACTIVITIES, av.facilitator(room, board, programme, cfg),
-                               to=screens(room.code), namespace=p.FACILITATOR)
+            self._changed(room, FACILITATOR, av.facilitator(room, board, self.programme, self.config),
+                          screens(room.code), p.FACILITATOR)
         else:
             self._send_wall(room, board)
 
-    def _send_wall(self, room: "Room", board: Any) -> None:
+    def _changed(self, room: "Room", part: str, data: dict[str, Any], to: str, namespace: str) -> None:
+        """Emit a view to a room of sockets unless it equals the one they were sent last."""
+        if self._sent.get((room.code, part)) == data:
+            return
+        self._sent[(room.code, part)] = data
+        self.socketio.emit(p.ACTIVITIES, data, to=to, namespace=namespace)
+
+    def _send_wall(self, room: "Room", board: "Board") -> None:
         """Send phones the diff of the ideas touched since the last send."""
         touched = self._touched.pop(room.code, set())
         if not touched:
@@ -126,10 +130,10 @@ class ActivitySender:
             self.socketio.emit(event, data, to=sids[start:start + WALL_SLICE], namespace=namespace)
 
     def state(self, room: "Room") -> None:
-        """The activities' state changed: every audience hears it at once."""
-        board = self.live.activities.board(room)
-        data = av.phone(room, board, self.live.activities.programme, self.live.config, None)
-        self.socketio.emit(p.ACTIVITIES, data, to=phones(room.code), namespace=p.PARTICIPANT)
+        """The activities' state changed: every audience hears it at once (when its view changed)."""
+        if room.board is not None:
+            self._changed(room, PHONE_STATE, av.phone(room, room.board, self.programme, self.config, None),
+                          phones(room.code), p.PARTICIPANT)
         self.send(room, SCREEN)
         self.send(room, FACILITATOR)
 
@@ -138,22 +142,30 @@ class ActivitySender:
         self.mark(room, SCREEN, FACILITATOR)
 
     def ideas(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
-        """Ideas were added or moderated: the wall, the facilitator's list, the phones' wall and (moderated) authors' own lists."""
-        self._touched.setdefault(room.code, set()).update(idea_ids)
-        self.mark(room, SCREEN, FACILITATOR, PHONES)
+        """Ideas were added or moderated: the wall, the facilitator's list, the phones' wall and (moderated) authors' own lists.
+
+        A new idea waiting for moderation is on no phone's wall, so phones hear of it once it is approved.
+        """
+        board = room.board
+        if board is None:
+            return
+        touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+        if touched:
+            self._touched.setdefault(room.code, set()).update(touched)
+        self.mark(room, SCREEN, FACILITATOR, *((PHONES,) if touched else ()))
         if not moderated:
             return
-        board = self.live.activities.board(room)
         for author in {board.ideas[i].author for i in idea_ids if i in board.ideas}:
-            mine = av.phone(room, board, self.live.activities.programme, self.live.config, author)["mine"]
-            self.socketio.emit(p.MINE, mine, to=person(room.code, author), namespace=p.PARTICIPANT)
+            self.socketio.emit(p.MINE, av.mine(board, author), to=person(room.code, author), namespace=p.PARTICIPANT)
 
     def dots(self, room: "Room") -> None:
         """A phone moved dots: the voter count and the facilitator's tallies change."""
         self.mark(room, SCREEN, FACILITATOR)
 
     def forget(self, code: str) -> None:
-        """Drop what is kept about a room."""
+        """Drop what is kept about a room (a send still waiting for it is dropped too)."""
         self._touched.pop(code, None)
-        for part in (SCREEN, FACILITATOR, PHONES):
+        for part in (SCREEN, FACILITATOR, PHONES, PHONE_STATE):
             self._cost.pop((code, part), None)
+            self._sent.pop((code, part), None)
+            self._pending.discard((code, part))

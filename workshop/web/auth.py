@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, NamedTuple
 
-from flask import abort, g, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import abort, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError
@@ -19,27 +19,13 @@ from workshop.core.state import Rejected
 from workshop.live.service import Room
 from workshop.web import protocol as p
 from workshop.web import workers
+from workshop.web.errors import api_error, error_page  # noqa: F401 (re-exported: pages and the API answer with them)
 from workshop.web.services import services
 
 # Sessions one browser's signed cookie remembers: 50 codes keep the cookie far below the 4 KB browsers store.
 FACILITATED_MAX = 50
 COOKIE_KEY = "fac"
 DOWNLOAD_DENIED = _l("Only the facilitator can download this session")  # a 403 title for facilitator_required
-
-
-def error_page(status: int, title: str, message: str, action_url: str = "/", action_label: str | None = None):
-    """Render the friendly error page with what to do next."""
-    html = render_template("error.html", title=title, message=message, action_url=action_url,
-                           action_label=action_label or _("Go to the start page"))
-    return make_response(html, status)
-
-
-def api_error(status: int, code: str, field: str | None = None, message: str | None = None):
-    """A JSON error response."""
-    error = p.error(code, field)
-    if message:
-        error["message"] = message
-    return jsonify({"error": error}), status
 
 
 def no_store(view: Callable[..., Any]) -> Callable[..., Any]:

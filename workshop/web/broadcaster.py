@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from flask_babel import force_locale
 
+from workshop.core.screen_control import NAMES_AUTO_MAX
 from workshop.live import views
 from workshop.live.followup import followup_view
 from workshop.web import protocol as p
+from workshop.web.rooms import person, phones, screens  # noqa: F401 (the names' home; sockets read them here)
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
@@ -31,21 +33,6 @@ SCREEN_MIN_WINDOW = 0.02  # 50 projector updates a second is more than anyone ca
 SCREEN, FULL = "screen", "full"
 
 
-def phones(code: str) -> str:
-    """Room of every phone of a session (namespace /participant)."""
-    return f"{code}:phones"
-
-
-def person(code: str, participant_id: int) -> str:
-    """Room of one participant's sockets (namespace /participant)."""
-    return f"{code}:p:{participant_id}"
-
-
-def screens(code: str) -> str:
-    """Room of a session's projectors (namespace /screen) and facilitators (namespace /facilitator)."""
-    return f"{code}:screens"
-
-
 class Broadcaster:
     """The live service's notifier over Socket.IO: decides who hears each change (workshop.live.notifier).
 
@@ -57,30 +44,36 @@ class Broadcaster:
     """
 
     def __init__(self, socketio: "SocketIO", interval: float, join_url: Callable[[str], str], join_url_local: bool,
-                 min_group_size: int):
-        """Keep what a flush needs (the join address as worked out at start); no emit happens here."""
+                 min_group_size: int, *, names_max: int = NAMES_AUTO_MAX,
+                 report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None},
+                 notes: Callable[["Room"], dict[str, str]] = lambda room: {},
+                 steps: Callable[["Room"], list[dict[str, str]]] = lambda room: [],
+                 activity: "ActivitySender | None" = None):
+        """Keep what a flush needs (the join address as worked out at start); no emit happens here.
+
+        What facilitator devices are sent when it changes is read after the commit through `report_info`
+        (the shared report link), `notes` and `steps`; the app passes them (it holds the store, the secret and
+        the links). `activity` sends the activities' views (web/activity_sender.py); None: nobody hears them.
+        """
         self.socketio = socketio
         self.interval = interval
         self.join_url = join_url
         self.join_url_local = join_url_local
         self.min_group_size = min_group_size
+        self.names_max = names_max  # SCREEN_NAMES_MAX
+        self.report_info = report_info
+        self.notes = notes
+        self.steps = steps
+        self.activity = activity
         self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
-        self.names_max = 30  # SCREEN_NAMES_MAX, set by the app
-        # What facilitator devices are sent when it changes, read after the commit; the app wires them
-        # (it holds the store, the secret and the links): the shared report link, the notes, the steps.
-        self.report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None}
-        self.notes: Callable[["Room"], dict[str, str]] = lambda room: {}
-        self.steps: Callable[["Room"], list[dict[str, str]]] = lambda room: []
 
     def waiting(self) -> int:
         """How many sessions have a flush waiting (the queue depth /metrics shows)."""
         return len(self._pending)
-
-        self.activity: "ActivitySender | None" = None
 
     def busy(self, code: str) -> bool:
         """Tell whether a session has a socket of any role connected, or a flush waiting."""
@@ -90,7 +83,7 @@ class Broadcaster:
                 (p.PARTICIPANT, phones(code)), (p.SCREEN, screens(code)), (p.FACILITATOR, screens(code))))
 
     def release(self, code: str) -> None:
-        """Forget what is kept about a session that was dropped from memory."""
+        """Forget what is kept about a session that was dropped from memory or deleted (the activities' part too)."""
         for part in (SCREEN, FULL):
             self._last.pop((code, part), None)
             self._cost.pop((code, part), None)
@@ -186,17 +179,8 @@ class Broadcaster:
                 self.socketio.emit(p.SESSION_DELETED, notice, to=sid, namespace=namespace)
                 server.disconnect(sid, namespace=namespace)
             count += len(sids)
-        self.forget(code)
+        self.release(code)
         return count
-
-    def forget(self, code: str) -> None:
-        """Drop what the sender remembers about a room that no longer exists."""
-        for part in (SCREEN, FULL):
-            for memory in (self._last, self._cost):
-                memory.pop((code, part), None)
-            self._stale.discard((code, part))
-        self._pending.pop(code, None)
-        self._roster_dirty.discard(code)
 
     def roster(self, room: "Room") -> dict[str, Any]:
         """The facilitator's roster (views.roster; a method so a benchmark can time it)."""
@@ -276,7 +260,7 @@ class Broadcaster:
             data = followup_view(room, earlier, audience, min_group_size=self.min_group_size)
             self.socketio.emit(p.FOLLOWUP, data, to=screens(room.code), namespace=namespace)
 
-    # The activities (workshop.web.activity_sender; set by the app factory once the live service exists)
+    # The activities (workshop.web.activity_sender, given at construction)
 
     def activities_changed(self, room: "Room") -> None:
         """The activities' state changed: everyone hears it."""

@@ -15,6 +15,29 @@ ROLES = {"participant": p.PARTICIPANT, "screen": p.SCREEN, "facilitator": p.FACI
 EMIT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
+class Meters:
+    """The app's own Prometheus registry and the meters of events: answers stored, the duration of each emit.
+
+    Built before the parts it measures, which get them at construction: the broadcaster and the activity
+    sender emit through `timed(socketio)`, the live service tells `counting(notifier)`.
+    """
+
+    def __init__(self) -> None:
+        """A fresh registry (one per app) with its counter and histogram."""
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.answers = Counter("workshop_answers", "Answers stored", registry=self.registry)
+        self.emits = Histogram("workshop_emit_seconds", "Time one emit to a room or socket takes",
+                               buckets=EMIT_BUCKETS, registry=self.registry)
+
+    def timed(self, socketio: Any) -> "TimedEmits":
+        """The socket server with every emit timed."""
+        return TimedEmits(socketio, self.emits)
+
+    def counting(self, notifier: Any) -> "CountingNotifier":
+        """The notifier with every stored answer counted."""
+        return CountingNotifier(notifier, self.answers)
+
+
 class CountingNotifier:
     """The live service's notifier with a count of stored answers; everything else passes through."""
 
@@ -91,18 +114,12 @@ def local(address: str | None) -> bool:
         return False
 
 
-def init_app(app: Flask, socketio: Any) -> None:
-    """With METRICS on, count answers and time emits, and serve /metrics to this machine."""
-    if not app.config["METRICS"]:
+def init_app(app: Flask, socketio: Any, meters: Meters | None) -> None:
+    """With meters (setting METRICS), read the live numbers at each scrape and serve /metrics to this machine."""
+    if meters is None:
         return
-    services = app.extensions["workshop"]
-    registry = CollectorRegistry(auto_describe=True)
-    answers = Counter("workshop_answers", "Answers stored", registry=registry)
-    emits = Histogram("workshop_emit_seconds", "Time one emit to a room or socket takes", buckets=EMIT_BUCKETS,
-                      registry=registry)
+    registry = meters.registry
     registry.register(LiveCollector(app, socketio))
-    services.live.notifier = CountingNotifier(services.live.notifier, answers)
-    services.broadcaster.socketio = TimedEmits(services.broadcaster.socketio, emits)
 
     def metrics() -> Response:
         """The Prometheus text format; 404 for anyone but this machine."""

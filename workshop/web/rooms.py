@@ -1,4 +1,5 @@
-"""Socket.IO bookkeeping for thousands of phones: rooms indexed per client, heartbeats spread out, JSON sent as is."""
+"""Socket.IO rooms: their names, and the bookkeeping for thousands of phones (rooms indexed per client, heartbeats spread
+out, JSON sent as is)."""
 from __future__ import annotations
 
 import random
@@ -6,6 +7,21 @@ import random
 import socketio
 
 HEARTBEAT_SPREAD = 0.25  # each ping comes after 75-100 % of the ping interval
+
+
+def phones(code: str) -> str:
+    """Room of every phone of a session (namespace /participant)."""
+    return f"{code}:phones"
+
+
+def person(code: str, participant_id: int) -> str:
+    """Room of one participant's sockets (namespace /participant)."""
+    return f"{code}:p:{participant_id}"
+
+
+def screens(code: str) -> str:
+    """Room of a session's projectors (namespace /screen) and facilitators (namespace /facilitator)."""
+    return f"{code}:screens"
 
 
 class RoomIndex:

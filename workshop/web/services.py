@@ -74,11 +74,11 @@ class Services:
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
     # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
     offload: Callable[[Callable[[], Any]], Any] = run_here
-    # Notices sessions deleted by another process and closes their sockets (set in app.py).
+    # Notices sessions deleted by another process and closes their sockets (built in app.py).
     deletions: "DeletionWatcher | None" = None
-    # Copies the database's write-ahead log into the database in an OS thread (set in app.py).
+    # Copies the database's write-ahead log into the database in an OS thread (built in app.py).
     checkpoints: "Checkpointer | None" = None
-    # At most REPORT_THREADS reports built at once (set in app.py; a green semaphore under eventlet).
+    # At most REPORT_THREADS reports built at once (built in app.py; a green semaphore under eventlet).
     reports: Any = None
     sweeping: bool = False
     gate: Any = None  # the server's ConnectionGate (web/limits.py, set in server.py), for /metrics; None in tests
@@ -181,9 +181,7 @@ class Services:
 
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""
-        if room.report_generation <= 0:
-            return None
-        return security.derived_key(self.secret, "report", room.code, room.report_generation)
+        return report_key(self.secret, room)
 
     def report_key_ok(self, room: Room, key: object) -> bool:
         """Check a shared report key: only the current, unrevoked link works."""
@@ -192,14 +190,26 @@ class Services:
 
     def report_info(self, room: Room) -> dict[str, Any]:
         """Whether a shared report link exists, and its URL."""
-        key = self.report_key(room)
-        if key is None:
-            return {"enabled": False, "url": None}
-        return {"enabled": True, "url": self.links.url("exports.report", code=room.code, key=key)}
+        return report_info(self.secret, self.links, room)
 
     def facilitator_url(self, code: str, token: str) -> str:
         """The facilitator link that signs a browser in (absolute, shown once at creation)."""
         return self.links.url("pages.manage", code=code, t=token)
+
+
+def report_key(secret: bytes, room: Room) -> str | None:
+    """The key of a room's current shared report link, None when there is none."""
+    if room.report_generation <= 0:
+        return None
+    return security.derived_key(secret, "report", room.code, room.report_generation)
+
+
+def report_info(secret: bytes, links: Links, room: Room) -> dict[str, Any]:
+    """Whether a room's shared report link exists, and its URL (what facilitator devices are sent)."""
+    key = report_key(secret, room)
+    if key is None:
+        return {"enabled": False, "url": None}
+    return {"enabled": True, "url": links.url("exports.report", code=room.code, key=key)}
 
 
 def services() -> Services:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from workshop.core import security
 from workshop.web import protocol
+from workshop.web.errors import api_error, error_page
 
 WORKER_HEADER = "X-Workshop-Worker"
 ROUTE_HEADER = "X-Workshop-Code"  # the value the proxy hashed to pick this worker
@@ -60,8 +61,6 @@ def owned_here():
     raw = (request.view_args or {}).get("code")
     if not isinstance(raw, str) or security.normalise_code(raw) is None or routed_here(raw):
         return None
-    from workshop.web.auth import api_error, error_page  # auth imports this module
-
     if request.path.startswith("/api/"):
         return api_error(MISDIRECTED, "wrong_worker")
     return error_page(MISDIRECTED, _("This page reached the wrong server process"),
