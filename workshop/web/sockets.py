@@ -155,6 +155,8 @@ class ParticipantNamespace(BaseNamespace):
             member = live.rebind(room, auth.get("token"))
         except Rejected as exc:
             raise refuse(exc.code) from None
+        if member is None and auth.get("token") is not None:
+            raise refuse("bad_token")  # a wrong or stale token: the phone forgets it and joins afresh
         if member is None and room.state.stage == "ended":
             raise refuse("session_ended")
         self.bind(Binding(room.code, "participant", member.id if member else None))
