@@ -303,8 +303,8 @@ class FacilitatorNamespace(BaseNamespace):
     @bound
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
         """Make a facilitator link for another device (earlier links keep working)."""
-        svc = services()
-        return {"ok": True, **remote.offer(room, svc.live.facilitator_link(room))}
+        offer = remote.offer(room, services().live.facilitator_link(room))
+        return {"ok": True, "url": offer["url"], "qr": offer["qr"], "mailto": offer["mailto"]}
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):
