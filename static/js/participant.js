@@ -409,11 +409,26 @@
       }));
   }
 
+  /** Forget the answers kept for a participant this phone no longer is (its token was refused). */
+  function dropOutboxes() {
+    outbox = null;
+    try {
+      const prefix = 'workshop:' + D.code + ':outbox:';
+      const keys = [];
+      for (let i = 0; i < window.localStorage.length; i += 1) keys.push(window.localStorage.key(i));
+      keys.filter(function (key) { return key && key.indexOf(prefix) === 0; })
+        .forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (e) { /* storage blocked: nothing was kept */ }
+  }
+
   /** Show why we cannot connect, with a way out. */
   function refused(error, retry) {
     if (error.code === 'bad_token') {
+      // A token this session does not know (another server, a deleted database): join afresh as a visitor.
       writeToken(null);
       me = null;
+      result = null;
+      dropOutboxes();
       retry(0);
       return;
     }

@@ -34,9 +34,10 @@ def test_two_tabs_of_one_participant_count_once(room):
     assert live["questions"]["begrippen"]["rounds"][0]["stats"]["counts"] == [0, 0, 0, 1]
 
 
-def test_unknown_token_connects_as_a_visitor(room):
+def test_unknown_token_is_refused_and_no_token_connects_as_a_visitor(room):
     r = room()
-    visitor = r.phone("not-a-token")
+    assert not r.phone("not-a-token").client.is_connected("/participant")  # bad_token (tests/adversary/test_phone_token.py)
+    visitor = r.phone()
     assert visitor.wait("snapshot")["me"] is None
 
 

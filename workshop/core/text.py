@@ -27,29 +27,32 @@ UNSAFE = regex.compile(
 
 
 def clean_text(value: object, *, max_length: int, field_name: str, required: bool = False,
-               max_bytes: int | None = None) -> str | None:
+               max_bytes: int | None = None, field: str | None = None) -> str | None:
     """Return one line of user text, cleaned and at most max_length characters, or raise Rejected naming the field.
 
     Characters are grapheme clusters (what a reader counts: a family emoji or an
     accented letter is one). max_bytes (default 4 per character, the old worst case)
-    caps the UTF-8 size, as one cluster may hold any number of code points.
+    caps the UTF-8 size, as one cluster may hold any number of code points. A text
+    too long is refused with `bad_<field_name>`; the refusal's field is `field`, the
+    payload key the text came in (default field_name).
     """
+    field = field or field_name
     if value is None or value == "":
         if required:
-            raise Rejected("bad_request", f"{field_name} is required", field_name)
+            raise Rejected("bad_request", f"{field_name} is required", field)
         return None
     if not isinstance(value, str):
-        raise Rejected("bad_request", f"{field_name} must be text", field_name)
+        raise Rejected("bad_request", f"{field_name} must be text", field)
     limit = 4 * max_length if max_bytes is None else max_bytes
     if len(value) > 4 * limit:  # far too long even before cleaning: spare the work
-        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field_name)
+        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field)
     text = " ".join(strip_invisible(unicodedata.normalize("NFC", value)).split()).strip(JOINERS + " ")
     if not text:
         if required:
-            raise Rejected("bad_request", f"{field_name} is required", field_name)
+            raise Rejected("bad_request", f"{field_name} is required", field)
         return None
     if len(text.encode("utf-8", "surrogatepass")) > limit or len(GRAPHEME.findall(text)) > max_length:
-        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field_name)
+        raise Rejected(f"bad_{field_name}", f"{field_name} is longer than {max_length} characters", field)
     return text
 
 

@@ -178,7 +178,7 @@ class Activities:
 
     def submit(self, room: Room, participant_id: int, text: object, prompt: object) -> Idea:
         """Store a phone's idea (approved at once when the session auto-approves)."""
-        text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
+        text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", field="text", required=True,
                           max_bytes=self.config["IDEA_MAX_BYTES"])
         if self.programme.prompt(prompt) is None:
             raise Rejected("bad_request", "Unknown prompt", "prompt")
@@ -201,7 +201,7 @@ class Activities:
         if action not in idx.MODERATION:
             raise Rejected("unknown_action", "Unknown action", "action")
         if action == "edit":
-            text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", required=True,
+            text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", field="text", required=True,
                               max_bytes=self.config["IDEA_MAX_BYTES"])
         with self.live.editing(room) as room:
             board = self.board(room)

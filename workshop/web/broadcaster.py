@@ -210,12 +210,12 @@ class Broadcaster:
         self.touch(room, roster=True)
 
     def state_changed(self, room: "Room", before: "SessionState") -> None:
-        """Tell every socket of a session about its new state, and phones their results when they become due."""
+        """Tell every socket of a session about its new state, and phones their results when the stage becomes results or ended."""
         screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
         self.socketio.emit(p.STATE, views.public_state(room), to=phones(room.code), namespace=p.PARTICIPANT)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.SCREEN)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.FACILITATOR)
-        if room.state.stage in ("results", "ended") and before.stage not in ("results", "ended"):
+        if room.state.stage in ("results", "ended") and room.state.stage != before.stage:
             for pid in list(room.tally.members):
                 result = views.result(room, pid)
                 if result is not None and room.sockets.get(pid):

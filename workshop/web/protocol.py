@@ -1,4 +1,4 @@
-"""Socket.IO namespaces, event names, facilitator actions and error texts, declared once."""
+"""Socket.IO namespaces, event names, facilitator actions and error codes with their texts, declared once."""
 from __future__ import annotations
 
 from typing import Any
@@ -46,6 +46,16 @@ DOTS = "dots"
 ACTIVITY = "activity"
 MODERATE = "moderate"
 UNDO = "undo"
+
+# What each namespace may receive from the server, by event (docs/protocol.md has one row for each; what each
+# namespace accepts is its handler class's on_<event> methods). tests/unit/test_protocol_doc.py holds the three
+# (this table, the handlers, the emits in workshop/web) against the document.
+SENT: dict[str, tuple[str, ...]] = {
+    PARTICIPANT: (SNAPSHOT, STATE, RESULT, ACTIVITIES, WALL, MINE, STEPS, REMOVED, SESSION_DELETED, FAILED),
+    SCREEN: (SNAPSHOT, STATE, LIVE, FOLLOWUP, ACTIVITIES, STEPS, SESSION_DELETED, FAILED),
+    FACILITATOR: (SNAPSHOT, STATE, LIVE, ROSTER, NOTE_SAVED, STEPS_SAVED, REPORT, PROJECTOR, FOLLOWUP, ACTIVITIES,
+                  SESSION_DELETED, FAILED),
+}
 
 # Facilitator actions and the fields each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -102,6 +112,7 @@ ERRORS = {
     "merge_target_not_approved": _l("Merge only into an idea that is on the wall: approve it first."),
     "too_many_dots": _l("You have no dots left to place there. Take one off another idea first."),
     "undo_expired": _l("This can no longer be undone."),
+    "too_many_connections": _l("Too many connections from this address; close some and try again."),
     "wrong_worker": _l("This request reached a server process that does not hold this session. "
                        "Reload the page; if this stays, the proxy in front of the workers is set up wrongly."),
 }

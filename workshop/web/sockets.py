@@ -155,6 +155,8 @@ class ParticipantNamespace(BaseNamespace):
             member = live.rebind(room, auth.get("token"))
         except Rejected as exc:
             raise refuse(exc.code) from None
+        if member is None and auth.get("token") is not None:
+            raise refuse("bad_token")  # a wrong or stale token: the phone forgets it and joins afresh
         if member is None and room.state.stage == "ended":
             raise refuse("session_ended")
         self.bind(Binding(room.code, "participant", member.id if member else None))
@@ -301,8 +303,8 @@ class FacilitatorNamespace(BaseNamespace):
     @bound
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
         """Make a facilitator link for another device (earlier links keep working)."""
-        svc = services()
-        return {"ok": True, **remote.offer(room, svc.live.facilitator_link(room))}
+        offer = remote.offer(room, services().live.facilitator_link(room))
+        return {"ok": True, "url": offer["url"], "qr": offer["qr"], "mailto": offer["mailto"]}
 
     @bound
     def on_note(self, room: Room, binding: Binding, data: Any):

@@ -19,6 +19,7 @@ from workshop.web.limits import ConnectionGate
 # which python-socketio keeps, as many as announced, until they have all come.
 BINARY_PACKETS = frozenset("56")
 SESSION_ADDRESS = "workshop.session_address"  # the environ key of an admitted handshake's client address
+# The 429 of a handshake beyond MAX_SESSIONS_PER_ADDRESS: before any request context, so in English (protocol.ERRORS).
 TOO_MANY = {"error": {"code": "too_many_connections",
                       "message": "Too many connections from this address; close some and try again."}}
 
