@@ -182,7 +182,6 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         links=links,
     )
     broadcaster.report_info = services.report_info
-    broadcaster.notes = lambda room: live.store.notes(room.id)
     broadcaster.steps = lambda room: live.store.steps(room.id)
     services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:

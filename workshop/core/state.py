@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
+from workshop.core import actions as table
+
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
 VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector",
@@ -232,6 +234,11 @@ def apply(
     """Return the state after a facilitator action, or raise Rejected; a timer ends with its question's opening."""
     from workshop.core import screen_control
 
+    spec = table.get(action)
+    if spec is None:
+        raise Rejected("unknown_action", "Unknown action", "action")
+    if state.stage not in spec.stages:  # the stages of core/actions.py's table, for every action
+        raise Rejected("not_allowed_now", f"{action} is not possible while the session is {state.stage}")
     if action in screen_control.ACTIONS:
         return screen_control.settle(screen_control.apply(state, action, question=question, **screen))
     return screen_control.settle(_apply(state, action, question=question, option=option,
@@ -290,10 +297,7 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
             raise Rejected("not_allowed_now", "Close or reveal this question before agreeing on it")
         if option is not None and option not in valid_options:
             raise Rejected("unknown_option", "Unknown option", "option")
-        agreed = state.with_question(question, agreed=option)
-        if all_agreed(agreed) and not all_agreed(state):  # the last agreed answer: the room sees its phase
-            return replace(agreed, view="consensus")
-        return agreed
+        return state.with_question(question, agreed=option)  # the projector stays: the facilitator shows the phase
     if action == "results":
         return _to_results(state)
     if action == "end":
@@ -312,6 +316,54 @@ def _apply(state: SessionState, action: str, *, question: str | None, option: st
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
+ACTIVITY_RESULTS = ("challenges", "vote")  # activities whose reveal shows a ranking instead of the list
+
+
+def projector_shows(state: SessionState, activity: str | None = None, activity_status: str | None = None) -> str:
+    """What the projector renders now, the one rule for the projector page and the facilitator's statement.
+
+    The pause screen and the join QR win; outside the lobby an activity the facilitator shows takes the
+    projector over (`activity_<name>`, `activity_<name>_result` once its ranking is revealed); else `shown`.
+    """
+    if state.blank:
+        return "blank"
+    if state.stage == "lobby":
+        return "lobby" if state.view != "join" else "join"
+    if state.view == "join":
+        return "join"
+    if activity:
+        revealed = activity in ACTIVITY_RESULTS and activity_status == "revealed"
+        return f"activity_{activity}_result" if revealed else f"activity_{activity}"
+    return shown(state)
+
+
+# What allowed() tries for the actions that need a field beyond the question (the value is irrelevant to the rule).
+TRIAL_FIELDS: dict[str, dict[str, Any]] = {"timer": {"seconds": 1, "now": 0.0}, "timer_add": {"seconds": 1}}
+
+
+def _accepts(state: SessionState, action: str, question: str | None = None) -> SessionState | None:
+    """The state an action would make now, None when apply refuses it or it would change nothing."""
+    try:
+        new = apply(state, action, question=question, **TRIAL_FIELDS.get(action, {}))
+    except Rejected:
+        return None
+    return new if new != state or action == "agree" else None
+
+
+def allowed(state: SessionState) -> dict[str, Any]:
+    """What the facilitator may do now, found by asking apply itself (the pages keep no copy of the rules).
+
+    `actions`: the actions without a field that would change something; `questions`: per question, the
+    question actions apply accepts; `to_results`: the allowed actions that would show the group results.
+    """
+    made = {name: _accepts(state, name) for name in table.PLAIN_ACTIONS}
+    found = [name for name, new in made.items() if new is not None]
+    questions = {q: [name for name in table.QUESTION_ACTIONS if _accepts(state, name, q) is not None]
+                 for q in state.order}
+    to_results = [name for name in found if made[name].stage == "results" and state.stage != "results"]
+    return {"actions": found, "questions": questions, "to_results": to_results}
+
+
 def changes(before: SessionState, after: SessionState) -> list[dict[str, str]]:
     """The questions whose status an action changed, in order: [{question, before, after}]."""
     return [{"question": q, "before": before.questions[q].status, "after": after.questions[q].status}
@@ -325,5 +377,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply", "all_agreed", "shown", "changes",
+    "initial", "check_answer", "apply", "all_agreed", "shown", "changes", "projector_shows", "allowed",
 ]

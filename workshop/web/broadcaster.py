@@ -68,9 +68,8 @@ class Broadcaster:
         self._roster_dirty: set[str] = set()
         self.names_max = 30  # SCREEN_NAMES_MAX, set by the app
         # What facilitator devices are sent when it changes, read after the commit; the app wires them
-        # (it holds the store, the secret and the links): the shared report link, the notes, the steps.
+        # (it holds the store, the secret and the links): the shared report link, the steps.
         self.report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None}
-        self.notes: Callable[["Room"], dict[str, str]] = lambda room: {}
         self.steps: Callable[["Room"], list[dict[str, str]]] = lambda room: []
 
     def waiting(self) -> int:
@@ -236,10 +235,9 @@ class Broadcaster:
         """Send an event to every facilitator device of a session (a co-facilitator, a phone used as a remote)."""
         self.socketio.emit(event, data, to=screens(room.code), namespace=p.FACILITATOR)
 
-    def notes_changed(self, room: "Room", question_id: str) -> None:
-        """Every facilitator device gets the stored note (the one typing it ignores its own echo)."""
-        text = self.notes(room).get(question_id, "")
-        self._to_facilitators(p.NOTE_SAVED, {"question": question_id, "text": text}, room)
+    def notes_changed(self, room: "Room", question_id: str, note: dict[str, Any]) -> None:
+        """Every facilitator device gets the stored note with its version (the one typing it ignores its own echo)."""
+        self._to_facilitators(p.NOTE_SAVED, {"question": question_id, **note}, room)
 
     def steps_changed(self, room: "Room") -> None:
         """Every facilitator device gets the stored first small steps; phones and projectors too."""
@@ -273,9 +271,12 @@ class Broadcaster:
     # The activities (workshop.web.activity_sender; set by the app factory once the live service exists)
 
     def activities_changed(self, room: "Room") -> None:
-        """The activities' state changed: everyone hears it."""
+        """The activities' state changed: everyone hears it; screens the state, whose `shows` may have changed."""
         if self.activity:
             self.activity.state(room)
+        screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
+        for namespace in (p.SCREEN, p.FACILITATOR):
+            self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=namespace)
 
     def challenge_picked(self, room: "Room", participant_id: int) -> None:
         """A phone picked challenges."""
