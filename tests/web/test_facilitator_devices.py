@@ -62,7 +62,7 @@ def test_a_second_device_gets_every_change_the_first_makes(app, socketio, room):
     assert r.command("start")["ok"]
     assert second.wait("state", lambda s: s["stage"] == "running")["shows"] == "question"
     assert r.facilitator.emit("note", {"question": "", "text": "Goed gesprek"})["ok"]
-    assert second.wait("note") == {"question": "", "text": "Goed gesprek"}
+    assert second.wait("note") == {"question": "", "text": "Goed gesprek", "version": 1, "conflict": False}
     assert r.facilitator.emit("steps", {"items": [{"what": "Meten", "who": "Eva", "due": "mei"}]})["ok"]
     assert second.wait("steps") == {"items": [{"what": "Meten", "who": "Eva", "due": "mei", "idea": None}]}
     report = r.facilitator.emit("report_link", {"enabled": True})["report"]
