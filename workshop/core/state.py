@@ -354,14 +354,25 @@ def allowed(state: SessionState) -> dict[str, Any]:
     """What the facilitator may do now, found by asking apply itself (the pages keep no copy of the rules).
 
     `actions`: the actions without a field that would change something; `questions`: per question, the
-    question actions apply accepts; `to_results`: the allowed actions that would show the group results.
+    question actions apply accepts; `views`: the projector views `view` accepts; `to_results`: the allowed
+    actions that would show the group results.
     """
     made = {name: _accepts(state, name) for name in table.PLAIN_ACTIONS}
     found = [name for name, new in made.items() if new is not None]
     questions = {q: [name for name in table.QUESTION_ACTIONS if _accepts(state, name, q) is not None]
                  for q in state.order}
     to_results = [name for name in found if made[name].stage == "results" and state.stage != "results"]
-    return {"actions": found, "questions": questions, "to_results": to_results}
+    views = [v for v in VIEWS if _accepts_view(state, v)]
+    return {"actions": found, "questions": questions, "views": views, "to_results": to_results}
+
+
+def _accepts_view(state: SessionState, view: str) -> bool:
+    """Whether `view` accepts this view now (the one already chosen included)."""
+    try:
+        apply(state, "view", view=view)
+    except Rejected:
+        return False
+    return True
 
 
 def changes(before: SessionState, after: SessionState) -> list[dict[str, str]]:

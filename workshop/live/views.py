@@ -40,7 +40,7 @@ def screen_state(room: "Room", join_url: str, join_url_local: bool, now: float |
         item["agreed"] = s.questions[item["id"]].agreed
         item["allowed"] = can["questions"][item["id"]]
     data.update(title=room.title, language=room.language, view=s.view, shows=shows(room),
-                allowed=can["actions"], to_results=can["to_results"],
+                allowed=can["actions"], views=can["views"], to_results=can["to_results"],
                 join_url=join_url, join_url_local=join_url_local)
     return data
 
