@@ -11,6 +11,7 @@
   const t = W.t;
   const NAMES = ['challenges', 'ideas', 'vote'];
   let view = null;
+  let shows = null; // what the projector shows (state.shows, the server's rule): "· on screen" only when true
   let undo = null; // {id, until, label}
   let undoTimer = 0;
   let editing = null; // challenge texts being edited (array of {id, text}) or null
@@ -80,6 +81,11 @@
     action({ action: 'programme', activities: ticked });
   }
 
+  /** Whether the projector shows this activity now (not when the pause screen or the join code wins). */
+  function onProjector(a) {
+    return shows === 'activity_' + a || shows === 'activity_' + a + '_result';
+  }
+
   /** One activity's controls and content. */
   function block(a) {
     const status = view.status[a];
@@ -95,7 +101,7 @@
     const parts = { challenges: challengesPart, ideas: ideasPart, vote: votePart }[a]();
     return el('section', { class: 'act-block', 'data-key': a, 'aria-labelledby': 'act-h-' + a },
       el('h3', { id: 'act-h-' + a }, t('act_name_' + a), ' ',
-        el('span', { class: 'h-sub', text: t('act_status_' + status) + (view.current === a ? ' · ' + t('act_on_screen') : '') })),
+        el('span', { class: 'h-sub', text: t('act_status_' + status) + (onProjector(a) ? ' · ' + t('act_on_screen') : '') })),
       el('p', { class: 'controls' }, buttons), parts);
   }
 
@@ -199,6 +205,7 @@
         } }));
   }
 
-  socket.on('snapshot', function (data) { view = data.activities || null; schedule(); });
+  socket.on('snapshot', function (data) { view = data.activities || null; shows = data.state && data.state.shows; schedule(); });
+  socket.on('state', function (data) { if (data.shows !== shows) { shows = data.shows; schedule(); } });
   socket.on('activities', function (data) { view = data; schedule(); });
 })();

@@ -22,21 +22,17 @@
     socket.on('activities', function (data) { view = data; rerender(); });
   };
 
-  /** Whether the facilitator shows an activity now. */
-  A.takesOver = function () {
-    return !!(view && view.current);
-  };
-
-  /** Draw the shown activity into #v-activity. */
-  A.render = function () {
-    const status = view.status[view.current];
+  /** Draw an activity into #v-activity: the one the server says the projector shows (state.shows). */
+  A.render = function (name) {
     const builders = { challenges: challenges, ideas: ideas, vote: vote };
-    document.body.setAttribute('data-screen', 'activity-' + view.current);
+    if (!view || !builders[name]) return;
+    const status = view.status[name];
+    document.body.setAttribute('data-screen', 'activity-' + name);
     W.$('footer-join').hidden = false;
-    W.morph(W.$('v-activity'), el('section', { class: 'sc-activity', 'data-key': view.current + ':' + status },
-      builders[view.current](status)));
+    W.morph(W.$('v-activity'), el('section', { class: 'sc-activity', 'data-key': name + ':' + status },
+      builders[name](status)));
     W.showView('v-activity');
-    if (view.current !== 'challenges' || status !== 'revealed') paginate();
+    if (name !== 'challenges' || status !== 'revealed') paginate();
   };
 
   /** A line with how many took part so far (no counts per item before the reveal: no anchoring). */

@@ -31,7 +31,7 @@
       }
       if (reply.state) state = reply.state;
       const text = [done || t('done')].concat(changes(reply.changes || [])).join(' ');
-      if (reply.undo > 0 && payload.action !== 'undo') offerUndo(reply.undo);
+      if (reply.undoes) offerUndo(reply.undoes); // the server says what undo would undo now, or null (issue 22)
       else hideUndo();
       say(text, 'ok');
       schedule();
@@ -49,29 +49,50 @@
     }).filter(Boolean);
   }
 
-  // Undo: the server keeps the state before the last control action for a few seconds.
+  // Undo: the server keeps the state before the last control action for a few seconds, and says which it was.
   let undoTimer = 0;
-  /** Offer to undo the last action (beside the message saying what it did) for the seconds the server keeps it. */
-  function offerUndo(seconds) {
+  let undoOffer = null; // {action, question, seconds}: what undo would undo (the server's `undoes`)
+
+  /** What an undo would undo, in words ("revealing Begrippen"). */
+  function undoWhat(offer) {
+    const q = offer.question && W.byId(Q.questions, offer.question);
+    const key = 'undo_of_' + offer.action;
+    const text = t(key, { name: q ? q.short : '' });
+    return text === key ? offer.action : text;
+  }
+
+  /** Offer to undo the last action, named, for the seconds the server keeps it. */
+  function offerUndo(offer) {
+    undoOffer = offer;
+    const button = W.$('undo-btn');
+    W.fill(button, t('undo_label', { what: undoWhat(offer) }), ' ', el('kbd', { text: 'Z' }));
     W.$('undo-toast').hidden = false;
     window.clearTimeout(undoTimer);
-    undoTimer = window.setTimeout(hideUndo, seconds * 1000);
+    undoTimer = window.setTimeout(hideUndo, offer.seconds * 1000);
   }
   /** Take the undo offer away. */
   function hideUndo() {
     window.clearTimeout(undoTimer);
+    undoOffer = null;
     W.$('undo-toast').hidden = true;
   }
-  /** Undo the last control action. */
+  /** Undo the last control action (the server refuses when nothing can be undone, and says so). */
   function undo() {
+    const done = undoOffer ? t('done_undo_what', { what: undoWhat(undoOffer) }) : t('done_undo');
     hideUndo();
-    command({ action: 'undo' }, t('done_undo'));
+    command({ action: 'undo' }, done);
   }
   W.$('undo-btn').addEventListener('click', undo);
 
   /** Whether the session is in one of the stages. */
   function inStage() {
     return Array.prototype.indexOf.call(arguments, state.stage) >= 0;
+  }
+
+  /** Whether the server allows an action now (state.allowed; a question's own list for a question action). */
+  function allows(action, qs) {
+    const list = qs ? qs.allowed : state.allowed;
+    return !!list && list.indexOf(action) >= 0;
   }
 
   /** Redraw every part of the page. */
@@ -95,42 +116,41 @@
     W.$('m-pacing').textContent = t(state.pacing === 'self' ? 'pacing_self' : 'pacing_paced');
   }
 
-  /** Enable the main buttons that make sense in this stage. */
+  /** Whether a main button's action is allowed now: the server's list (reveal: the question in focus). */
+  function mainAllowed(action) {
+    if (action === 'reveal') return allows('reveal', W.byId(state.questions, state.focus));
+    return allows(action);
+  }
+
+  /** Enable the main buttons the server allows now (state.allowed: no copy of its rules here). */
   function renderControls() {
     const focus = W.byId(state.questions, state.focus);
-    const last = state.questions.length && state.questions[state.questions.length - 1].id === state.focus;
-    const can = {
-      start: inStage('lobby'),
-      prev: inStage('running', 'results'),
-      next: inStage('running', 'results'),
-      reveal: inStage('running', 'results') && !!focus && focus.status !== 'hidden' && focus.status !== 'revealed',
-      results: inStage('running'),
-      end: inStage('lobby', 'running', 'results'),
-      reopen: inStage('ended'),
-    };
     document.querySelectorAll('[data-action]').forEach(function (button) {
-      const action = button.getAttribute('data-action');
-      if (Object.prototype.hasOwnProperty.call(can, action)) button.disabled = !can[action];
+      button.disabled = !mainAllowed(button.getAttribute('data-action'));
     });
-    W.$('btn-reopen').hidden = !inStage('ended');
-    W.$('btn-end').hidden = inStage('ended');
-    W.$('btn-next-label').textContent = last && inStage('running') ? t('to_results') : t('next');
+    W.$('btn-reopen').hidden = !allows('reopen');
+    W.$('btn-end').hidden = allows('reopen');
+    W.$('btn-next-label').textContent = (state.to_results || []).indexOf('next') >= 0 ? t('to_results') : t('next');
     const q = focus && W.byId(Q.questions, focus.id);
     W.$('focus-line').textContent = inStage('running', 'results') && q
       ? t('current_is', { n: q.index + 1, name: q.short, status: t('status_' + focus.status) })
       : t('focus_' + state.stage);
-    W.$('on-screen').textContent = onScreen(state.shows, focus, q);
+    const line = W.$('on-screen');
+    line.textContent = onScreen(state.shows, focus, q);
+    line.setAttribute('data-shows', state.shows);
   }
 
-  /** What the projector shows, in words (state.shows is the server's answer, the one the projector draws). */
+  /** What the projector shows, in words: state.shows is the server's one rule, the one the projector draws by. */
   function onScreen(shows, focus, q) {
     if (shows === 'question' && q) {
-      const key = focus.status === 'revealed' ? 'shows_reveal' : 'shows_question';
+      const key = focus.status === 'revealed' && !state.hide_results ? 'shows_reveal' : 'shows_question';
       return t(key, { n: q.index + 1, name: q.short, status: t('status_' + focus.status) });
     }
     const key = 'shows_' + shows;
     const text = t(key);
-    return text === key ? t('shows_other', { view: shows }) : text;
+    const said = text === key ? t('shows_other', { view: shows }) : text;
+    // An activity holds the projector: a view chosen here shows once the facilitator goes back to the questions.
+    return shows.indexOf('activity_') === 0 ? said + ' ' + t('shows_activity_holds') : said;
   }
 
   /** One question: status, round, answered, actions, agreed answer and the spread (for the facilitator only). */
@@ -139,24 +159,13 @@
     const lq = W.liveQ(live, qs.id);
     const joined = (live && live.joined) || 0;
     const isFocus = state.focus === qs.id && inStage('running', 'results');
-    const active = inStage('running', 'results');
-    const settled = qs.status === 'closed' || qs.status === 'revealed';
-    const act = function (action, label, enabled, cls) {
+    const act = function (action, label, cls) {
       return el('button', {
-        type: 'button', class: 'btn btn-small' + (cls ? ' ' + cls : ''), disabled: !enabled,
+        type: 'button', class: 'btn btn-small' + (cls ? ' ' + cls : ''), disabled: !allows(action, qs),
         'data-focus-key': action + ':' + qs.id,
         onclick: function () { command({ action: action, question: qs.id }, t('done_' + action, { name: q.short })); },
       }, label);
     };
-    const selectId = 'agree-' + qs.id;
-    const select = el('select', {
-      id: selectId, disabled: !(active && settled), 'data-value': qs.agreed || '',
-      onchange: function (event) {
-        const option = event.target.value || null;
-        command({ action: 'agree', question: qs.id, option: option }, option ? t('done_agree', { name: q.short }) : t('done_agree_clear', { name: q.short }));
-      },
-    }, el('option', { value: '', text: t('agreed_none') }),
-    q.options.map(function (o) { return el('option', { value: o.id, selected: qs.agreed === o.id, text: o.label }); }));
     const fill = W.meter('div', 'progress-fill', W.share(lq.answered, joined), 0);
 
     return el('article', { class: 'qcard qcard--' + qs.status + (isFocus ? ' is-focus' : ''), 'data-key': qs.id, 'aria-labelledby': 'qh-' + qs.id },
@@ -171,19 +180,41 @@
         el('div', { class: 'progress progress--small', 'aria-hidden': 'true' }, fill)),
       el('div', { class: 'qcard-actions' },
         group(qs.id, 'screen', t('group_screen'),
-          act('focus', t('act_focus'), active && !isFocus),
-          act('reveal', t('act_reveal'), active && qs.status !== 'hidden' && qs.status !== 'revealed')),
+          act('focus', t('act_focus')),
+          act('reveal', t('act_reveal'))),
         group(qs.id, 'phones', t('group_phones'),
           qs.status === 'open'
-            ? act('close', t('act_close'), true)
+            ? act('close', t('act_close'))
             : qs.status === 'revealed'
               ? reopenButton(qs, q)
-              : act('open', t('act_open'), !inStage('ended')),
-          act('new_round', t('act_new_round'), active && settled))),
-      el('div', { class: 'qcard-agree field-inline' },
-        el('label', { for: selectId, text: t('agreed_label') }), select,
-        settled ? null : el('span', { class: 'help', text: t('agreed_help') })),
+              : act('open', t('act_open')),
+          act('new_round', t('act_new_round')))),
+      agreeChoice(qs, q),
       spread(q, W.latestStats(live, qs.id), lq.rounds || []));
+  }
+
+  /** The agreed answer: one button per option (and none), pressed for the chosen one. Buttons, not a select:
+      an arrow key or a letter pressed afterwards can never change it (issue 22). */
+  function agreeChoice(qs, q) {
+    const enabled = allows('agree', qs);
+    const labelId = 'agree-' + qs.id;
+    const choice = function (option, label) {
+      const chosen = (qs.agreed || null) === option;
+      return el('button', {
+        type: 'button', class: 'btn btn-small agree-btn' + (chosen ? ' is-chosen' : ''), disabled: !enabled,
+        'aria-pressed': chosen ? 'true' : 'false', 'data-option': option || '', 'data-focus-key': 'agree:' + qs.id + ':' + (option || ''),
+        onclick: function () {
+          if (chosen) return;
+          command({ action: 'agree', question: qs.id, option: option },
+            option ? t('done_agree', { name: q.short }) : t('done_agree_clear', { name: q.short }));
+        },
+      }, label);
+    };
+    return el('div', { class: 'qcard-agree', role: 'group', 'aria-labelledby': labelId, 'data-agreed': qs.agreed || '' },
+      el('span', { class: 'qcard-group-label', id: labelId, text: t('agreed_label') }),
+      q.options.map(function (o) { return choice(o.id, o.label); }),
+      choice(null, t('agreed_none')),
+      enabled ? null : el('span', { class: 'help', text: t('agreed_help') }));
   }
 
   /** A labelled group of a card's buttons (what they act on: the projector or the phones). */
@@ -196,7 +227,8 @@
   /** "Open" on a revealed question: asks whether to start a new round or reopen the same one. */
   function reopenButton(qs, q) {
     return el('button', {
-      type: 'button', class: 'btn btn-small', disabled: inStage('ended'), 'data-focus-key': 'open:' + qs.id,
+      type: 'button', class: 'btn btn-small', disabled: !(allows('open', qs) || allows('new_round', qs)),
+      'data-focus-key': 'open:' + qs.id,
       onclick: function () { askReopen(qs, q); },
     }, t('act_open'));
   }
@@ -246,13 +278,14 @@
   /** Projector view radios and the lock button. */
   function renderScreenPanel() {
     document.querySelectorAll('.view-btn').forEach(function (button) {
-      button.setAttribute('aria-pressed', button.getAttribute('data-view') === (state.view || 'auto') ? 'true' : 'false');
-      button.disabled = inStage('lobby');
+      const view = button.getAttribute('data-view');
+      button.setAttribute('aria-pressed', view === (state.view || 'auto') ? 'true' : 'false');
+      button.disabled = (state.views || []).indexOf(view) < 0;
     });
     const lock = W.$('btn-lock');
     lock.textContent = state.locked ? t('unlock') : t('lock');
     lock.setAttribute('aria-pressed', state.locked ? 'true' : 'false');
-    lock.disabled = inStage('ended');
+    lock.disabled = !allows(state.locked ? 'unlock' : 'lock');
     W.$('lock-status').textContent = state.locked ? t('locked_status') : t('open_status');
   }
 
@@ -339,11 +372,29 @@
 
   // Main buttons and keyboard shortcuts.
   const confirmFirst = { end: 'confirm_end' };
-  /** Run a main action (asks first for the ones that are hard to undo). */
+
+  /** People still answering the open questions: {n: answered, total: joined}, or null when everyone answered. */
+  function stillAnswering() {
+    const joined = (live && live.joined) || 0;
+    let answered = joined;
+    state.questions.forEach(function (qs) {
+      if (qs.status === 'open') answered = Math.min(answered, W.liveQ(live, qs.id).answered || 0);
+    });
+    return answered < joined ? { n: answered, total: joined } : null;
+  }
+
+  /** Whether to go on: results while people are still answering ask first ("18 of 33 answered: show results?"). */
+  function confirmed(action) {
+    if (confirmFirst[action]) return window.confirm(t(confirmFirst[action]));
+    if ((state.to_results || []).indexOf(action) < 0) return true;
+    const open = stillAnswering();
+    return !open || window.confirm(t('confirm_results', { n: W.num(open.n), total: W.num(open.total) }));
+  }
+
+  /** Run a main action when the server allows it now (asks first for the ones that end something). */
   function mainAction(action) {
-    const button = document.querySelector('[data-action="' + action + '"]');
-    if (!state || (button && button.disabled)) return;
-    if (confirmFirst[action] && !window.confirm(t(confirmFirst[action]))) return;
+    if (!state || !mainAllowed(action)) return;
+    if (!confirmed(action)) return;
     const payload = { action: action };
     if (action === 'reveal') payload.question = state.focus;
     const q = W.byId(Q.questions, state.focus);
@@ -354,7 +405,10 @@
     button.addEventListener('click', function () { mainAction(button.getAttribute('data-action')); });
   });
 
-  // Keyboard shortcuts (shortcuts.js dispatches them wherever the focus is, except in text fields).
+  // projector_controls.js asks the same question before G puts the results on the projector.
+  W.console = { stillAnswering: function () { return state ? stillAnswering() : null; } };
+
+  // Keyboard shortcuts (shortcuts.js dispatches them wherever the focus is, except in a form control).
   W.shortcut(['n', 'ArrowRight'], t('key_next'), function () { mainAction('next'); });
   W.shortcut(['p', 'ArrowLeft'], t('key_prev'), function () { mainAction('prev'); });
   W.shortcut(['r'], t('key_reveal'), function () { mainAction('reveal'); });
@@ -398,6 +452,8 @@
     state = data.state;
     live = data.live || null;
     roster = data.roster || null;
+    if (data.undoes) offerUndo(data.undoes);
+    else hideUndo();
     schedule();
   });
   socket.on('state', function (data) { state = data; schedule(); });

@@ -27,9 +27,11 @@
   }
 
   // Notes: one per question plus the general note (question ''); a note is dirty until the server has its text.
+  // Each save names the version it was typed on: the server keeps both texts when another device saved
+  // meanwhile, and says so (conflict); one save per note is on its way at a time (issue 22).
   const notes = Array.prototype.map.call(root.querySelectorAll('textarea[data-note]'), function (area) {
-    const note = { area: area, question: area.getAttribute('data-note'), dirty: false,
-      status: document.getElementById(area.getAttribute('aria-describedby')) };
+    const note = { area: area, question: area.getAttribute('data-note'), dirty: false, version: 0,
+      sending: false, again: false, status: document.getElementById(area.getAttribute('aria-describedby')) };
     note.save = debounced(function () { saveNote(note); });
     area.addEventListener('input', function () {
       note.dirty = true;
@@ -40,19 +42,43 @@
     return note;
   });
 
-  /** Send a note's current text; it is clean once the server acknowledges that same text. */
+  /** Send a note's current text on the version it was typed on; it is clean once the server stored that text. */
   function saveNote(note) {
+    if (note.sending) { note.again = true; return; } // after the reply, on the version it brings
     const text = note.area.value;
-    W.request(socket, 'note', { question: note.question, text: text }, function (reply) {
+    note.sending = true;
+    W.request(socket, 'note', { question: note.question, text: text, version: note.version }, function (reply) {
+      note.sending = false;
       if (!reply.ok) {
         status(note.status, t('not_saved', { message: reply.error.message }), 'error');
         return;
       }
-      if (note.area.value === text) {
+      took(note, text, reply);
+      if (note.again) { note.again = false; if (note.dirty) saveNote(note); }
+    });
+  }
+
+  /** Take the stored note from a save's reply: its version, and the merged text after a conflict. */
+  function took(note, sent, reply) {
+    const typed = note.area.value;
+    if (!reply.conflict) {
+      note.version = reply.version;
+      if (typed === sent) {
         note.dirty = false;
         status(note.status, t('saved'), 'ok');
       }
-    });
+      return;
+    }
+    if (typed === sent) { // nothing typed meanwhile: show both texts as the server keeps them
+      note.area.value = reply.text;
+      note.version = reply.version;
+      note.dirty = false;
+    } else if (typed.indexOf(sent) === 0) { // typed on at the end meanwhile: keep that after the merged text
+      note.area.value = reply.text + typed.slice(sent.length);
+      note.version = reply.version;
+      note.save.schedule();
+    } // else: the next save, still on the older version, is merged again: nothing is lost
+    status(note.status, t('note_conflict'), 'error');
   }
 
   // First small steps: rows of what / who / by when, saved as a whole list.
@@ -206,10 +232,14 @@
     if (window.confirm(t('confirm_revoke'))) setLink(false, t('link_revoked'));
   });
 
-  // Another facilitator device saved something: take it, unless this page has unsaved typing of its own there.
+  // Another facilitator device saved something: take it, unless this page has typing of its own on its way
+  // (that save names its older version, so the server keeps both texts).
   socket.on('note', function (data) {
     notes.forEach(function (note) {
-      if (note.question === data.question && !note.dirty && note.area.value !== data.text) note.area.value = data.text;
+      if (note.question !== data.question || note.dirty || note.sending || data.version < note.version) return;
+      note.version = data.version;
+      if (note.area.value !== data.text) note.area.value = data.text;
+      if (data.conflict) status(note.status, t('note_conflict'), 'error');
     });
   });
   socket.on('steps', function (data) {
@@ -220,9 +250,11 @@
   // Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile.
   socket.on('snapshot', function (data) {
     const stored = data.notes || {};
+    const versions = data.note_versions || {};
     notes.forEach(function (note) {
-      if (note.dirty) saveNote(note);
-      else note.area.value = stored[note.question] || '';
+      if (note.dirty) { note.sending = false; saveNote(note); return; } // on the version it was typed on
+      note.area.value = stored[note.question] || '';
+      note.version = versions[note.question] || 0;
     });
     if (stepsDirty) saveSteps();
     else showSteps(data.steps || []);

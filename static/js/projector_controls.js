@@ -63,10 +63,12 @@
       command({ action: 'timer', question: qs.id, seconds: Number(W.$('pc-seconds').value), reveal: W.$('pc-reveal').checked },
         t('done_timer', { name: questionName(qs) }));
     },
-    /** The group results on the projector, or back to following the session. */
+    /** The group results on the projector, or back to following the session; asks first while people answer. */
     results: function () {
       if (!state) return;
       const showing = state.view === 'results';
+      const open = !showing && W.console && W.console.stillAnswering();
+      if (open && !window.confirm(t('confirm_results', { n: W.num(open.n), total: W.num(open.total) }))) return;
       command({ action: 'view', view: showing ? 'auto' : 'results' }, t('done_view'));
     },
     /** A new round of the question in focus. */
@@ -85,7 +87,9 @@
     W.$('pc-timer-start').hidden = Boolean(state.timer);
     W.$('pc-timer-add').hidden = !state.timer;
     W.$('pc-timer-stop').hidden = !state.timer;
-    W.$('pc-names-mode').value = state.names || 'auto';
+    panel.querySelectorAll('[data-names]').forEach(function (button) {
+      button.setAttribute('aria-pressed', button.getAttribute('data-names') === (state.names || 'auto') ? 'true' : 'false');
+    });
     renderNames();
   }
 
@@ -128,8 +132,11 @@
   W.$('pc-timer-start').addEventListener('click', actions.timer);
   W.$('pc-timer-add').addEventListener('click', actions.timer);
   W.$('pc-timer-stop').addEventListener('click', function () { command({ action: 'timer_stop' }, t('done_timer_stop')); });
-  W.$('pc-names-mode').addEventListener('change', function () {
-    command({ action: 'names', names: W.$('pc-names-mode').value }, t('done_names'));
+  // Names: buttons, not a select, so no arrow key pressed afterwards changes the setting (issue 22).
+  panel.querySelectorAll('[data-names]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      if (button.getAttribute('aria-pressed') !== 'true') command({ action: 'names', names: button.getAttribute('data-names') }, t('done_names'));
+    });
   });
 
   // Shortcuts (shortcuts.js dispatches them and lists them in the `?` overlay).

@@ -52,7 +52,9 @@
   }
   if (window.ResizeObserver) new window.ResizeObserver(scale).observe(preview);
   scale();
-  frame.src = preview.getAttribute('data-src');
+  // From this page's own origin, whatever address it was opened at (loopback, LAN, a name, behind a proxy):
+  // the copy is then same-origin, which its frame-ancestors 'self' and its socket's origin check allow.
+  frame.src = new URL(preview.getAttribute('data-src'), window.location.href).href;
 
   /** A time as hours, minutes and seconds in the page language. */
   function clock(date) {

@@ -21,39 +21,20 @@
     return el('span', { class: 'sc-verdict sc-verdict--' + stats.verdict, text: W.verdict(stats) });
   }
 
-  const SHOWS_ANSWERS = ['results', 'disciplines', 'rounds', 'consensus'];
-
-  /** Which view to show: pause, the join QR, the facilitator's choice, or the one that fits the stage. */
+  /** Which view to show: the server's answer (state.shows, core.state.projector_shows), the very one the
+      facilitator page states; this page keeps no copy of the rule (issue 22). */
   function whichView() {
-    if (state.blank) return 'blank';
-    if (state.stage === 'lobby') return 'lobby';
-    if (state.shows) return state.shows === 'results_hidden' ? 'hidden' : state.shows; // the server's answer (core.state.shown), also told to the facilitator
-    const chosen = state.view || 'auto';
-    if (chosen === 'join' && state.stage !== 'ended') return 'join';
-    const view = chosenView(chosen);
-    return state.hide_results && SHOWS_ANSWERS.indexOf(view) >= 0 ? 'hidden' : view;
-  }
-
-  /** The view chosen by the facilitator, or the one that fits the stage ("auto"). */
-  function chosenView(chosen) {
-    if (chosen !== 'auto') return chosen;
-    if (state.stage === 'ended') return 'ended';
-    if (state.stage === 'results') return 'results';
-    if (state.pacing === 'self') {
-      const focus = W.byId(state.questions, state.focus);
-      return focus && focus.status === 'revealed' ? 'question' : 'progress';
-    }
-    return 'question';
+    return state.shows === 'results_hidden' ? 'hidden' : (state.shows || 'lobby');
   }
 
   /** Draw the whole screen from state and live. */
   function render() {
     if (!state) return;
-    if (state.stage !== 'lobby' && W.activitiesScreen.takesOver()) {
-      W.activitiesScreen.render();
+    const view = whichView();
+    if (view.indexOf('activity_') === 0) { // an activity holds the projector: activities_screen.js draws it
+      W.activitiesScreen.render(view.replace(/^activity_/, '').replace(/_result$/, ''));
       return;
     }
-    const view = whichView();
     document.body.setAttribute('data-screen', view);
     const joinable = !state.locked && state.stage !== 'ended';
     W.$('footer-join').hidden = view === 'lobby' || view === 'join' || !joinable;

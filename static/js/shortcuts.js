@@ -1,5 +1,6 @@
-/* Keyboard shortcuts of a page (the W.shortcuts list): the same keys wherever the focus is, except while
-   typing in a field; `?` opens the overlay listing them all. Loaded after the modules that add shortcuts. */
+/* Keyboard shortcuts of a page (the W.shortcuts list): the same keys wherever the focus is, except in a form
+   control (a key there belongs to the control; Esc leaves it); `?` opens the overlay listing them all.
+   Loaded after the modules that add shortcuts. */
 (function () {
   'use strict';
 
@@ -7,14 +8,13 @@
   const t = W.t;
   const dialog = document.getElementById('shortcut-dialog');
   const NAMES = { ArrowRight: '→', ArrowLeft: '←', ArrowUp: '↑', ArrowDown: '↓', Escape: 'Esc', ' ': 'Space' };
-  // Inputs that take no typing: a shortcut pressed on them acts as anywhere else.
-  const NOT_TYPED = ['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file', 'image'];
+  // Form controls: a key pressed in one belongs to it (an arrow changes a select or a radio, a letter types),
+  // so no shortcut ever acts there (issue 22). Buttons and links are not form controls: shortcuts act on them.
+  const CONTROLS = 'input, select, textarea, [contenteditable=""], [contenteditable="true"], [contenteditable="plaintext-only"]';
 
-  /** Whether keys pressed on this element belong to it (text fields, selects, editable text). */
-  function typing(node) {
-    if (!node || !node.closest) return false;
-    if (node.closest('textarea, select, [contenteditable=""], [contenteditable="true"]')) return true;
-    return node.nodeName === 'INPUT' && NOT_TYPED.indexOf((node.type || 'text').toLowerCase()) < 0;
+  /** Whether keys pressed on this element belong to it (any input, select, text area or editable text). */
+  function inControl(node) {
+    return !!(node && node.closest && node.closest(CONTROLS));
   }
 
   /** A key as the overlay shows it. */
@@ -49,7 +49,11 @@
 
   document.addEventListener('keydown', function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
-    if (typing(event.target) || document.querySelector('dialog[open]')) return;
+    if (document.querySelector('dialog[open]')) return;
+    if (inControl(event.target)) {
+      if (event.key === 'Escape' && event.target.nodeName !== 'SELECT') event.target.blur(); // back to the shortcuts
+      return;
+    }
     if (event.key === '?') {
       event.preventDefault();
       openHelp();

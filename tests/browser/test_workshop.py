@@ -327,8 +327,9 @@ def test_a_room_runs_the_whole_workshop(server, pages, lang):
 
     # Agreed answers for every question, then the consensus phase on the projector.
     for qid, index in AGREED.items():
-        fac.locator(f"#agree-{qid}").select_option(room.option(qid, index)["id"])
-        expect(fac.locator(f"#agree-{qid}")).to_have_value(room.option(qid, index)["id"])
+        choice = fac.locator(f".qcard[data-key='{qid}'] .agree-btn[data-option='{room.option(qid, index)['id']}']")
+        choice.click()
+        expect(choice).to_have_attribute("aria-pressed", "true")
     agreed_total = sum(room.option(qid, index)["points"] for qid, index in AGREED.items())
     consensus = phase_of(room.q, agreed_total)
     expect(fac.locator("#mini-results")).to_contain_text(consensus["name"])

@@ -94,7 +94,9 @@ def test_the_facilitators_texts_and_report_link_are_reported(setup):
     live.save_note(room, "", "algemeen")
     live.save_steps(room, [{"what": "plan", "who": "Bram", "due": "mei"}])
     live.set_report_link(room, True)
-    assert recorder.take() == [("notes_changed", room.code, qid), ("notes_changed", room.code, ""),
+    stored = {"text": "let op", "version": 1, "conflict": False}
+    assert recorder.take() == [("notes_changed", room.code, qid, stored),
+                               ("notes_changed", room.code, "", {**stored, "text": "algemeen"}),
                                ("steps_changed", room.code), ("report_link_changed", room.code)]
 
 

@@ -71,13 +71,13 @@ def test_a_stored_auto_view_still_shows_what_fits_the_stage():
     assert sm.shown(sm.SessionState.from_dict({**started().to_dict(), "view": "auto"})) == "question"
 
 
-def test_the_last_agreed_answer_shows_the_agreed_phase_and_earlier_ones_do_not():
+def test_agreeing_never_moves_the_projector_not_even_the_last_agreed_answer():
     s = run(started(), ("reveal", "a"), "next", ("reveal", "b"), "next", ("reveal", "c"),
             ("agree", "a", "x"), ("agree", "b", "y"))
     assert sm.shown(s) == "question"
     s = run(s, ("agree", "c", "x"))
-    assert sm.shown(s) == "consensus"
-    assert sm.shown(run(s, ("view", "results"), ("agree", "c", "y"))) == "results"  # already all agreed
+    assert sm.all_agreed(s) and sm.shown(s) == "question"  # issue 22: the facilitator shows the phase when ready
+    assert sm.shown(run(s, ("view", "results"), ("agree", "c", "y"))) == "results"
 
 
 def test_next_then_previous_puts_the_room_back_where_it_was():

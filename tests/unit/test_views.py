@@ -65,7 +65,7 @@ def test_screen_state_adds_agreed_answers_and_the_join_address_to_the_public_sta
     public = views.public_state(room)
     screen = views.screen_state(room, "http://x/j/ABC", True)
     assert screen["join_url"] == "http://x/j/ABC" and screen["join_url_local"] is True
-    assert [{k: v for k, v in q.items() if k != "agreed"} for q in screen["questions"]] == public["questions"]
+    assert [{k: v for k, v in q.items() if k not in ("agreed", "allowed")} for q in screen["questions"]] == public["questions"]
     assert "agreed" not in public["questions"][0]
 
 

@@ -62,7 +62,7 @@ def test_a_second_device_gets_every_change_the_first_makes(app, socketio, room):
     assert r.command("start")["ok"]
     assert second.wait("state", lambda s: s["stage"] == "running")["shows"] == "question"
     assert r.facilitator.emit("note", {"question": "", "text": "Goed gesprek"})["ok"]
-    assert second.wait("note") == {"question": "", "text": "Goed gesprek"}
+    assert second.wait("note") == {"question": "", "text": "Goed gesprek", "version": 1, "conflict": False}
     assert r.facilitator.emit("steps", {"items": [{"what": "Meten", "who": "Eva", "due": "mei"}]})["ok"]
     assert second.wait("steps") == {"items": [{"what": "Meten", "who": "Eva", "due": "mei", "idea": None}]}
     report = r.facilitator.emit("report_link", {"enabled": True})["report"]
@@ -165,7 +165,7 @@ def test_a_database_from_before_extra_links_is_migrated_and_its_link_still_works
         extra = live.facilitator_link(live.room(code))
     assert again.test_client().get(f"/s/{code}/manage?t={extra}").status_code == 303
     with sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert db.execute("SELECT facilitator_epoch FROM sessions").fetchall() == [(0,)]
 
 

@@ -274,10 +274,7 @@ def apply_session(state: SessionState, action: str, *, question: str | None, opt
             raise Rejected("not_allowed_now", "Close or reveal this question before agreeing on it")
         if option is not None and option not in valid_options:
             raise Rejected("unknown_option", "Unknown option", "option")
-        agreed = state.with_question(question, agreed=option)
-        if all_agreed(agreed) and not all_agreed(state):  # the last agreed answer: the room sees its phase
-            return replace(agreed, view="consensus")
-        return agreed
+        return state.with_question(question, agreed=option)  # the projector stays: the facilitator shows the phase
     if action == "results":
         return _to_results(state)
     if action == "end":
@@ -296,6 +293,27 @@ def apply_session(state: SessionState, action: str, *, question: str | None, opt
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
+ACTIVITY_RESULTS = ("challenges", "vote")  # activities whose reveal shows a ranking instead of the list
+
+
+def projector_shows(state: SessionState, activity: str | None = None, activity_status: str | None = None) -> str:
+    """What the projector renders now, the one rule for the projector page and the facilitator's statement.
+
+    The pause screen and the join QR win; outside the lobby an activity the facilitator shows takes the
+    projector over (`activity_<name>`, `activity_<name>_result` once its ranking is revealed); else `shown`.
+    """
+    if state.blank:
+        return "blank"
+    if state.stage == "lobby":
+        return "lobby" if state.view != "join" else "join"
+    if state.view == "join":
+        return "join"
+    if activity:
+        revealed = activity in ACTIVITY_RESULTS and activity_status == "revealed"
+        return f"activity_{activity}_result" if revealed else f"activity_{activity}"
+    return shown(state)
+
+
 def changes(before: SessionState, after: SessionState) -> list[dict[str, str]]:
     """The questions whose status an action changed, in order: [{question, before, after}]."""
     return [{"question": q, "before": before.questions[q].status, "after": after.questions[q].status}
@@ -309,5 +327,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply_session", "all_agreed", "shown", "changes",
+    "initial", "check_answer", "apply_session", "all_agreed", "shown", "changes", "projector_shows",
 ]

@@ -144,6 +144,7 @@ class Activities:
                 with stored():
                     self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
                 board.state = new
+                room.undo = None  # not undoable: the session's undo never reaches past it (issue 22)
         if changed:
             self.live.notifier.activities_changed(room)
         return new
@@ -212,6 +213,7 @@ class Activities:
                           {pid: dict(board.dots.get(pid, {})) for pid in dots})
             self._write(room, board, changed, dots)
             board.undo, board.undo_count = before, before.id
+            room.undo = None  # a moderation has its own undo: `undo` of the session never reaches past it
         self.live.notifier.ideas_changed(room, list(changed))
         return before.id
 

@@ -26,8 +26,8 @@ class Notifier(Protocol):
     def state_changed(self, room: "Room", before: "SessionState") -> None:
         """The session's state changed from `before` to `room.state`."""
 
-    def notes_changed(self, room: "Room", question_id: str) -> None:
-        """The facilitator's note for a question ('' for the whole session) was stored."""
+    def notes_changed(self, room: "Room", question_id: str, note: "dict[str, object]") -> None:
+        """The facilitator's note for a question ('' for the whole session) was stored: {text, version, conflict}."""
 
     def steps_changed(self, room: "Room") -> None:
         """The session's first small steps were stored."""

@@ -75,6 +75,9 @@ class Room:
     board: Any = None         # the activities (workshop.live.activities.Board), loaded on first use
     # Facilitator sockets of this process: sid -> (epoch, link id) they signed in with; a revoked link signs them out.
     facilitators: dict = field(default_factory=dict)
+    # What the facilitator may do in `state` (core.commands.allowed), kept with the state it was found for:
+    # a command's acknowledgement and its broadcast ask for it once per change, not twice.
+    allowed_for: tuple[SessionState, dict] | None = None
 
 
 class RoomCache:

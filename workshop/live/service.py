@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
-from workshop.core import commands
-from workshop.core import security
+from workshop.core import commands, notes, security
 from workshop.core import state as sm
 from workshop.core.programme import Programme
 from workshop.core.programme import default as default_programme
@@ -232,6 +231,7 @@ class Live(RoomCache):
                 self.store.remove_participant(room.id, participant_id, self.clock())
             room.tally.remove(participant_id)
             room.sockets.pop(participant_id, None)  # its sockets are about to be closed
+            room.undo = None  # removing cannot be undone, and an undo never reaches past it (issue 22)
         self.notifier.participant_removed(room, participant_id)
         return participant_id
 
@@ -303,7 +303,7 @@ class Live(RoomCache):
                 with stored():
                     self.store.save_state(room.id, new.to_dict(), self.clock())
                 room.state = new
-                room.undo = undoing.remember(action, before, new, now)
+                room.undo = undoing.remember(action, before, new, now, question)
             elif not self.store.session_exists(room.id):  # nothing to store, but never "ok" for a deleted session
                 raise Rejected("session_deleted", "This session has been deleted")
         if new != before:
@@ -320,6 +320,10 @@ class Live(RoomCache):
         """Seconds left to undo the last control action on a session (0: nothing to undo)."""
         return undoing.remaining(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
 
+    def undo_offer(self, room: Room) -> dict[str, Any] | None:
+        """What `undo` would undo now ({action, question, seconds}), None when nothing."""
+        return undoing.offer(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+
     def projector_connected(self, room: Room, connected: bool) -> None:
         """Count a projector page that connected (True) or went away (False), and tell the facilitators."""
         with self._lock:
@@ -327,15 +331,29 @@ class Live(RoomCache):
             room.projector_at = self.clock()
         self.notifier.projector_changed(room)
 
-    def save_note(self, room: Room, question_id: object, text: object) -> None:
-        """Store the facilitator's note for a question ('' for the general note)."""
+    def save_note(self, room: Room, question_id: object, text: object, version: object = 0,
+                  markers: tuple[str, str, str] = notes.MARKERS) -> dict[str, Any]:
+        """Store the facilitator's note for a question ('' for the general note), typed on `version`.
+
+        A save based on an older version than the stored one (another device saved meanwhile) never
+        replaces it: both texts are kept, marked with `markers` (core/notes.py). Return {text, version, conflict}.
+        """
         if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
             raise Rejected("unknown_question", "Unknown question", "question")
         if not isinstance(text, str) or len(text) > self.config["NOTE_MAX"]:
             raise Rejected("bad_request", f"note must be text of at most {self.config['NOTE_MAX']} characters", "text")
-        with stored():
-            self.store.save_note(room.id, question_id, clean_multiline(text), self.clock())
-        self.notifier.notes_changed(room, question_id)
+        if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**53:
+            raise Rejected("bad_request", "version must be the note's version the text was typed on", "version")
+        with self._lock:
+            room = self._current(room)
+            stored_text, stored_version = self.store.note(room.id, question_id)
+            saved = notes.save(stored_text, stored_version, clean_multiline(text), version, markers)
+            if saved.version != stored_version:
+                with stored():
+                    self.store.save_note(room.id, question_id, saved.text, self.clock(), saved.version)
+        if saved.version != stored_version:
+            self.notifier.notes_changed(room, question_id, saved.to_dict())
+        return saved.to_dict()
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""

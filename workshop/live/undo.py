@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from workshop.core import actions
 from workshop.core.state import Rejected, SessionState
-
-# Actions that are never undone: undo itself, and removing a participant (asked first, not a state change).
-NOT_UNDOABLE = ("undo", "remove")
 
 
 @dataclass(frozen=True)
@@ -17,13 +16,19 @@ class Undo:
     after: SessionState
     at: float
     action: str
+    question: str | None = None
 
 
-def remember(action: str, before: SessionState, after: SessionState, now: float) -> Undo | None:
-    """The undo of an action that changed the state, or None when it cannot be undone (or changed nothing)."""
-    if action in NOT_UNDOABLE or before == after:
+def remember(action: str, before: SessionState, after: SessionState, now: float,
+             question: str | None = None) -> Undo | None:
+    """The undo of an action that changed the state, or None when it cannot be undone (or changed nothing).
+
+    An action that cannot be undone (core/actions.py) also ends the undo of the one before it: an undo never
+    reaches past it.
+    """
+    if not actions.undoable(action) or before == after:
         return None
-    return Undo(before, after, now, action)
+    return Undo(before, after, now, action, question)
 
 
 def target(undo: Undo | None, current: SessionState, now: float, seconds: float) -> SessionState:
@@ -35,6 +40,14 @@ def target(undo: Undo | None, current: SessionState, now: float, seconds: float)
     if undo is None or now - undo.at > seconds or current != undo.after:
         raise Rejected("nothing_to_undo", "There is nothing to undo")
     return undo.before
+
+
+def offer(undo: Undo | None, now: float, seconds: float) -> dict[str, Any] | None:
+    """What an undo would undo now ({action, question, seconds}), None when there is nothing to undo."""
+    left = remaining(undo, now, seconds)
+    if undo is None or not left:
+        return None
+    return {"action": undo.action, "question": undo.question, "seconds": left}
 
 
 def remaining(undo: Undo | None, now: float, seconds: float) -> float:

@@ -5,7 +5,8 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
-from workshop.core.state import shown
+from workshop.core.commands import allowed
+from workshop.core.state import projector_shows
 from workshop.core.tally import headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
@@ -35,11 +36,26 @@ def screen_state(room: "Room", join_url: str, join_url_local: bool, now: float |
     data = public_state(room, now)
     s = room.state
     data.update(blank=s.blank, hide_results=s.hide_results, names=s.names, hidden_names=list(s.hidden_names))
+    if room.allowed_for is None or room.allowed_for[0] is not s:
+        room.allowed_for = (s, allowed(s))
+    can = room.allowed_for[1]
     for item in data["questions"]:
-        item["agreed"] = room.state.questions[item["id"]].agreed
-    data.update(title=room.title, language=room.language, view=room.state.view, shows=shown(room.state),
+        item["agreed"] = s.questions[item["id"]].agreed
+        item["allowed"] = can["questions"][item["id"]]
+    data.update(title=room.title, language=room.language, view=s.view, shows=shows(room),
+                allowed=can["actions"], views=can["views"], to_results=can["to_results"],
                 join_url=join_url, join_url_local=join_url_local)
     return data
+
+
+def shows(room: "Room") -> str:
+    """What the room's projector renders now (core.state.projector_shows), an activity it shows included.
+
+    The activities are in memory once any projector or facilitator page connected (its snapshot loads them).
+    """
+    board = room.board
+    current = board.state.current if board is not None else None
+    return projector_shows(room.state, current, board.state.of(current) if current else None)
 
 
 def me(room: "Room", participant_id: int) -> dict[str, Any]:

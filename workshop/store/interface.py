@@ -88,11 +88,17 @@ class SessionStore(Protocol):
     def max_seq(self, session_id: int) -> int:
         """The highest answer sequence number stored for the session (0: none)."""
 
-    def save_note(self, session_id: int, question_id: str, text: str, now: str) -> None:
-        """Store the facilitator's note for a question."""
+    def save_note(self, session_id: int, question_id: str, text: str, now: str, version: int | None = None) -> None:
+        """Store the facilitator's note for a question as `version` (default: the next one)."""
 
     def notes(self, session_id: int) -> dict[str, str]:
         """The session's notes by question id."""
+
+    def note_versions(self, session_id: int) -> dict[str, int]:
+        """The version of each stored note by question id."""
+
+    def note(self, session_id: int, question_id: str) -> tuple[str, int]:
+        """One note's text and version ('' and 0 when none is stored)."""
 
     def save_steps(self, session_id: int, steps: list[dict[str, str]], now: str) -> None:
         """Store the session's first small steps (replacing the old list)."""

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS notes (
     question_id TEXT NOT NULL,          -- '' for the session's general note
     text TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1, -- raised by every save: a save based on an older one is merged
     PRIMARY KEY (session_id, question_id)
 );
 

@@ -15,7 +15,7 @@ from workshop.store.checkpoints import Checkpoints
 from workshop.store.followup_rows import FollowupRows
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 5  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea
+SCHEMA_VERSION = 6  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea; 6: notes.version
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
@@ -43,6 +43,8 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE sessions ADD COLUMN follows TEXT")
     if "idea" not in {row[1] for row in c.execute("PRAGMA table_info(steps)")}:
         c.execute("ALTER TABLE steps ADD COLUMN idea INTEGER")
+    if "version" not in {row[1] for row in c.execute("PRAGMA table_info(notes)")}:
+        c.execute("ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1")  # a stored note: version 1
 
 
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
@@ -354,18 +356,31 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
 
     # Notes and first steps
 
-    def save_note(self, session_id: int, question_id: str, text: str, now: str) -> None:
-        """Store the note for a question ('' for the general note)."""
+    def save_note(self, session_id: int, question_id: str, text: str, now: str, version: int | None = None) -> None:
+        """Store the note for a question ('' for the general note) as `version` (default: the next one)."""
         with self.session_write(session_id) as c:
-            c.execute("INSERT INTO notes (session_id, question_id, text, updated_at) VALUES (?, ?, ?, ?)"
+            c.execute("INSERT INTO notes (session_id, question_id, text, updated_at, version)"
+                      " VALUES (?, ?, ?, ?, COALESCE(?, 1))"
                       " ON CONFLICT (session_id, question_id) DO UPDATE SET text = excluded.text,"
-                      " updated_at = excluded.updated_at", (session_id, question_id, text, now))
+                      " updated_at = excluded.updated_at, version = COALESCE(?, version + 1)",
+                      (session_id, question_id, text, now, version, version))
             self._touch(c, session_id, now)
 
     def notes(self, session_id: int) -> dict[str, str]:
         """Return the notes of a session by question id."""
         return {r["question_id"]: r["text"] for r in
                 self._all("SELECT question_id, text FROM notes WHERE session_id = ?", (session_id,))}
+
+    def note_versions(self, session_id: int) -> dict[str, int]:
+        """Return the version of each stored note of a session by question id (a note never saved: 0)."""
+        return {r["question_id"]: r["version"] for r in
+                self._all("SELECT question_id, version FROM notes WHERE session_id = ?", (session_id,))}
+
+    def note(self, session_id: int, question_id: str) -> tuple[str, int]:
+        """Return one note's text and version ('' and 0 when none is stored)."""
+        row = self._one("SELECT text, version FROM notes WHERE session_id = ? AND question_id = ?",
+                        (session_id, question_id))
+        return (row["text"], row["version"]) if row else ("", 0)
 
     def save_steps(self, session_id: int, steps: list[dict[str, str]], now: str) -> None:
         """Replace a session's list of first steps."""

@@ -70,6 +70,7 @@ class Broadcaster:
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
+        self._shows: dict[str, str] = {}  # code: what its projector was last told it shows after an activity change
 
     def waiting(self) -> int:
         """How many sessions have a flush waiting (the queue depth /metrics shows)."""
@@ -90,6 +91,7 @@ class Broadcaster:
             self._stale.discard((code, part))
         self._pending.pop(code, None)
         self._roster_dirty.discard(code)
+        self._shows.pop(code, None)
         if self.activity:
             self.activity.forget(code)
 
@@ -212,6 +214,7 @@ class Broadcaster:
     def state_changed(self, room: "Room", before: "SessionState") -> None:
         """Tell every socket of a session about its new state, and phones their results when the stage becomes results or ended."""
         screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
+        self._shows[room.code] = screen_state["shows"]
         self.socketio.emit(p.STATE, views.public_state(room), to=phones(room.code), namespace=p.PARTICIPANT)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.SCREEN)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.FACILITATOR)
@@ -226,10 +229,9 @@ class Broadcaster:
         """Send an event to every facilitator device of a session (a co-facilitator, a phone used as a remote)."""
         self.socketio.emit(event, data, to=screens(room.code), namespace=p.FACILITATOR)
 
-    def notes_changed(self, room: "Room", question_id: str) -> None:
-        """Every facilitator device gets the stored note (the one typing it ignores its own echo)."""
-        text = self.notes(room).get(question_id, "")
-        self._to_facilitators(p.NOTE_SAVED, {"question": question_id, "text": text}, room)
+    def notes_changed(self, room: "Room", question_id: str, note: dict[str, Any]) -> None:
+        """Every facilitator device gets the stored note with its version (the one typing it ignores its own echo)."""
+        self._to_facilitators(p.NOTE_SAVED, {"question": question_id, **note}, room)
 
     def steps_changed(self, room: "Room") -> None:
         """Every facilitator device gets the stored first small steps; phones and projectors too."""
@@ -263,9 +265,16 @@ class Broadcaster:
     # The activities (workshop.web.activity_sender, given at construction)
 
     def activities_changed(self, room: "Room") -> None:
-        """The activities' state changed: everyone hears it."""
+        """The activities' state changed: everyone hears it; screens the state, whose `shows` may have changed."""
         if self.activity:
             self.activity.state(room)
+        shows = views.shows(room)
+        if self._shows.get(room.code) == shows:
+            return  # the projector renders the same view: nothing in the state it was sent changed
+        screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
+        self._shows[room.code] = screen_state["shows"]
+        for namespace in (p.SCREEN, p.FACILITATOR):
+            self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=namespace)
 
     def challenge_picked(self, room: "Room", participant_id: int) -> None:
         """A phone picked challenges."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import Babel, refresh
+from flask_babel import Babel, force_locale, get_translations, refresh
 
 LANGUAGES = ("nl", "en")
 COOKIE = "lang"
@@ -50,6 +50,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    with app.app_context():  # every catalog read now: a first read later could meet a process out of descriptors
+        for language in LANGUAGES:
+            with force_locale(language):
+                get_translations()
 
     @app.context_processor
     def language_helpers():

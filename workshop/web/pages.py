@@ -218,7 +218,9 @@ def manage(code: str):
                            session_language=room.language,
                            **follows,
                            code_display=security.display_code(room.code), new_link=new_link,
-                           preview_url=projector_url + "&preview=1",
+                           # a path: the live copy loads from the address this page was opened at (issue 22)
+                           preview_url=url_for("pages.screen", code=room.code, k=svc.projector_key(room.code),
+                                               preview="1"),
                            page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))
 

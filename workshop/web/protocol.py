@@ -7,6 +7,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from workshop import settings
+from workshop.core import actions
 from workshop.core.state import Rejected
 
 PARTICIPANT = "/participant"
@@ -57,21 +58,8 @@ SENT: dict[str, tuple[str, ...]] = {
                   SESSION_DELETED, FAILED),
 }
 
-# Facilitator actions and the fields each one needs.
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "start": (), "next": (), "prev": (), "results": (), "end": (), "reopen": (),
-    "lock": (), "unlock": (),
-    "focus": ("question",), "open": ("question",), "close": ("question",),
-    "reveal": ("question",), "new_round": ("question",),
-    "agree": ("question", "option"),
-    "view": ("view",),
-    "remove": ("participant",),
-    # The projector's controls (core/screen_control.py; timer_expire is the server's own, never a client's).
-    "timer": ("question", "seconds"), "timer_add": (), "timer_stop": (),
-    "blank": (), "unblank": (), "hide_results": (), "show_results": (),
-    "names": ("names",), "hide_name": ("participant",), "show_name": ("participant",),
-    "undo": (),
-}
+# Facilitator actions and the fields each one needs: core/actions.py's table (stages, undo, projector there too).
+ACTIONS: dict[str, tuple[str, ...]] = actions.COMMANDS
 # Optional fields of those actions passed on to the live service.
 SCREEN_FIELDS = ("seconds", "reveal", "participant", "names")
 
@@ -116,6 +104,20 @@ ERRORS = {
     "wrong_worker": _l("This request reached a server process that does not hold this session. "
                        "Reload the page; if this stays, the proxy in front of the workers is set up wrongly."),
 }
+
+# The lines around both texts of a note saved on two devices at once (core/notes.py), in the session's language.
+NOTE_MARKERS = (
+    _l("⚠ Typed on two devices at once. Saved first:"),
+    _l("⚠ Saved next:"),
+    _l("⚠ End of both texts: keep what is right, remove the rest."),
+)
+
+
+def note_markers() -> tuple[str, str, str]:
+    """The conflict markers of a note in the current language."""
+    first, then, end = (str(m) for m in NOTE_MARKERS)
+    return first, then, end
+
 
 # Error messages that name a limit: the setting that holds it.
 LIMITS = {"bad_nickname": "NICKNAME_MAX", "bad_challenge": "CHALLENGE_MAX", "bad_idea": "IDEA_MAX"}

@@ -168,6 +168,7 @@ class Services:
 
     def screen_state(self, room: Room) -> dict[str, Any]:
         """The state the projector and facilitator see, with the join URL (views.screen_state)."""
+        self.live.activities.board(room)  # what the projector shows depends on the activity it shows
         return views.screen_state(room, self.links.join_url(room.code), not self.links.reachable)
 
     def aggregate(self, room: Room, audience: views.Audience) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from flask import current_app, g, request
 from flask_socketio import Namespace, join_room
 
+from workshop.core import actions
 from workshop.core.state import Rejected, changes
 from workshop.web import broadcaster as rooms
 from workshop.live import views
@@ -271,10 +272,13 @@ class FacilitatorNamespace(BaseNamespace):
             "live": svc.aggregate(room, "facilitator"),
             "roster": views.roster(room),
             "notes": svc.live.store.notes(room.id),
+            "note_versions": svc.live.store.note_versions(room.id),
             "steps": svc.live.store.steps(room.id),
             "report": svc.report_info(room),
             "projector": views.projector(room),
             "undo": svc.live.undo_seconds(room),
+            "undoes": svc.live.undo_offer(room),
+            "actions": actions.table(),
             "followup": svc.followup(room, "facilitator"),
             "followups": svc.live.followups(room),
             "activities": acts.facilitator_view(room),
@@ -298,7 +302,7 @@ class FacilitatorNamespace(BaseNamespace):
             svc.live.command(room, action, question=data.get("question"), option=data.get("option"),
                              view=data.get("view"), **{f: data[f] for f in p.SCREEN_FIELDS if f in data})
         return {"ok": True, "state": svc.screen_state(room), "undo": svc.live.undo_seconds(room),
-                "changes": changes(before, room.state)}
+                "undoes": svc.live.undo_offer(room), "changes": changes(before, room.state)}
 
     @bound
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
@@ -310,8 +314,9 @@ class FacilitatorNamespace(BaseNamespace):
     def on_note(self, room: Room, binding: Binding, data: Any):
         """Save the note for a question ('' for the whole session) as it is typed."""
         data = as_dict(data)
-        services().live.save_note(room, data.get("question"), data.get("text"))
-        return {"ok": True}
+        note = services().live.save_note(room, data.get("question"), data.get("text"), data.get("version", 0),
+                                         p.note_markers())
+        return {"ok": True, "text": note["text"], "version": note["version"], "conflict": note["conflict"]}
 
     @bound
     def on_steps(self, room: Room, binding: Binding, data: Any):
