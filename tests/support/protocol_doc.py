@@ -279,18 +279,34 @@ def error_codes_in(paths: Iterable[Path]) -> dict[str, str]:
 
 
 def emitted_in(paths: Iterable[Path], protocol: Any) -> list[tuple[str, str | None, str]]:
-    """(event, namespace or None, where) of each call whose first argument is an event constant of protocol (`p.X`)."""
+    """(event, namespace or None, where) of each call whose first argument is an event constant of protocol (`p.X`).
+
+    A namespace is known when another argument is a namespace constant; `protocol` may be imported under any name.
+    """
     namespaces = {protocol.PARTICIPANT, protocol.SCREEN, protocol.FACILITATOR}
 
-    def value(node: ast.AST) -> str | None:
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "p":
-            found = getattr(protocol, node.attr, None)
-            return found if isinstance(found, str) and node.attr.isupper() else None
-        return None
+    def constant_of(name: str) -> str | None:
+        found = getattr(protocol, name, None)
+        return found if isinstance(found, str) and name.isupper() else None
 
     found = []
     for path in paths:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules, names = set(), set()  # how this file names the protocol module, and its constants imported alone
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "workshop.web":
+                modules |= {a.asname or a.name for a in node.names if a.name == "protocol"}
+            elif isinstance(node, ast.ImportFrom) and node.module == "workshop.web.protocol":
+                names |= {a.asname or a.name for a in node.names if a.name.isupper()}
+
+        def value(node: ast.AST) -> str | None:
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                return constant_of(node.attr)
+            if isinstance(node, ast.Name) and node.id in names:
+                return constant_of(node.id)
+            return None
+
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args and value(node.args[0]) not in (None, *namespaces):
                 named = [value(a) for a in [*node.args[1:], *(k.value for k in node.keywords)]]
                 namespace = next((n for n in named if n in namespaces), None)

@@ -7,6 +7,7 @@ backticked name to the request's `acknowledgement` cell.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,25 @@ def test_the_checker_reads_a_handlers_acknowledgement_and_refuses_one_it_cannot_
                                                    {"already_joined", "bad_discipline"})
     with pytest.raises(ValueError, match="write out"):
         doc.read_handler(Handlers.on_link, "link")
+
+
+# The pages' own names of the codes they handle
+
+CLIENT_CODES = {"offline", "timeout", "refused"}  # W.request and W.connect's own, never the server's
+
+
+def test_every_error_code_a_page_tests_for_is_one_the_server_sends():
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"code [!=]== '([a-z_]+)'", text):
+            found.setdefault(match.group(1), path.name)
+        for table in re.findall(r"const known = \{([^}]*)\}", text):  # code -> the page's own text
+            for code in re.findall(r"([a-z_]+): '", table):
+                found.setdefault(code, path.name)
+        refusals = re.search(r"REFUSALS = \[([^\]]*)\]", text)
+        for code in re.findall(r"'([a-z_]+)'", refusals.group(1) if refusals else ""):
+            found.setdefault(code, path.name)
+    assert {"bad_token", "stale_round", "session_deleted", "bad_discipline"} <= set(found)  # the scan sees them
+    unknown = {code: where for code, where in found.items() if code not in p.ERRORS and code not in CLIENT_CODES}
+    assert not unknown, f"codes the pages test for that the server never sends: {unknown}"

@@ -212,7 +212,7 @@ class Broadcaster:
         self.touch(room, roster=True)
 
     def state_changed(self, room: "Room", before: "SessionState") -> None:
-        """Tell every socket of a session about its new state, and phones their results when the stage becomes results or ended."""
+        """Tell every socket of a session about its new state, and phones their results when they become due."""
         screen_state = views.screen_state(room, self.join_url(room.code), self.join_url_local)
         self._shows[room.code] = screen_state["shows"]
         self.socketio.emit(p.STATE, views.public_state(room), to=phones(room.code), namespace=p.PARTICIPANT)
