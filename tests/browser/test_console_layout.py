@@ -173,6 +173,8 @@ def test_moderation_approve_all_inline_edit_and_merge_after_a_confirmation(serve
     expect(lines).to_have_count(len(IDEAS))
     heights = lines.evaluate_all("nodes => nodes.map(n => n.getBoundingClientRect().height)")
     assert max(heights) <= 60, f"one line per idea: {heights}"  # was about 170 px each
+    lines.first.scroll_into_view_if_needed()
+    shot(fac, "nl-facilitator-moderation")
 
     # Approve all waiting: one click puts every idea on the wall; one undo takes them all off again.
     approve_all = fac.get_by_role("button", name=f"Alle wachtende goedkeuren ({len(IDEAS)})")
@@ -235,9 +237,13 @@ def line_id(lines, text: str) -> str:
 
 
 def test_every_activity_button_names_its_activity(server, pages):
-    _session, fac, _phones = started(server, pages, people=1)
+    _session, fac, phones = started(server, pages, people=1)
     show_panel(fac, "activities")
     fac.get_by_role("button", name="Uitdagingen openen").click()
+    picks = phones[0].locator("#v-activity input[type='checkbox']")  # the challenge picks: several may be ticked
+    expect(picks.first).to_be_visible()
+    for box in picks.all():
+        assert box.evaluate("el => getComputedStyle(el).borderTopLeftRadius") != "50%"
     fac.get_by_role("button", name="Uitdagingen sluiten").click()
     expect(fac.get_by_role("button", name="Uitdagingen heropenen")).to_be_visible()
     expect(fac.get_by_role("button", name="Ideeën openen")).to_be_visible()
