@@ -70,11 +70,4 @@
   if (bar && window.ResizeObserver) new window.ResizeObserver(measure).observe(bar);
   measure();
   fromHash();
-
-  /** Open the panel that holds a node (for other modules: "show me this"). */
-  W.showPanel = function (node) {
-    const panel = node && node.closest ? node.closest('[role="tabpanel"]') : null;
-    const tab = panel && tabFor(panel.id);
-    if (tab && tab.getAttribute('aria-selected') !== 'true') select(tab, false);
-  };
 })();
