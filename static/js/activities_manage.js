@@ -15,6 +15,9 @@
   let undo = null; // {id, until, label}
   let undoTimer = 0;
   let editing = null; // challenge texts being edited (array of {id, text}) or null
+  let editingIdea = null; // the idea whose text is being corrected inline: {id, text}
+  let merging = null; // the idea being merged: {id, target} (target chosen, not yet confirmed)
+  let focusAfter = null; // data-focus-key to focus after the next render (inline edit and merge)
   const schedule = W.perFrame(render);
 
   /** Say something in the panel's live region. */
@@ -55,6 +58,17 @@
         undoBar(), view.current ? el('p', {}, el('button', { type: 'button', class: 'btn btn-small',
           'data-focus-key': 'act-back', text: t('act_back_to_quiz'), onclick: function () { action({ action: 'show', activity: null }); } })) : null);
     });
+    if (focusAfter) {
+      const target = root.querySelector('[data-focus-key="' + CSS.escape(focusAfter) + '"]');
+      focusAfter = null;
+      if (target) target.focus();
+    }
+  }
+
+  /** Render now and then focus the control with this focus key. */
+  function renderFocusing(key) {
+    focusAfter = key;
+    render();
   }
 
   /** The programme's checkboxes (fixed once an activity started) and auto-approve. */
@@ -94,10 +108,18 @@
       buttons.push(el('button', { type: 'button', class: 'btn btn-small', 'data-focus-key': a + '-' + payload.action,
         text: label, onclick: function () { action(Object.assign({ activity: a }, payload)); } }));
     };
-    if (status !== 'open') button(t('act_activity_open'), { action: 'open' });
-    if (status === 'open') button(t('act_activity_close'), { action: 'close' });
-    if (a !== 'ideas' && (status === 'open' || status === 'closed')) button(t('act_activity_reveal'), { action: 'reveal' });
+    // Each button names its activity: "Reopen challenges" and "Open ideas" never read alike.
+    const again = status === 'closed' || status === 'revealed';
+    if (status !== 'open') button(t((again ? 'act_reopen_' : 'act_open_') + a), { action: 'open' });
+    if (status === 'open') button(t('act_close_' + a), { action: 'close' });
+    if (a !== 'ideas' && (status === 'open' || status === 'closed')) button(t('act_reveal_' + a), { action: 'reveal' });
     if (view.current !== a && status !== 'hidden') button(t('act_show'), { action: 'show' });
+    if (a === 'ideas') {
+      const waiting = view.ideas.filter(function (i) { return i.status === 'pending'; }).length;
+      buttons.push(el('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-focus-key': 'ideas-approve-all',
+        disabled: !waiting, text: t('act_approve_all', { n: W.num(waiting) }),
+        onclick: function () { moderate({ action: 'approve_all' }, t('act_approved_all')); } }));
+    }
     const parts = { challenges: challengesPart, ideas: ideasPart, vote: votePart }[a]();
     return el('section', { class: 'act-block', 'data-key': a, 'aria-labelledby': 'act-h-' + a },
       el('h3', { id: 'act-h-' + a }, t('act_name_' + a), ' ',
@@ -139,7 +161,7 @@
       })));
   }
 
-  /** Every idea with its status, dots and moderation buttons. */
+  /** Every idea on one line: its status, text, dots and moderation buttons (edit inline, merge after a confirmation). */
   function ideasPart() {
     const ideas = view.ideas.filter(function (i) { return i.status !== 'merged'; });
     const targets = new Set(view.merge_targets || []);  // the server's list: approved ideas only
@@ -148,28 +170,103 @@
       text: t('act_list_more', { n: W.num(view.ideas.length), total: W.num(view.ideas_total) }) }) : null;
     return [more, el('ul', { class: 'act-ideas', 'data-key': 'ideas' }, ideas.map(function (i) {
       const others = ideas.filter(function (o) { return o.id !== i.id && targets.has(o.id); });
-      const b = function (label, onclick, key) {
-        return el('button', { type: 'button', class: 'btn btn-small', text: label, 'data-focus-key': key + '-' + i.id,
-          'aria-label': label + ': ' + i.text, onclick: onclick });
-      };
-      return el('li', { class: 'act-idea act-idea--' + i.status, 'data-key': String(i.id) },
-        el('p', {}, el('strong', { text: i.text }), ' ',
-          el('span', { class: 'h-sub', text: t('act_idea_state_' + i.status) + ' · ' + W.tn(i.dots, 'act_dots_one', 'act_dots_other') +
-            (i.authors > 1 ? ' · ' + t('act_merged_n', { n: i.authors }) : '') })),
-        el('p', { class: 'controls' },
-          i.status !== 'approved' ? b(t('act_approve'), function () { moderate({ action: 'approve', idea: i.id }, t('act_approved')); }, 'approve') : null,
-          i.status !== 'hidden' ? b(t('act_hide'), function () { moderate({ action: 'hide', idea: i.id }, t('act_hidden')); }, 'hide') : null,
-          b(t('act_edit'), function () {
-            const text = window.prompt(t('act_edit_prompt'), i.text);
-            if (text !== null && text.trim()) moderate({ action: 'edit', idea: i.id, text: text }, t('act_edited'));
-          }, 'edit'),
-          others.length ? el('select', { 'aria-label': t('act_merge_into', { idea: i.text }), 'data-focus-key': 'merge-' + i.id,
-            onchange: function (e) {
-              if (e.target.value) moderate({ action: 'merge', idea: i.id, target: Number(e.target.value) }, t('act_merged'));
-            } }, el('option', { value: '', text: t('act_merge') }),
-            others.map(function (o) { return el('option', { value: String(o.id), text: o.text }); })) : null,
-          i.status === 'approved' ? b(t('act_make_step'), function () { makeStep(i); }, 'step') : null));
+      return ideaLine(i, others);
     }))];
+  }
+
+  /** One idea's line. */
+  function ideaLine(i, others) {
+    const b = function (label, onclick, key, cls) {
+      return el('button', { type: 'button', class: 'btn btn-small' + (cls ? ' ' + cls : ''), text: label,
+        'data-focus-key': key + '-' + i.id, 'aria-label': label + ': ' + i.text, onclick: onclick });
+    };
+    const meta = W.tn(i.dots, 'act_dots_one', 'act_dots_other') + (i.authors > 1 ? ' · ' + t('act_merged_n', { n: i.authors }) : '');
+    const edit = editingIdea && editingIdea.id === i.id;
+    const merge = merging && merging.id === i.id;
+    const text = edit ? editForm(i) : el('span', { class: 'act-idea-text', 'data-key': 'text', text: i.text });
+    const buttons = edit ? null : el('span', { class: 'act-idea-actions', 'data-key': 'actions' },
+      i.status !== 'approved' ? b(t('act_approve'), function () { moderate({ action: 'approve', idea: i.id }, t('act_approved')); }, 'approve') : null,
+      i.status !== 'hidden' ? b(t('act_hide'), function () { moderate({ action: 'hide', idea: i.id }, t('act_hidden')); }, 'hide') : null,
+      b(t('act_edit'), function () {
+        editingIdea = { id: i.id, text: i.text };
+        merging = null;
+        renderFocusing('edit-text-' + i.id);
+      }, 'edit'),
+      others.length && !merge ? b(t('act_merge'), function () {
+        merging = { id: i.id, target: '' };
+        editingIdea = null;
+        renderFocusing('merge-target-' + i.id);
+      }, 'merge') : null,
+      i.status === 'approved' ? b(t('act_make_step'), function () { makeStep(i); }, 'step') : null);
+    return el('li', { class: 'act-idea act-idea--' + i.status, 'data-key': String(i.id) },
+      el('span', { class: 'act-idea-state', 'data-key': 'state', text: t('act_idea_state_' + i.status) }),
+      text,
+      el('span', { class: 'act-idea-meta', 'data-key': 'meta', text: meta }),
+      buttons,
+      merge && others.length ? mergeForm(i, others) : null);
+  }
+
+  /** The inline editor of an idea's text: Enter or Save stores it, Escape or Cancel leaves it as it was. */
+  function editForm(i) {
+    const save = function () {
+      const text = editingIdea.text.trim();
+      if (!text) return;
+      editingIdea = null;
+      if (text !== i.text) moderate({ action: 'edit', idea: i.id, text: text }, t('act_edited'));
+      renderFocusing('edit-' + i.id);
+    };
+    const cancel = function () {
+      editingIdea = null;
+      renderFocusing('edit-' + i.id);
+    };
+    return el('span', { class: 'act-idea-edit', 'data-key': 'edit' },
+      el('input', { type: 'text', value: editingIdea.text, maxlength: 4 * Number(root.dataset.ideaMax),
+        'aria-label': t('act_edit_label', { idea: i.text }), 'data-focus-key': 'edit-text-' + i.id,
+        oninput: function (e) { editingIdea.text = e.target.value; },
+        onkeydown: function (e) {
+          if (e.key === 'Enter') { e.preventDefault(); save(); }
+          if (e.key === 'Escape') { e.preventDefault(); cancel(); }
+        } }),
+      el('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-focus-key': 'edit-save-' + i.id,
+        text: t('act_edit_save'), onclick: save }),
+      el('button', { type: 'button', class: 'btn btn-small', 'data-focus-key': 'edit-cancel-' + i.id,
+        text: t('act_cancel'), onclick: cancel }));
+  }
+
+  /** Choose the idea to merge into, then confirm in a dialog that names both ideas (choosing alone merges nothing). */
+  function mergeForm(i, others) {
+    const cancel = function () {
+      merging = null;
+      renderFocusing('merge-' + i.id);
+    };
+    return el('span', { class: 'act-idea-merge', 'data-key': 'merge' },
+      el('select', { 'aria-label': t('act_merge_into', { idea: i.text }), 'data-focus-key': 'merge-target-' + i.id,
+        'data-value': merging.target,
+        onchange: function (e) { merging.target = e.target.value; schedule(); } },
+        el('option', { value: '', text: t('act_merge_choose') }),
+        others.map(function (o) { return el('option', { value: String(o.id), text: o.text }); })),
+      el('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-focus-key': 'merge-go-' + i.id,
+        disabled: !merging.target, text: t('act_merge_go'),
+        onclick: function () { confirmMerge(i, others.find(function (o) { return String(o.id) === merging.target; })); } }),
+      el('button', { type: 'button', class: 'btn btn-small', 'data-focus-key': 'merge-cancel-' + i.id,
+        text: t('act_cancel'), onclick: cancel }));
+  }
+
+  /** Ask before merging: the dialog names the idea that goes and the idea it goes into. */
+  function confirmMerge(idea, into) {
+    if (!into) return;
+    const dialog = W.$('merge-dialog');
+    W.$('merge-text').textContent = t('act_merge_confirm', { idea: idea.text, target: into.text });
+    dialog.returnValue = '';
+    dialog.onclose = function () {
+      if (dialog.returnValue !== 'merge') {
+        renderFocusing('merge-go-' + idea.id);
+        return;
+      }
+      merging = null;
+      moderate({ action: 'merge', idea: idea.id, target: into.id }, t('act_merged_named', { idea: idea.text, target: into.text }));
+    };
+    dialog.showModal();
   }
 
   /** Turn an idea into a first small step with one click (the step keeps the link to its idea). */

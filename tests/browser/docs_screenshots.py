@@ -24,6 +24,8 @@ CHOSEN = {
     "projector-timer": "projector-timer",
     "nl-facilitator-controls": "facilitator",  # tests/browser/test_facilitator_controls.py
     "nl-facilitator-new-link": "facilitator-new-link",
+    "nl-console-390x844-questions": "facilitator-phone",  # tests/browser/test_console_layout.py
+    "nl-facilitator-moderation": "facilitator-moderation",
     "nl-projector-followup": "projector-followup",  # tests/browser/test_followup.py
     "nl-comparison": "comparison",  # tests/browser/test_followup.py
     "projector-idea-wall-36-1080": "projector-idea-wall",  # tests/browser/test_idea_wall.py

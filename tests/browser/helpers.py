@@ -168,3 +168,15 @@ def text_contrast(locator) -> tuple[float, dict[str, Any]]:
     """Contrast of an element's text against the background it is painted on."""
     info = locator.evaluate(EFFECTIVE_COLOURS)
     return contrast(info["colour"], info["background"]), info
+
+
+# --- the facilitator console's panels (templates/manage.html, static/js/panels.js) -------------------------
+
+PANELS = ("questions", "projector", "people", "activities", "notes", "downloads")
+
+
+def show_panel(page, name: str) -> None:
+    """Open one panel of the facilitator console by its tab, as the facilitator does, and wait until it shows."""
+    assert name in PANELS, name
+    page.locator(f"#t-{name}").click()
+    page.wait_for_function("id => !document.getElementById(id).hidden", arg=f"p-{name}")

@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SHOTS, SMALL_PHONE, create_session, questionnaire, text_contrast
+from .helpers import SHOTS, SMALL_PHONE, create_session, questionnaire, show_panel, text_contrast
 
 pytestmark = pytest.mark.browser
 
@@ -181,11 +181,13 @@ def test_the_facilitator_page_works_with_the_keyboard_alone(server, pages):
     expect(fac.locator(f"article.qcard[data-key='{q1['id']}']")).to_have_class("qcard qcard--revealed is-focus")
 
     # Shortcuts stay out of the way while typing in a field.
+    show_panel(fac, "people")
     fac.locator("#join-url").focus()
     fac.keyboard.press("n")
     focus_line(fac, q1)
 
     # From the top of the page, Tab reaches every main control; Space and Enter activate them.
+    show_panel(fac, "questions")
     fac.locator("body").evaluate("el => { document.activeElement.blur(); window.scrollTo(0, 0); }")
     for action in ("prev", "next", "results", "end"):
         info = tab_to(fac, lambda f, a=action: f["action"] == a)
@@ -205,6 +207,11 @@ def test_the_facilitator_page_works_with_the_keyboard_alone(server, pages):
     tab_to(fac, lambda f: f["key"] == f"new_round:{q2['id']}")
     fac.keyboard.press("Enter")
     expect(fac.locator(f"article.qcard[data-key='{q2['id']}'] .badge").nth(1)).to_contain_text("2")
+    # The panels are tabs: focus the selected one, → opens the next panel (the projector's), Tab goes into it.
+    fac.locator("#t-questions").focus()
+    fac.keyboard.press("ArrowRight")
+    expect(fac.locator("#t-projector")).to_be_focused()
+    expect(fac.locator("#p-projector")).to_be_visible()
     view = tab_to(fac, lambda f: f["view"] == "results", limit=80)
     assert view["ring"], f"no visible focus indicator on {view}"
     fac.keyboard.press("Enter")

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SMALL_PHONE, create_session, shot
+from .helpers import SMALL_PHONE, create_session, shot, show_panel
 from .test_accessibility import BLOCKING, axe_check
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,7 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
     expect(proj.locator("#lobby-count-n")).to_have_text("6")
     fac.locator("[data-action='start']").click()
     fac.locator("[data-action='results']").click()
+    show_panel(fac, "activities")
     expect(proj.locator(".sc-results")).to_be_visible()
     found = {}
 
@@ -86,8 +87,9 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
     expect(proj.locator(".sc-card")).to_have_count(5)
     expect(phones[3].locator(".act-mine em")).to_have_text("niet getoond")
     # A hidden idea is no merge target (issue 20, finding 11): the list holds the other ideas on the wall only.
+    fac.get_by_role("button", name=f"Samenvoegen…: {IDEAS[0]}").click()
     merge = fac.get_by_label(f"Voeg “{IDEAS[0]}” samen met een ander idee")
-    expect(merge.locator("option")).to_have_count(5)  # "Samenvoegen met…" and the four others on the wall
+    expect(merge.locator("option")).to_have_count(5)  # "Met welk idee?" and the four others on the wall
     expect(merge.locator("option", has_text=IDEAS[3])).to_have_count(0)
     found["facilitator: moderation"] = axe_check(fac, "facilitator: moderation", {})
     control(fac, "undo").click()

@@ -6,7 +6,7 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SMALL_PHONE, create_session, questionnaire, shot
+from .helpers import SMALL_PHONE, create_session, questionnaire, shot, show_panel
 from .test_workshop import number, phase_of
 
 pytestmark = pytest.mark.browser
@@ -50,6 +50,7 @@ def test_eight_phones_in_two_disciplines_see_the_view_by_discipline(server, page
     for phone, (_, picks) in zip(phones, PEOPLE):  # each phone its own phase
         expect(phone.locator(".phase-title")).to_have_text(phase_of(Q, total(picks))["name"])
 
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='disciplines']").click()
     rows = proj.locator(".sc-disciplines tbody tr")
     expect(rows).to_have_count(2)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import start_server
-from .helpers import LAPTOP, LARGE_PHONE, SMALL_PHONE, create_session, decode_qr, questionnaire, shot
+from .helpers import LAPTOP, LARGE_PHONE, SMALL_PHONE, create_session, decode_qr, questionnaire, shot, show_panel
 from .test_accessibility import axe_check
 
 pytestmark = pytest.mark.browser
@@ -84,14 +84,18 @@ def test_the_new_session_shows_its_facilitator_link_once_and_a_second_device_sta
     expect(remote.locator("#stage-badge")).to_have_text("Nog niet gestart")
     remote.locator("[data-action='start']").tap()
     expect(fac.locator("#stage-badge")).to_have_text("Bezig")
+    show_panel(fac, "notes")
+    show_panel(remote, "notes")
     fac.locator(f"#note-{FIRST['id']}").fill("Iedereen twijfelt over de website")
     expect(remote.locator(f"#note-{FIRST['id']}")).to_have_value("Iedereen twijfelt over de website")
     fac.locator("#steps-rows input[data-field='what']").first.fill("Websitebezoek meten")
     expect(remote.locator("#steps-rows input[data-field='what']").first).to_have_value("Websitebezoek meten")
+    show_panel(remote, "downloads")
     remote.locator("#report-create").tap()
     expect(fac.locator("#report-url")).to_have_value(re.compile(rf"/r/{code}/\w+$"))
 
     # A signed-in device makes another link (earlier ones keep working) for a co-facilitator.
+    show_panel(fac, "projector")
     fac.locator("#fac-link-make").click()
     expect(box).to_be_visible()
     second = fac.locator("#fac-link-url").input_value()
@@ -115,6 +119,7 @@ def test_shortcuts_act_the_same_wherever_the_focus_is_and_question_mark_lists_th
     expect(screen_view(projector)).to_have_attribute("data-screen", "question")
 
     # After choosing a view with the mouse, → still means "next question", not "next view".
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='disciplines']").click()
     expect(screen_view(projector)).to_have_attribute("data-screen", "disciplines")
     expect(fac.locator(".view-btn[data-view='disciplines']")).to_be_focused()
@@ -124,12 +129,15 @@ def test_shortcuts_act_the_same_wherever_the_focus_is_and_question_mark_lists_th
     assert fac.locator("input[type='radio'][name='view']").count() == 0
 
     # The same on a checkbox and on a card button; typing in a note is typing.
+    show_panel(fac, "downloads")
     fac.locator("#export-no-nicknames").focus()
     fac.keyboard.press("p")
     expect(projector.locator(".sc-ask .sc-question")).to_have_text(FIRST["text"])
+    show_panel(fac, "questions")
     fac.locator(f"button[data-focus-key='new_round:{FIRST['id']}']").focus()
     fac.keyboard.press("n")
     expect(projector.locator(".sc-ask .sc-question")).to_have_text(SECOND["text"])
+    show_panel(fac, "notes")
     fac.locator(f"#note-{FIRST['id']}").type("np")
     expect(fac.locator(f"#note-{FIRST['id']}")).to_have_value("np")
     expect(projector.locator(".sc-ask .sc-question")).to_have_text(SECOND["text"])
@@ -169,11 +177,13 @@ def test_the_projector_follows_every_action_and_the_page_says_what_it_shows(serv
     expect(fac.locator("#on-screen")).to_have_text(f"Het scherm toont: de antwoorden op vraag 1, {FIRST['short']}.")
 
     # With "Disciplines" chosen, a new round puts the room back on the question.
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='disciplines']").click()
     expect(screen_view(projector)).to_have_attribute("data-screen", "disciplines")
     expect(fac.locator("#on-screen")).to_have_text("Het scherm toont: de resultaten per discipline.")
     preview = fac.frame_locator("#preview-frame")
     expect(preview.locator("body")).to_have_attribute("data-screen", "disciplines")
+    show_panel(fac, "questions")
     fac.locator(f"button[data-focus-key='new_round:{FIRST['id']}']").click()
     expect(screen_view(projector)).to_have_attribute("data-screen", "question")
     expect(projector.locator(".sc-ask .sc-question")).to_have_text(FIRST["text"])

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from workshop.exports.labels import translations
 
-from .helpers import create_session, questionnaire, shot
+from .helpers import create_session, questionnaire, shot, show_panel
 from .test_accessibility import axe_check, axe_report  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -71,6 +71,7 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     fac = pages.facilitator(later["facilitator_url"])
     proj = pages.projector(later["projector_url"])
     expect(proj.locator("body[data-screen='results']")).to_be_attached()
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='followup']").click()
 
     view = proj.locator(".fu-view")
@@ -94,6 +95,7 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     expect(view).not_to_contain_text("Directie")  # who took a step on stays on the facilitator's page
     expect(steps.nth(0)).to_have_class(re.compile("fu-step--none"))
 
+    show_panel(fac, "activities")
     choice = fac.locator("#followup fieldset[data-position='0']")
     expect(choice.locator("legend")).to_contain_text("Directie")
     choice.locator("label.segment").filter(has=fac.locator("input[value='done']")).click()

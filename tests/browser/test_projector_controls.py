@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.support.server import ServerProcess
 
 from .conftest import SERVER_MODULE
-from .helpers import SMALL_PHONE, decode_qr, shot
+from .helpers import SMALL_PHONE, decode_qr, shot, show_panel
 from .projector_room import FilledRoom, Q
 from .test_accessibility import axe_check
 
@@ -61,6 +61,7 @@ def test_the_timer_counts_down_everywhere_and_closes_the_question_at_zero(server
         expect(phone.locator("#v-question")).to_be_visible()
 
         # 1 minute by the shortcut T, then T again adds 30 s; the projector, the phone and the page count down.
+        show_panel(fac, "projector")
         fac.locator("#pc-seconds").select_option("60")
         press(fac, "t")
         expect(projector.locator("#sc-timer")).to_be_visible()
@@ -143,6 +144,7 @@ def test_pause_screen_and_hidden_results(server, pages, axe_report):
         press(fac, "b")
         expect(projector.locator(".sc-reveal .sc-row")).to_have_count(len(first["options"]))
 
+        show_panel(fac, "projector")
         fac.locator("#pc-hide").click()
         expect(projector.locator("body")).to_have_attribute("data-screen", "question")
         expect(projector.locator(".sc-reveal")).to_have_count(0)
@@ -168,6 +170,7 @@ def test_names_on_the_projector_follow_the_setting_and_a_single_name_can_be_hidd
     try:
         names = projector.locator("#lobby-names li")
         expect(names).to_have_text(["Deelnemer 2", "Deelnemer 1"])
+        show_panel(fac, "projector")
         fac.locator("#pc-names-list").get_by_role("button", name=re.compile("Deelnemer 1")).click()
         expect(names).to_have_text(["Deelnemer 2"])
         expect(fac.locator("#pc-names-list li.is-hidden")).to_have_count(1)

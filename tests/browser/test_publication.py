@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.adversary.wire import RawSocket
 
-from .helpers import SMALL_PHONE, create_session, decode_qr, questionnaire, shot
+from .helpers import SMALL_PHONE, create_session, decode_qr, questionnaire, shot, show_panel
 from .test_accessibility import BLOCKING, axe_check
 from .test_agreement_story import picks_for
 
@@ -61,6 +61,7 @@ def test_the_agreed_phase_pages_through_tips_tools_and_an_experience(server, pag
     pub = phase["publication"]
 
     # tips (with the 'Klinkt dit bekend?' invitation), then tools, then the experience: the facilitator's choice
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='consensus']").click()
     expect(proj.locator(".sc-consensus .sc-phase-name")).to_have_text(phase["name"])
     expect(proj.locator(".pub-invitation")).to_have_text(pub["invitation"])

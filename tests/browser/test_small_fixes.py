@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import LARGE_PHONE, create_session, questionnaire
+from .helpers import LARGE_PHONE, create_session, questionnaire, show_panel
 from .test_phone_offline import tap
 from .test_resilience import join
 
@@ -56,6 +56,7 @@ def test_one_person_reads_as_one_and_the_legend_waits_for_bars(server, pages):
     for phone in phones:
         tap(phone, Q["questions"][0], 2)
         expect(phone.locator(".q-status--ok")).to_be_visible()
+    show_panel(fac, "projector")
     disciplines = fac.locator(".view-btn[data-view='disciplines']")
     disciplines.click()
     expect(projector.locator(".sc-disciplines")).to_be_visible()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import (LARGE_PHONE, SMALL_PHONE, create_session, decode_qr, questionnaire, shot,
+from .helpers import (LARGE_PHONE, SMALL_PHONE, create_session, decode_qr, questionnaire, shot, show_panel,
                       switch_language)
 
 pytestmark = pytest.mark.browser
@@ -333,6 +333,7 @@ def test_a_room_runs_the_whole_workshop(server, pages, lang):
     agreed_total = sum(room.option(qid, index)["points"] for qid, index in AGREED.items())
     consensus = phase_of(room.q, agreed_total)
     expect(fac.locator("#mini-results")).to_contain_text(consensus["name"])
+    show_panel(fac, "projector")
     fac.locator(".view-btn[data-view='consensus']").click()
     expect(proj.locator(".sc-consensus .sc-phase-name")).to_have_text(consensus["name"])
     room.shot(proj, "projector-consensus")
@@ -348,6 +349,7 @@ def test_a_room_runs_the_whole_workshop(server, pages, lang):
 
 def check_downloads(fac) -> None:
     """Download each export linked on the facilitator page (when they exist) and check its type."""
+    show_panel(fac, "downloads")
     links = fac.locator("#exports a")
     if links.count() == 0:
         return

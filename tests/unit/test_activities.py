@@ -171,3 +171,11 @@ def test_closing_all_closes_only_open_activities():
     s = state(challenges="revealed", ideas="open", vote="open")
     assert dict(act.close_all(s).status) == {"challenges": "revealed", "ideas": "closed", "vote": "closed"}
     assert act.close_all(state()) == state()
+
+
+def test_approve_all_approves_every_waiting_idea_and_nothing_else():
+    wall = ideas("pending", "hidden", "approved", "pending")
+    changed = idx.moderate(wall, "approve_all", None)
+    assert sorted(changed) == [1, 4]
+    assert all(i.status == "approved" for i in changed.values())
+    assert idx.moderate({**wall, **changed}, "approve_all", None) == {}  # none waiting: nothing changes

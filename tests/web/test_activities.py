@@ -179,6 +179,21 @@ def test_moderation_approve_hide_edit_and_undo(room):
     assert r.facilitator.emit("undo", {"undo": hide["undo"]})["error"]["code"] == "undo_expired"
 
 
+def test_approve_all_puts_every_waiting_idea_on_the_wall_and_one_undo_takes_them_off(room):
+    r = room()
+    a, b, c = people(r, [("A", None), ("B", None), ("C", None)])
+    activity(r, "auto_approve", enabled=False)
+    activity(r, "open", activity="ideas")
+    ids = [p.emit("idea", {"text": f"idee {n}", "prompt": "project"})["idea"]["id"] for n, p in enumerate([a, b, c])]
+    assert r.facilitator.emit("moderate", {"action": "hide", "idea": ids[2]})["ok"]
+    done = r.facilitator.emit("moderate", {"action": "approve_all"})
+    assert done["ok"]
+    assert r.screen.wait("activities", lambda d: sorted(i for i, _t in d["wall"]) == ids[:2])  # the hidden one stays off
+    assert a.wait("mine", lambda d: d["ideas"][0]["status"] == "approved")
+    assert r.facilitator.emit("undo", {"undo": done["undo"]})["ok"]
+    assert r.screen.wait("activities", lambda d: d["wall"] == [])
+
+
 def test_undo_expires_after_the_setting(make_app, socketio_factory=None):
     pytest.importorskip("flask_socketio")
     from workshop.core.state import Rejected

@@ -10,7 +10,7 @@ from workshop.core.activities import ActivityState, groups, require_open
 from workshop.core.state import Rejected
 
 IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
-MODERATION = ("approve", "hide", "edit", "merge")
+MODERATION = ("approve", "hide", "edit", "merge", "approve_all")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,12 @@ def merge_target(idea: Idea) -> bool:
 
 def moderate(ideas: Mapping[int, Idea], action: str, idea_id: object, *, text: str | None = None,
              target: object = None) -> dict[int, Idea]:
-    """The ideas that change by a moderation action (approve, hide, edit, merge), or raise Rejected."""
+    """The ideas that change by a moderation action (approve, hide, edit, merge, approve_all), or raise Rejected.
+
+    approve_all puts every idea waiting for approval on the wall at once (no idea id; none waiting changes nothing).
+    """
+    if action == "approve_all":
+        return {i.id: replace(i, status="approved") for i in ideas.values() if i.status == "pending"}
     idea = ideas.get(idea_id) if isinstance(idea_id, int) else None
     if idea is None or idea.status == "merged":
         raise Rejected("unknown_idea", "Unknown idea", "idea")

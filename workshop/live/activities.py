@@ -198,7 +198,7 @@ class Activities:
 
     def moderate(self, room: Room, action: object, idea_id: object, text: object = None,
                  target: object = None) -> int:
-        """Approve, hide, edit or merge an idea; return the undo id (valid for UNDO_SECONDS)."""
+        """Approve, hide, edit or merge an idea, or approve every waiting one; return the undo id (UNDO_SECONDS)."""
         if action not in idx.MODERATION:
             raise Rejected("unknown_action", "Unknown action", "action")
         if action == "edit":
