@@ -82,7 +82,10 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all interfaces, so phones on the LAN can connect)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000; 0 picks a free one)")
     parser.add_argument("--data-dir", default=None, help="folder for the database and the secret (default: sessions/)")
-    parser.add_argument("--public-url", default=None, help="URL phones use to reach this server, e.g. http://192.168.1.20:5000")
+    parser.add_argument("--public-url", default=None,
+                        help="URL phones use to reach this server, e.g. http://192.168.1.20:5000 or "
+                             "https://workshop.example.org behind a proxy (default: the PUBLIC_URL setting, "
+                             "WORKSHOP_PUBLIC_URL; without either, this machine's address)")
     parser.add_argument("--async-mode", default=None, choices=("eventlet", "gevent", "threading"),
                         help="Flask-SocketIO async mode (default: eventlet)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
@@ -93,6 +96,7 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
                         help="Redis URL of the message queue between workers, e.g. redis://127.0.0.1:6379/0 "
                              "(default: the MESSAGE_QUEUE setting)")
     parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # set by the supervisor
+    parser.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)  # the supervisor's pipe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        args.message_queue = args.message_queue or load_config(args.data_dir)["MESSAGE_QUEUE"]
+        problem = serve_settings(args)
+        if problem:
+            print(problem, file=sys.stderr, flush=True)
+            return 2
         if args.workers > 1 and not args.worker:
             from workshop.supervisor import supervise
 
@@ -119,6 +126,25 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     build_parser().print_help()
     return 2
+
+
+def serve_settings(args) -> str | None:
+    """Give `serve` the settings its options default to: --message-queue and --public-url; a problem in one line, or None.
+
+    --public-url and WORKSHOP_PUBLIC_URL are one setting: the option wins, and the supervisor hands the
+    result to each worker, so every link names it (issue 24, point 1).
+    """
+    from workshop.web.netinfo import public_url_or_none
+
+    config = load_config(args.data_dir)
+    args.message_queue = args.message_queue or config["MESSAGE_QUEUE"]
+    given = args.public_url or config["PUBLIC_URL"]
+    args.public_url = public_url_or_none(given) if given else None
+    if given and args.public_url is None:
+        return _("The public URL {url} is not an address browsers can open: give http:// or https://, a host, "
+                 "at most a port and a path, e.g. https://workshop.example.org (--public-url or WORKSHOP_PUBLIC_URL).",
+                 url=given)
+    return None
 
 
 class CannotOpen(Exception):
