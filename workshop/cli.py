@@ -45,7 +45,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_parser(sub)
     add_compare_parser(sub)
+    add_deploy_files_parser(sub)
     return parser
+
+
+def add_deploy_files_parser(sub) -> None:
+    """The `workshop deploy-files` subcommand and its options."""
+    files = sub.add_parser("deploy-files", help="write the files of a server deployment (systemd, nginx, logrotate, "
+                                                "backup; docs/deployment.md) into a folder")
+    files.add_argument("dir", metavar="DIR", help="folder to write them to (created if missing)")
+    files.add_argument("--force", action="store_true", help="overwrite files there that differ from this version's")
+
+
+def deploy_files_command(args) -> int:
+    """Write the deployment files of this version into a folder and say what was written."""
+    from workshop import deployfiles
+
+    try:
+        done = deployfiles.write(Path(args.dir), args.force)
+    except OSError as error:
+        print(_("Cannot write to {path}: {reason}.", path=args.dir, reason=error.strerror or str(error)),
+              file=sys.stderr)
+        return 1
+    for item in done:
+        if item.outcome == "wrote":
+            print(_("Wrote {path}", path=item.path))
+        elif item.outcome == "unchanged":
+            print(_("Unchanged {path}", path=item.path))
+    kept = [str(item.path) for item in done if item.outcome == "differs"]
+    if kept:
+        print(_("Left as they are, since they differ from this version's: {paths}. Add --force to overwrite them.",
+                paths=", ".join(kept)), file=sys.stderr)
+        return 1
+    print(_("Next: docs/deployment.md, step 2 (copy them into place and fill in your server's name)."))
+    return 0
 
 
 def add_compare_parser(sub) -> None:
@@ -117,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         from workshop.server import serve
 
         return serve(args)
-    commands = {"sessions": sessions_command, "export": export_command, "compare": compare_command}
+    commands = {"sessions": sessions_command, "export": export_command, "compare": compare_command,
+                "deploy-files": deploy_files_command}
     if args.command in commands:
         try:
             return commands[args.command](args)
