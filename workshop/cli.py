@@ -59,20 +59,18 @@ def add_deploy_files_parser(sub) -> None:
 
 def deploy_files_command(args) -> int:
     """Write the deployment files of this version into a folder and say what was written."""
-    from workshop import deployfiles
-
     try:
-        done = deployfiles.write(Path(args.dir), args.force)
+        done = write_deploy_files(Path(args.dir), args.force)
     except OSError as error:
         print(_("Cannot write to {path}: {reason}.", path=args.dir, reason=error.strerror or str(error)),
               file=sys.stderr)
         return 1
-    for item in done:
-        if item.outcome == "wrote":
-            print(_("Wrote {path}", path=item.path))
-        elif item.outcome == "unchanged":
-            print(_("Unchanged {path}", path=item.path))
-    kept = [str(item.path) for item in done if item.outcome == "differs"]
+    for path, outcome in done:
+        if outcome == "wrote":
+            print(_("Wrote {path}", path=path))
+        elif outcome == "unchanged":
+            print(_("Unchanged {path}", path=path))
+    kept = [str(path) for path, outcome in done if outcome == "differs"]
     if kept:
         print(_("Left as they are, since they differ from this version's: {paths}. Add --force to overwrite them.",
                 paths=", ".join(kept)), file=sys.stderr)
@@ -179,6 +177,31 @@ def serve_settings(args) -> str | None:
                  "at most a port and a path, e.g. https://workshop.example.org (--public-url or WORKSHOP_PUBLIC_URL).",
                  url=given)
     return None
+
+
+def deploy_files() -> list[tuple[str, bytes]]:
+    """Every file of deploy/ (the checkout's, or the wheel's workshop/deploy) as (relative path, content), sorted."""
+    source = settings.ROOT / "deploy"
+    found = [p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [(p.relative_to(source).as_posix(), p.read_bytes()) for p in sorted(found)]
+
+
+def write_deploy_files(folder: Path, force: bool = False) -> list[tuple[Path, str]]:
+    """Write the deploy files under folder: (path, 'wrote' | 'unchanged' | 'differs'); a file that differs is kept
+    unless force. Scripts (#!) get mode 0755, the others 0644."""
+    done = []
+    for name, content in deploy_files():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and target.read_bytes() == content:
+            done.append((target, "unchanged"))
+        elif target.exists() and not force:
+            done.append((target, "differs"))
+        else:
+            target.write_bytes(content)
+            target.chmod(0o755 if content.startswith(b"#!") else 0o644)
+            done.append((target, "wrote"))
+    return done
 
 
 class CannotOpen(Exception):
