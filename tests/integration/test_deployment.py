@@ -22,10 +22,12 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
+import zxingcpp
 
 from tests.integration.test_deploy_files import self_signed, trust_only
 from tests.support.cluster import Redis, find, free_port, free_ports, wait_for_port, wait_healthy
 from tests.support.wheel import clean_env, run
+from tests.web.test_pages import svg_to_image
 
 pytestmark = [
     pytest.mark.integration,
@@ -225,6 +227,11 @@ def test_a_phone_plays_through_the_documented_deployment_and_every_link_names_th
     for name, page in pages.items():
         assert page.status_code == 200, name
         assert page.url.startswith(f"{PUBLIC}/"), page.url
+    # the QR codes phones scan: the image and the one inside the projector's page
+    qr_image = requests.get(f"{PUBLIC}/s/{code}/qr.svg", timeout=10).text
+    qr_in_page = re.search(r"<svg.*?</svg>", pages["screen"].text, re.S).group(0)
+    for svg in (qr_image, qr_in_page):
+        assert [r.text for r in zxingcpp.read_barcodes(svg_to_image(svg))] == [f"{PUBLIC}/j/{code}"]
     clients = []
     try:
         facilitator = Recorder("/facilitator", {"code": code, "token": session["facilitator_token"]}, code)
