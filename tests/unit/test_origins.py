@@ -1,8 +1,10 @@
-"""Origins compare as browsers mean them: a default port named or not is the same origin (issue 24, point 1)."""
+"""Origins compare as browsers mean them: a default port named or not is the same origin; the public URL is an http(s)
+URL of a host (issue 24, point 1)."""
 from __future__ import annotations
 
 import pytest
 
+from workshop.web.netinfo import public_url_or_none
 from workshop.web.origins import allowed_origin, origin_of, own_origin
 
 
@@ -68,3 +70,22 @@ BEHIND_TLS = {"wsgi.url_scheme": "https", "HTTP_HOST": "workshop.example.org:443
 ])
 def test_the_socketio_origin_check_normalises_default_ports(public_url, environ, origin, ok):
     assert allowed_origin(public_url)(origin, environ) is ok
+
+
+@pytest.mark.parametrize("value,base", [
+    ("https://workshop.example.org", "https://workshop.example.org"),
+    ("https://workshop.example.org/", "https://workshop.example.org"),
+    (" http://192.168.1.20:5000/ ", "http://192.168.1.20:5000"),
+    ("https://example.org/workshop/", "https://example.org/workshop"),     # behind a proxy's sub-folder
+    ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+    ("workshop.example.org", None),                                       # no scheme
+    ("ftp://workshop.example.org", None),
+    ("https://", None),
+    ("https://name:port", None),
+    ("https://workshop.example.org/?x=1", None),                          # a query cannot be a base of links
+    ("https://workshop.example.org/#top", None),
+    ("https://user:secret@workshop.example.org", None),
+    ("https://workshop.example.org?", None),
+])
+def test_the_public_url_must_be_an_http_url_of_a_host(value, base):
+    assert public_url_or_none(value) == base
