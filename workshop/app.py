@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -31,6 +30,7 @@ from workshop.web.queue import QueueManager, admin_listener
 from workshop.web import downloads as exports_web
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
+from workshop.web.origins import allowed_origin
 from workshop.web.rooms import JsonPacket, RoomIndexManager, spread_heartbeats
 from workshop.web.services import Services, report_info
 
@@ -44,23 +44,6 @@ def load_config(config: dict[str, Any] | None) -> dict[str, Any]:
             values[name] = settings.parse(name, raw, default)
     values.update(config or {})
     return values
-
-
-def allowed_origin(public_url: str | None):
-    """Return the Socket.IO origin check: the page's own host, or the public URL's origin; never '*'."""
-    public = None
-    if public_url:
-        parts = urlsplit(public_url)
-        public = f"{parts.scheme}://{parts.netloc}"
-
-    def check(origin: str | None, environ: dict) -> bool:
-        """Allow same-origin browsers and clients that send no Origin (not browsers)."""
-        if origin is None:
-            return True
-        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-        return origin in (own, public)
-
-    return check
 
 
 def security_headers(response):

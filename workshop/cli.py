@@ -45,7 +45,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_parser(sub)
     add_compare_parser(sub)
+    add_deploy_files_parser(sub)
     return parser
+
+
+def add_deploy_files_parser(sub) -> None:
+    """The `workshop deploy-files` subcommand and its options."""
+    files = sub.add_parser("deploy-files", help="write the files of a server deployment (systemd, nginx, logrotate, "
+                                                "backup; docs/deployment.md) into a folder")
+    files.add_argument("dir", metavar="DIR", help="folder to write them to (created if missing)")
+    files.add_argument("--force", action="store_true", help="overwrite files there that differ from this version's")
+
+
+def deploy_files_command(args) -> int:
+    """Write the deployment files of this version into a folder and say what was written."""
+    try:
+        done = write_deploy_files(Path(args.dir), args.force)
+    except OSError as error:
+        print(_("Cannot write to {path}: {reason}.", path=args.dir, reason=error.strerror or str(error)),
+              file=sys.stderr)
+        return 1
+    for path, outcome in done:
+        if outcome == "wrote":
+            print(_("Wrote {path}", path=path))
+        elif outcome == "unchanged":
+            print(_("Unchanged {path}", path=path))
+    kept = [str(path) for path, outcome in done if outcome == "differs"]
+    if kept:
+        print(_("Left as they are, since they differ from this version's: {paths}. Add --force to overwrite them.",
+                paths=", ".join(kept)), file=sys.stderr)
+        return 1
+    print(_("Next: docs/deployment.md, step 2 (copy them into place and fill in your server's name)."))
+    return 0
 
 
 def add_compare_parser(sub) -> None:
@@ -82,7 +113,10 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all interfaces, so phones on the LAN can connect)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000; 0 picks a free one)")
     parser.add_argument("--data-dir", default=None, help="folder for the database and the secret (default: sessions/)")
-    parser.add_argument("--public-url", default=None, help="URL phones use to reach this server, e.g. http://192.168.1.20:5000")
+    parser.add_argument("--public-url", default=None,
+                        help="URL phones use to reach this server, e.g. http://192.168.1.20:5000 or "
+                             "https://workshop.example.org behind a proxy (default: the PUBLIC_URL setting, "
+                             "WORKSHOP_PUBLIC_URL; without either, this machine's address)")
     parser.add_argument("--async-mode", default=None, choices=("eventlet", "gevent", "threading"),
                         help="Flask-SocketIO async mode (default: eventlet)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
@@ -93,6 +127,7 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
                         help="Redis URL of the message queue between workers, e.g. redis://127.0.0.1:6379/0 "
                              "(default: the MESSAGE_QUEUE setting)")
     parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # set by the supervisor
+    parser.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)  # the supervisor's pipe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        args.message_queue = args.message_queue or load_config(args.data_dir)["MESSAGE_QUEUE"]
+        problem = serve_settings(args)
+        if problem:
+            print(problem, file=sys.stderr, flush=True)
+            return 2
         if args.workers > 1 and not args.worker:
             from workshop.supervisor import supervise
 
@@ -114,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         from workshop.server import serve
 
         return serve(args)
-    commands = {"sessions": sessions_command, "export": export_command, "compare": compare_command}
+    commands = {"sessions": sessions_command, "export": export_command, "compare": compare_command,
+                "deploy-files": deploy_files_command}
     if args.command in commands:
         try:
             return commands[args.command](args)
@@ -123,6 +162,50 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     build_parser().print_help()
     return 2
+
+
+def serve_settings(args) -> str | None:
+    """Give `serve` the settings its options default to: --message-queue and --public-url; a problem in one line, or None.
+
+    --public-url and WORKSHOP_PUBLIC_URL are one setting: the option wins, and the supervisor hands the
+    result to each worker, so every link names it (issue 24, point 1).
+    """
+    from workshop.web.netinfo import public_url_or_none
+
+    config = load_config(args.data_dir)
+    args.message_queue = args.message_queue or config["MESSAGE_QUEUE"]
+    given = args.public_url or config["PUBLIC_URL"]
+    args.public_url = public_url_or_none(given) if given else None
+    if given and args.public_url is None:
+        return _("The public URL {url} is not an address browsers can open: give http:// or https://, a host, "
+                 "at most a port and a path, e.g. https://workshop.example.org (--public-url or WORKSHOP_PUBLIC_URL).",
+                 url=given)
+    return None
+
+
+def deploy_files() -> list[tuple[str, bytes]]:
+    """Every file of deploy/ (the checkout's, or the wheel's workshop/deploy) as (relative path, content), sorted."""
+    source = settings.ROOT / "deploy"
+    found = [p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [(p.relative_to(source).as_posix(), p.read_bytes()) for p in sorted(found)]
+
+
+def write_deploy_files(folder: Path, force: bool = False) -> list[tuple[Path, str]]:
+    """Write the deploy files under folder: (path, 'wrote' | 'unchanged' | 'differs'); a file that differs is kept
+    unless force. Scripts (#!) get mode 0755, the others 0644."""
+    done = []
+    for name, content in deploy_files():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and target.read_bytes() == content:
+            done.append((target, "unchanged"))
+        elif target.exists() and not force:
+            done.append((target, "differs"))
+        else:
+            target.write_bytes(content)
+            target.chmod(0o755 if content.startswith(b"#!") else 0o644)
+            done.append((target, "wrote"))
+    return done
 
 
 class CannotOpen(Exception):

@@ -36,6 +36,41 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def tell_ready(fd: int | None) -> None:
+    """Tell the supervisor (through its pipe) that this worker listens and its app is built."""
+    if fd is not None:
+        try:
+            os.write(fd, b"1")
+            os.close(fd)
+        except OSError:
+            pass  # the supervisor is gone; the worker gets SIGTERM with it
+
+
+def open_listener(host: str, port: int) -> socket.socket:
+    """listen(), or CannotStart with one line that says why not (a busy port, an address not of this machine)."""
+    try:
+        return listen(host, port)
+    except OSError as error:
+        raise CannotStart(cannot_listen(host, port, error)) from None
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """The one-line message for an address the server cannot listen on."""
+    from workshop.exports.cli_words import _
+
+    if error.errno == errno.EADDRINUSE:
+        return _("Cannot listen on {host}:{port}: another program already uses that port. Stop it (another "
+                 "workshop server?), or start with --port and a free port.", host=host, port=port)
+    if error.errno == errno.EACCES:
+        return _("Cannot listen on {host}:{port}: only root may use ports below 1024. Use a port from 1024 up "
+                 "(behind a proxy that listens on 80 and 443).", host=host, port=port)
+    if isinstance(error, socket.gaierror) or error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        return _("Cannot listen on {host}:{port}: {host} is not an address of this machine. Give --host one of "
+                 "its addresses, 127.0.0.1 or 0.0.0.0 (every interface).", host=host, port=port)
+    return _("Cannot listen on {host}:{port}: {reason}.", host=host, port=port,
+             reason=error.strerror or str(error))
+
+
 def serve(args) -> int:
     """Start the server in the chosen async mode and print the address to open."""
     files = raise_open_file_limit()
@@ -52,7 +87,7 @@ def serve(args) -> int:
     data_dir = Path(load_config(config)["DATA_DIR"])
     try:
         lock = worker_of_supervisor(data_dir) if args.worker else claim_data_dir(data_dir)
-        sock = listen(args.host, args.port)
+        sock = open_listener(args.host, args.port)
         port = sock.getsockname()[1]
         base = join_base(args.host, port, args.public_url)
         config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
@@ -64,10 +99,12 @@ def serve(args) -> int:
     app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
     app.extensions["workshop"].live.deadlines.restore()  # timers that ran when the server stopped
     tune_gc()
+    tell_ready(getattr(args, "ready_fd", None))
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
     print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
     print(f"Phones join at {base.url}/j/<code>" + ("" if base.reachable else
-          "  (WARNING: phones cannot reach this address; start with --public-url)"), flush=True)
+          "  (WARNING: phones cannot reach this address; set WORKSHOP_PUBLIC_URL or start with --public-url)"),
+          flush=True)
     print(f"Data: {app.config['DATA_DIR']}   Stop with Ctrl+C.", flush=True)
     print(capacity_line(files, app.config), flush=True)
     try:
@@ -224,6 +261,9 @@ def capacity_line(files: tuple[int, int], config) -> str:
     line = f"Connections: room for {gate.total} at a time, {per} (open-file limit {after or 'none'}{raised})."
     if gate.total < 4000:  # the README promises 2,000 phones at up to two sockets each
         line += "  WARNING: too few for 2,000 phones; raise the hard limit (ulimit -Hn, LimitNOFILE=)."
+    if gate.per_address and config["TRUSTED_PROXIES"] > 0:  # every connection then comes from the proxy's address
+        line += ("  WARNING: behind a proxy the cap per address caps the proxy; set "
+                 "WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS=0 and let the proxy cap per client (docs/settings.md).")
     return line
 
 

@@ -25,7 +25,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", DEFAULT_DATA_DIR, "Folder for the SQLite database and the installation secret."),
-    Setting("PUBLIC_URL", None, "Base URL phones use to reach the app (e.g. http://192.168.1.20:5000); detected from the LAN address when unset."),
+    Setting("PUBLIC_URL", None, "Base URL phones, projectors and facilitators use to reach the app (e.g. "
+            "http://192.168.1.20:5000, or https://workshop.example.org behind a proxy): every link and QR code names it. "
+            "`workshop serve --public-url` is the same setting and wins; when neither is set, the bound or LAN address."),
     Setting("ASYNC_MODE", "eventlet", "Flask-SocketIO async mode: eventlet (default), gevent or threading."),
     Setting("DEFAULT_LANGUAGE", "nl", "Language of pages for visitors who did not choose one."),
     Setting("MAX_PARTICIPANTS", 5000, "Most participants one session accepts."),
@@ -62,7 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port "
             "headers are trusted (0: none, the headers are ignored; 1: one proxy such as nginx or Caddy)."),
     Setting("MAX_CONNECTIONS_PER_ADDRESS", 5000, "Most simultaneous connections from one client address; more are closed at once (0: no cap). "
-            "Room for 2,000 phones behind one venue NAT at two sockets each, plus a quarter for page loads."),
+            "Room for 2,000 phones behind one venue NAT at two sockets each, plus a quarter for page loads. "
+            "Behind a proxy every connection comes from the proxy: set 0 there and let the proxy cap per client."),
     Setting("MAX_SESSIONS_PER_ADDRESS", 5000, "Most Socket.IO (Engine.IO) sessions open at once from one client address, "
             "the forwarded client behind TRUSTED_PROXIES; more handshakes get 429 (0: no cap). A phone holds one; "
             "without this, one kept-alive connection could open thousands of long-polling sessions."),

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,8 @@ def site_for_test(tmp_path, http_port: int, https_port: int, upstream: int) -> s
     site = (DEPLOY / "workshop.conf").read_text(encoding="utf-8")
     site = site.replace("/etc/workshop/nginx/", f"{DEPLOY}/")
     site = site.replace("/etc/letsencrypt/live/workshop.example.org/", f"{tmp_path}/")
-    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/log/")
+    (tmp_path / "log" / "workshop").mkdir(parents=True, exist_ok=True)
     site = site.replace("/var/www/html", str(tmp_path))
     site = re.sub(r"listen \[::\]:\d+[^;]*;\n", "", site)
     site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
@@ -91,28 +93,52 @@ def site_for_test(tmp_path, http_port: int, https_port: int, upstream: int) -> s
     return site
 
 
-@pytest.mark.skipif(find("nginx") is None or shutil.which("openssl") is None, reason="needs nginx and openssl (apt-get install nginx openssl)")
-def test_the_tls_site_serves_pages_and_websockets_over_https(tmp_path, monkeypatch):
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1",
+def self_signed(tmp_path, name: str = "127.0.0.1") -> None:
+    """A certificate for name (an IP address or a DNS name) made with openssl: tmp_path/fullchain.pem, privkey.pem."""
+    alt = f"IP:{name}" if name[0].isdigit() else f"DNS:{name}"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName={alt}",
                     "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
                    check=True, capture_output=True, timeout=60)
-    for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "WEBSOCKET_CLIENT_CA_BUNDLE"):  # trust only this certificate
+
+
+def trust_only(monkeypatch, tmp_path) -> None:
+    """Make requests, python-socketio and websocket-client trust only the test's certificate."""
+    for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "WEBSOCKET_CLIENT_CA_BUNDLE"):
         monkeypatch.setenv(name, str(tmp_path / "fullchain.pem"))
+
+
+@contextmanager
+def tls_site(tmp_path, http_port: int, https_port: int, upstream_ports: list[int]):
+    """nginx in the foreground with deploy/nginx/workshop.conf (site_for_test) in front of the upstream ports."""
+    site = site_for_test(tmp_path, http_port, https_port, upstream_ports[0])
+    if len(upstream_ports) > 1:
+        site = site.replace(f"server 127.0.0.1:{upstream_ports[0]} max_fails=0;",
+                            "\n".join(f"server 127.0.0.1:{p} max_fails=0;" for p in upstream_ports))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"daemon off;\npid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
+                    f"client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+                    f"fastcgi_temp_path {tmp_path}/fcgi; uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;\n"
+                    f"{site}\n}}\n", encoding="utf-8")
+    nginx = [find("nginx"), "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
+    check = subprocess.run(nginx + ["-t"], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen(nginx, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(https_port, proc, "nginx")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.skipif(find("nginx") is None or shutil.which("openssl") is None, reason="needs nginx and openssl")
+def test_the_tls_site_serves_pages_and_websockets_over_https(tmp_path, monkeypatch):
+    self_signed(tmp_path)
+    trust_only(monkeypatch, tmp_path)
     http_port, https_port = free_port(), free_port()
     with ServerProcess(tmp_path / "data", env={"WORKSHOP_TRUSTED_PROXIES": "1"}) as server:
-        site = site_for_test(tmp_path, http_port, https_port, server.port)
-        conf = tmp_path / "nginx.conf"
-        conf.write_text(f"daemon off;\npid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
-                        f"client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
-                        f"fastcgi_temp_path {tmp_path}/fcgi; uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;\n"
-                        f"{site}\n}}\n", encoding="utf-8")
-        nginx = [find("nginx"), "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
-        check = subprocess.run(nginx + ["-t"], capture_output=True, text=True, timeout=30)
-        assert check.returncode == 0, check.stderr
-        proc = subprocess.Popen(nginx, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(https_port, proc, "nginx")
+        with tls_site(tmp_path, http_port, https_port, [server.port]):
             base = f"https://127.0.0.1:{https_port}"
             plain = requests.get(f"http://127.0.0.1:{http_port}/healthz", allow_redirects=False, timeout=5)
             assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
@@ -134,6 +160,107 @@ def test_the_tls_site_serves_pages_and_websockets_over_https(tmp_path, monkeypat
                 assert client.call("join", {"nickname": "TLS"}, namespace="/participant", timeout=10)["ok"]
             finally:
                 client.disconnect()
-        finally:
-            proc.terminate()
-            proc.wait(10)
+
+
+def read_log(path, until: str, timeout: float = 10.0) -> str:
+    """The log file's text once it holds `until` (nginx writes a request's line as it finishes it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if until in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(find("nginx") is None or shutil.which("openssl") is None, reason="needs nginx and openssl")
+def test_the_access_log_keeps_no_tokens_or_keys(tmp_path, monkeypatch):
+    """Facilitator tokens (?t=), projector keys (?k=), report keys (/r/CODE/KEY) and Referers that carry them
+    reach the app but not nginx's access log (log_format workshop_private in deploy/nginx/workshop-maps.conf)."""
+    self_signed(tmp_path)
+    trust_only(monkeypatch, tmp_path)
+    http_port, https_port = free_port(), free_port()
+    with ServerProcess(tmp_path / "data", env={"WORKSHOP_TRUSTED_PROXIES": "1"}) as server:
+        with tls_site(tmp_path, http_port, https_port, [server.port]):
+            base = f"https://127.0.0.1:{https_port}"
+            session = requests.post(base + "/api/sessions", json={"title": "Log"}, timeout=5).json()
+            code = session["code"]
+            token = session["facilitator_token"]
+            projector_key = session["projector_url"].split("k=", 1)[1]
+            report_key = "Rk" + "7" * 30
+            manage = "/" + session["facilitator_url"].split("/", 3)[3]
+            assert f"t={token}" in manage
+            assert requests.get(base + manage, timeout=5, allow_redirects=False).status_code in (200, 302, 303)
+            requests.get(f"{base}/s/{code}/screen?k={projector_key}", timeout=5)
+            requests.get(f"{base}/r/{code}/{report_key}", timeout=5)
+            requests.get(f"{base}/j/{code}", timeout=5, headers={"Referer": f"https://elsewhere.example{manage}"})
+            requests.get(f"{base}/healthz?end=1", timeout=5)
+            log = read_log(tmp_path / "log" / "workshop" / "access.log", '"GET /healthz HTTP')
+    lines = log.splitlines()
+    assert len(lines) >= 6
+    for secret in (token, projector_key, report_key):
+        assert secret not in log
+    assert "?" not in log  # no query string at all
+    assert any(f'"GET /s/{code}/manage HTTP/1.1" 30' in line or f'"GET /s/{code}/manage HTTP/1.1" 200' in line
+               for line in lines)
+    assert any(f'"GET /s/{code}/screen HTTP/1.1"' in line for line in lines)
+    assert any(f'"GET /r/{code}/- HTTP/1.1"' in line for line in lines)
+    assert any(f'"GET /j/{code} HTTP/1.1" 200' in line and '"https://elsewhere.example"' in line for line in lines)
+
+
+# Debian 12's /etc/logrotate.d/nginx (package nginx-common), for a machine without it.
+DEBIAN_NGINX_LOGROTATE = """\
+/var/log/nginx/*.log {
+\tdaily
+\tmissingok
+\trotate 14
+\tcompress
+\tdelaycompress
+\tnotifempty
+\tcreate 0640 www-data adm
+\tsharedscripts
+\tprerotate
+\t\tif [ -d /etc/logrotate.d/httpd-prerotate ]; then \\
+\t\t\trun-parts /etc/logrotate.d/httpd-prerotate; \\
+\t\tfi \\
+\tendscript
+\tpostrotate
+\t\tinvoke-rc.d nginx rotate >/dev/null 2>&1
+\tendscript
+}
+"""
+# The stanza before issue 24: its glob matched the files of Debian's, and logrotate failed.
+OLD_WORKSHOP_LOGROTATE = "/var/log/nginx/workshop.*.log {\n    daily\n    rotate 14\n    missingok\n}\n"
+
+
+def logrotate_debug(tmp_path, ours: str, logs: list[str]) -> subprocess.CompletedProcess:
+    """`logrotate -d` on Debian's nginx stanza and ours, with /var/log/nginx moved into tmp_path and logs in it."""
+    debian = Path("/etc/logrotate.d/nginx")
+    theirs = debian.read_text(encoding="utf-8") if debian.is_file() else DEBIAN_NGINX_LOGROTATE
+    folder = tmp_path / "var-log-nginx"
+    for name in logs:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("a line\n", encoding="utf-8")
+    conf = tmp_path / "logrotate.conf"
+    conf.write_text((theirs + "\n" + ours).replace("/var/log/nginx", str(folder)), encoding="utf-8")
+    conf.chmod(0o644)
+    return subprocess.run([find("logrotate"), "-d", "-s", str(tmp_path / "state"), str(conf)],
+                          capture_output=True, text=True, timeout=60)
+
+
+NGINX_LOGS = ["access.log", "error.log", "workshop/access.log", "workshop/error.log"]
+
+
+@pytest.mark.skipif(find("logrotate") is None, reason="needs logrotate (apt-get install logrotate)")
+def test_logrotate_accepts_ours_beside_debians_nginx_stanza(tmp_path):
+    done = logrotate_debug(tmp_path, (ROOT / "deploy" / "workshop.logrotate").read_text(encoding="utf-8"), NGINX_LOGS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "duplicate" not in (done.stdout + done.stderr).lower()
+    # ours rotates the workshop folder's logs, Debian's the others
+    assert "workshop/access.log" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(find("logrotate") is None, reason="needs logrotate (apt-get install logrotate)")
+def test_the_check_catches_the_old_clash(tmp_path):
+    """The old stanza and its log names (/var/log/nginx/workshop.access.log) make logrotate fail: the test above can."""
+    done = logrotate_debug(tmp_path, OLD_WORKSHOP_LOGROTATE, ["access.log", "workshop.access.log"])
+    assert done.returncode != 0 and "duplicate" in (done.stdout + done.stderr).lower()

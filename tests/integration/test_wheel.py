@@ -1,11 +1,6 @@
 """The wheel installs and serves: built from the checkout, installed into a fresh venv outside it, run elsewhere."""
 from __future__ import annotations
 
-import os
-import shutil
-import site
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,12 +8,10 @@ import pytest
 import requests
 
 from tests.support.server import ROOT, ServerProcess
+from tests.support.wheel import run
 
 pytestmark = pytest.mark.integration
 
-# What the top of a checkout holds besides what a build needs: environments, runtime data, earlier builds.
-NOT_FOR_THE_BUILD = {".git", ".venv", "build", "dist", "sessions", "test-artifacts", ".pytest_cache", ".hypothesis",
-                     "bench", "docs"}
 # The files the running app reads besides its modules, as (folder in the checkout, folder in the wheel, pattern).
 DATA_FILES = (
     ("templates", "workshop/templates", "*"),
@@ -26,56 +19,8 @@ DATA_FILES = (
     ("workshop/data", "workshop/data", "*.toml"),
     ("workshop/translations", "workshop/translations", "*.mo"),
     ("workshop", "workshop", "schema.sql"),
+    ("deploy", "workshop/deploy", "*"),  # `workshop deploy-files DIR` writes them out (issue 24, point 6)
 )
-
-
-def not_for_the_build(folder: str, names: list[str]) -> list[str]:
-    """The names in a folder of the checkout that the copy to build from leaves out."""
-    top = Path(folder) == ROOT
-    return [n for n in names if n == "__pycache__" or n.endswith(".egg-info") or top and n in NOT_FOR_THE_BUILD]
-
-
-def clean_env() -> dict[str, str]:
-    """The environment without anything that would point Python or the app at the checkout."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("WORKSHOP_")}
-
-
-def run(args: list, **kwargs) -> subprocess.CompletedProcess:
-    """Run a command to completion (bounded), failing the test with its output if it fails."""
-    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120,
-                          env=clean_env(), **kwargs)
-    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
-    return done
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """Build the wheel with `pip wheel --no-deps` from a fresh copy of the checkout.
-
-    A copy, because setuptools never empties `build/`: a file left there by an earlier build would land in
-    the wheel and hide a missing package-data line."""
-    source = tmp_path_factory.mktemp("source") / "workshop"
-    shutil.copytree(ROOT, source, ignore=not_for_the_build)
-    out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, "."], cwd=source)
-    (built,) = out.glob("workshop-*.whl")
-    return built
-
-
-@pytest.fixture(scope="module")
-def venv(wheel, tmp_path_factory) -> Path:
-    """A fresh venv outside the checkout holding the wheel; the dependencies come from this test's environment.
-
-    The venv has no pip (no download): this environment's pip installs into it (`pip --python`), and a .pth
-    file adds this environment's site-packages after the venv's own, so the wheel's `workshop` comes first
-    (the .pth files there, such as an editable install of the checkout, are not run)."""
-    path = tmp_path_factory.mktemp("venv") / "env"
-    run([sys.executable, "-m", "venv", "--without-pip", path])
-    python = path / "bin" / "python"
-    own = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip())
-    (own / "_workshop_test_deps.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
-    run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel])
-    return path
 
 
 def test_the_wheel_holds_the_templates_static_files_and_data(wheel):
@@ -126,3 +71,17 @@ def test_the_installed_wheel_serves_pages_and_static_files(venv, tmp_path):
     finally:
         server.stop()
     assert server.proc.returncode is not None
+
+
+def test_the_installed_command_writes_the_deploy_files(venv, tmp_path):
+    """`workshop deploy-files DIR` from the wheel writes deploy/ as in the checkout, the backup script executable."""
+    out = tmp_path / "deploy"
+    said = run([venv / "bin" / "workshop", "deploy-files", out], cwd=tmp_path).stdout
+    expected = sorted(p.relative_to(ROOT / "deploy").as_posix() for p in (ROOT / "deploy").rglob("*") if p.is_file())
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == expected and len(expected) >= 9
+    for name in expected:
+        assert (out / name).read_bytes() == (ROOT / "deploy" / name).read_bytes(), name
+        assert f"Wrote {out / name}" in said
+    assert (out / "workshop-backup").stat().st_mode & 0o777 == 0o755
+    assert (out / "workshop.service").stat().st_mode & 0o777 == 0o644

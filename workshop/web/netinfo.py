@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,19 @@ def join_base(host: str, port: int, public_url: str | None) -> JoinBase:
     if addresses:
         return JoinBase(f"http://{addresses[0]}:{port}", True)
     return JoinBase(f"http://127.0.0.1:{port}", False)
+
+
+def public_url_or_none(url: str) -> str | None:
+    """The public URL without its trailing slash, or None when it is not an http(s) URL of a host.
+
+    A query, a fragment or user info cannot be the base of links; a path can (a proxy's sub-folder).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or "@" in parts.netloc or url.strip().endswith("?") or url.strip().endswith("#"):
+        return None
+    return url.strip().rstrip("/")
