@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import create_session, questionnaire
+from .helpers import accept_dialogs, create_session, questionnaire
 
 pytestmark = pytest.mark.browser
 
@@ -59,17 +59,6 @@ def join(pages, url, name):
     phone.locator("#join-submit").tap()
     expect(phone.locator("#v-wait")).to_be_visible()
     return phone
-
-
-def accept_dialogs(page):
-    """Say yes to every question the page asks from now on; return the list of their texts."""
-    asked = []
-
-    def accept(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-    page.on("dialog", accept)
-    return asked
 
 
 # What each documented shortcut sends in the state the matrix runs in (running, question 2 open and in focus,

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import LAPTOP, LARGE_PHONE, SMALL_PHONE, create_session, decode_qr, questionnaire, shot
+from .helpers import LAPTOP, LARGE_PHONE, SMALL_PHONE, accept_dialogs, create_session, decode_qr, questionnaire, shot
 from .test_accessibility import axe_check
 
 pytestmark = pytest.mark.browser
@@ -92,17 +92,6 @@ def test_the_new_session_shows_its_facilitator_link_once_and_a_second_device_sta
         assert re.search(rf"/s/{code}/manage$", page.url), page.url
     finally:
         fresh.close()
-
-
-def accept_dialogs(page):
-    """Say yes to every question the page asks from now on; return the list their texts are added to."""
-    asked = []
-
-    def accept(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-    page.on("dialog", accept)
-    return asked
 
 
 def test_shortcuts_act_the_same_wherever_the_focus_is_and_question_mark_lists_them(server, pages):
