@@ -51,7 +51,7 @@
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
     if (document.querySelector('dialog[open]')) return;
     if (inControl(event.target)) {
-      if (event.key === 'Escape' && event.target.nodeName !== 'SELECT') event.target.blur(); // back to the shortcuts
+      if (event.key === 'Escape') event.target.blur(); // back to the shortcuts
       return;
     }
     if (event.key === '?') {

@@ -34,6 +34,22 @@ def create_session(base_url: str, **fields: Any) -> dict[str, Any]:
     return response.json()
 
 
+def everyone_answered(fac) -> None:
+    """Wait until the facilitator page has every answer in: results then need no question first (issue 22)."""
+    fac.wait_for_function("() => window.W && W.console && !W.console.stillAnswering()")
+
+
+def accept_dialogs(page) -> list[str]:
+    """Say yes to every question the page asks from now on; return the list their texts are added to."""
+    asked: list[str] = []
+
+    def accept(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+    page.on("dialog", accept)
+    return asked
+
+
 def decode_qr(png: bytes) -> list[str]:
     """The texts of every QR code found in a screenshot (PNG bytes)."""
     import zxingcpp

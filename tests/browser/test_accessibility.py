@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SHOTS, SMALL_PHONE, create_session, questionnaire, show_panel, text_contrast
+from .helpers import SHOTS, SMALL_PHONE, create_session, everyone_answered, questionnaire, show_panel, text_contrast
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,7 @@ def test_axe_finds_no_serious_problems_and_the_projector_text_has_7_to_1(server,
         option = question["options"][0]["id"]
         phone.locator("label.option").filter(has=phone.locator(f"input[value='{option}']")).tap()
         expect(phone.locator(".q-status--ok")).to_be_visible()
+    everyone_answered(fac)
     fac.locator("[data-action='results']").click()
     expect(phone.locator("#v-result")).to_be_visible()
     expect(projector.locator(".sc-results")).to_be_visible()
@@ -189,7 +190,8 @@ def test_the_facilitator_page_works_with_the_keyboard_alone(server, pages):
     # From the top of the page, Tab reaches every main control; Space and Enter activate them.
     show_panel(fac, "questions")
     fac.locator("body").evaluate("el => { document.activeElement.blur(); window.scrollTo(0, 0); }")
-    for action in ("prev", "next", "results", "end"):
+    expect(fac.locator("[data-action='prev']")).to_be_disabled()  # on the first question: the server allows no prev
+    for action in ("next", "results", "end"):
         info = tab_to(fac, lambda f, a=action: f["action"] == a)
         assert info["ring"], f"no visible focus indicator on {info}"
     fac.locator("body").evaluate("el => document.activeElement.blur()")

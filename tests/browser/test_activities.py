@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SMALL_PHONE, create_session, shot, show_panel
+from .helpers import SMALL_PHONE, accept_dialogs, create_session, shot, show_panel
 from .test_accessibility import BLOCKING, axe_check
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,7 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
         phones.append(phone)
     expect(proj.locator("#lobby-count-n")).to_have_text("6")
     fac.locator("[data-action='start']").click()
+    accept_dialogs(fac)  # nobody answered: the page asks first
     fac.locator("[data-action='results']").click()
     show_panel(fac, "activities")
     expect(proj.locator(".sc-results")).to_be_visible()

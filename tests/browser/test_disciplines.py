@@ -6,7 +6,7 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SMALL_PHONE, create_session, questionnaire, shot, show_panel
+from .helpers import SMALL_PHONE, create_session, everyone_answered, questionnaire, shot, show_panel
 from .test_workshop import number, phase_of
 
 pytestmark = pytest.mark.browser
@@ -45,6 +45,7 @@ def test_eight_phones_in_two_disciplines_see_the_view_by_discipline(server, page
             expect(phone.locator("#v-question .q-text")).to_have_text(question["text"])
             phone.locator("label.option").filter(has=phone.locator(f"input[value='{option}']")).tap()
             expect(phone.locator(".q-status--ok")).to_be_visible()
+        everyone_answered(fac)
         fac.locator("[data-action='next']").click()  # on the last question: the results
 
     for phone, (_, picks) in zip(phones, PEOPLE):  # each phone its own phase

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.adversary.wire import RawSocket
 from tests.support.vocabulary import Vocabulary, strings_in
 
-from .helpers import SMALL_PHONE, create_session, questionnaire
+from .helpers import SMALL_PHONE, create_session, everyone_answered, questionnaire
 from .test_agreement_story import SPLIT_TOTALS, picks_for
 
 pytestmark = pytest.mark.browser
@@ -122,6 +122,7 @@ def test_every_visible_text_on_every_page_is_a_catalog_word_or_data(server, page
                 fac.locator("[data-action='reveal']").click()
                 expect(proj.locator(".sc-reveal")).to_be_visible()
                 c.check(proj, "projector: reveal", extra)
+            everyone_answered(fac)
             fac.locator("[data-action='next']").click()
     finally:
         for s in others:

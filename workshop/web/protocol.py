@@ -88,7 +88,8 @@ ERRORS = {
     "stale_round": _l("A new round has started. Answer the question again."),
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
-    "nothing_to_undo": _l("There is nothing to undo: the last action is too long ago or was changed since."),
+    "nothing_to_undo": _l("There is nothing to undo: the last action cannot be undone, is too long ago or was "
+                          "changed since."),
     "not_facilitator_of_all": _l("You need the facilitator link of every session you name."),
     "unknown_activity": _l("This activity is not part of the programme."),
     "activity_closed": _l("This activity is not open now."),
