@@ -138,6 +138,11 @@
     const line = W.$('on-screen');
     line.textContent = onScreen(state.shows, focus, q);
     line.setAttribute('data-shows', state.shows);
+    // An activity holds the projector: a view chosen in the projector panel shows once the facilitator goes
+    // back to the questions. Said there, beside the views, so the bar stays one short line.
+    const held = W.$('view-held');
+    held.hidden = state.shows.indexOf('activity_') !== 0;
+    held.textContent = held.hidden ? '' : t('shows_activity_holds');
   }
 
   /** What the projector shows, in words: state.shows is the server's one rule, the one the projector draws by. */
@@ -148,9 +153,7 @@
     }
     const key = 'shows_' + shows;
     const text = t(key);
-    const said = text === key ? t('shows_other', { view: shows }) : text;
-    // An activity holds the projector: a view chosen here shows once the facilitator goes back to the questions.
-    return shows.indexOf('activity_') === 0 ? said + ' ' + t('shows_activity_holds') : said;
+    return text === key ? t('shows_other', { view: shows }) : text;
   }
 
   /** One question: status, round, answered, actions, agreed answer and the spread (for the facilitator only). */

@@ -86,6 +86,7 @@ def test_the_bar_stays_in_view_over_every_panel_and_every_panel_fits(server, pag
     expect(countdown.locator("[data-timer-text]")).to_have_text(re.compile(r"^\d+:\d\d$"))
     page.evaluate("() => window.scrollTo(0, 0)")
     facts = page.evaluate(BAR_FACTS)
+    shot(page, f"console-bar-{size}")
     assert facts["bottom"] <= facts["viewport"] * 0.5, f"{label}: the bar takes too much of the screen: {facts}"
     print(f"\n{label}: bar {facts['height']:.0f} px of {facts['viewport']} px")
 
