@@ -45,6 +45,15 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE steps ADD COLUMN idea INTEGER")
 
 
+def apply_schema(c: sqlite3.Connection) -> None:
+    """Create the tables a database lacks and migrate older ones (inside the caller's transaction, if any)."""
+    for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
+        if statement.strip():
+            c.execute(statement)
+    migrate(c)
+    c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
 SIDE_FILES = ("-wal", "-shm")
 
@@ -83,11 +92,7 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self.transaction() as c:
-            for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
-                if statement.strip():
-                    c.execute(statement)
-            migrate(c)
-            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            apply_schema(c)
 
     def _restrict_modes(self) -> None:
         """Make the database and its WAL and shared-memory files owner-only (also those made by older versions)."""
@@ -298,6 +303,14 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
     def codes_older_than(self, cutoff: str) -> list[str]:
         """Return codes of sessions last active before the cutoff time (any join, answer, note, step or state change)."""
         return [r["code"] for r in self._all("SELECT code FROM sessions WHERE updated_at < ?", (cutoff,))]
+
+    def touch_sessions(self, session_ids: list[int], now: str) -> None:
+        """Move the retention clock of sessions in use (something is connected to them) to now."""
+        if not session_ids:
+            return
+        with self.transaction() as c:
+            for session_id in session_ids:
+                self._touch(c, session_id, now)
 
     # Participants and answers
 
