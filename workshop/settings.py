@@ -93,6 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
             "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
             "the session through it. Set it for `workshop sessions delete|purge` too."),
+    Setting("LOG_REPEAT_SECONDS", 60.0, "A warning or error that repeats within this many seconds is logged once; "
+            "when the time is over one line says how many more there were (0 logs every one)."),
     Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),
     Setting("CHALLENGE_PICKS_MAX", 2, "Most challenges one phone picks as the ones it recognises most."),
     Setting("CHALLENGES_MAX", 10, "Most challenges the facilitator's list may hold."),

@@ -7,6 +7,7 @@ sessions come back where the proxy looks for them (they reload from the database
 """
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 RESTART_PAUSE = 1.0   # seconds before a dead worker is started again
 STOP_WAIT = 10.0      # seconds workers get to stop after SIGTERM before SIGKILL
 POLL = 0.2            # seconds between looks at the workers
+log = logging.getLogger("workshop.supervisor")
 
 
 def worker_command(args, index: int) -> list[str]:
@@ -54,7 +56,7 @@ class Supervisor:
         """Start worker `index` and say where it listens."""
         proc = subprocess.Popen(worker_command(self.args, index), preexec_fn=die_with_parent)
         self.workers[index] = proc
-        print(f"Worker {index + 1} (pid {proc.pid}) on {self.args.host}:{self.args.port + index}", flush=True)
+        log.info("Worker %d (pid %d) on %s:%d", index + 1, proc.pid, self.args.host, self.args.port + index)
 
     def run(self) -> int:
         """Keep the workers running until asked to stop; return the exit status."""
@@ -74,8 +76,7 @@ class Supervisor:
         """Start again every worker that exited."""
         for index, proc in enumerate(self.workers):
             if proc is not None and proc.poll() is not None and not self.stopping:
-                print(f"Worker {index + 1} (pid {proc.pid}) exited with {proc.returncode}; starting it again.",
-                      file=sys.stderr, flush=True)
+                log.error("Worker %d (pid %d) exited with %s; starting it again.", index + 1, proc.pid, proc.returncode)
                 time.sleep(RESTART_PAUSE)
                 self.start(index)
 
@@ -103,6 +104,9 @@ def supervise(args) -> int:
     from workshop.cli import CannotOpen, open_live
     from workshop.server import CannotStart, claim_data_dir
 
+    from workshop import logs
+
+    logs.configure("supervisor", window=float(os.environ.get("WORKSHOP_LOG_REPEAT_SECONDS") or logs.REPEAT_WINDOW))
     if not args.message_queue:
         print("--workers above 1 needs --message-queue redis://HOST:PORT/DB (or WORKSHOP_MESSAGE_QUEUE).",
               file=sys.stderr, flush=True)
@@ -120,10 +124,10 @@ def supervise(args) -> int:
     if days > 0:
         purged = live.purge(days)
         if purged:
-            print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
+            log.info("Deleted %d session(s) unchanged for more than %s days.", len(purged), days)
     live.store.close()
-    print(f"Workshop supervisor (pid {os.getpid()}): {args.workers} workers, queue {args.message_queue}. "
-          f"Data: {live.config['DATA_DIR']}", flush=True)
+    log.info("Workshop supervisor (pid %d): %d workers, queue %s. Data: %s", os.getpid(), args.workers,
+             args.message_queue, live.config["DATA_DIR"])
     status = Supervisor(args, args.workers).run()
     lock.close()
     return status

@@ -54,6 +54,8 @@ def apply_schema(c: sqlite3.Connection) -> None:
     c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+WRITE_FAILURE_MEMORY = 60.0  # seconds /healthz reports a failed write (unless a later one succeeded)
+MIN_FREE_BYTES = 64 * 1024  # less room than this on the database's disk: unhealthy
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
 SIDE_FILES = ("-wal", "-shm")
 
@@ -76,6 +78,7 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         self.path = Path(path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self.write_failure: tuple[float, str] | None = None  # (monotonic time, SQLite's reason) of the last failed write
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
@@ -114,15 +117,63 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""
+        """Run a block in one IMMEDIATE transaction; commit on success, roll back on error.
+
+        A write SQLite refuses (full disk, read-only file, I/O error) is remembered for `health()`.
+        """
         with self._lock:
-            self._begin()
+            try:
+                self._begin()
+            except sqlite3.Error as error:
+                self._failed(error)
+                raise
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as error:
+                if isinstance(error, sqlite3.Error):
+                    self._failed(error)
+                with suppress(sqlite3.Error):  # SQLite may have rolled back itself (a full disk): keep the cause
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._failed(error)
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise
+            self.write_failure = None
+
+    def _failed(self, error: sqlite3.Error) -> None:
+        """Remember that a write failed, and why (until the next write succeeds)."""
+        self.write_failure = (time.monotonic(), str(error))
+
+    def health(self, within: float = WRITE_FAILURE_MEMORY) -> str | None:
+        """None when the database takes a write now, else why not.
+
+        Writes the database's user_version over itself (one page into the write-ahead log), checks that its
+        disk has room, and reports a real write that failed in the last `within` seconds with none succeeding
+        since (a write into log space SQLite reuses can pass while one that must grow the file fails).
+        """
+        failure = getattr(self, "write_failure", None)
+        if failure is not None and time.monotonic() - failure[0] < within:
+            return f"a write failed: {failure[1]}"
+        try:
+            free = os.statvfs(self.path.parent)
+            if free.f_bavail * free.f_frsize < MIN_FREE_BYTES:
+                return f"no space left on the disk of {self.path.parent}"
+        except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+            pass
+        with self._lock:
+            try:
+                self._begin()
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                return f"the database cannot be written: {error}"
+        return None
 
     def _begin(self) -> None:
         """Take the write lock: wait up to FIRST_WAIT_MS in SQLite, then sleep and retry (BUSY_TIMEOUT in all).
