@@ -301,3 +301,26 @@ def test_help_names_the_data_dir_variable_and_says_what_activities_is(tmp_path):
 def test_version(tmp_path):
     result = run("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("workshop ")
+
+
+def test_every_word_of_the_command_line_has_a_dutch_translation():
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "workshop" / "translations" / "nl" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f)
+    found = [msgid for _line, msgid, _comments, _context in
+             extract_from_file("python", ROOT / "workshop" / "cli.py", keywords={"_": None, "n_": (1, 2)})]
+    found += ["CODE", "CREATED", "CHANGED", "STAGE", "PEOPLE", "TITLE"]  # the list's header, inside f-strings
+    missing = [m for m in found if catalog.get(m if isinstance(m, str) else m[0]) is None
+               or not all(catalog.get(m if isinstance(m, str) else m[0]).string)]
+    assert len(found) > 30 and missing == []
+
+
+def test_the_operator_reads_it_in_dutch(aged, tmp_path):
+    data, codes = aged
+    env = {"WORKSHOP_CLI_LANGUAGE": "nl"}
+    dry = run("sessions", "purge", "--older-than", "30", "--dry-run", "--data-dir", str(data), cwd=tmp_path, env=env)
+    assert "2 sessies langer dan 30 dagen ongewijzigd:" in dry.stdout and "Proefdraaien" in dry.stdout
+    missing = run("sessions", "list", "--data-dir", str(tmp_path / "dta"), cwd=tmp_path, env=env)
+    assert "er is niets aangemaakt" in missing.stderr
