@@ -43,7 +43,7 @@ def serve(args) -> int:
     files = raise_open_file_limit()
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
     monkey_patch(mode)
-    from workshop import logs
+    from workshop.web import logs
     from workshop.app import load_config
     from workshop.web.logline import session_of
 

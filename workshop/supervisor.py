@@ -104,7 +104,7 @@ def supervise(args) -> int:
     from workshop.cli import CannotOpen, open_live
     from workshop.server import CannotStart, claim_data_dir
 
-    from workshop import logs
+    from workshop.web import logs
 
     logs.configure("supervisor", window=float(os.environ.get("WORKSHOP_LOG_REPEAT_SECONDS") or logs.REPEAT_WINDOW))
     if not args.message_queue:

@@ -28,7 +28,7 @@ def wait_for_line(path: Path, offset: int, pattern: str, deadline: float,
                   proc: subprocess.Popen | None = None) -> tuple[re.Match, int]:
     """Read a process's log file from offset until a whole line matches pattern; return the match and the new offset.
 
-    The server logs (workshop/logs.py) to standard error, one line per write; the helpers send its
+    The server logs (workshop/web/logs.py) to standard error, one line per write; the helpers send its
     output to a file, never to a pipe nobody reads once it has started.
     """
     pending = b""

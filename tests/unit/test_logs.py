@@ -1,4 +1,4 @@
-"""The log line (workshop/logs.py): one line per record, time, level, worker, session, no secret, repeats counted."""
+"""The log line (workshop/web/logs.py): one line per record, time, level, worker, session, no secret, repeats counted."""
 from __future__ import annotations
 
 import io
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from workshop import logs
+from workshop.web import logs
 from workshop.core import security
 
 LINE = re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?P<level>[A-Z]+) worker=(?P<worker>\S+)"

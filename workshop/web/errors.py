@@ -1,6 +1,6 @@
 """HTTP 500: what a failure of the server's own looks like to a browser and to an API client (issue 24).
 
-Flask has logged the exception (one line, workshop/logs.py) before this runs. The JSON API answers
+Flask has logged the exception (one line, workshop/web/logs.py) before this runs. The JSON API answers
 `{"error": {"code": "internal", ...}}`, pages the friendly error page; never a traceback.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a log line says about the request or socket event it comes from (workshop/logs.py)."""
+"""What a log line says about the request or socket event it comes from (workshop/web/logs.py)."""
 from __future__ import annotations
 
 from flask import has_request_context, request
