@@ -148,15 +148,15 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         """Remember that a write failed, and why (until the next write succeeds)."""
         self.write_failure = (time.monotonic(), str(error))
 
-    def health(self, within: float = WRITE_FAILURE_MEMORY) -> str | None:
+    def health(self) -> str | None:
         """None when the database takes a write now, else why not.
 
         Writes the database's user_version over itself (one page into the write-ahead log), checks that its
-        disk has room, and reports a real write that failed in the last `within` seconds with none succeeding
-        since (a write into log space SQLite reuses can pass while one that must grow the file fails).
+        disk has room, and reports a real write that failed in the last WRITE_FAILURE_MEMORY seconds with none
+        succeeding since (a write into log space SQLite reuses can pass while one that must grow the file fails).
         """
         failure = getattr(self, "write_failure", None)
-        if failure is not None and time.monotonic() - failure[0] < within:
+        if failure is not None and time.monotonic() - failure[0] < WRITE_FAILURE_MEMORY:
             return f"a write failed: {failure[1]}"
         try:
             free = os.statvfs(self.path.parent)
