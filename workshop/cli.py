@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     link = ssub.add_parser("link", help="print a new facilitator link for a session (for a lost link or another device)")
     link.add_argument("code", help="the session's join code")
     link.add_argument("--rotate", action="store_true",
-                      help="make every earlier facilitator link stop working (a link was shared by mistake)")
+                      help="make every earlier facilitator link stop working (a link was shared by mistake); asks first")
+    link.add_argument("--yes", action="store_true", help="with --rotate: do not ask for confirmation")
     link.add_argument("--public-url", default=None,
                       help="the server's address as browsers reach it (default: the PUBLIC_URL setting)")
     for command in (listing, delete, purge, link):  # `sessions delete CODE --data-dir DIR` works as well
@@ -422,6 +423,10 @@ def link_command(live, args) -> int:
     room = live.room(args.code)
     if room is None:
         print(_("No session with code {code}. See `workshop sessions list`.", code=args.code), file=sys.stderr)
+        return 1
+    if args.rotate and not confirm(_("Stop every earlier facilitator link of session {code} ({title})? Browsers "
+                                     "signed in with one are signed out at once.", code=room.code, title=room.title),
+                                   args.yes):
         return 1
     token = live.facilitator_link(room, rotate=args.rotate)
     base = (args.public_url or live.config.get("PUBLIC_URL") or "").rstrip("/")
