@@ -24,7 +24,7 @@ from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
+from workshop.web import api, errors, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
 from workshop.web import compare as compare_web
 from workshop.web.queue import QueueManager, admin_listener
 from workshop.web import downloads as exports_web
@@ -185,6 +185,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         listen_to_queue(socketio, admin_listener(app, live))
     workers.init_app(app)
     metrics.init_app(app, socketio, meters)
+    errors.init_app(app)  # a 500 is `internal`, as JSON for the API (issue 24)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -15,29 +15,56 @@ from workshop import settings
 from workshop.exports.cli_words import _, n_
 
 
+DATA_DIR_HELP = ("folder with the database (default: the WORKSHOP_DATA_DIR environment variable, else sessions/); "
+                 "list, export and compare also take a database file such as a backup, read-only")
+DATA_DIR_EPILOG = ("Settings come from WORKSHOP_<NAME> environment variables (docs/settings.md): WORKSHOP_DATA_DIR is "
+                   "the data directory when --data-dir is not given, WORKSHOP_MESSAGE_QUEUE tells running workers. "
+                   "These commands never create a data directory: they only open one a server made.")
+
+
+def purge_days(raw: str) -> float:
+    """The --older-than value: a number of days of at least one (argparse's type)."""
+    from workshop.live.service import MIN_PURGE_DAYS
+
+    try:
+        days = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {raw!r}") from None
+    if not days >= MIN_PURGE_DAYS:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_PURGE_DAYS} (days), not {raw}: a purge never "
+                                         f"deletes sessions changed within the last day")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface with its subcommands."""
-    parser = argparse.ArgumentParser(prog="workshop", description="Live Digitaal DNA workshops.")
+    parser = argparse.ArgumentParser(prog="workshop", description="Live Digitaal DNA workshops.",
+                                     epilog=DATA_DIR_EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the web server (the default command)")
     add_serve_options(serve)
 
-    sessions = sub.add_parser("sessions", help="list, delete or purge stored sessions")
-    sessions.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
+    sessions = sub.add_parser("sessions", help="list, delete or purge stored sessions",
+                              description="List, delete or purge the sessions stored in a data directory.",
+                              epilog=DATA_DIR_EPILOG)
+    sessions.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     ssub = sessions.add_subparsers(dest="sessions_command", required=True)
-    listing = ssub.add_parser("list", help="list every stored session")
+    listing = ssub.add_parser("list", help="list every stored session with its last change (what purge goes by)")
     delete = ssub.add_parser("delete", help="delete one session and everything it holds")
     delete.add_argument("code", help="the session's join code")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    purge = ssub.add_parser("purge", help="delete sessions unchanged for some days")
-    purge.add_argument("--older-than", type=float, default=None, metavar="DAYS",
-                       help="age in days (default: the RETENTION_DAYS setting)")
+    purge = ssub.add_parser("purge", help="delete sessions unchanged for some days (never a running one)")
+    purge.add_argument("--older-than", type=purge_days, default=None, metavar="DAYS",
+                       help="age in days, at least 1 (default: the RETENTION_DAYS setting; 0 there keeps everything)")
+    purge.add_argument("--dry-run", action="store_true", help="only list the sessions a purge would delete")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     link = ssub.add_parser("link", help="print a new facilitator link for a session (for a lost link or another device)")
     link.add_argument("code", help="the session's join code")
     link.add_argument("--rotate", action="store_true",
-                      help="make every earlier facilitator link stop working (a link was shared by mistake)")
+                      help="make every earlier facilitator link stop working (a link was shared by mistake); asks first")
+    link.add_argument("--yes", action="store_true", help="with --rotate: do not ask for confirmation")
     link.add_argument("--public-url", default=None,
                       help="the server's address as browsers reach it (default: the PUBLIC_URL setting)")
     for command in (listing, delete, purge, link):  # `sessions delete CODE --data-dir DIR` works as well
@@ -81,7 +108,8 @@ def deploy_files_command(args) -> int:
 
 def add_compare_parser(sub) -> None:
     """The `workshop compare` subcommand and its options."""
-    compare = sub.add_parser("compare", help="put sessions side by side: a comparison as HTML, XLSX or JSON")
+    compare = sub.add_parser("compare", help="put sessions side by side: a comparison as HTML, XLSX or JSON",
+                             epilog=DATA_DIR_EPILOG)
     compare.add_argument("codes", nargs="+", metavar="CODE", help="the sessions' join codes")
     compare.add_argument("--format", default="html", choices=("html", "xlsx", "json"),
                          help="html (printable report, default), xlsx (workbook) or json (workshop.comparison/1)")
@@ -91,21 +119,24 @@ def add_compare_parser(sub) -> None:
                          help="language of the report (default: the first session's)")
     compare.add_argument("--out", default=None, metavar="FILE",
                          help="file to write (default: standard output; xlsx needs a file or a pipe)")
-    compare.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
+    compare.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
 
 
 def add_export_parser(sub) -> None:
     """The `workshop export` subcommand and its options."""
     from workshop.exports import FORMATS
 
-    export = sub.add_parser("export", help="write a session's summary as JSON, CSV, XLSX or an HTML report")
+    export = sub.add_parser("export", help="write a session's summary as JSON, CSV, XLSX or an HTML report",
+                            epilog=DATA_DIR_EPILOG)
     export.add_argument("code", help="the session's join code")
     export.add_argument("--format", default="json", choices=tuple(FORMATS),
-                        help="json (the full summary, default), csv (raw answers), xlsx (workbook) or html (report)")
+                        help="json (the full summary, default), csv (raw answers), xlsx (workbook), html (report) "
+                             "or activities (CSV of the proeftuin activities: challenges picked, ideas with their "
+                             "dots, first steps)")
     export.add_argument("--out", default=None, metavar="FILE",
                         help="file to write (default: standard output; xlsx needs a file or a pipe)")
     export.add_argument("--no-nicknames", action="store_true", help="leave the participants' nicknames out")
-    export.add_argument("--data-dir", default=None, help="folder with the database (default: sessions/)")
+    export.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
@@ -133,7 +164,7 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; `serve` when no command is given."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "serve")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
@@ -242,12 +273,107 @@ def open_live(data_dir: str | None):
     return Live(store, default_questionnaire(), config)
 
 
+def version() -> str:
+    """The installed version (the wheel's), or the checkout's pyproject version with the commit it runs."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("workshop")
+    except PackageNotFoundError:  # pragma: no cover (a checkout run without installing)
+        return "unknown (not installed)"
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def open_existing(data_dir: str | None, *, write: bool):
+    """Open the sessions of a data directory a server made, never creating one; raise CannotOpen otherwise.
+
+    `write` (delete, purge, link) opens the database as the server does. Without it (list, export,
+    compare) it is opened read-only (store/sqlite.py read_only), so a backup or a copy on read-only media can be
+    inspected, and `--data-dir` may also name a database file itself (a backup made by workshop-backup).
+    """
+    from workshop.core.questionnaire import default as default_questionnaire
+    from workshop.live.service import Live
+    from workshop.server import unusable
+    from workshop.store.sqlite import read_only
+    from workshop.store.sqlite import StoreUnavailable
+
+    config = load_config(data_dir)
+    target = Path(config["DATA_DIR"])
+    given = _("given by --data-dir") if data_dir else _("given by WORKSHOP_DATA_DIR") if os.environ.get(
+        "WORKSHOP_DATA_DIR") else _("the default: give --data-dir or WORKSHOP_DATA_DIR")
+    try:
+        database = _database_in(target, write, given)
+    except OSError as error:  # a folder on the way this user may not enter
+        raise CannotOpen(unusable(target, error.strerror or str(error))) from None
+    owner = database.stat().st_uid
+    if write and hasattr(os, "geteuid") and os.geteuid() == 0 and owner != 0:
+        user = _owner_name(owner)
+        raise CannotOpen(_("{path} belongs to the user {user}: run this command as that user (sudo -u {user} "
+                           "workshop ...), so that no file of the service becomes root's.", path=database, user=user))
+    try:
+        if write:
+            from workshop.store.sqlite import Store
+
+            store = Store(database, config["SQLITE_SYNCHRONOUS"])
+        else:
+            store = read_only(database)
+    except OSError as error:
+        raise CannotOpen(unusable(target, error.strerror or str(error))) from None
+    except StoreUnavailable as error:
+        raise CannotOpen(unusable(target, error.reason)) from None
+    return Live(store, default_questionnaire(), config)
+
+
+def _database_in(target: Path, write: bool, given: str) -> Path:
+    """The database file a data directory (or a database file itself) names; CannotOpen when there is none."""
+    from workshop.server import unusable
+    from workshop.store.sqlite import DB_NAME
+
+    if target.is_file() and _is_database(target):
+        if write:
+            raise CannotOpen(_("{path} is a database file, opened read-only: to change sessions give the data "
+                               "directory a server uses.", path=target))
+        return target
+    if target.exists() and not target.is_dir():
+        raise CannotOpen(unusable(target, "it is a file, not a folder"))
+    if not target.is_dir():
+        raise CannotOpen(_("No data directory {path} ({given}); nothing was created. Give the folder `workshop "
+                           "serve` uses (on a server: WORKSHOP_DATA_DIR of its env file).", path=target, given=given))
+    database = target / DB_NAME
+    if not database.is_file():
+        raise CannotOpen(_("No workshop database in {path} ({given}; no {name} there); nothing was created. "
+                           "Give the folder `workshop serve` uses.", path=target, given=given, name=DB_NAME))
+    return database
+
+
+def _owner_name(uid: int) -> str:
+    """A user's name, or its number when it has none."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def _is_database(path: Path) -> bool:
+    """Whether a file starts as an SQLite database does."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 def export_command(args) -> int:
     """Write one session's export to a file or standard output."""
     from workshop import exports
     from workshop.core import security
 
-    live = open_live(args.data_dir)
+    live = open_existing(args.data_dir, write=False)
     code = security.normalise_code(args.code) or args.code
     summary = exports.load_summary(live.store, live.questionnaire, code, now=live.clock(),
                                    include_nicknames=not args.no_nicknames,
@@ -259,15 +385,7 @@ def export_command(args) -> int:
         print(_("An XLSX file is binary: add --out FILE (or pipe the output into a file)."), file=sys.stderr)
         return 2
     body = exports.render(summary, args.format, live.questionnaire, live.config["TIME_ZONE"])
-    if args.out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(body)
-        sys.stdout.buffer.flush()
-        return 0
-    with open(args.out, "wb") as f:
-        f.write(body)
-    print(_("Wrote {path} ({format}, {size} bytes).", path=args.out, format=args.format, size=len(body)), file=sys.stderr)
-    return 0
+    return write_out(body, args.out, args.format)
 
 
 def compare_command(args) -> int:
@@ -276,7 +394,7 @@ def compare_command(args) -> int:
     from workshop.core.comparison import NotComparable
     from workshop.exports import compare
 
-    live = open_live(args.data_dir)
+    live = open_existing(args.data_dir, write=False)
     codes = [security.normalise_code(c) or c for c in args.codes]
     if len(codes) > live.config["COMPARE_MAX"]:
         print(_("At most {max} sessions (the COMPARE_MAX setting).", max=live.config["COMPARE_MAX"]), file=sys.stderr)
@@ -304,8 +422,12 @@ def write_out(body: bytes, out: str | None, fmt: str) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
         return 0
-    with open(out, "wb") as f:
-        f.write(body)
+    try:
+        with open(out, "wb") as f:
+            f.write(body)
+    except OSError as error:
+        print(_("Cannot write {path}: {reason}.", path=out, reason=error.strerror or error), file=sys.stderr)
+        return 1
     print(_("Wrote {path} ({format}, {size} bytes).", path=out, format=fmt, size=len(body)), file=sys.stderr)
     return 0
 
@@ -322,14 +444,9 @@ def confirm(question: str, assume_yes: bool) -> bool:
 
 def sessions_command(args) -> int:
     """List, delete or purge sessions."""
-    live = open_live(args.data_dir)
+    live = open_existing(args.data_dir, write=args.sessions_command != "list")
     if args.sessions_command == "list":
-        rows = live.sessions()
-        print(f"{_('CODE'):<8} {_('CREATED'):<26} {_('STAGE'):<8} {_('PEOPLE'):>6}  {_('TITLE')}")
-        for s in rows:
-            print(f"{s['code']:<8} {s['created_at']:<26} {s['stage']:<8} {s['participants']:>6}  {s['title']}")
-        print(n_("{n} session", "{n} sessions", len(rows)))
-        return 0
+        return list_sessions(live.sessions())
     if args.sessions_command == "link":
         return link_command(live, args)
     if args.sessions_command == "delete":
@@ -337,16 +454,52 @@ def sessions_command(args) -> int:
         if room is None:
             print(_("No session with code {code}.", code=args.code), file=sys.stderr)
             return 1
+        list_sessions(live.sessions([room.code]), total=False)
         if not confirm(_("Delete session {code} ({title}) with all its answers?", code=room.code, title=room.title), args.yes):
             return 1
         live.delete(room.code)
         print(_("Deleted session {code}.", code=room.code))
         announce(live, [room.code], "sessions_deleted")
         return 0
+    return purge_command(live, args)
+
+
+def list_sessions(rows: list[dict[str, Any]], total: bool = True) -> int:
+    """Print sessions a line each: code, created, last changed (what purge goes by), stage, people, title."""
+    print(f"{_('CODE'):<8} {_('CREATED'):<25} {_('CHANGED'):<25} {_('STAGE'):<8} {_('PEOPLE'):>6}  {_('TITLE')}")
+    for s in rows:
+        print(f"{s['code']:<8} {s['created_at']:<25} {s['updated_at']:<25} {s['stage']:<8} {s['participants']:>6}  "
+              f"{s['title']}")
+    if total:
+        print(n_("{n} session", "{n} sessions", len(rows)))
+    return 0
+
+
+def purge_command(live, args) -> int:
+    """Delete the sessions unchanged for DAYS (at least one), after listing them and asking; --dry-run only lists."""
     days = args.older_than if args.older_than is not None else live.config["RETENTION_DAYS"]
-    if not confirm(_("Delete every session unchanged for more than {days} days?", days=f"{days:g}"), args.yes):
+    if args.older_than is None and days <= 0:
+        print(_("RETENTION_DAYS is {days}: sessions are kept, nothing is deleted. Give --older-than DAYS to purge "
+                "anyway.", days=days))
+        return 0
+    try:
+        doomed = live.expired(days)
+    except ValueError:  # RETENTION_DAYS between 0 and 1: --older-than is checked by its type
+        print(_("RETENTION_DAYS must be 0 (keep everything) or at least 1, not {days}.", days=days), file=sys.stderr)
+        return 2
+    if not doomed:
+        print(_("No session is unchanged for more than {days} days: nothing to delete.", days=f"{days:g}"))
+        return 0
+    print(n_("{n} session unchanged for more than {days} days:", "{n} sessions unchanged for more than {days} days:",
+             len(doomed), days=f"{days:g}"))
+    list_sessions(doomed, total=False)
+    if args.dry_run:
+        print(_("Dry run: nothing was deleted."))
+        return 0
+    if not confirm(n_("Delete this session with all its answers?", "Delete these {n} sessions with all their answers?",
+                      len(doomed)), args.yes):
         return 1
-    codes = live.purge(days)
+    codes = live.purge(days, only={s['code'] for s in doomed})
     print(n_("Deleted {n} session", "Deleted {n} sessions", len(codes)) + (": " + ", ".join(codes) if codes else "") + ".")
     announce(live, codes, "sessions_deleted")
     return 0
@@ -357,6 +510,10 @@ def link_command(live, args) -> int:
     room = live.room(args.code)
     if room is None:
         print(_("No session with code {code}. See `workshop sessions list`.", code=args.code), file=sys.stderr)
+        return 1
+    if args.rotate and not confirm(_("Stop every earlier facilitator link of session {code} ({title})? Browsers "
+                                     "signed in with one are signed out at once.", code=room.code, title=room.title),
+                                   args.yes):
         return 1
     token = live.facilitator_link(room, rotate=args.rotate)
     base = (args.public_url or live.config.get("PUBLIC_URL") or "").rstrip("/")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import logging
 import os
 import socket
 import sys
@@ -23,6 +24,7 @@ OUT_OF_DESCRIPTORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno
 GONE_BEFORE_ACCEPT = frozenset({errno.ECONNABORTED, errno.ECONNRESET, errno.EPROTO, errno.EPERM, errno.EINTR})
 ACCEPT_PAUSE = 0.1    # seconds between accept retries while descriptors are exhausted
 LOCK_NAME = "server.lock"
+log = logging.getLogger("workshop.server")
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -76,7 +78,12 @@ def serve(args) -> int:
     files = raise_open_file_limit()
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
     monkey_patch(mode)
+    from workshop.web import logs
     from workshop.app import load_config
+    from workshop.web.logline import session_of
+
+    # After monkey_patch: the handler's lock is then a green one.
+    logs.configure(args.worker, session_of, window=load_config({})["LOG_REPEAT_SECONDS"])
     from workshop.web.netinfo import join_base
 
     config = {"ASYNC_MODE": mode}
@@ -93,7 +100,7 @@ def serve(args) -> int:
         config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
         app = open_app(config, data_dir, purge=not args.worker)  # the supervisor purged already
     except CannotStart as error:
-        print(error, file=sys.stderr, flush=True)
+        log.error("%s", error)
         return 1
     app.extensions["workshop"].offload = thread_pool(mode)
     app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
@@ -101,12 +108,11 @@ def serve(args) -> int:
     tune_gc()
     tell_ready(getattr(args, "ready_fd", None))
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
-    print(f"Workshop is running ({mode}). Open {local}/ on this computer.", flush=True)
-    print(f"Phones join at {base.url}/j/<code>" + ("" if base.reachable else
-          "  (WARNING: phones cannot reach this address; set WORKSHOP_PUBLIC_URL or start with --public-url)"),
-          flush=True)
-    print(f"Data: {app.config['DATA_DIR']}   Stop with Ctrl+C.", flush=True)
-    print(capacity_line(files, app.config), flush=True)
+    log.info("Workshop %s is running (%s). Open %s/ on this computer.", version(), mode, local)
+    log.info("Phones join at %s/j/<code>%s", base.url, "" if base.reachable else
+             "  (WARNING: phones cannot reach this address; set WORKSHOP_PUBLIC_URL or start with --public-url)")
+    log.info("Data: %s   Stop with Ctrl+C.", app.config["DATA_DIR"])
+    log.info("%s", capacity_line(files, app.config))
     try:
         run(app, sock, mode)
     except KeyboardInterrupt:
@@ -184,7 +190,14 @@ def purge_expired(app) -> None:
     if days > 0:
         purged = app.extensions["workshop"].live.purge(days)
         if purged:
-            print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
+            log.info("Deleted %d session(s) unchanged for more than %s days.", len(purged), days)
+
+
+def version() -> str:
+    """The installed version of the tool."""
+    from workshop.cli import version as installed
+
+    return installed()
 
 
 class DataDirBusy(CannotStart):

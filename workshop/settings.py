@@ -50,7 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMIT_INTERVAL", 0.1, "Longest wait of the projector's aggregate under load, and shortest time between "
             "two of the facilitator's (seconds; 0 sends every change at once)."),
     Setting("MIN_GROUP_SIZE", 3, "Discipline groups smaller than this are shown together as 'other' (which takes in the smallest groups until it is this big too); a group's figures for a question need this many of its people to have answered it."),
-    Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by `workshop sessions purge`; 0 keeps them."),
+    Setting("RETENTION_DAYS", 90, "Sessions unchanged for this many days are deleted when the server starts and by "
+            "`workshop sessions purge`; 0 keeps them all (a purge then needs --older-than, at least 1). A session "
+            "something is connected to counts as changed (the server moves its time hourly), so it is never purged."),
     Setting("RATE_JOIN", (600, 60.0), "Joins allowed per client address per window (count, seconds); a plenary behind one venue NAT shares an address, and the lock stops a flood."),
     Setting("RATE_JOIN_CONNECTION", (5, 60.0), "Join attempts allowed per connection per window (count, seconds)."),
     Setting("RATE_ANSWER", (30, 10.0), "Answers allowed per participant per window (count, seconds), however many sockets carry its token."),
@@ -92,10 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
             "for, by the page or `workshop sessions link`); the oldest stops working when a new one would exceed it, and "
             "the browsers and facilitator sockets signed in with it are signed out at once."),
     Setting("TIME_ZONE", "Europe/Amsterdam", "Time zone (IANA name) in which people read times: the start page's "
-            "'Your sessions' and the XLSX export. Stored times stay UTC."),
+            "'Your sessions' and the XLSX and CSV exports. Stored times (and the JSON summary's) stay UTC."),
     Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
             "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
             "the session through it. Set it for `workshop sessions delete|purge` too."),
+    Setting("LOG_REPEAT_SECONDS", 60.0, "A warning or error that repeats within this many seconds is logged once; "
+            "when the time is over one line says how many more there were (0 logs every one)."),
     Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),
     Setting("CHALLENGE_PICKS_MAX", 2, "Most challenges one phone picks as the ones it recognises most."),
     Setting("CHALLENGES_MAX", 10, "Most challenges the facilitator's list may hold."),

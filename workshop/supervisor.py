@@ -11,6 +11,7 @@ No eventlet here.
 """
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ RESTART_PAUSE = 1.0   # seconds before a dead worker is started again
 STOP_WAIT = 10.0      # seconds workers get to stop after SIGTERM before SIGKILL
 POLL = 0.2            # seconds between looks at the workers
 MAX_FAILED_STARTS = 5  # a worker that exits before it is ready this many times in a row makes the supervisor give up
+log = logging.getLogger("workshop.supervisor")
 
 
 def worker_command(args, index: int) -> list[str]:
@@ -73,7 +75,7 @@ class Supervisor:
         os.set_blocking(read, False)
         self.close_pipe(index)
         self.workers[index], self.ready_pipes[index], self.ready[index] = proc, read, False
-        print(f"Worker {index + 1} (pid {proc.pid}) on {self.args.host}:{self.args.port + index}", flush=True)
+        log.info("Worker %d (pid %d) on %s:%d", index + 1, proc.pid, self.args.host, self.args.port + index)
 
     def run(self) -> int:
         """Keep the workers running until asked to stop; return the exit status."""
@@ -99,12 +101,12 @@ class Supervisor:
                 continue
             self.failed_starts[index] = 0 if self.ready[index] else self.failed_starts[index] + 1
             if self.failed_starts[index] >= MAX_FAILED_STARTS:
-                print(_("Worker {n} failed to start {count} times in a row (its own message is above); stopping "
-                        "every worker.", n=index + 1, count=self.failed_starts[index]), file=sys.stderr, flush=True)
+                log.error(_("Worker {n} failed to start {count} times in a row (its own message is above); stopping "
+                            "every worker.", n=index + 1, count=self.failed_starts[index]))
                 self.gave_up = self.stopping = True
                 return
-            print(_("Worker {n} (pid {pid}) exited with {status}; starting it again.",
-                    n=index + 1, pid=proc.pid, status=proc.returncode), file=sys.stderr, flush=True)
+            log.error(_("Worker {n} (pid {pid}) exited with {status}; starting it again.",
+                        n=index + 1, pid=proc.pid, status=proc.returncode))
             time.sleep(RESTART_PAUSE)
             self.start(index)
 
@@ -167,6 +169,9 @@ def supervise(args, open_live: Callable[[str | None], Any]) -> int:
     """
     from workshop.server import CannotStart, claim_data_dir
 
+    from workshop.web import logs
+
+    logs.configure("supervisor", window=float(os.environ.get("WORKSHOP_LOG_REPEAT_SECONDS") or logs.REPEAT_WINDOW))
     if not args.message_queue:
         print("--workers above 1 needs --message-queue redis://HOST:PORT/DB (or WORKSHOP_MESSAGE_QUEUE).",
               file=sys.stderr, flush=True)
@@ -188,15 +193,15 @@ def supervise(args, open_live: Callable[[str | None], Any]) -> int:
     if days > 0:
         purged = live.purge(days)
         if purged:
-            print(f"Deleted {len(purged)} session(s) unchanged for more than {days} days.", flush=True)
+            log.info("Deleted %d session(s) unchanged for more than %s days.", len(purged), days)
     live.store.close()
-    print(f"Workshop supervisor (pid {os.getpid()}): {args.workers} workers, queue {args.message_queue}. "
-          f"Data: {live.config['DATA_DIR']}", flush=True)
+    log.info("Workshop supervisor (pid %d): %d workers, queue %s. Data: %s", os.getpid(), args.workers,
+             args.message_queue, live.config["DATA_DIR"])
     if args.public_url:
-        print(_("Links and QR codes name {url} (the public URL).", url=args.public_url), flush=True)
+        log.info(_("Links and QR codes name {url} (the public URL).", url=args.public_url))
     else:
-        print(_("WARNING: no public URL: links and QR codes name each worker's own address, which phones cannot "
-                "reach behind a proxy. Set WORKSHOP_PUBLIC_URL (or --public-url)."), file=sys.stderr, flush=True)
+        log.warning(_("WARNING: no public URL: links and QR codes name each worker's own address, which phones "
+                      "cannot reach behind a proxy. Set WORKSHOP_PUBLIC_URL (or --public-url)."))
     status = Supervisor(args, args.workers).run()
     lock.close()
     return status

@@ -60,7 +60,7 @@ def earlier_session_with_open_answers(server) -> dict:
 def rotate(server, code: str) -> str:
     """`workshop sessions link CODE --rotate` in another process; the owner's new token."""
     done = subprocess.run([sys.executable, "-m", "workshop", "sessions", "--data-dir", str(server.data_dir), "link",
-                           code, "--rotate"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+                           code, "--rotate", "--yes"], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().split("?t=", 1)[1]
 

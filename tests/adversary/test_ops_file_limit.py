@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from tests.adversary.ops_helpers import (LIMITED_SERVER, close_all, closed_by_server, facilitator, healthy, note_saved,
                                          open_sockets, wait_until)
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, wait_for_line
 
 FLOOD = 300  # more sockets than a server limited to 200 open files can hold
 
@@ -56,20 +55,10 @@ def test_a_socket_flood_at_the_open_file_limit_does_not_end_the_server(tmp_path,
 
 
 def following_lines(server: ServerProcess, timeout: float = 10.0) -> list[str]:
-    """The lines the server printed after its address, up to its capacity line (bounded wait)."""
-    lines: list[str] = []
-
-    def read() -> None:
-        """Read lines until the capacity line or the end of the output."""
-        for raw in server.proc.stdout:
-            lines.append(raw.decode(errors="replace"))
-            if lines[-1].startswith("Connections:"):
-                return
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return lines
+    """The server's capacity line, logged after its address (bounded wait)."""
+    match, _offset = wait_for_line(server.log_path, server.log_offset, r"Connections: .*",
+                                   time.monotonic() + timeout, server.proc)
+    return [match.group(0)]
 
 
 def test_serve_raises_its_soft_open_file_limit_and_says_so(tmp_path):

@@ -75,7 +75,7 @@ def test_rotating_from_the_command_line_disconnects_a_silent_facilitator_socket(
     leaked = cli_link(server, session["code"])  # a link that was shared by mistake
     attacker = silent_facilitator(server, session["code"], leaked)
     try:
-        session["facilitator_token"] = cli_link(server, session["code"], "--rotate")
+        session["facilitator_token"] = cli_link(server, session["code"], "--rotate", "--yes")
         assert_signed_out_and_deaf(attacker, server, session)
     finally:
         attacker.close()
@@ -128,7 +128,7 @@ def test_with_two_workers_the_rotation_reaches_the_worker_holding_the_socket_thr
             assert attacker.connect("/facilitator", {"code": code, "token": leaked})["ok"]
             attacker.wait_for('42/facilitator,["snapshot"')
             env = {"WORKSHOP_MESSAGE_QUEUE": cluster.redis.url}
-            session["facilitator_token"] = cli_link(cluster.workers, code, "--rotate", env=env)
+            session["facilitator_token"] = cli_link(cluster.workers, code, "--rotate", "--yes", env=env)
             attacker.wait_for('42/facilitator,["failed",{"code":"bad_token"', timeout=10)
             attacker.wait_for("41/facilitator", timeout=5)
         finally:

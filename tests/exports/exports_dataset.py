@@ -17,6 +17,23 @@ from workshop.core import security
 
 NOW = "2025-03-14T10:00:00+00:00"
 DATA = Path(__file__).with_name("data")
+
+
+def expected_csv_file(zone: str = "Europe/Amsterdam") -> bytes:
+    """data/answers.csv (the text, times in UTC) as a downloaded file: a BOM, times in the zone and named."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    lines = (DATA / "answers.csv").read_bytes().decode("utf-8").split("\r\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line:
+            *cells, at, utc = line.split(",")
+            assert utc == "UTC"
+            local = datetime.fromisoformat(at).astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+            line = ",".join([*cells, local, zone])
+        out.append(line)
+    return "\ufeff".encode() + "\r\n".join(out).encode("utf-8")
 TITLE = "Museum De Kade: jaarplan 2025"
 PEOPLE = [  # nickname, discipline (index in the default Dutch list)
     ("Anna", 0),

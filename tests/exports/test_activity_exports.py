@@ -49,7 +49,7 @@ def test_the_summary_grows_with_challenges_ideas_and_step_links(room, client):
     r = room(disciplines=["Publiek", "ICT"])
     ids = run(r)
     data = summary(client, r)
-    assert data["schema"] == "workshop.summary/1"
+    assert data["schema"] == "workshop.summary/2"
     challenges = data["challenges"]
     assert challenges["respondents"] == 4
     assert [(c["id"], c["count"], c["share"]) for c in challenges["items"][:2]] == [

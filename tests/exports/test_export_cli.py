@@ -15,7 +15,7 @@ from workshop import cli
 from workshop.settings import ROOT
 from workshop.store.sqlite import DB_NAME
 
-from .exports_dataset import CODE, DATA, NOW, workshop  # noqa: F401 (workshop is a fixture)
+from .exports_dataset import CODE, DATA, NOW, expected_csv_file, workshop  # noqa: F401 (workshop is a fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +64,7 @@ def test_export_writes_each_format_to_a_file(data_dir, workshop, tmp_path, fmt, 
         data["generated_at"] = NOW
         assert data == json.loads((DATA / "summary.json").read_text(encoding="utf-8"))
     elif fmt == "csv":
-        assert body == (DATA / "answers.csv").read_bytes()
+        assert body == expected_csv_file()  # a BOM, times in TIME_ZONE (Europe/Amsterdam by default)
     elif fmt == "xlsx":
         assert load_workbook(io.BytesIO(body)).sheetnames == ["Samenvatting", "Vragen", "Antwoorden",
                                                               "Notities en stappen", "Uitdagingen en ideeën"]
@@ -75,7 +75,7 @@ def test_export_writes_each_format_to_a_file(data_dir, workshop, tmp_path, fmt, 
 def test_export_writes_to_standard_output_and_can_leave_nicknames_out(data_dir, workshop, capsysbinary):
     assert export(data_dir, "--format", "csv", "--no-nicknames") == 0
     out = capsysbinary.readouterr().out
-    assert out.startswith(b"session_code,participant,nickname,")
+    assert out.startswith(b"\xef\xbb\xbfsession_code,participant,nickname,")
     assert b"Anna" not in out and b"Dewi" not in out
     assert out.count(b"\r\n") == 21
 

@@ -59,6 +59,7 @@ def test_headline_phase_is_the_agreed_phase_else_the_groups(consensus, group, ex
 
 
 def test_sessions_command_builds_no_web_app(data_dir, capsys, monkeypatch):
+    sqlite.Store(data_dir / sqlite.DB_NAME).close()  # a data directory a server made (the CLI creates none)
     monkeypatch.delitem(sys.modules, "workshop.app", raising=False)
     assert cli.main(["sessions", "--data-dir", str(data_dir), "list"]) == 0
     assert "0 sessions" in capsys.readouterr().out
@@ -76,8 +77,11 @@ def test_a_data_dir_that_is_a_file_is_one_line_not_a_traceback(tmp_path, capsys,
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-@pytest.mark.parametrize("command", [["sessions", "list"], ["export", "K7QX2M"]])
+@pytest.mark.parametrize("command", [["sessions", "delete", "K7QX2M", "--yes"], ["sessions", "purge", "--yes"]])
 def test_a_read_only_database_is_one_line_not_a_traceback(data_dir, capsys, monkeypatch, command):
+    """Commands that write need a writable database (reading one read-only: tests/unit/test_cli_robust.py)."""
+    sqlite.Store(data_dir / sqlite.DB_NAME).close()
+
     def read_only(path, *_args, **_kwargs):
         raise sqlite.StoreUnavailable(path, "attempt to write a readonly database")
 

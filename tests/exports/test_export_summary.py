@@ -32,7 +32,7 @@ def test_summary_endpoint_gives_exactly_the_expected_json(client, workshop):
 
 def test_summary_follows_the_documented_schema_version(client, workshop):
     data = get_summary(client, workshop.token).get_json()
-    assert data["schema"] == SUMMARY_SCHEMA == "workshop.summary/1"
+    assert data["schema"] == SUMMARY_SCHEMA == "workshop.summary/2"
     assert data["generated_at"] == NOW
 
 

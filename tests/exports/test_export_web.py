@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from .exports_dataset import CODE, DATA, workshop  # noqa: F401 (workshop is a fixture)
+from .exports_dataset import CODE, DATA, expected_csv_file, workshop  # noqa: F401 (workshop is a fixture)
 from workshop.exports import REPORT_CSP
 
 
@@ -38,7 +38,7 @@ def test_facilitator_downloads_each_format_as_a_file(client, workshop, fmt, mime
     assert response.headers["Content-Disposition"] == f'attachment; filename="digitaal-dna-{CODE}-2025-03-14.{fmt}"'
     assert response.headers["Cache-Control"] == "no-store"
     if fmt == "csv":
-        assert response.get_data() == (DATA / "answers.csv").read_bytes()
+        assert response.get_data() == expected_csv_file()
     if fmt == "json":
         assert response.get_json() == json.loads((DATA / "summary.json").read_text(encoding="utf-8"))
     if fmt == "xlsx":

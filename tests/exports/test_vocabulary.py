@@ -94,7 +94,7 @@ def test_every_text_cell_of_the_dutch_workbook_is_a_catalog_word_or_data(summary
 
 def test_the_csv_header_is_the_documented_machine_identifiers_not_words(summary):
     """CSV columns are identifiers for analysis tools (docs/summary.md), like JSON keys: never translated."""
-    header = exports.render(summary, "csv", default_questionnaire()).decode("utf-8").splitlines()[0].split(",")
+    header = exports.render(summary, "csv", default_questionnaire()).decode("utf-8-sig").splitlines()[0].split(",")
     assert tuple(header) == exports.CSV_COLUMNS
     documented = (Path(__file__).resolve().parents[2] / "docs" / "summary.md").read_text(encoding="utf-8")
     listed = documented[documented.index("with the columns"):][:400].replace("\n", " ")

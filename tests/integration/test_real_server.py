@@ -169,4 +169,4 @@ def test_downloads_built_off_the_event_loop_arrive_whole(tmp_path):
         assert sorted(r["option_id"] for r in rows if r["question_id"] == "begrippen") == ["dagelijks", "nooit", "zelden"]
         summary = requests.get(f"{server.url}/api/sessions/{session['code']}/summary", timeout=30,
                                headers={"Authorization": f"Bearer {session['facilitator_token']}"}).json()
-        assert summary["schema"] == "workshop.summary/1" and summary["results"]["joined"] == 3
+        assert summary["schema"] == "workshop.summary/2" and summary["results"]["joined"] == 3

@@ -9,6 +9,7 @@ import requests
 
 from tests.support.server import ROOT, ServerProcess
 from tests.support.wheel import run
+from workshop.store.sqlite import DB_NAME, Store
 
 pytestmark = pytest.mark.integration
 
@@ -42,9 +43,15 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(venv, tmp_path):
 
 
 def test_the_installed_command_keeps_its_data_in_the_current_directory(venv, tmp_path):
-    """`workshop sessions list` without --data-dir creates the database in ./sessions, not in site-packages."""
-    run([venv / "bin" / "workshop", "sessions", "list"], cwd=tmp_path)
-    assert (tmp_path / "sessions" / "workshop.sqlite3").is_file()
+    """Without --data-dir the installed tool looks in ./sessions, not in site-packages; the CLI creates nothing."""
+    done = subprocess.run([str(venv / "bin" / "workshop"), "sessions", "list"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**clean_env(), "WORKSHOP_CLI_LANGUAGE": "en"})
+    assert done.returncode == 1 and "No data directory sessions (the default" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "sessions").mkdir()
+    Store(tmp_path / "sessions" / DB_NAME).close()  # as `workshop serve` leaves it
+    listed = run([venv / "bin" / "workshop", "sessions", "list"], cwd=tmp_path)
+    assert "0 sessions" in listed.stdout or "0 sessies" in listed.stdout
     assert not (tmp_path / "sessions" / "secret_key").exists()  # the CLI opens the store, not the web app
 
 

@@ -5,7 +5,6 @@ Each process has its own config in a temporary folder and a free port; stop() en
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -14,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support.server import RELAXED_LIMITS, ROOT
+from tests.support.server import RELAXED_LIMITS, ROOT, wait_for_line
 
 DEPLOY = ROOT / "deploy" / "nginx"
 
@@ -199,10 +198,11 @@ class Workers:
         """Start the supervisor and wait until every worker answers /healthz."""
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self._log = open(self.log_path, "ab")
+        self.log_offset = self._log.tell()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workshop", "serve", "--workers", str(self.count), "--host", "127.0.0.1",
              "--port", str(self.port), "--data-dir", str(self.data_dir), "--message-queue", self.queue_url,
-             "--public-url", self.public_url], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log)
+             "--public-url", self.public_url], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self.read_pids(self.count, timeout)
         for port in self.ports():
             wait_healthy(f"http://127.0.0.1:{port}", timeout)
@@ -211,23 +211,14 @@ class Workers:
     def read_pids(self, lines: int, timeout: float) -> None:
         """Read the supervisor's `Worker I (pid P)` lines until `lines` of them came."""
         deadline = time.monotonic() + timeout
-        seen = 0
-        while seen < lines and time.monotonic() < deadline:
-            line = self.proc.stdout.readline().decode(errors="replace")
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError(f"supervisor exited: see {self.log_path}")
-            match = re.match(r"Worker (\d+) \(pid (\d+)\)", line)
-            if match:
-                self.pids[int(match.group(1))] = int(match.group(2))
-                seen += 1
-        if seen < lines:
-            raise RuntimeError("workers did not start in time")
+        for _ in range(lines):
+            match, self.log_offset = wait_for_line(self.log_path, self.log_offset, r"Worker (\d+) \(pid (\d+)\)",
+                                                   deadline, self.proc)
+            self.pids[int(match.group(1))] = int(match.group(2))
 
     def stop(self) -> None:
         """Stop the supervisor (it stops its workers)."""
         stop(self.proc, timeout=20)
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
         if getattr(self, "_log", None):
             self._log.close()
 

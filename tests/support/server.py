@@ -24,6 +24,33 @@ RELAXED_LIMITS = {
 }
 
 
+def wait_for_line(path: Path, offset: int, pattern: str, deadline: float,
+                  proc: subprocess.Popen | None = None) -> tuple[re.Match, int]:
+    """Read a process's log file from offset until a whole line matches pattern; return the match and the new offset.
+
+    The server logs (workshop/web/logs.py) to standard error, one line per write; the helpers send its
+    output to a file, never to a pipe nobody reads once it has started.
+    """
+    pending = b""
+    with open(path, "rb") as log:
+        log.seek(offset)
+        while time.monotonic() < deadline:
+            chunk = log.readline()
+            if not chunk:
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"process exited: see {path}")
+                time.sleep(0.02)
+                continue
+            pending += chunk
+            if not pending.endswith(b"\n"):
+                continue
+            line, pending = pending.decode(errors="replace"), b""
+            match = re.search(pattern, line)
+            if match:
+                return match, log.tell()
+    raise RuntimeError(f"no line matching {pattern!r} in time: see {path}")
+
+
 class ServerProcess:
     """A `workshop serve` child process; stop() ends it (SIGTERM, then SIGKILL)."""
 
@@ -46,23 +73,20 @@ class ServerProcess:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
+        self.log_offset = self._log.tell()
         self.proc = subprocess.Popen(
             [*self.command, "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--async-mode", self.async_mode],
-            cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=self._log,
+            cwd=self.cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline().decode(errors="replace")
-            match = re.search(r"Open (http://127\.0\.0\.1:(\d+))/", line)
-            if match:
-                self.url, self.port = match.group(1), int(match.group(2))
-                break
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: see {self.log_path}")
-        else:
+        try:
+            match, self.log_offset = wait_for_line(self.log_path, self.log_offset, r"Open (http://127\.0\.0\.1:(\d+))/",
+                                                   deadline, self.proc)
+        except RuntimeError:
             self.stop()
-            raise RuntimeError("server did not print its address in time")
+            raise
+        self.url, self.port = match.group(1), int(match.group(2))
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
@@ -81,9 +105,7 @@ class ServerProcess:
         self._close_files()
 
     def _close_files(self) -> None:
-        """Close the pipe and the log file of a process that has ended."""
-        if self.proc and self.proc.stdout and not self.proc.stdout.closed:
-            self.proc.stdout.close()
+        """Close the log file of a process that has ended."""
         if getattr(self, "_log", None) and not self._log.closed:
             self._log.close()
 

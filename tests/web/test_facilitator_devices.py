@@ -130,7 +130,9 @@ def test_the_command_line_prints_a_new_link_and_rotate_stops_the_old_ones(app, s
     assert app.test_client().get(path).status_code == 303  # the app accepts the CLI's link
     assert app.test_client().get(f"/s/{code}/manage?t={first}").status_code == 303  # the first still works
 
-    assert cli.main(["sessions", "--data-dir", str(data_dir), "link", code, "--rotate"]) == 0
+    assert cli.main(["sessions", "--data-dir", str(data_dir), "link", code, "--rotate"]) == 1  # asks first
+    assert "Refusing without confirmation" in capsys.readouterr().err
+    assert cli.main(["sessions", "--data-dir", str(data_dir), "link", code, "--rotate", "--yes"]) == 0
     rotated = capsys.readouterr().out.strip()
     assert rotated.startswith(f"/s/{code}/manage?t=")
     assert app.test_client().get(rotated).status_code == 303

@@ -13,7 +13,7 @@ from workshop.core.questionnaire import Questionnaire
 from workshop.core.state import SessionState
 from workshop.core.tally import Tally
 
-SUMMARY_SCHEMA = "workshop.summary/1"
+SUMMARY_SCHEMA = "workshop.summary/2"  # 2: see CHANGELOG.md (docs/summary.md, "Versions")
 
 
 def participant_id(number: int) -> str:

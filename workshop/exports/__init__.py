@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from workshop.core.questionnaire import Questionnaire
 from workshop.exports.activity_format import to_activity_csv
-from workshop.exports.csv_format import CSV_COLUMNS, csv_cell, to_csv
+from workshop.exports.csv_format import BOM, CSV_COLUMNS, csv_cell, to_csv
 from workshop.exports.html_format import REPORT_CSP, report_context, to_html
 from workshop.exports.json_format import to_json
 from workshop.exports.load import load_summary
@@ -31,7 +31,7 @@ FORMATS: Mapping[str, tuple[str, str]] = MappingProxyType({  # format: (media ty
 })
 RENDERERS: Mapping[str, Callable[[Mapping[str, Any], Questionnaire, str], str | bytes]] = MappingProxyType({
     "json": lambda summary, _q, _tz: to_json(summary),
-    "csv": lambda summary, _q, _tz: to_csv(summary),
+    "csv": lambda summary, _q, tz: to_csv(summary, tz),
     "xlsx": lambda summary, _q, tz: to_xlsx(summary, tz),
     "html": lambda summary, q, _tz: to_html(summary, q),
     "activities": lambda summary, _q, _tz: to_activity_csv(summary),
@@ -39,8 +39,10 @@ RENDERERS: Mapping[str, Callable[[Mapping[str, Any], Questionnaire, str], str | 
 
 
 def render(summary: Mapping[str, Any], fmt: str, questionnaire: Questionnaire, time_zone: str = "UTC") -> bytes:
-    """One format of the summary as bytes (text formats in UTF-8); the workbook writes times in time_zone."""
+    """One format of the summary as bytes (text formats in UTF-8, a CSV with a BOM); times in time_zone."""
     body = RENDERERS[fmt](summary, questionnaire, time_zone)
+    if isinstance(body, str) and FORMATS[fmt][0].startswith("text/csv"):
+        body = BOM + body
     return body.encode("utf-8") if isinstance(body, str) else body
 
 

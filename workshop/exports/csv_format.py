@@ -10,10 +10,12 @@ import io
 import re
 from typing import Any, Mapping
 
+from workshop.core.localtime import to_local
 from workshop.exports.shared import lookups
 
 CSV_COLUMNS = ("session_code", "participant", "nickname", "discipline", "question_id", "question", "round",
-               "option_id", "option", "points", "answered_at")
+               "option_id", "option", "points", "answered_at", "time_zone")
+BOM = "\ufeff"  # put before a CSV file's text (exports.render): Excel then reads it as UTF-8 (docs/decisions.md)
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # ...also after a semicolon: a Dutch Excel opens a comma-separated file split at semicolons.
@@ -43,10 +45,16 @@ def csv_cell(value: Any) -> Any:
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
-def to_csv(summary: Mapping[str, Any]) -> str:
-    """The raw answers as CSV (RFC 4180: CRLF line ends, quotes where needed; no BOM), every text cell defused."""
+def to_csv(summary: Mapping[str, Any], time_zone: str = "UTC") -> str:
+    """The raw answers as CSV (RFC 4180: CRLF line ends, quotes where needed), every text cell defused.
+
+    `answered_at` is the local time in time_zone with its UTC offset (ISO 8601), `time_zone` names the zone.
+    The text has no BOM; the file does (exports.render).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows([csv_cell(value) for value in row] for row in answer_rows(summary))
+    for row in answer_rows(summary):
+        row[-1] = to_local(row[-1], time_zone).isoformat(timespec="seconds")
+        writer.writerow([csv_cell(value) for value in row] + [time_zone])
     return out.getvalue()

@@ -1,4 +1,4 @@
-"""The summary as JSON: the full document (schema workshop.summary/1, docs/summary.md)."""
+"""The summary as JSON: the full document (schema workshop.summary/2, docs/summary.md)."""
 from __future__ import annotations
 
 import json

@@ -5,7 +5,9 @@ Every text cell is stored as a string, never a formula or an error value (formul
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import re
+import zipfile
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from workshop.core.localtime import to_local
@@ -24,6 +26,8 @@ def to_xlsx(summary: Mapping[str, Any], time_zone: str = "UTC") -> bytes:
     wb = Workbook()
     wb.properties.title = f"{L['report']}: {summary['session']['title']}"
     wb.properties.creator = "workshop"
+    made = datetime.fromisoformat(summary["generated_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = made  # not the clock: one summary, one file
     sheets = [wb.active] + [wb.create_sheet() for _ in L["sheets"][1:]]
     for sheet, title in zip(sheets, L["sheets"]):
         sheet.title = title
@@ -35,6 +39,23 @@ def to_xlsx(summary: Mapping[str, Any], time_zone: str = "UTC") -> bytes:
     _write(sheets[4], header, rows, wrap={2}, formats={5: "0%"})
     out = io.BytesIO()
     wb.save(out)
+    return same_dates(out.getvalue(), made)
+
+
+def same_dates(workbook: bytes, made: datetime) -> bytes:
+    """The workbook with every part of its zip dated `made`: the same summary gives the same bytes, whenever."""
+    stamp = (max(made.year, 1980), made.month, made.day, made.hour, made.minute, made.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = zipfile.ZipInfo(info.filename, date_time=stamp)
+            part.compress_type = info.compress_type
+            part.external_attr = info.external_attr
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps `modified` with the clock as it saves
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + f"{made:%Y-%m-%dT%H:%M:%SZ}".encode(),
+                                 content)
+            target.writestr(part, content)
     return out.getvalue()
 
 

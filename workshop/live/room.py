@@ -65,6 +65,7 @@ class Room:
     tally: Tally
     sockets: Counter = field(default_factory=Counter)
     used_at: float = 0.0      # time.monotonic() of the last lookup, for the idle sweep
+    kept_at: float = float("-inf")  # time.monotonic() when keep_in_use last moved its retention clock
     evicted: bool = False     # dropped from memory: a newer copy (or none) is the live one
     undo: undoing.Undo | None = None  # the last control action's previous state (live/undo.py)
     projectors: int = 0       # projector pages connected (previews on the facilitator page not counted)

@@ -6,7 +6,7 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from workshop.core import commands, notes, security
 from workshop.core import state as sm
@@ -23,6 +23,10 @@ from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
     DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, RoomCache, joins_late, stored, utcnow)
+
+MIN_PURGE_DAYS = 1  # `sessions purge --older-than` and RETENTION_DAYS below this delete nothing
+KEEP_IN_USE_SECONDS = 3600.0  # how often a room something is connected to has its retention clock moved
+
 
 class Live(RoomCache):
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
@@ -451,10 +455,43 @@ class Live(RoomCache):
             self.notifier.session_deleted(room)
         return deleted
 
-    def purge(self, older_than_days: float) -> list[str]:
-        """Delete sessions unchanged for more than the given number of days; return their codes."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+    def expired(self, older_than_days: float) -> list[dict[str, Any]]:
+        """The sessions a purge of this age would delete (as `sessions()` lists them), oldest change first.
+
+        Never fewer than MIN_PURGE_DAYS: a session in use is changed (or kept in use, `keep_in_use`)
+        well within a day, so a purge can never reach a running session.
+        """
+        if not older_than_days >= MIN_PURGE_DAYS:  # also refuses NaN
+            raise ValueError(f"a purge needs an age of at least {MIN_PURGE_DAYS} day, not {older_than_days}")
+        try:
+            cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        except OverflowError:  # before year 1: nothing is that old
+            return []
         codes = self.store.codes_older_than(cutoff)
+        return sorted(self.sessions(codes) if codes else [], key=lambda s: (s["updated_at"], s["code"]))
+
+    def purge(self, older_than_days: float, only: Collection[str] | None = None) -> list[str]:
+        """Delete sessions unchanged for more than the given number of days (at least one); return their codes.
+
+        `only` limits it to these codes (those a person was shown): one changed since is kept.
+        """
+        codes = [s["code"] for s in self.expired(older_than_days) if only is None or s["code"] in only]
         for code in codes:
             self.delete(code)
         return codes
+
+    def keep_in_use(self, busy: Callable[[str], bool]) -> list[str]:
+        """Move the retention clock of the rooms something is connected to (at most hourly each); return their codes.
+
+        A projector left on shows a session without changing it; this keeps such a running session out of
+        every purge. An ended session is left alone: its clock stays put (issue 20, finding 10).
+        """
+        now = self.monotonic()
+        with self._lock:
+            rooms = [room for code, room in self._rooms.items()
+                     if room.state.stage != "ended" and now - room.kept_at >= KEEP_IN_USE_SECONDS and busy(code)]
+            for room in rooms:
+                room.kept_at = now
+        if rooms:
+            self.store.touch_sessions([room.id for room in rooms], self.clock())
+        return [room.code for room in rooms]

@@ -65,6 +65,12 @@ class SessionStore(Protocol):
     def codes_older_than(self, cutoff: str) -> list[str]:
         """Codes of sessions unchanged since cutoff (ISO time)."""
 
+    def health(self) -> str | None:
+        """None when the database takes a write now, else why not."""
+
+    def touch_sessions(self, session_ids: list[int], now: str) -> None:
+        """Move the last-changed time of sessions in use to now."""
+
     def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
                         discipline: str | None, now: str, joined_late: bool = False) -> tuple[int, int]:
         """Store a participant; return its id and number."""

@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote
 
 from workshop.store.activity_rows import ActivityRows
 from workshop.store.checkpoints import Checkpoints
@@ -47,6 +48,17 @@ def migrate(c: sqlite3.Connection) -> None:
         c.execute("ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1")  # a stored note: version 1
 
 
+def apply_schema(c: sqlite3.Connection) -> None:
+    """Create the tables a database lacks and migrate older ones (inside the caller's transaction, if any)."""
+    for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
+        if statement.strip():
+            c.execute(statement)
+    migrate(c)
+    c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+WRITE_FAILURE_MEMORY = 60.0  # seconds /healthz reports a failed write (unless a later one succeeded)
+MIN_FREE_BYTES = 64 * 1024  # less room than this on the database's disk: unhealthy
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
 SIDE_FILES = ("-wal", "-shm")
 
@@ -69,6 +81,7 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         self.path = Path(path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self.write_failure: tuple[float, str] | None = None  # (monotonic time, SQLite's reason) of the last failed write
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))  # before SQLite creates it 0644
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
@@ -85,11 +98,7 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self.transaction() as c:
-            for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
-                if statement.strip():
-                    c.execute(statement)
-            migrate(c)
-            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            apply_schema(c)
 
     def _restrict_modes(self) -> None:
         """Make the database and its WAL and shared-memory files owner-only (also those made by older versions)."""
@@ -109,15 +118,63 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block in one IMMEDIATE transaction; commit on success, roll back on error."""
+        """Run a block in one IMMEDIATE transaction; commit on success, roll back on error.
+
+        A write SQLite refuses (full disk, read-only file, I/O error) is remembered for `health()`.
+        """
         with self._lock:
-            self._begin()
+            try:
+                self._begin()
+            except sqlite3.Error as error:
+                self._failed(error)
+                raise
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as error:
+                if isinstance(error, sqlite3.Error):
+                    self._failed(error)
+                with suppress(sqlite3.Error):  # SQLite may have rolled back itself (a full disk): keep the cause
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._failed(error)
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise
+            self.write_failure = None
+
+    def _failed(self, error: sqlite3.Error) -> None:
+        """Remember that a write failed, and why (until the next write succeeds)."""
+        self.write_failure = (time.monotonic(), str(error))
+
+    def health(self) -> str | None:
+        """None when the database takes a write now, else why not.
+
+        Writes the database's user_version over itself (one page into the write-ahead log), checks that its
+        disk has room, and reports a real write that failed in the last WRITE_FAILURE_MEMORY seconds with none
+        succeeding since (a write into log space SQLite reuses can pass while one that must grow the file fails).
+        """
+        failure = getattr(self, "write_failure", None)
+        if failure is not None and time.monotonic() - failure[0] < WRITE_FAILURE_MEMORY:
+            return f"a write failed: {failure[1]}"
+        try:
+            free = os.statvfs(self.path.parent)
+            if free.f_bavail * free.f_frsize < MIN_FREE_BYTES:
+                return f"no space left on the disk of {self.path.parent}"
+        except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+            pass
+        with self._lock:
+            try:
+                self._begin()
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                return f"the database cannot be written: {error}"
+        return None
 
     def _begin(self) -> None:
         """Take the write lock: wait up to FIRST_WAIT_MS in SQLite, then sleep and retry (BUSY_TIMEOUT in all).
@@ -299,6 +356,14 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         """Return codes of sessions last active before the cutoff time (any join, answer, note, step or state change)."""
         return [r["code"] for r in self._all("SELECT code FROM sessions WHERE updated_at < ?", (cutoff,))]
 
+    def touch_sessions(self, session_ids: list[int], now: str) -> None:
+        """Move the retention clock of sessions in use (something is connected to them) to now."""
+        if not session_ids:
+            return
+        with self.transaction() as c:
+            for session_id in session_ids:
+                self._touch(c, session_id, now)
+
     # Participants and answers
 
     def add_participant(self, session_id: int, token_hash: str, nickname: str | None,
@@ -433,3 +498,48 @@ class Reader(Store):
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA query_only=ON")
+
+
+def read_only(path: str | Path) -> Reader:
+    """Open a database file for reading only, never writing to it or beside it (a backup, read-only media).
+
+    A database with a write-ahead log beside it (a server has it open) is opened with SQLite's `mode=ro`,
+    so reads see what that server commits; one without (a backup, a stopped server's folder) with
+    `immutable=1`, which reads the file as it stands and creates no -wal or -shm file beside it (such a
+    file made by root would lock the service's user out). `immutable=1` is also the fallback where
+    `mode=ro` cannot open. A file from an older version is copied into memory and migrated there, so
+    today's queries find today's columns while the file stays as it is. Raises StoreUnavailable.
+    """
+    path = Path(path)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = None
+    in_use = path.with_name(path.name + "-wal").exists()
+    for suffix in ("", "&immutable=1") if in_use else ("&immutable=1",):
+        try:
+            conn = sqlite3.connect(uri + suffix, uri=True, check_same_thread=False, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT)
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            break
+        except sqlite3.Error as error:
+            if conn is not None:
+                conn.close()
+            conn, reason = None, str(error)
+    if conn is None:
+        raise StoreUnavailable(path, reason)
+    if version < SCHEMA_VERSION:
+        memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        conn.backup(memory)
+        conn.close()
+        try:
+            apply_schema(memory)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(path, f"not a workshop database ({error})") from None
+        conn = memory
+    reader = Reader.__new__(Reader)
+    reader.path = path
+    reader._lock = nullcontext()
+    reader._conn = conn
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=ON")
+    return reader

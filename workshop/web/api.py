@@ -92,6 +92,6 @@ def detach_followup(code: str, followup: str):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    """Answer API errors (404, 405, 413, ...) as JSON."""
-    code = "too_large" if exc.code == 413 else "bad_request"
+    """Answer API errors (404, 405, 413, 500, ...) as JSON; a failure of the server's own is `internal`."""
+    code = "too_large" if exc.code == 413 else "internal" if (exc.code or 500) >= 500 else "bad_request"
     return api_error(exc.code or 400, code, message=exc.description)

@@ -82,7 +82,7 @@ def gone():
 @export_limited(api=True)
 @bearer_required
 def summary(code: str):
-    """The session summary as JSON (schema workshop.summary/1) for the facilitator token."""
+    """The session summary as JSON (schema workshop.summary/2) for the facilitator token."""
     data, body = summary_of(g.room, wants_nicknames(), exports.to_json)
     if data is None:
         return api_error(404, "unknown_session")

@@ -1,8 +1,14 @@
-"""How a refused request is answered: a friendly HTML error page, or a JSON error for the API."""
+"""How a refused or failed request is answered: a friendly HTML error page, or a JSON error for the API.
+
+An HTTP 500 (issue 24): Flask has logged the exception (one line, workshop/web/logs.py) before
+internal_error runs. The JSON API answers `{"error": {"code": "internal", ...}}`, pages the friendly
+error page; never a traceback.
+"""
 from __future__ import annotations
 
-from flask import jsonify, make_response, render_template
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import InternalServerError
 
 from workshop.web import protocol as p
 
@@ -20,3 +26,18 @@ def api_error(status: int, code: str, field: str | None = None, message: str | N
     if message:
         error["message"] = message
     return jsonify({"error": error}), status
+
+
+API_PREFIXES = ("/api/",)
+
+
+def internal_error(_exc: InternalServerError):
+    """A 500 as JSON with the code `internal` for the API, else as the error page."""
+    if request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json":
+        return api_error(500, "internal")
+    return error_page(500, _("Something went wrong. Try again."), p.error("internal")["message"])
+
+
+def init_app(app: Flask) -> None:
+    """Answer every unexpected exception (and abort(500)) with internal_error."""
+    app.register_error_handler(InternalServerError, internal_error)

@@ -1,9 +1,11 @@
 """Rate limits, the codes each client address found, and open connections per address: kept in memory, bounded."""
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections import deque
+
+log = logging.getLogger(__name__)
 
 WARN_INTERVAL = 60.0  # the same console warning at most once a minute
 
@@ -153,4 +155,4 @@ class ConnectionGate:
         now = self.clock()
         if now - self._warned.get(kind, -WARN_INTERVAL) >= WARN_INTERVAL:
             self._warned[kind] = now
-            print(f"WARNING: {message}", file=sys.stderr, flush=True)
+            log.warning("%s", message)

@@ -1,6 +1,7 @@
 """HTML pages: start, join, phone, projector, facilitator, language switch."""
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -27,6 +28,8 @@ from workshop.web.auth import (
     room_required,
 )
 from workshop.web.services import services
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__)
 
@@ -244,5 +247,9 @@ def set_language(lang: str):
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness probe."""
+    """Health probe: 200 {"ok": true} when the database takes a write, else 503 with the reason (issue 24)."""
+    problem = services().live.store.health()
+    if problem is not None:
+        log.error("unhealthy: %s", problem)
+        return {"ok": False, "error": {"code": "unhealthy", "message": problem}}, 503
     return {"ok": True}

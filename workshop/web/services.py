@@ -121,6 +121,7 @@ class Services:
 
     def sweep(self) -> list[str]:
         """Drop idle rooms nothing is connected to (and their broadcaster state) and quiet rate-limit keys."""
+        self.live.keep_in_use(self.broadcaster.busy)  # a running session never looks unchanged to a purge
         codes = self.live.evict_idle(self.config["ROOM_IDLE_SECONDS"], self.broadcaster.busy,
                                      self.broadcaster.release)
         for limiter in self.limiters():

@@ -77,7 +77,7 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 def bindings(environ: dict[str, Any]) -> dict[tuple[str, str], Binding]:
     """The bindings of one Engine.IO connection, one per (namespace, Socket.IO sid)."""
-    return environ.setdefault("workshop.bindings", {})
+    return environ.setdefault("workshop.bindings", {})  # logline.BINDINGS reads it for log lines
 
 
 def handler_failed(exc: BaseException) -> Any:
