@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface with its subcommands."""
     parser = argparse.ArgumentParser(prog="workshop", description="Live Digitaal DNA workshops.",
                                      epilog=DATA_DIR_EPILOG)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {settings.version()}")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the web server (the default command)")
@@ -271,17 +271,6 @@ def open_live(data_dir: str | None):
     except StoreUnavailable as error:
         raise CannotOpen(unusable(folder, error.reason)) from None
     return Live(store, default_questionnaire(), config)
-
-
-def version() -> str:
-    """The installed version (the wheel's), or the checkout's pyproject version with the commit it runs."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("workshop")
-    except PackageNotFoundError:  # pragma: no cover (a checkout run without installing)
-        return "unknown (not installed)"
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from workshop.settings import version
 from workshop.web import deflate
 from workshop.web.limits import ConnectionGate
 
@@ -191,13 +192,6 @@ def purge_expired(app) -> None:
         purged = app.extensions["workshop"].live.purge(days)
         if purged:
             log.info("Deleted %d session(s) unchanged for more than %s days.", len(purged), days)
-
-
-def version() -> str:
-    """The installed version of the tool."""
-    from workshop.cli import version as installed
-
-    return installed()
 
 
 class DataDirBusy(CannotStart):

@@ -142,3 +142,14 @@ def parse(name: str, raw: str, default: Any) -> Any:
         count, window = raw.split(",")
         return (int(count), float(window))
     return raw or None
+
+
+def version() -> str:
+    """The installed version (the wheel's), or the checkout's pyproject version with the commit it runs."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("workshop")
+    except PackageNotFoundError:  # pragma: no cover (a checkout run without installing)
+        return "unknown (not installed)"

@@ -63,8 +63,8 @@ class LineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The whole record, traceback included, as one masked line."""
         record.worker = getattr(record, "worker", "-")
-        code = getattr(record, "session", None)
-        record.session_field = f" session={code}" if code else ""
+        session_code = getattr(record, "session", None)
+        record.session_field = f" session={session_code}" if session_code else ""
         return mask(" | ".join(line for line in super().format(record).splitlines() if line.strip()))
 
 

@@ -88,6 +88,7 @@ ERRORS = {
     "stale_round": _l("A new round has started. Answer the question again."),
     "too_large": _l("That message is too large."),
     "internal": _l("Something went wrong on the server. Try again."),
+    "unhealthy": _l("The server cannot store anything right now."),
     "nothing_to_undo": _l("There is nothing to undo: the last action cannot be undone, is too long ago or was "
                           "changed since."),
     "not_facilitator_of_all": _l("You need the facilitator link of every session you name."),
