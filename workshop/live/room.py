@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +76,9 @@ class Room:
     board: Any = None         # the activities (workshop.live.activities.Board), loaded on first use
     # Facilitator sockets of this process: sid -> (epoch, link id) they signed in with; a revoked link signs them out.
     facilitators: dict = field(default_factory=dict)
+    # The live service's lock (Live.editing holds it while it changes the room): whoever reads the tally or the
+    # board from another thread (the broadcaster's flush) holds it too, else a join may change them mid-read.
+    lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
 
 
 class RoomCache:
@@ -155,6 +159,7 @@ class RoomCache:
             created_at=row["created_at"], report_generation=row["report_generation"],
             state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
             organisation=row["organisation"], follows=row["follows"], carried=self.store.carried_steps(row["id"]),
+            lock=self._lock,
         )
 
     def forget(self, code: str) -> Room | None:

@@ -96,13 +96,15 @@ class ActivitySender:
         board: "Board | None" = room.board
         if board is None:  # never loaded: nothing about the activities changed
             return
-        if part == SCREEN:
-            self._changed(room, SCREEN, av.screen(room, board, self.programme, self.config), screens(room.code), p.SCREEN)
-        elif part == FACILITATOR:
-            self._changed(room, FACILITATOR, av.facilitator(room, board, self.programme, self.config),
-                          screens(room.code), p.FACILITATOR)
-        else:
+        if part == PHONES:
             self._send_wall(room, board)
+            return
+        with room.lock:  # a task of its own may build it while a handler changes the board (threading mode)
+            if part == SCREEN:
+                data = av.screen(room, board, self.programme, self.config)
+            else:
+                data = av.facilitator(room, board, self.programme, self.config)
+        self._changed(room, part, data, screens(room.code), p.SCREEN if part == SCREEN else p.FACILITATOR)
 
     def _changed(self, room: "Room", part: str, data: dict[str, Any], to: str, namespace: str) -> None:
         """Emit a view to a room of sockets unless it equals the one they were sent last."""
@@ -116,9 +118,10 @@ class ActivitySender:
         touched = self._touched.pop(room.code, set())
         if not touched:
             return
-        upsert = [[i, board.ideas[i].text] for i in sorted(touched)
-                  if i in board.ideas and board.ideas[i].status == "approved"]
-        remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
+        with room.lock:
+            upsert = [[i, board.ideas[i].text] for i in sorted(touched)
+                      if i in board.ideas and board.ideas[i].status == "approved"]
+            remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
         self.in_slices(p.WALL, {"upsert": upsert, "remove": remove}, phones(room.code), p.PARTICIPANT)
 
     def in_slices(self, event: str, data: Any, room: str, namespace: str) -> None:
@@ -132,8 +135,9 @@ class ActivitySender:
     def state(self, room: "Room") -> None:
         """The activities' state changed: every audience hears it at once (when its view changed)."""
         if room.board is not None:
-            self._changed(room, PHONE_STATE, av.phone(room, room.board, self.programme, self.config, None),
-                          phones(room.code), p.PARTICIPANT)
+            with room.lock:
+                data = av.phone(room, room.board, self.programme, self.config, None)
+            self._changed(room, PHONE_STATE, data, phones(room.code), p.PARTICIPANT)
         self.send(room, SCREEN)
         self.send(room, FACILITATOR)
 
@@ -149,14 +153,15 @@ class ActivitySender:
         board = room.board
         if board is None:
             return
-        touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+        with room.lock:
+            touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+            authors = {board.ideas[i].author for i in idea_ids if i in board.ideas} if moderated else set()
+            mine = {author: av.mine(board, author) for author in authors}
         if touched:
             self._touched.setdefault(room.code, set()).update(touched)
         self.mark(room, SCREEN, FACILITATOR, *((PHONES,) if touched else ()))
-        if not moderated:
-            return
-        for author in {board.ideas[i].author for i in idea_ids if i in board.ideas}:
-            self.socketio.emit(p.MINE, av.mine(board, author), to=person(room.code, author), namespace=p.PARTICIPANT)
+        for author, data in mine.items():
+            self.socketio.emit(p.MINE, data, to=person(room.code, author), namespace=p.PARTICIPANT)
 
     def dots(self, room: "Room") -> None:
         """A phone moved dots: the voter count and the facilitator's tallies change."""

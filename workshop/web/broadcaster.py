@@ -141,25 +141,31 @@ class Broadcaster:
         if FULL in parts:
             started = self._last[(code, FULL)] = time.monotonic()
             self._stale.discard((code, FULL))
-            full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
+            roster = code in self._roster_dirty
+            self._roster_dirty.discard(code)
+            with room.lock:  # built in a task of its own: a handler may change the tally meanwhile (threading mode)
+                full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
+                listed = self.roster(room) if roster else None
             self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
-            if code in self._roster_dirty:
-                self._roster_dirty.discard(code)
-                self.socketio.emit(p.ROSTER, self.roster(room), to=screens(code), namespace=p.FACILITATOR)
+            if listed is not None:
+                self.socketio.emit(p.ROSTER, listed, to=screens(code), namespace=p.FACILITATOR)
             self._cost[(code, FULL)] = time.monotonic() - started
         if SCREEN in parts:
             started = self._last[(code, SCREEN)] = time.monotonic()
             self._stale.discard((code, SCREEN))
-            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
-                                     names_max=self.names_max)
+            with room.lock:
+                masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
+                                         names_max=self.names_max)
             self.socketio.emit(p.LIVE, masked, to=screens(code), namespace=p.SCREEN)
             self._cost[(code, SCREEN)] = time.monotonic() - started
 
     def session_deleted(self, room: "Room") -> int:
         """Tell every socket of a deleted session why it ends, disconnect it, forget the room; return how many."""
         code = room.code
+        with room.lock:
+            members = list(room.tally.members)
         targets = {
-            p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in room.tally.members)],
+            p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in members)],
             p.SCREEN: [screens(code)],
             p.FACILITATOR: [screens(code)],
         }
@@ -210,9 +216,10 @@ class Broadcaster:
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.SCREEN)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.FACILITATOR)
         if room.state.stage in ("results", "ended") and before.stage not in ("results", "ended"):
-            for pid in list(room.tally.members):
-                result = views.result(room, pid)
-                if result is not None and room.sockets.get(pid):
+            with room.lock:
+                results = [(pid, views.result(room, pid)) for pid in room.tally.members if room.sockets.get(pid)]
+            for pid, result in results:
+                if result is not None:
                     self.socketio.emit(p.RESULT, result, to=person(room.code, pid), namespace=p.PARTICIPANT)
         self.touch(room)
 
