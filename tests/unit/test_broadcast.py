@@ -88,8 +88,9 @@ def setup(monkeypatch):
     room = SimpleNamespace(code="ABCDEF", state=apply(initial("self", ["q1"]), "start"), tally=SlowTally(clock, lock),
                            lock=lock, sockets={})
 
-    def make(interval):
-        return broadcast.Broadcaster(io, interval=interval, join_url=None, join_url_local=False, min_group_size=3)
+    def make(interval, threads=False):
+        return broadcast.Broadcaster(io, interval=interval, join_url=None, join_url_local=False, min_group_size=3,
+                                     threads=threads)
     return clock, io, room, make
 
 
@@ -145,10 +146,10 @@ def test_interval_zero_sends_every_change_at_once(setup):
     assert len(sent(io, p.SCREEN)) == 3 and len(sent(io, p.FACILITATOR)) == 3
 
 
-def test_aggregates_are_built_under_the_rooms_lock(setup):
+def test_aggregates_are_built_under_the_rooms_lock_when_tasks_are_threads(setup):
     """The flush runs in a task of its own: in threading mode a join may change the tally while it reads it."""
     clock, io, room, make = setup
-    b = make(0.1)
+    b = make(0.1, threads=True)
     b.touch(room, roster=True)
     io.run_until(1.0)
     assert sent(io, p.FACILITATOR) and sent(io, p.SCREEN)

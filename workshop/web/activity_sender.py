@@ -9,7 +9,8 @@ last send; a phone that connects gets the full list in its snapshot, and applyin
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, ContextManager
 
 from workshop.core.programme import Programme
 from workshop.live import activity_views as av
@@ -42,15 +43,24 @@ class ActivitySender:
     change it tells about; it never reaches back into the live service.
     """
 
-    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme):
-        """Keep the socket server, the settings and the activities' programme (its prompts)."""
+    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme, threads: bool = False):
+        """Keep the socket server, the settings and the activities' programme (its prompts); `threads` as the Broadcaster's."""
         self.socketio = socketio
+        self.threads = threads
         self.config = config
         self.programme = programme
         self._pending: set[tuple[str, str]] = set()
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
         self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, part): the view its audience has
+
+    def reading(self, room: "Room") -> ContextManager[Any]:
+        """What to hold while reading a room's tally or board from a task: its lock when tasks are OS threads.
+
+        Green threads (eventlet, gevent) switch only where one yields, and building a view yields nowhere, so
+        it needs no lock; waiting for one would queue the send behind every write that waits for SQLite.
+        """
+        return room.lock if self.threads else nullcontext()
 
     def window(self, code: str, part: str) -> float:
         """Shortest time between two sends of a part (0 in tests: at once); the facilitator's grows with its cost.
@@ -99,7 +109,7 @@ class ActivitySender:
         if part == PHONES:
             self._send_wall(room, board)
             return
-        with room.lock:  # a task of its own may build it while a handler changes the board (threading mode)
+        with self.reading(room):  # a task of its own may build it while a handler changes the board
             if part == SCREEN:
                 data = av.screen(room, board, self.programme, self.config)
             else:
@@ -118,7 +128,7 @@ class ActivitySender:
         touched = self._touched.pop(room.code, set())
         if not touched:
             return
-        with room.lock:
+        with self.reading(room):
             upsert = [[i, board.ideas[i].text] for i in sorted(touched)
                       if i in board.ideas and board.ideas[i].status == "approved"]
             remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
@@ -135,7 +145,7 @@ class ActivitySender:
     def state(self, room: "Room") -> None:
         """The activities' state changed: every audience hears it at once (when its view changed)."""
         if room.board is not None:
-            with room.lock:
+            with self.reading(room):
                 data = av.phone(room, room.board, self.programme, self.config, None)
             self._changed(room, PHONE_STATE, data, phones(room.code), p.PARTICIPANT)
         self.send(room, SCREEN)
@@ -153,7 +163,7 @@ class ActivitySender:
         board = room.board
         if board is None:
             return
-        with room.lock:
+        with self.reading(room):
             touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
             authors = {board.ideas[i].author for i in idea_ids if i in board.ideas} if moderated else set()
             mine = {author: av.mine(board, author) for author in authors}
