@@ -146,11 +146,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     meters = metrics.Meters() if cfg["METRICS"] else None
     emitter = meters.timed(socketio) if meters else socketio
     programme = default_programme()
+    threads = cfg["ASYNC_MODE"] == "threading"  # tasks are OS threads: views are built under the room's lock
     broadcaster = Broadcaster(emitter, cfg["EMIT_INTERVAL"], links.join_url, not links.reachable,
                               cfg["MIN_GROUP_SIZE"], names_max=cfg["SCREEN_NAMES_MAX"],
                               report_info=functools.partial(report_info, secret, links),
                               notes=lambda room: store.notes(room.id), steps=lambda room: store.steps(room.id),
-                              activity=ActivitySender(emitter, cfg, programme))
+                              activity=ActivitySender(emitter, cfg, programme, threads), threads=threads)
     # Live commits, then tells the broadcaster; timers close questions at zero in the server's background tasks.
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
                 programme=programme, background=socketio)

@@ -46,15 +46,37 @@ class FakeSocketIO:
         self.clock.now = max(self.clock.now, t)
 
 
-class SlowTally:
-    """A tally whose full aggregate takes 10 ms and whose projector-only aggregate 0.5 ms."""
+class Lock:
+    """A room's lock that says whether it is held."""
 
-    def __init__(self, clock):
-        self.clock = clock
+    def __init__(self):
+        self.depth = 0
+
+    def __enter__(self):
+        self.depth += 1
+
+    def __exit__(self, *exc):
+        self.depth -= 1
+
+
+class SlowTally:
+    """A tally whose full aggregate takes 10 ms and whose projector-only aggregate 0.5 ms; it notes each read
+    made without the room's lock (a handler in another thread may change the tally meanwhile)."""
+
+    def __init__(self, clock, lock):
+        self.clock, self.lock, self.unlocked = clock, lock, []
+        self.members = {1: None, 2: None}
 
     def live(self, state, *, min_group_size, details=True):
+        if not self.lock.depth:
+            self.unlocked.append("live")
         self.clock.now += 0.010 if details else 0.0005
         return {"seq": 1, "questions": {}, "results": None, "disciplines": []}
+
+    def roster(self, connected):
+        if not self.lock.depth:
+            self.unlocked.append("roster")
+        return {"participants": []}
 
 
 @pytest.fixture
@@ -62,10 +84,13 @@ def setup(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(broadcast.time, "monotonic", clock)
     io = FakeSocketIO(clock)
-    room = SimpleNamespace(code="ABCDEF", state=apply(initial("self", ["q1"]), "start"), tally=SlowTally(clock))
+    lock = Lock()
+    room = SimpleNamespace(code="ABCDEF", state=apply(initial("self", ["q1"]), "start"), tally=SlowTally(clock, lock),
+                           lock=lock, sockets={})
 
-    def make(interval):
-        return broadcast.Broadcaster(io, interval=interval, join_url=None, join_url_local=False, min_group_size=3)
+    def make(interval, threads=False):
+        return broadcast.Broadcaster(io, interval=interval, join_url=None, join_url_local=False, min_group_size=3,
+                                     threads=threads)
     return clock, io, room, make
 
 
@@ -139,3 +164,13 @@ def test_a_failed_send_in_the_background_is_logged_and_the_next_change_is_sent(s
     b.touch(room)
     io.run_until(1.0)
     assert sent(io, p.SCREEN) and sent(io, p.FACILITATOR)
+
+
+def test_aggregates_are_built_under_the_rooms_lock_when_tasks_are_threads(setup):
+    """The flush runs in a task of its own: in threading mode a join may change the tally while it reads it."""
+    clock, io, room, make = setup
+    b = make(0.1, threads=True)
+    b.touch(room, roster=True)
+    io.run_until(1.0)
+    assert sent(io, p.FACILITATOR) and sent(io, p.SCREEN)
+    assert room.tally.unlocked == []

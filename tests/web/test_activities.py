@@ -342,6 +342,7 @@ def kept_about(part, code):
 def test_a_deleted_session_leaves_nothing_in_the_broadcaster_nor_the_activity_sender(room):
     r = room()
     phone, _ = r.join("A")
+    r.screen.wait("live", lambda d: d["joined"] == 1)  # the join's flush, a task of its own, has sent its last part
     assert activity(r, "open", activity="ideas")["ok"]
     assert phone.emit("idea", {"text": "Een podcast", "prompt": "project"})["ok"]
     svc = r.app.extensions["workshop"]

@@ -89,9 +89,7 @@ def test_every_activity_emit_is_timed(make_app):
     session = app.test_client().post("/api/sessions", json={"title": "Proeftuin"}).get_json()
     facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
     screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
-    broadcaster = app.extensions["workshop"].broadcaster
-    broadcaster.touch = lambda room, roster=False: None  # no coalesced live aggregates racing with the count
-    phone, _ = Room(app, socketio, session, facilitator, screen).join("A")
+    phone = Room(app, socketio, session, facilitator, screen).phone()  # a visitor: no join, so no quiz flush runs
     before = scrape(app)[("workshop_emit_seconds_count", ())]
     assert facilitator.emit("activity", {"action": "open", "activity": "ideas"})["ok"]
     # the activities to phones, projector and facilitator, and the state to both screens (the projector now shows them)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,6 +80,9 @@ class Room:
     # What the facilitator may do in `state` (core.commands.allowed), kept with the state it was found for:
     # a command's acknowledgement and its broadcast ask for it once per change, not twice.
     allowed_for: tuple[SessionState, dict] | None = None
+    # The live service's lock (Live.editing holds it while it changes the room): whoever reads the tally or the
+    # board from another thread (the broadcaster's flush) holds it too, else a join may change them mid-read.
+    lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
 
 
 class RoomCache:
@@ -159,6 +163,7 @@ class RoomCache:
             created_at=row["created_at"], report_generation=row["report_generation"],
             state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
             organisation=row["organisation"], follows=row["follows"], carried=self.store.carried_steps(row["id"]),
+            lock=self._lock,
         )
 
     def forget(self, code: str) -> Room | None:

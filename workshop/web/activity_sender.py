@@ -9,7 +9,8 @@ last send; a phone that connects gets the full list in its snapshot, and applyin
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, ContextManager
 
 from workshop.core.programme import Programme
 from workshop.live import activity_views as av
@@ -42,15 +43,24 @@ class ActivitySender:
     change it tells about; it never reaches back into the live service.
     """
 
-    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme):
-        """Keep the socket server, the settings and the activities' programme (its prompts)."""
+    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme, threads: bool = False):
+        """Keep the socket server, the settings and the activities' programme (its prompts); `threads` as the Broadcaster's."""
         self.socketio = socketio
+        self.threads = threads
         self.config = config
         self.programme = programme
         self._pending: set[tuple[str, str]] = set()
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last send took
         self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, part): the view its audience has
+
+    def reading(self, room: "Room") -> ContextManager[Any]:
+        """What to hold while reading a room's tally or board from a task: its lock when tasks are OS threads.
+
+        Green threads (eventlet, gevent) switch only where one yields, and building a view yields nowhere, so
+        it needs no lock; waiting for one would queue the send behind every write that waits for SQLite.
+        """
+        return room.lock if self.threads else nullcontext()
 
     def window(self, code: str, part: str) -> float:
         """Shortest time between two sends of a part (0 in tests: at once); the facilitator's grows with its cost.
@@ -96,13 +106,15 @@ class ActivitySender:
         board: "Board | None" = room.board
         if board is None:  # never loaded: nothing about the activities changed
             return
-        if part == SCREEN:
-            self._changed(room, SCREEN, av.screen(room, board, self.programme, self.config), screens(room.code), p.SCREEN)
-        elif part == FACILITATOR:
-            self._changed(room, FACILITATOR, av.facilitator(room, board, self.programme, self.config),
-                          screens(room.code), p.FACILITATOR)
-        else:
+        if part == PHONES:
             self._send_wall(room, board)
+            return
+        with self.reading(room):  # a task of its own may build it while a handler changes the board
+            if part == SCREEN:
+                data = av.screen(room, board, self.programme, self.config)
+            else:
+                data = av.facilitator(room, board, self.programme, self.config)
+        self._changed(room, part, data, screens(room.code), p.SCREEN if part == SCREEN else p.FACILITATOR)
 
     def _changed(self, room: "Room", part: str, data: dict[str, Any], to: str, namespace: str) -> None:
         """Emit a view to a room of sockets unless it equals the one they were sent last."""
@@ -116,9 +128,10 @@ class ActivitySender:
         touched = self._touched.pop(room.code, set())
         if not touched:
             return
-        upsert = [[i, board.ideas[i].text] for i in sorted(touched)
-                  if i in board.ideas and board.ideas[i].status == "approved"]
-        remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
+        with self.reading(room):
+            upsert = [[i, board.ideas[i].text] for i in sorted(touched)
+                      if i in board.ideas and board.ideas[i].status == "approved"]
+            remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
         self.in_slices(p.WALL, {"upsert": upsert, "remove": remove}, phones(room.code), p.PARTICIPANT)
 
     def in_slices(self, event: str, data: Any, room: str, namespace: str) -> None:
@@ -132,8 +145,9 @@ class ActivitySender:
     def state(self, room: "Room") -> None:
         """The activities' state changed: every audience hears it at once (when its view changed)."""
         if room.board is not None:
-            self._changed(room, PHONE_STATE, av.phone(room, room.board, self.programme, self.config, None),
-                          phones(room.code), p.PARTICIPANT)
+            with self.reading(room):
+                data = av.phone(room, room.board, self.programme, self.config, None)
+            self._changed(room, PHONE_STATE, data, phones(room.code), p.PARTICIPANT)
         self.send(room, SCREEN)
         self.send(room, FACILITATOR)
 
@@ -149,14 +163,15 @@ class ActivitySender:
         board = room.board
         if board is None:
             return
-        touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+        with self.reading(room):
+            touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+            authors = {board.ideas[i].author for i in idea_ids if i in board.ideas} if moderated else set()
+            mine = {author: av.mine(board, author) for author in authors}
         if touched:
             self._touched.setdefault(room.code, set()).update(touched)
         self.mark(room, SCREEN, FACILITATOR, *((PHONES,) if touched else ()))
-        if not moderated:
-            return
-        for author in {board.ideas[i].author for i in idea_ids if i in board.ideas}:
-            self.socketio.emit(p.MINE, av.mine(board, author), to=person(room.code, author), namespace=p.PARTICIPANT)
+        for author, data in mine.items():
+            self.socketio.emit(p.MINE, data, to=person(room.code, author), namespace=p.PARTICIPANT)
 
     def dots(self, room: "Room") -> None:
         """A phone moved dots: the voter count and the facilitator's tallies change."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, Callable, ContextManager
 
 from flask_babel import force_locale
 
@@ -48,12 +49,13 @@ class Broadcaster:
                  report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None},
                  notes: Callable[["Room"], dict[str, str]] = lambda room: {},
                  steps: Callable[["Room"], list[dict[str, str]]] = lambda room: [],
-                 activity: "ActivitySender | None" = None):
+                 activity: "ActivitySender | None" = None, threads: bool = False):
         """Keep what a flush needs (the join address as worked out at start); no emit happens here.
 
         What facilitator devices are sent when it changes is read after the commit through `report_info`
         (the shared report link), `notes` and `steps`; the app passes them (it holds the store, the secret and
         the links). `activity` sends the activities' views (web/activity_sender.py); None: nobody hears them.
+        `threads`: background tasks are OS threads (async mode "threading"), see `reading`.
         """
         self.socketio = socketio
         self.interval = interval
@@ -65,12 +67,21 @@ class Broadcaster:
         self.notes = notes
         self.steps = steps
         self.activity = activity
+        self.threads = threads
         self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
         self._roster_dirty: set[str] = set()
         self._shows: dict[str, str] = {}  # code: what its projector was last told it shows after an activity change
+
+    def reading(self, room: "Room") -> ContextManager[Any]:
+        """What to hold while reading a room's tally or board from a task: its lock when tasks are OS threads.
+
+        Green threads (eventlet, gevent) switch only where one yields, and building a view yields nowhere, so
+        it needs no lock; waiting for one would queue the send behind every write that waits for SQLite.
+        """
+        return room.lock if self.threads else nullcontext()
 
     def waiting(self) -> int:
         """How many sessions have a flush waiting (the queue depth /metrics shows)."""
@@ -149,25 +160,31 @@ class Broadcaster:
         if FULL in parts:
             started = self._last[(code, FULL)] = time.monotonic()
             self._stale.discard((code, FULL))
-            full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
+            roster = code in self._roster_dirty
+            self._roster_dirty.discard(code)
+            with self.reading(room):  # built in a task of its own: a handler may change the tally meanwhile
+                full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
+                listed = self.roster(room) if roster else None
             self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
-            if code in self._roster_dirty:
-                self._roster_dirty.discard(code)
-                self.socketio.emit(p.ROSTER, self.roster(room), to=screens(code), namespace=p.FACILITATOR)
+            if listed is not None:
+                self.socketio.emit(p.ROSTER, listed, to=screens(code), namespace=p.FACILITATOR)
             self._cost[(code, FULL)] = time.monotonic() - started
         if SCREEN in parts:
             started = self._last[(code, SCREEN)] = time.monotonic()
             self._stale.discard((code, SCREEN))
-            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
-                                     names_max=self.names_max)
+            with self.reading(room):
+                masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
+                                         names_max=self.names_max)
             self.socketio.emit(p.LIVE, masked, to=screens(code), namespace=p.SCREEN)
             self._cost[(code, SCREEN)] = time.monotonic() - started
 
     def session_deleted(self, room: "Room") -> int:
         """Tell every socket of a deleted session why it ends, disconnect it, forget the room; return how many."""
         code = room.code
+        with self.reading(room):
+            members = list(room.tally.members)
         targets = {
-            p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in room.tally.members)],
+            p.PARTICIPANT: [phones(code), *(person(code, pid) for pid in members)],
             p.SCREEN: [screens(code)],
             p.FACILITATOR: [screens(code)],
         }
@@ -219,9 +236,10 @@ class Broadcaster:
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.SCREEN)
         self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=p.FACILITATOR)
         if room.state.stage in ("results", "ended") and room.state.stage != before.stage:
-            for pid in list(room.tally.members):
-                result = views.result(room, pid)
-                if result is not None and room.sockets.get(pid):
+            with self.reading(room):
+                results = [(pid, views.result(room, pid)) for pid in room.tally.members if room.sockets.get(pid)]
+            for pid, result in results:
+                if result is not None:
                     self.socketio.emit(p.RESULT, result, to=person(room.code, pid), namespace=p.PARTICIPANT)
         self.touch(room)
 
