@@ -136,3 +136,19 @@ def test_a_rejected_write_reports_nothing(setup, write):
 def test_the_app_wires_the_broadcaster_as_the_live_services_notifier(app):
     svc = app.extensions["workshop"]
     assert svc.live.notifier is svc.broadcaster
+
+
+def test_an_activity_write_on_a_room_evicted_meanwhile_changes_the_live_copy_and_is_told_once(setup):
+    """Activities change rooms through Live.editing: a caller holding an evicted copy writes to the reloaded one."""
+    live, room, recorder = setup
+    member, _ = live.join(room, "Eva")
+    live.activities.command(room, "open", {"activity": "challenges"})
+    assert live.evict_idle(0, lambda code: False, lambda code: None) == [room.code]
+    recorder.take()
+    picks = live.activities.pick(room, member.id, [live.activities.board(room).state.challenges[0].id])
+    current = live.room(room.code)
+    assert current is not room and current.board.picks == {member.id: picks}
+    assert room.board.picks == {}  # the stale copy was not written
+    assert recorder.take() == [("challenge_picked", room.code, member.id)]
+    live.activities.command(current, "open", {"activity": "challenges"})  # open already: nothing changed
+    assert recorder.take() == []
