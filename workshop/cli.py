@@ -187,7 +187,7 @@ def open_live(data_dir: str | None):
 
 
 def version() -> str:
-    """The installed version (the wheel's), or the checkout's pyproject version with the commit it runs."""
+    """The installed version (the wheel's, or an editable install's pyproject version)."""
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as installed
 
