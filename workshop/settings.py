@@ -145,7 +145,7 @@ def parse(name: str, raw: str, default: Any) -> Any:
 
 
 def version() -> str:
-    """The installed version (the wheel's), or the checkout's pyproject version with the commit it runs."""
+    """The installed version (the wheel's, or an editable install's pyproject version)."""
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as installed
 
