@@ -59,7 +59,7 @@
       if (!state) return;
       if (state.timer) { command({ action: 'timer_add' }, t('done_timer_add')); return; }
       const qs = focusQuestion();
-      if (!qs || qs.status !== 'open') { say(t('timer_needs_open'), 'error'); return; }
+      if (!qs || (qs.allowed || []).indexOf('timer') < 0) { say(t('timer_needs_open'), 'error'); return; } // the server's rule
       command({ action: 'timer', question: qs.id, seconds: Number(W.$('pc-seconds').value), reveal: W.$('pc-reveal').checked },
         t('done_timer', { name: questionName(qs) }));
     },

@@ -25,7 +25,7 @@ SPY = """() => {
   window.__sent = null;     // a list: record commands instead of sending them
   window.__held = null;     // a list: hold notes back until released
   window.__states = 0;      // how many states the page received
-  sock.on('state', function () { window.__states += 1; });
+  sock.on('state', function (state) { window.__states += 1; window.__shows = state.shows; });
   sock.emit = function () {
     const args = Array.prototype.slice.call(arguments);
     if (window.__sent && args[0] === 'command') { window.__sent.push(args[1]); sock.flags = {}; return sock; }
@@ -66,17 +66,19 @@ def join(pages, url, name):
 SHORTCUTS = {"n": "next", "ArrowRight": "next", "p": "prev", "ArrowLeft": "prev", "r": "reveal", "z": "undo",
              "g": "view", "a": "new_round", "b": "blank", "j": "view", "t": "timer", "h": "hide_results"}
 
-# Every kind of mouse choice on the console: (name, how it is made, whether the focus is then in a form control).
+# Every kind of mouse choice on the console: (name, the control, how it is chosen, whether the focus is then in a
+# form control). A choice that is a command is done once its control shows it pressed.
+AGREE = f".qcard[data-key='{FIRST['id']}'] .agree-btn >> nth=1"
 CHOICES = [
-    ("a main button", lambda p: p.locator("#btn-lock").click(), False),
-    ("a view button", lambda p: p.locator(".view-btn[data-view='disciplines']").click(), False),
-    ("an agreed answer", lambda p: p.locator(f".qcard[data-key='{FIRST['id']}'] .agree-btn").nth(1).click(), False),
-    ("a names setting", lambda p: p.locator("[data-names='on']").click(), False),
-    ("a checkbox", lambda p: p.locator("#export-no-nicknames").click(), True),
-    ("the timer's checkbox", lambda p: p.locator("#pc-reveal").click(), True),
-    ("a select", lambda p: (p.locator("#pc-seconds").focus(), p.locator("#pc-seconds").select_option("120")), True),
-    ("a read-only field", lambda p: p.locator("#join-url").click(), True),
-    ("a note", lambda p: p.locator(f"#note-{FIRST['id']}").click(), True),
+    ("a main button", "#btn-lock", "click", False),
+    ("a view button", ".view-btn[data-view='disciplines']", "click", False),
+    ("an agreed answer", AGREE, "click", False),
+    ("a names setting", "[data-names='on']", "click", False),
+    ("a checkbox", "#export-no-nicknames", "click", True),
+    ("the timer's checkbox", "#pc-reveal", "click", True),
+    ("a select", "#pc-seconds", "select", True),
+    ("a read-only field", "#join-url", "click", True),
+    ("a note", f"#note-{FIRST['id']}", "click", True),
 ]
 
 
@@ -92,11 +94,15 @@ def test_every_shortcut_after_every_kind_of_mouse_choice_does_only_what_is_docum
     documented = fac.evaluate("W.shortcuts.map(function (s) { return s.keys; })")
     assert sorted(k for keys in documented for k in keys) == sorted(SHORTCUTS)  # a new shortcut joins the matrix
 
-    for name, choose, in_control in CHOICES:
-        received = fac.evaluate("window.__states")
-        choose(fac)
-        if not in_control:  # a choice that is a command: its state arrived before the keys are pressed
-            fac.wait_for_function("n => window.__states > n", arg=received)
+    for name, selector, how, in_control in CHOICES:
+        control = fac.locator(selector)
+        if how == "select":  # chosen with the mouse: the select keeps the focus
+            control.focus()
+            control.select_option("120")
+        else:
+            control.click()
+        if not in_control:  # a command: done once the page shows it (before any key is pressed)
+            expect(control).to_have_attribute("aria-pressed", "true")
         agreed_before = fac.locator(".agree-btn[aria-pressed='true']").all_text_contents()
         seconds_before = fac.locator("#pc-seconds").input_value()
         for key, action in SHORTCUTS.items():
@@ -179,13 +185,15 @@ def test_the_console_says_what_the_projector_draws_after_every_action(server, pa
             received = fac.evaluate("window.__states")
             act[step]()
             fac.wait_for_function("n => window.__states > n", arg=received)  # the state after this step
+        fac.wait_for_function("() => !window.__shows || "
+                              "document.getElementById('on-screen').getAttribute('data-shows') === window.__shows")
+        shows, words = on_screen(fac)  # the console has drawn the newest state's statement
         projector.wait_for_function(
             """([shows]) => {
                  const s = document.body.getAttribute('data-screen');
                  if (shows.indexOf('activity_') === 0) return s === 'activity-' + shows.slice(9).replace(/_result$/, '');
                  return s === ({results_hidden: 'hidden'}[shows] || shows);
-               }""", arg=[on_screen(fac)[0]])
-        shows, words = on_screen(fac)
+               }""", arg=[shows])
         screen, visible = drawn(projector)
         assert agrees(shows, screen, visible), (step, shows, screen, visible)
         assert words.startswith("Het scherm toont: ") and "{" not in words, (step, words)

@@ -146,7 +146,8 @@ def test_pause_screen_and_hidden_results(server, pages, axe_report):
 
         show_panel(fac, "projector")
         fac.locator("#pc-hide").click()
-        expect(projector.locator("body")).to_have_attribute("data-screen", "question")
+        expect(projector.locator("body")).to_have_attribute("data-screen", "hidden")  # the notice, as the console says
+        expect(fac.locator("#on-screen")).to_have_attribute("data-shows", "results_hidden")
         expect(projector.locator(".sc-reveal")).to_have_count(0)
         expect(projector.locator(".sc-bar")).to_have_count(0)
         found += axe_check(projector, "projector: results hidden", axe_report)

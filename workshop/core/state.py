@@ -207,16 +207,17 @@ def shown(state: SessionState) -> str:
         return "blank"
     if state.stage == "lobby":
         return "lobby" if state.view != "join" else "join"
+    focus = state.questions.get(state.focus) if state.focus else None
+    revealed = focus is not None and focus.status == "revealed"  # the question view then shows its answers
     if state.view != "auto":
-        if state.hide_results and state.view in RESULT_VIEWS:
+        if state.hide_results and (state.view in RESULT_VIEWS or (state.view == "question" and revealed)):
             return "results_hidden"
         return state.view
     if state.stage in ("results", "ended"):
         return "results_hidden" if state.hide_results and state.stage == "results" else state.stage
-    if state.pacing == "self":
-        focus = state.questions.get(state.focus) if state.focus else None
-        return "question" if focus is not None and focus.status == "revealed" else "progress"
-    return "question"
+    if state.pacing == "self" and not revealed:
+        return "progress"
+    return "results_hidden" if state.hide_results and revealed else "question"
 
 
 def apply_session(state: SessionState, action: str, *, question: str | None, option: str | None,
