@@ -130,7 +130,7 @@ def test_the_pause_screen_and_the_join_code_win_over_an_activity_which_wins_over
 
 
 def test_a_revealed_question_with_hidden_results_is_the_notice_the_projector_draws():
-    s = sm.apply(sm.apply(sm.initial("paced", QUESTIONS), "start"), "reveal", question="a")
+    s = commands.apply(commands.apply(sm.initial("paced", QUESTIONS), "start"), "reveal", question="a")
     assert sm.projector_shows(s) == "question"
-    assert sm.projector_shows(sm.apply(s, "hide_results")) == "results_hidden"
-    assert sm.projector_shows(sm.apply(sm.apply(s, "hide_results"), "next")) == "question"  # b is open: no answers
+    assert sm.projector_shows(commands.apply(s, "hide_results")) == "results_hidden"
+    assert sm.projector_shows(commands.apply(commands.apply(s, "hide_results"), "next")) == "question"  # b is open: no answers
