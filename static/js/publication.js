@@ -6,9 +6,13 @@
 
   const el = W.el;
 
-  /** A link shown as its address (it may be tapped on a phone; the page itself loads nothing from it). */
+  /** A link shown as its address (it may be tapped on a phone; the page itself loads nothing from it); it may
+      break after a slash only, never inside a word (<wbr>). */
   function linkText(url) {
-    return el('a', { class: 'pub-link', href: url, rel: 'noopener noreferrer', target: '_blank', text: url });
+    const parts = String(url).split('/');
+    return el('a', { class: 'pub-link', href: url, rel: 'noopener noreferrer', target: '_blank' }, parts.map(function (part, i) {
+      return i < parts.length - 1 ? [part + '/', el('wbr')] : part;
+    }));
   }
 
   /** The QR code of a publication link, drawn by the server, or null without a qr function. */
