@@ -1,15 +1,17 @@
 /* One fitting rule for every projector view (issue 21): each view's render ends with W.fit(box).
 
-   W.fit(box, opts) -> {zoom, page, pages}
+   W.fit(box, opts) -> {scale, page, pages}
      box   the view's element: it has a fixed height (a flex child of <main>) and clips (overflow: hidden);
            nothing inside it clips or scrolls, so whatever does not fit shows up in W.fit.overflows.
      opts.key     what the page number belongs to (default: box's data-key); a new key starts at page 1.
-     opts.max     the largest zoom (default 1: the sizes in screen.css are the comfortable maximum).
-     opts.shrink  false: pages before smaller type (the lobby keeps its code large and pages the names).
-     opts.seconds how long a page stays before the next one comes (default 12).
-   1. Type. The zoom part ([data-fit-zoom] in box, else box) gets the largest CSS zoom in [floor, max] at
-      which nothing overflows (bisection). The floor keeps the part's smallest text at W.fit.minimum():
-      --fs-min of screen.css, 24 px at 768 px high and 32 px at 1080, linear in the height, never under 24.
+     opts.max     the largest scale (default 1: the sizes in screen.css are the comfortable maximum).
+     opts.least   pages before smaller type once this many units fit on a page (the lobby keeps its code large
+                  and pages the names); default: smaller type first, pages only at the minimum.
+     opts.seconds how long a page stays before the next one comes (default 10).
+   1. Type. Every type size in screen.css is max(--fs-min, its comfortable size × --fit). The scaled part
+      ([data-fit-scale] in box, else box) gets the largest --fit in [floor, max] at which nothing overflows
+      (bisection); at the floor every text is at the minimum, W.fit.minimum(): --fs-min, 24 px at 768 px high
+      and 32 px at 1080, linear in the height, never under 24. So no text is ever under the minimum.
    2. Pages. When even the floor overflows, the units of box's [data-fit-pages] containers (their element
       children, in document order across containers) are dealt into pages: a page takes whole units while
       the box does not overflow; a unit too big for a page of its own is split between its [data-fit-items]
@@ -27,33 +29,32 @@
   'use strict';
 
   const W = window.W;
-  const SECONDS = 12;
+  const SECONDS = 10;
   const HIDDEN = 'data-fit-hidden'; // marks what the fit hid, so it never shows what a view hid itself
   const at = { key: null, page: 0, pages: 1, timer: 0, box: null, opts: null };
 
   /** Fit a drawn view into its box: zoom, else pages (see above). */
   W.fit = function (box, opts) {
     opts = opts || {};
-    if (!box) return { zoom: 1, page: 0, pages: 1 };
+    if (!box) return { scale: 1, page: 0, pages: 1 };
     const key = opts.key || box.getAttribute('data-key') || box.id || '';
     if (key !== at.key) { stop(); at.key = key; at.page = 0; }
     at.box = box;
     at.opts = opts;
     reset(box);
-    const part = box.querySelector('[data-fit-zoom]') || box;
+    const part = box.querySelector('[data-fit-scale]') || box;
     const max = opts.max || 1;
-    const floor = Math.max(0.3, floorOf(part));
-    let zoom = Math.max(max, floor);
-    setZoom(part, zoom);
+    const floor = Math.min(max, floorOf(part));
+    let scale = max;
+    setScale(part, scale);
     let pages = [];
     if (overflows(box)) {
       const units = unitsOf(box);
-      if (units.length && opts.shrink === false) {
-        zoom = largest(part, floor, zoom, function () { return firstFits(box, units); });
-      } else {
-        zoom = largest(part, floor, zoom, function () { return !overflows(box); });
-      }
-      setZoom(part, zoom);
+      const least = Math.min(opts.least || units.length, units.length);
+      const ok = least < units.length
+        ? function () { return firstFit(box, units, least); } : function () { return !overflows(box); };
+      scale = largest(part, floor, scale, ok);
+      setScale(part, scale);
       if (overflows(box) && units.length) pages = deal(box, units);
     }
     at.pages = Math.max(1, pages.length);
@@ -62,7 +63,7 @@
     label();
     if (at.pages > 1 && !at.timer) at.timer = window.setTimeout(turn, (opts.seconds || SECONDS) * 1000, 1);
     if (at.pages < 2) stop();
-    return { zoom: zoom, page: at.page, pages: at.pages };
+    return { scale: scale, page: at.page, pages: at.pages };
   };
 
   /** The smallest type size in CSS px at this viewport (--fs-min). */
@@ -113,35 +114,36 @@
     return cs.overflowY !== 'visible' || excess > 0.3 * parseFloat(cs.fontSize);
   }
 
-  /** The smallest zoom that keeps the part's smallest text at the minimum (1 when it has no text). */
+  /** The scale at which the part's largest text is at the minimum too (every text is then; 1 without text). */
   function floorOf(part) {
-    let smallest = Infinity;
+    let largestSize = 0;
     const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
       if (!n.nodeValue.trim() || !el || el.closest('[hidden], .visually-hidden')) continue;
-      smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+      largestSize = Math.max(largestSize, parseFloat(getComputedStyle(el).fontSize));
     }
-    return smallest === Infinity ? 1 : W.fit.minimum() / smallest;
+    return largestSize ? Math.min(1, W.fit.minimum() / largestSize) : 1;
   }
 
-  /** The largest zoom in [low, high] for which ok() holds (low when none does), by bisection on the part. */
+  /** The largest scale in [low, high] for which ok() holds (low when none does), by bisection on the part. */
   function largest(part, low, high, ok) {
-    setZoom(part, high);
+    setScale(part, high);
     if (ok()) return high;
-    setZoom(part, low);
+    setScale(part, low);
     if (!ok() || high - low < 0.01) return low;
     for (let i = 0; i < 7 && high - low > 0.01; i += 1) {
       const mid = (low + high) / 2;
-      setZoom(part, mid);
+      setScale(part, mid);
       if (ok()) low = mid; else high = mid;
     }
     return Math.floor(low * 100) / 100;
   }
 
-  /** Zoom the part (1: none). */
-  function setZoom(part, zoom) {
-    part.style.zoom = Math.abs(zoom - 1) < 0.001 ? '' : String(zoom);
+  /** Scale the part's type (--fit; 1: the comfortable sizes). */
+  function setScale(part, scale) {
+    if (Math.abs(scale - 1) < 0.001) part.style.removeProperty('--fit');
+    else part.style.setProperty('--fit', String(scale));
   }
 
   /** The pageable units: the element children of every [data-fit-pages] container, in document order. */
@@ -164,9 +166,9 @@
     return list ? Array.prototype.slice.call(list.children) : [];
   }
 
-  /** Whether the box fits with only its first unit shown (the test for opts.shrink === false). */
-  function firstFits(box, units) {
-    show(box, units, [[0, 0, null]]);
+  /** Whether the box fits with only its first n units shown (the test for opts.least). */
+  function firstFit(box, units, n) {
+    show(box, units, units.slice(0, n).map(function (u, i) { return [i, 0, null]; }));
     const ok = !overflows(box);
     show(box, units, null);
     return ok;
@@ -237,11 +239,11 @@
     }
   }
 
-  /** Undo what an earlier fit did in box: zoom and hidden parts. */
+  /** Undo what an earlier fit did in box: its scale and hidden parts. */
   function reset(box) {
     box.querySelectorAll('[' + HIDDEN + ']').forEach(function (node) { hide(node, false); });
-    box.querySelectorAll('[data-fit-zoom]').forEach(function (node) { node.style.zoom = ''; });
-    box.style.zoom = '';
+    box.querySelectorAll('[data-fit-scale]').forEach(function (node) { node.style.removeProperty('--fit'); });
+    box.style.removeProperty('--fit');
     box.__fitUnits = null;
   }
 

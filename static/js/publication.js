@@ -11,7 +11,7 @@
   function linkText(url) {
     const parts = String(url).split('/');
     return el('a', { class: 'pub-link', href: url, rel: 'noopener noreferrer', target: '_blank' }, parts.map(function (part, i) {
-      return i < parts.length - 1 ? [part + '/', el('wbr')] : part;
+      return i < parts.length - 1 ? [el('span', { class: 'nowrap', text: part + '/' }), el('wbr')] : el('span', { class: 'nowrap', text: part });
     }));
   }
 
@@ -39,7 +39,7 @@
 
   /** The tools: name, what it is for, its link (and QR code). */
   W.pubTools = function (phase, qr) {
-    return el('ul', { class: 'pub-tools' }, phase.publication.tools.map(function (tool, i) {
+    return el('ul', { class: 'pub-tools', 'data-fit-pages': '' }, phase.publication.tools.map(function (tool, i) {
       return el('li', { class: 'pub-tool' },
         qrImage(qr, phase, 'tool-' + i),
         el('div', {},

@@ -61,7 +61,7 @@
     if (view === 'lobby' || view === 'join') {
       renderLobby();
       W.showView('v-lobby');
-      W.fit(W.$('v-lobby'), { key: view, shrink: false }); // the code stays large; the names take pages
+      W.fit(W.$('v-lobby'), { key: view, least: 6 }); // the code stays large; the names take pages
       return;
     }
     const builders = {
@@ -163,7 +163,7 @@
     const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
       return summary(q, r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
     }));
-    parts.push(el('div', { class: 'sc-fit', 'data-fit-zoom': '' }, lines, chart)); // the question text keeps its size
+    parts.push(el('div', { class: 'sc-fit', 'data-fit-scale': '' }, lines, chart)); // the question text keeps its size
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
   }
 

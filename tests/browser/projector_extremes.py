@@ -35,7 +35,9 @@ DISCIPLINES = [forty(f"{word} {n:02d} en aanverwante werkzaamheden") for n, word
     ["Bedrijfsvoering", "Publieksbegeleiding", "Collectiebeheer", "Informatievoorziening", "Marketingcommunicatie",
      "Tentoonstellingen", "Educatieprogramma's", "Directiesecretariaat", "Vrijwilligerscoördinatie",
      "Fondsenwerving", "Restauratieatelier", "Huisvestingszaken"], start=1)]
-CHALLENGES = [forty(f"Uitdaging {n}: ") * 3 + "erg lange uitdagingstekst" for n in range(1, 13)]
+CHALLENGE = ("Uitdaging {n}: de samenwerking tussen collectiebeheer, publieksbegeleiding en bedrijfsvoering "
+             "loopt vast op verouderde systemen en te weinig tijd")
+CHALLENGES = [(CHALLENGE.format(n=n) + " voor vernieuwing")[:140].rstrip().ljust(140, ".") for n in range(1, 13)]
 IDEA = ("Idee {n}: een digitale publieksreis die bezoekers vooraf, tijdens en na hun bezoek begeleidt, met "
         "collectieverhalen en vrijwilligers erbij")
 
@@ -152,33 +154,35 @@ def seed_all(data_dir: Path) -> Seeder:
     people_per_total = [totals.count(t) for t in range(QN.max_total + 1)]
     fresh = sm.initial("paced", QIDS)
     lobby = run(fresh, ("names", {"names": "on"}))
-    s.session("lobby", lobby, people=120, names=60, joined=120)
+    s.session("lobby", lobby, people=120, screen="lobby", names=60, joined=120)
     revealed = run(fresh, ("start",), *[(a, {"question": q}) for q in QIDS for a in ("open", "reveal")])
-    s.session("question-open", run(fresh, ("start",)), people=everyone, totals=totals)
-    s.session("join", run(fresh, ("start",), ("view", {"view": "join"})), people=everyone, totals=totals)
+    s.session("question-open", run(fresh, ("start",)), people=everyone, totals=totals, screen="question")
+    s.session("join", run(fresh, ("start",), ("view", {"view": "join"})), people=everyone, totals=totals, screen="join")
     s.session("reveal-two-options", run(revealed, ("focus", {"question": TWO_OPTIONS})), people=everyone, totals=totals,
-              options=2)
+              screen="question", options=2)
     s.session("reveal-four-options", run(revealed, ("focus", {"question": QIDS[0]})), people=everyone, totals=totals,
-              options=len(QN.questions[0].options))
+              screen="question", options=len(QN.questions[0].options))
     rounds = run(revealed, ("new_round", {"question": QIDS[0]}), ("reveal", {"question": QIDS[0]}))
     s.session("reveal-rounds", rounds, people=everyone, totals=totals, rounds={QIDS[0]: 2},
-              options=len(QN.questions[0].options))
+              screen="question", options=len(QN.questions[0].options))
     s.session("progress", run(sm.initial("self", QIDS), ("start",)), people=everyone, totals=totals[:37],
-              questions=len(QIDS))
+              screen="progress", questions=len(QIDS))
     results = run(revealed, ("results",))
-    s.session("results", results, people=everyone, totals=totals, per_total=people_per_total)
+    s.session("results", results, people=everyone, totals=totals, screen="results", per_total=people_per_total)
     s.session("disciplines", run(results, ("view", {"view": "disciplines"})), people=everyone, totals=totals,
-              groups=len(DISCIPLINES))
+              screen="disciplines", groups=len(DISCIPLINES))
     s.session("rounds", run(rounds, ("results",), ("view", {"view": "rounds"})), people=everyone, totals=totals,
-              rounds={QIDS[0]: 2}, questions=len(QIDS))
+              rounds={QIDS[0]: 2}, screen="rounds", questions=len(QIDS))
     agreed = run(results, *[("agree", {"question": q.id, "option": q.options[-1].id}) for q in QN.questions])
     for view in ("consensus", "consensus_tools", "consensus_sector"):
-        s.session(view.replace("_", "-"), run(agreed, ("view", {"view": view})), people=everyone, totals=totals)
+        s.session(view.replace("_", "-"), run(agreed, ("view", {"view": view})), people=everyone, totals=totals,
+                  screen=view)
     s.session("consensus-missing", run(results, ("agree", {"question": QIDS[0], "option": QN.questions[0].options[0].id}),
-                                       ("view", {"view": "consensus"})), people=everyone, totals=totals)
-    s.session("ended", run(agreed, ("end",)), people=everyone, totals=totals)
-    s.session("blank", run(results, ("blank",)), people=everyone, totals=totals)
-    s.session("hidden", run(results, ("hide_results",)), people=everyone, totals=totals)
+                                       ("view", {"view": "consensus"})), people=everyone, totals=totals,
+              screen="consensus", questions=len(QIDS))
+    s.session("ended", run(agreed, ("end",)), people=everyone, totals=totals, screen="ended")
+    s.session("blank", run(results, ("blank",)), people=everyone, totals=totals, screen="blank")
+    s.session("hidden", run(results, ("hide_results",)), people=everyone, totals=totals, screen="hidden")
     seed_activities(s, results, totals)
     seed_followup(s, results, totals)
     return s
@@ -196,10 +200,11 @@ def seed_activities(s: Seeder, results: sm.SessionState, totals: list[int]) -> N
 
     people = len(totals)
     s.session("challenges-open", results, people=people, totals=totals,
-              activities=state("challenges", challenges="open"), challenges=len(challenges))
+              activities=state("challenges", challenges="open"), screen="activity-challenges",
+              challenges=len(challenges))
     case, sid, ids = s.session("challenges-revealed", results, people=people, totals=totals,
                                activities=state("challenges", challenges="revealed"),
-                               challenges=len(challenges), groups=len(DISCIPLINES))
+                               screen="activity-challenges", challenges=len(challenges), groups=len(DISCIPLINES))
     for i, pid in enumerate(ids):
         s.store.save_picks(sid, pid, [challenges[i % 12].id, challenges[(i * 5 + 1) % 12].id], s.now)
     for name, status, current in (("ideas-open", {"challenges": "revealed", "ideas": "open"}, "ideas"),
@@ -207,7 +212,7 @@ def seed_activities(s: Seeder, results: sm.SessionState, totals: list[int]) -> N
                                   ("vote-revealed", {"challenges": "revealed", "ideas": "closed", "vote": "revealed"},
                                    "vote")):
         case, sid, ids = s.session(name, results, people=people, totals=totals, activities=state(current, **status),
-                                   ideas=48, groups=len(DISCIPLINES))
+                                   screen="activity-" + current, ideas=48, groups=len(DISCIPLINES))
         made = [s.store.add_idea(sid, ids[n], "project", idea_text(n + 1), "approved", s.now) for n in range(48)]
         if name == "vote-revealed":
             for i, pid in enumerate(ids):
@@ -222,7 +227,7 @@ def seed_followup(s: Seeder, results: sm.SessionState, totals: list[int]) -> Non
               "due": "eind volgend kwartaal"} for n in range(1, 6)]
     now = run(results, ("view", {"view": "followup"}))
     s.session("followup", now, people=len(totals), totals=list(reversed(totals)), follows=then.code, carried=steps,
-              questions=len(QIDS), steps=len(steps))
+              screen="followup", questions=len(QIDS), steps=len(steps))
 
 
 if __name__ == "__main__":  # seed a data dir by hand: python -m tests.browser.projector_extremes DIR
