@@ -24,7 +24,11 @@
       measure the same: tests/browser/test_projector_fit.py).
    W.fit.minimum(): the smallest type size in CSS px at this viewport.
    Words never break inside (screen.css: overflow-wrap: normal; word-break: keep-all; hyphens: manual):
-   a word too long for its box overflows, which the fit sees and answers with smaller type. */
+   a word too long for its box overflows, which the fit sees and answers with smaller type.
+   A new view: screen.js's render fits whatever it draws into #v-live (views of their own files too, through
+   W.screenViews): give the view's section a data-key, mark its lists data-fit-pages (and a unit's own list
+   data-fit-items), write its type sizes as max(var(--fs-min), calc(SIZE * var(--fit, 1))), clip nothing
+   inside it. A view drawn elsewhere calls W.fit(itsSection) after drawing. */
 (function () {
   'use strict';
 
@@ -33,7 +37,7 @@
   const HIDDEN = 'data-fit-hidden'; // marks what the fit hid, so it never shows what a view hid itself
   const at = { key: null, page: 0, pages: 1, timer: 0, box: null, opts: null };
 
-  /** Fit a drawn view into its box: zoom, else pages (see above). */
+  /** Fit a drawn view into its box: smaller type, else pages (see above). */
   W.fit = function (box, opts) {
     opts = opts || {};
     if (!box) return { scale: 1, page: 0, pages: 1 };

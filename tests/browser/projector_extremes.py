@@ -162,9 +162,10 @@ def seed_all(data_dir: Path) -> Seeder:
               screen="question", options=2)
     s.session("reveal-four-options", run(revealed, ("focus", {"question": QIDS[0]})), people=everyone, totals=totals,
               screen="question", options=len(QN.questions[0].options))
-    rounds = run(revealed, ("new_round", {"question": QIDS[0]}), ("reveal", {"question": QIDS[0]}))
-    s.session("reveal-rounds", rounds, people=everyone, totals=totals, rounds={QIDS[0]: 2},
-              screen="question", options=len(QN.questions[0].options))
+    longest = max(QN.questions, key=lambda q: max(len(o.label.get("nl")) for o in q.options)).id  # round labels beside long answers
+    rounds = run(revealed, ("new_round", {"question": longest}), ("reveal", {"question": longest}))
+    s.session("reveal-rounds", rounds, people=everyone, totals=totals, rounds={longest: 2},
+              screen="question", options=len(QN.questions[QIDS.index(longest)].options))
     s.session("progress", run(sm.initial("self", QIDS), ("start",)), people=everyone, totals=totals[:37],
               screen="progress", questions=len(QIDS))
     results = run(revealed, ("results",))
@@ -172,7 +173,7 @@ def seed_all(data_dir: Path) -> Seeder:
     s.session("disciplines", run(results, ("view", {"view": "disciplines"})), people=everyone, totals=totals,
               screen="disciplines", groups=len(DISCIPLINES))
     s.session("rounds", run(rounds, ("results",), ("view", {"view": "rounds"})), people=everyone, totals=totals,
-              rounds={QIDS[0]: 2}, screen="rounds", questions=len(QIDS))
+              rounds={longest: 2}, screen="rounds", questions=len(QIDS))
     agreed = run(results, *[("agree", {"question": q.id, "option": q.options[-1].id}) for q in QN.questions])
     for view in ("consensus", "consensus_tools", "consensus_sector"):
         s.session(view.replace("_", "-"), run(agreed, ("view", {"view": view})), people=everyone, totals=totals,

@@ -216,7 +216,7 @@ def contact_sheet() -> None:
     from PIL import Image, ImageDraw
 
     for size in ("1024x768", "1920x1080"):
-        files = sorted(SHEET.glob(f"*-{size}.png"))
+        files = sorted(p for p in SHEET.glob(f"*-{size}.png") if not p.name.startswith("contact-sheet"))
         if not files:
             continue
         thumb_w, thumb_h, cols = 480, 300, 4
