@@ -1,7 +1,7 @@
 /* The projector's one fitting rule (issue 21; how and why: docs/projector-fit.md).
    W.fit(box, {key, max, least, seconds}) -> {scale, page, pages}: after drawing a view into box, set --fit (type
    scale; screen.css sizes are max(var(--fs-min), calc(SIZE * var(--fit)))) as large as fits, down to all text at
-   the minimum; then deal the children of [data-fit-pages] lists into pages ([data-fit-items]: a unit's splittable
+   the minimum; then deal the children of [data-fit-pages] lists into pages (type regrown to the first page's) ([data-fit-items]: a unit's splittable
    list; [data-fit-box]: hidden with an empty list), "2/3" in #sc-page, turned by timer and PageDown/PageUp/arrows.
    W.fit.overflows(box), W.fit.culprit(box): what is cut off. W.fit.minimum(): the minimum type size in px. */
 (function () {
@@ -27,11 +27,25 @@
     setScale(part, scale);
     if (overflows(box)) {
       units = unitsOf(box);
+      const max = scale;
+      const floor = Math.min(max, floorOf(part));
       const least = Math.min(opts.least || units.length, units.length);
-      scale = largest(part, Math.min(scale, floorOf(part)), scale, least < units.length
+      scale = largest(part, floor, max, least < units.length
         ? function () { return fitsWith(box, units, least); } : function () { return !overflows(box); });
       setScale(part, scale);
-      if (units.length && overflows(box)) pages = deal(box, units);
+      if (units.length && overflows(box)) {
+        pages = deal(box, units);
+        // Pages anyway: type as large as keeps the first page's units together (about as many pages), unless
+        // a unit then no longer fits a page of its own.
+        const first = pages[0].length;
+        if (!opts.least && scale === floor && pages.length > 1 && pages[0][first - 1][2] === null) {
+          const atFloor = pages;
+          scale = largest(part, floor, max, function () { return fitsWith(box, units, first); });
+          setScale(part, scale);
+          if (scale > floor) pages = deal(box, units);
+          if (pages.forced) { scale = floor; setScale(part, scale); pages = atFloor; }
+        }
+      }
     }
     at.pages = Math.max(1, pages.length);
     at.page = ((at.page % at.pages) + at.pages) % at.pages;
@@ -99,6 +113,7 @@
 
   /** The largest scale in [low, high] at which ok() holds (low when none does), by bisection. */
   function largest(part, low, high, ok) {
+    setScale(part, high);
     if (ok()) return high;
     setScale(part, low);
     if (!ok()) return low;
@@ -154,9 +169,11 @@
           if (page.length) break; // the unit starts the next page
         }
         const items = itemsOf(units[u]);
-        if (!item && items.length < 2) { page.push([u, 0, null]); u += 1; break; } // alone on its page
+        if (!item && items.length < 2) { page.push([u, 0, null]); u += 1; pages.forced = true; break; } // alone, too big
         const part = [u, item, item + 1]; // one item at least
         page.push(part);
+        show(box, units, page);
+        if (overflows(box)) pages.forced = true;
         while (part[2] < items.length) {
           part[2] += 1;
           show(box, units, page);
@@ -199,12 +216,12 @@
     box.style.removeProperty('--fit');
   }
 
-  /** "2/3" in the footer's #sc-page (hidden for one page). */
+  /** "2/3" in the footer's #sc-page; invisible for one page, its room kept (the view's height must not change). */
   function label() {
     const node = W.$('sc-page');
     if (!node) return;
-    node.hidden = at.pages < 2;
-    node.textContent = node.hidden ? '' : W.num(at.page + 1) + '/' + W.num(at.pages);
+    node.classList.toggle('is-single', at.pages < 2);
+    node.textContent = W.num(at.page + 1) + '/' + W.num(at.pages);
     node.setAttribute('aria-label', W.t('act_page', { n: at.page + 1, total: at.pages }));
   }
 

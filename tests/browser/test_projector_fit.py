@@ -91,7 +91,7 @@ MEASURE = """
     }
     // A word broken inside: its letters on more than one line.
     if (range.getClientRects().length < 2) continue;
-    const re = /\\S+/g;
+    const re = /[^\\s\\u200b]+/g;  // a zero-width space is a break point (links), not a letter
     let m;
     while ((m = re.exec(n.nodeValue))) {
       if (m[0].length < 2) continue;
@@ -111,7 +111,7 @@ MEASURE = """
     }).filter(Boolean)};
   }
   const page = document.getElementById('sc-page');
-  out.page = page && !page.hidden ? page.textContent : '';
+  out.page = page && getComputedStyle(page).visibility === 'visible' ? page.textContent : '';
   out.screen = document.body.getAttribute('data-screen');
   out.strip = [...document.querySelectorAll('.strip-col')].map(c => [Number(c.dataset.total), c.querySelectorAll('.strip-dot').length]);
   return out;
@@ -136,7 +136,8 @@ def extremes(tmp_path_factory, chromium_path):
 
 def pages_of(page) -> int:
     """How many pages the view has now ("2/3" in the footer; 1 without a label)."""
-    label = page.evaluate("() => { const p = document.getElementById('sc-page'); return p && !p.hidden ? p.textContent : ''; }")
+    label = page.evaluate("() => { const p = document.getElementById('sc-page');"
+                          " return p && getComputedStyle(p).visibility === 'visible' ? p.textContent : ''; }")
     match = re.fullmatch(r"(\d+)/(\d+)", label.strip())
     return int(match.group(2)) if match else 1
 
