@@ -95,7 +95,7 @@
             el('th', { scope: 'col', text: thenHead }),
             el('th', { scope: 'col', text: t('fu_now') }))),
           el('tbody', { 'data-fit-pages': '' }, questionRows(followup))),
-        el('div', { class: 'fu-side' },
+        el('div', { class: 'fu-side', 'data-fit-box': '' },
           el('h2', { text: t('fu_steps_title') }),
           stepList(followup.steps))));
   }
