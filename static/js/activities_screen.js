@@ -1,18 +1,14 @@
 /* Projector: the proeftuin activities. The challenges (counts hidden until revealed, then a ranking
-   per room and discipline), the idea wall (approved ideas only, newest on top, paged when it does
-   not fit) and the dot vote (top ideas once revealed). screen.js attaches its socket and hands over
-   its view while the facilitator shows an activity. */
+   per room and discipline), the idea wall (approved ideas only, newest on top) and the dot vote (top
+   ideas once revealed); W.fit (fit.js) sizes each and pages what does not fit. screen.js attaches its
+   socket and hands over its view while the facilitator shows an activity. */
 (function () {
   'use strict';
 
   const el = W.el;
   const t = W.t;
   const A = W.activitiesScreen = {};
-  const PAGE_SECONDS = 10; // a page of the wall stays this long before the next one
   let view = null;
-  let page = 0;
-  let pages = 1;
-  let timer = 0;
   let rerender = function () {};
 
   /** Listen to the activities' events on the projector's socket. */
@@ -32,7 +28,7 @@
     W.morph(W.$('v-activity'), el('section', { class: 'sc-activity', 'data-key': name + ':' + status },
       builders[name](status)));
     W.showView('v-activity');
-    if (name !== 'challenges' || status !== 'revealed') paginate();
+    W.fit(W.$('v-activity').firstElementChild);
   };
 
   /** A line with how many took part so far (no counts per item before the reveal: no anchoring). */
@@ -45,14 +41,14 @@
     const result = view.challenge_result || {};
     if (status === 'revealed' && result.items) {
       return [el('h1', { class: 'sc-title', text: t('act_ranking_title') }),
-        el('div', { class: 'sc-act-columns' },
+        el('div', { class: 'sc-act-columns', 'data-fit-pages': '' },
           rankList(result.items, result.respondents, t('act_room')),
           (result.by_discipline || []).map(function (g) {
             return rankList(g.items.slice(0, 3), g.respondents, g.group === 'other' ? t('act_other') : g.group);
           }))];
     }
     return [el('h1', { class: 'sc-title', text: t('act_challenges_title') }),
-      el('ol', { class: 'sc-act-list' }, view.challenges.map(function (c) {
+      el('ol', { class: 'sc-act-list', 'data-fit-pages': '' }, view.challenges.map(function (c) {
         return el('li', { 'data-key': c.id, text: c.text });
       })),
       counted(result.respondents || 0, 'act_people_one', 'act_people_other'),
@@ -63,8 +59,8 @@
   function rankList(items, n, title) {
     return el('section', { class: 'sc-act-rank' },
       el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(n, 'act_people_one', 'act_people_other') }),
-      el('ol', {}, items.map(function (item) {
-        return el('li', { 'data-key': item.id },
+      el('ol', { 'data-fit-items': '' }, items.map(function (item, i) {
+        return el('li', { 'data-key': item.id, value: i + 1 },
           el('span', { class: 'sc-act-text', text: item.text }),
           el('span', { class: 'sc-act-bar' }, W.meter('span', 'sc-act-fill', item.share, 0)),
           el('strong', { class: 'sc-act-n', text: W.num(item.count) + ' (' + W.pct(item.share) + ')' }));
@@ -73,7 +69,7 @@
 
   /** The wall as cards, newest first, one page of them. */
   function wallCards(items) {
-    return el('ul', { class: 'sc-wall', id: 'sc-wall', 'aria-label': t('act_wall_label') },
+    return el('ul', { class: 'sc-wall', id: 'sc-wall', 'aria-label': t('act_wall_label'), 'data-fit-pages': '' },
       items.map(function (pair) { return el('li', { class: 'sc-card', 'data-key': String(pair[0]), text: pair[1] }); }));
   }
 
@@ -82,7 +78,6 @@
     const wall = view.wall || [];
     return [el('h1', { class: 'sc-title', text: t('act_ideas_title') }),
       wall.length ? wallCards(wall) : el('p', { class: 'sc-hint', text: t('act_wall_empty') }),
-      el('p', { class: 'sc-legend', id: 'sc-wall-page' }),
       view.wall_total > wall.length ? el('p', { class: 'sc-legend', text: t('act_wall_more', { n: W.num(wall.length), total: W.num(view.wall_total) }) }) : null,
       el('p', { class: 'sc-hint', text: status === 'open' ? t('act_screen_ideas') : t('act_screen_wait') })];
   }
@@ -93,7 +88,7 @@
     if (status === 'revealed' && result.items) {
       const top = result.items.map(function (i) { return { id: i.id, text: i.text, count: i.dots, share: i.dots / Math.max(1, result.items[0].dots) }; });
       return [el('h1', { class: 'sc-title', text: t('act_top_title') }),
-        el('div', { class: 'sc-act-columns' }, dotList(top, t('act_room'), result.voters),
+        el('div', { class: 'sc-act-columns', 'data-fit-pages': '' }, dotList(top, t('act_room'), result.voters),
           (result.by_discipline || []).map(function (g) {
             return dotList(g.items.slice(0, 3).map(function (i) { return { id: i.id, text: i.text, count: i.dots, share: i.dots / Math.max(1, g.items[0].dots) }; }),
               g.group === 'other' ? t('act_other') : g.group, g.voters);
@@ -101,54 +96,18 @@
     }
     return [el('h1', { class: 'sc-title', text: t('act_vote_title') }),
       counted(result.voters || 0, 'act_people_one', 'act_people_other'),
-      (view.wall || []).length ? wallCards(view.wall) : null,
-      el('p', { class: 'sc-legend', id: 'sc-wall-page' })];
+      (view.wall || []).length ? wallCards(view.wall) : null];
   }
 
   /** Top ideas with their dots in words and a bar relative to the first. */
   function dotList(items, title, voters) {
     return el('section', { class: 'sc-act-rank' },
       el('h2', { class: 'sc-act-rank-title', text: title + ' · ' + W.tn(voters, 'act_voters_one', 'act_voters_other') }),
-      el('ol', {}, items.map(function (item) {
-        return el('li', { 'data-key': String(item.id) },
+      el('ol', { 'data-fit-items': '' }, items.map(function (item, i) {
+        return el('li', { 'data-key': String(item.id), value: i + 1 },
           el('span', { class: 'sc-act-text', text: item.text }),
           el('span', { class: 'sc-act-bar' }, W.meter('span', 'sc-act-fill', item.share, 0)),
           el('strong', { class: 'sc-act-n', text: W.tn(item.count, 'act_dots_one', 'act_dots_other') }));
       })));
-  }
-
-  /** Show the cards of the current page, each whole; switch pages every PAGE_SECONDS.
-      Pages are laid out one after another (ideas differ in length, so pages hold different numbers of cards):
-      a page starts at the first card that did not fit wholly on the one before (the wall's columns fill top to
-      bottom, so a card that does not fit lies right of the wall's edge, or below it when taller than a column). */
-  function paginate() {
-    const wall = W.$('sc-wall');
-    const label = W.$('sc-wall-page');
-    if (!wall || !label) return;
-    const cards = Array.prototype.slice.call(wall.children);
-    const starts = [0];
-    for (let from = 0; from < cards.length;) {
-      cards.forEach(function (c, i) { c.hidden = i < from; });
-      const box = wall.getBoundingClientRect();
-      const right = box.left + wall.clientWidth;
-      const bottom = box.top + wall.clientHeight;
-      let next = cards.length;
-      for (let i = from; i < cards.length; i += 1) {
-        const r = cards[i].getBoundingClientRect();
-        if (r.right > right + 1 || r.bottom > bottom + 1) { next = Math.max(from + 1, i); break; }
-      }
-      if (next >= cards.length) break;
-      starts.push(next);
-      from = next;
-    }
-    pages = starts.length;
-    page = page % pages;
-    const first = starts[page];
-    const end = page + 1 < pages ? starts[page + 1] : cards.length;
-    cards.forEach(function (c, i) { c.hidden = i < first || i >= end; });
-    label.textContent = pages > 1 ? t('act_page', { n: page + 1, total: pages }) : '';
-    if (pages > 1 && !timer) {
-      timer = window.setTimeout(function () { timer = 0; page += 1; rerender(); }, PAGE_SECONDS * 1000);
-    }
   }
 })();

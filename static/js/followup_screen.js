@@ -71,7 +71,7 @@
   /** The first steps agreed last time with what became of them. */
   function stepList(steps) {
     if (!steps.length) return el('p', { class: 'sc-hint', text: t('fu_no_steps') });
-    return el('ul', { class: 'fu-steps' }, steps.map(function (s) {
+    return el('ul', { class: 'fu-steps', 'data-fit-pages': '' }, steps.map(function (s) {
       const status = s.status || 'none';
       return el('li', { class: 'fu-step fu-step--' + status },
         el('span', { class: 'fu-status', text: (STATUS_MARK[s.status] || '?') + ' ' + t('fu_status_' + status) }),
@@ -88,14 +88,14 @@
     return el('section', { class: 'fu-view', 'data-key': 'followup' },
       el('h1', { class: 'sc-title', text: followup.organisation ? t('fu_title_org', { name: followup.organisation }) : t('fu_title') }),
       el('div', { class: 'fu-cards' }, phaseCard(then, thenHead, 'fu-then'), phaseCard(followup.now, t('fu_now'), 'fu-now')),
-      el('div', { class: 'fu-body sc-fit' },
-        el('table', { class: 'sc-table fu-table' },
+      el('div', { class: 'fu-body' },
+        el('table', { class: 'sc-table fu-table', 'data-fit-box': '' },
           el('thead', {}, el('tr', {},
             el('th', { scope: 'col', text: t('question') }),
             el('th', { scope: 'col', text: thenHead }),
             el('th', { scope: 'col', text: t('fu_now') }))),
-          el('tbody', {}, questionRows(followup))),
-        el('div', { class: 'fu-side' },
+          el('tbody', { 'data-fit-pages': '' }, questionRows(followup))),
+        el('div', { class: 'fu-side', 'data-fit-box': '' },
           el('h2', { text: t('fu_steps_title') }),
           stepList(followup.steps))));
   }

@@ -6,9 +6,13 @@
 
   const el = W.el;
 
-  /** A link shown as its address (it may be tapped on a phone; the page itself loads nothing from it). */
+  /** A link shown as its address (it may be tapped on a phone; the page itself loads nothing from it); it may
+      break after a slash only, never inside a word (<wbr>). */
   function linkText(url) {
-    return el('a', { class: 'pub-link', href: url, rel: 'noopener noreferrer', target: '_blank', text: url });
+    const parts = String(url).split('/');
+    return el('a', { class: 'pub-link', href: url, rel: 'noopener noreferrer', target: '_blank' }, parts.map(function (part, i) {
+      return i < parts.length - 1 ? [el('span', { class: 'nowrap', text: part + '/' }), el('wbr')] : el('span', { class: 'nowrap', text: part });
+    }));
   }
 
   /** The QR code of a publication link, drawn by the server, or null without a qr function. */
@@ -35,7 +39,7 @@
 
   /** The tools: name, what it is for, its link (and QR code). */
   W.pubTools = function (phase, qr) {
-    return el('ul', { class: 'pub-tools' }, phase.publication.tools.map(function (tool, i) {
+    return el('ul', { class: 'pub-tools', 'data-fit-pages': '' }, phase.publication.tools.map(function (tool, i) {
       return el('li', { class: 'pub-tool' },
         qrImage(qr, phase, 'tool-' + i),
         el('div', {},

@@ -42,7 +42,7 @@
     if (view === 'lobby' || view === 'join') {
       renderLobby();
       W.showView('v-lobby');
-      fit(W.$('v-lobby'));
+      W.fit(W.$('v-lobby'), { key: view, least: 6 }); // the code stays large; the names take pages
       return;
     }
     const builders = {
@@ -55,33 +55,7 @@
     const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js)
     W.morph(W.$('v-live'), extra ? extra(state, live) : (builders[view] || viewQuestion)());
     W.showView('v-live');
-    fit(W.$('v-live').firstElementChild);
-  }
-
-  /** Shrink the view's .sc-fit part (never the question text) until the view fits, never below the smallest text size. */
-  function fit(section) {
-    if (!section) return;
-    const part = section.querySelector('.sc-fit') || section;
-    let zoom = 1;
-    part.style.zoom = '';
-    const floor = Math.max(0.5, minZoom(part));
-    while (section.scrollHeight > section.clientHeight + 1 && zoom - 0.05 >= floor) {
-      zoom -= 0.05;
-      part.style.zoom = String(zoom);
-    }
-  }
-
-  /** The smallest zoom that keeps every text in part at the projector's minimum size (--fs-min). */
-  function minZoom(part) {
-    const probe = el('span', { class: 'sc-probe' });
-    document.body.appendChild(probe);
-    const minimum = parseFloat(getComputedStyle(probe).fontSize) || 24;
-    probe.remove();
-    let smallest = Infinity;
-    part.querySelectorAll('*').forEach(function (node) {
-      if (node.firstChild && node.firstChild.nodeType === 3) smallest = Math.min(smallest, parseFloat(getComputedStyle(node).fontSize));
-    });
-    return smallest === Infinity ? 1 : Math.min(1, minimum / smallest);
+    W.fit(W.$('v-live').firstElementChild);
   }
 
   /** Pause: a calm dark screen; nothing of the session shows. */
@@ -103,7 +77,7 @@
     const joined = (live && live.joined) || 0;
     W.$('lobby-count-n').textContent = W.num(joined);
     W.$('lobby-count-label').textContent = joined === 1 ? t('participant_one') : t('participant_other');
-    const names = ((live && live.names) || []).slice(-24).reverse();
+    const names = ((live && live.names) || []).slice().reverse(); // every name sent, newest first; W.fit pages them
     W.morph(W.$('lobby-names'), names.map(function (name) { return el('li', { text: name }); }));
     W.$('lobby-locked').hidden = !state.locked;
     W.$('lobby-local').hidden = !state.join_url_local;
@@ -138,7 +112,7 @@
     return el('section', { class: 'sc-ask', 'data-key': 'ask-' + q.id },
       questionHeader(q, qs.round),
       el('h1', { class: 'sc-question', text: q.text }),
-      el('ul', { class: 'sc-options' }, q.options.map(function (o) { return el('li', { text: o.label }); })),
+      el('ul', { class: 'sc-options', 'data-fit-pages': '' }, q.options.map(function (o) { return el('li', { text: o.label }); })),
       answeredBar(lq.answered || 0, joined, true),
       el('p', { class: 'sc-hint', text: t(hint) }));
   }
@@ -156,7 +130,7 @@
     const last = rounds[rounds.length - 1];
     const shown = rounds.length > 1 ? [rounds[0], last] : [last];
     const long = q.options.some(function (o) { return o.label.length > 32; });
-    const chart = el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') + (long ? ' sc-chart--long' : '') },
+    const chart = el('div', { class: 'sc-chart' + (shown.length > 1 ? ' sc-chart--rounds' : '') + (long ? ' sc-chart--long' : ''), 'data-fit-pages': '' },
       q.options.map(function (o) {
         const isAgreed = agreed === o.id;
         return el('div', { class: 'sc-row' + (isAgreed ? ' is-agreed' : '') },
@@ -170,7 +144,7 @@
     const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
       return summary(q, r.stats, shown.length > 1 ? t('round_n', { n: r.round }) : null);
     }));
-    parts.push(el('div', { class: 'sc-fit' }, lines, chart));
+    parts.push(el('div', { class: 'sc-fit', 'data-fit-scale': '' }, lines, chart)); // the question text keeps its size
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
   }
 
@@ -208,7 +182,7 @@
     return el('section', { class: 'sc-progress-view', 'data-key': 'progress' },
       el('h1', { class: 'sc-title', text: t('progress_title') }),
       el('p', { class: 'sc-hint', text: t('progress_hint') }),
-      el('ol', { class: 'sc-qlist' }, state.questions.map(function (qs) {
+      el('ol', { class: 'sc-qlist', 'data-fit-pages': '' }, state.questions.map(function (qs) {
         const q = W.byId(Q.questions, qs.id);
         return el('li', { class: 'sc-qrow' },
           el('span', { class: 'sc-qrow-name', text: (q.index + 1) + '. ' + q.short }),
@@ -262,7 +236,7 @@
       el('div', { class: 'sc-results-side' },
         res.totals && res.complete ? W.stripPlot(Q, res) : null,
         discuss.length ? el('h2', { text: t('discuss_first') }) : null,
-        discuss.length ? el('ol', { class: 'sc-discuss' }, discuss) : null));
+        discuss.length ? el('ol', { class: 'sc-discuss', 'data-fit-pages': '' }, discuss) : null));
   }
 
   /** The group's phase, or "Split" with the phases that hold most people when fewer than half sit in the median's. */
@@ -316,7 +290,7 @@
     return el('section', { class: 'sc-disciplines', 'data-key': 'disciplines' },
       el('h1', { class: 'sc-title', text: t('disciplines_title') }),
       groups.length
-        ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
+        ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', { 'data-fit-pages': '' }, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
       bars ? el('p', { class: 'sc-legend', text: t('disc_legend') }) : null);
   }
@@ -348,7 +322,7 @@
           el('th', { scope: 'col', class: 'num', text: t('rounds') }),
           el('th', { scope: 'col', text: t('round_n', { n: 1 }) }),
           el('th', { scope: 'col', text: t('latest_round') }))),
-        el('tbody', {}, rows)),
+        el('tbody', { 'data-fit-pages': '' }, rows)),
       el('p', { class: 'sc-legend', text: t('rounds_hint') }),
       res && res.changed_phase > 0 ? el('p', { class: 'sc-fact', text: W.tn(res.changed_phase, 'changed_one', 'changed_other') }) : null);
   }
@@ -361,7 +335,7 @@
     if (!phase) {
       return el('section', { class: 'sc-center', 'data-key': 'consensus-none' },
         el('h1', { class: 'sc-title', text: t('consensus_none') }),
-        el('ul', { class: 'sc-agreed-list' }, state.questions.map(function (qs) {
+        el('ul', { class: 'sc-agreed-list', 'data-fit-pages': '' }, state.questions.map(function (qs) {
           const q = W.byId(Q.questions, qs.id);
           const option = qs.agreed && W.byId(q.options, qs.agreed);
           return el('li', {},
@@ -400,7 +374,7 @@
     return [
       phase.publication ? W.pubInvitation(phase) : null,
       el('h2', { text: t('tips') }),
-      el('ul', {}, phase.tips.map(function (x) { return el('li', { text: x }); }))];
+      el('ul', { 'data-fit-pages': '' }, phase.tips.map(function (x) { return el('li', { text: x }); }))];
   }
 
   /** Thank-you screen with the group's outcome (the server's headline phase). */

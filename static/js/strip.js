@@ -4,6 +4,7 @@
   'use strict';
 
   const el = W.el;
+  const DOTS_MAX = 8; // more people on one total: the columns become stacked bars with their numbers
 
   /** Join names as "A, B and C" with the catalog's word. */
   W.andList = function (names) {
@@ -20,6 +21,18 @@
   /** Give the plot's grid two columns per total. */
   function grid(node, n) {
     node.style.gridTemplateColumns = 'repeat(' + 2 * n + ', minmax(0, 1fr))';
+    return node;
+  }
+
+  /** A stacked bar's height as a share of its column (CSS: --share). */
+  function share(node, value) {
+    node.style.setProperty('--share', String(value));
+    return node;
+  }
+
+  /** How many rows of dots the tallest column needs (CSS: --rows sizes the dots). */
+  function rows(node, n) {
+    node.style.setProperty('--rows', String(n));
     return node;
   }
 
@@ -42,11 +55,17 @@
           el('span', { class: cls + '-band-n', text: W.tn(counts[p.id] || 0, 'people_n_one', 'people_n_other') })),
         from, to)];
     });
+    // One mark per person, always: dots while every total holds at most DOTS_MAX people (two a row, shrinking to
+    // fit the tallest column); above that every column is a stacked bar of one thin mark per person, its height
+    // in proportion, its number above it.
+    const peak = Math.max.apply(null, totals.concat([0]));
+    const stacked = peak > DOTS_MAX;
     const dots = totals.map(function (n, total) {
       const marks = [];
       for (let i = 0; i < n; i += 1) marks.push(el('span', { class: cls + '-dot' }));
-      return columns(el('div', { class: cls + '-col', 'data-total': total, 'data-n': n, 'aria-hidden': 'true' }, marks),
-        2 * total + 1, 2 * total + 3);
+      const col = el('div', { class: cls + '-col' + (stacked ? ' ' + cls + '-col--bar' : ''), 'data-total': total, 'data-n': n,
+        'aria-hidden': 'true' }, stacked && n ? [el('span', { class: cls + '-col-n', text: W.num(n) }), share(el('span', { class: cls + '-stack' }, marks), n / peak)] : marks);
+      return columns(col, 2 * total + 1, 2 * total + 3);
     });
     const axis = totals.map(function (n, total) {
       return columns(el('span', { class: cls + '-tick', 'aria-hidden': 'true', text: W.num(total) }), 2 * total + 1, 2 * total + 3);
@@ -64,7 +83,8 @@
     }));
     return el('figure', { class: cls, 'data-key': 'strip' },
       el('figcaption', { class: cls + '-caption', text: W.t('strip_caption', { max: W.num(Q.max_total) }) }),
-      grid(el('div', { class: cls + '-grid' }, bands, dots, median, axis), totals.length),
+      rows(grid(el('div', { class: cls + '-grid' + (stacked ? ' ' + cls + '-grid--bars' : '') }, bands, dots, median, axis), totals.length),
+        stacked ? 1 : Math.max(3, Math.ceil(peak / 2))),
       spoken);
   };
 

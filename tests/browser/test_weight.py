@@ -1,4 +1,5 @@
-"""Weight: the bytes a phone transfers to open the join page, with everything it loads (budget 100 KB)."""
+"""Weight: the bytes a phone transfers to open the join page (budget 100 KB) and a projector to open its page
+(budget 70 KB: issue 21), with everything each loads."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +10,7 @@ from .helpers import SMALL_PHONE, create_session
 pytestmark = pytest.mark.browser
 
 BUDGET = 100 * 1024
+PROJECTOR_BUDGET = 70 * 1024
 
 
 def test_the_phone_page_transfers_at_most_100_kb(server, pages):
@@ -66,3 +68,33 @@ def test_chromium_compresses_the_phones_websocket_without_context_takeover_and_j
     extensions = handshakes[0].get("sec-websocket-extensions", "")
     assert "permessage-deflate" in extensions
     assert "server_no_context_takeover" in extensions and "client_no_context_takeover" in extensions
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21: the projector transfers ~71.5 KB with fit.js (~4 KB) on a page that "
+                   "took ~68 KB; the cheap cuts are outside the fitting rule: no CSP and other page headers on static "
+                   "files (~250 B a request, 12 requests), only the projector's own JS strings in its page data (it "
+                   "gets all 416, ~7 KB gzipped), fewer CSS comments (~2 KB gzipped). Strict: remove this mark once it passes.")
+def test_the_projector_page_transfers_at_most_70_kb(server, pages):
+    session = create_session(server.url)
+    projector = pages.projector()
+    cdp = projector.context.new_cdp_session(projector)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    urls: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    frames: list[int] = []
+    cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.loadingFailed", lambda e: sizes.setdefault(e["requestId"], 0))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(len(e["response"]["payloadData"])))
+    projector.goto(session["projector_url"])
+    expect(projector.locator("#v-lobby .sc-code")).to_be_visible()
+    projector.wait_for_load_state("networkidle")
+    rows = sorted(((sizes[r], urls.get(r, r)) for r in sizes), reverse=True)
+    total = sum(size for size, _ in rows) + sum(frames)
+    print(f"\nprojector page: {total:,} bytes transferred ({total / 1024:.1f} KB; budget {PROJECTOR_BUDGET:,})")
+    for size, url in rows:
+        print(f"  {size:>8,}  {url.replace(server.url, '')}")
+    assert any("/js/fit.js" in url for _, url in rows)  # the fitting rule is part of what is weighed
+    assert total <= PROJECTOR_BUDGET, f"the projector page transfers {total:,} bytes, over {PROJECTOR_BUDGET:,}"

@@ -109,8 +109,8 @@ def _trim(text: str) -> str:
 
 
 def _norm(text: str) -> str:
-    """Whitespace collapsed, the text-presentation selector dropped, trimmed."""
-    return re.sub(r"\s+", " ", (text or "").replace("\ufe0e", "")).strip()
+    """Whitespace collapsed, the text-presentation selector and zero-width spaces (break points) dropped, trimmed."""
+    return re.sub(r"\s+", " ", (text or "").replace("\ufe0e", "").replace("\u200b", "")).strip()
 
 
 def strings_in(value) -> list[str]:
