@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
 
-from tests.support.server import RELAXED_LIMITS, ROOT, ServerProcess
+from tests.support.server import RELAXED_LIMITS, ROOT, ServerProcess, wait_for_line
 
 pytestmark = pytest.mark.integration
 
 
 def phones_line(server: ServerProcess) -> str:
-    """The server's `Phones join at ...` line (printed right after the `Open ...` line start() read)."""
-    return server.proc.stdout.readline().decode().strip()
+    """The server's `Phones join at ...` log line (logged right after the `Open ...` line start() read), from there on."""
+    match, _ = wait_for_line(server.log_path, server.log_offset, r"(Phones join at \S+)", time.monotonic() + 30,
+                             server.proc)
+    return match.group(1)
 
 
 def test_the_environment_variable_alone_sets_every_link(tmp_path):
@@ -31,16 +34,17 @@ def test_the_environment_variable_alone_sets_every_link(tmp_path):
 
 def test_the_option_wins_over_the_environment_variable(tmp_path):
     env = {**os.environ, **RELAXED_LIMITS, "WORKSHOP_PUBLIC_URL": "https://workshop.example.org"}
-    proc = subprocess.Popen([sys.executable, "-m", "workshop", "serve", "--host", "127.0.0.1", "--port", "0",
-                             "--data-dir", str(tmp_path / "data"), "--public-url", "http://192.0.2.7:5000/"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "workshop", "serve", "--host", "127.0.0.1", "--port", "0",
+                                 "--data-dir", str(tmp_path / "data"), "--public-url", "http://192.0.2.7:5000/"],
+                                cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        lines = [proc.stdout.readline().strip() for _ in range(2)]
+        match, _ = wait_for_line(log_path, 0, r"(Phones join at \S+)", time.monotonic() + 30, proc)
     finally:
         proc.terminate()
         proc.wait(10)
-        proc.stdout.close()
-    assert lines[1] == "Phones join at http://192.0.2.7:5000/j/<code>", lines
+    assert match.group(1) == "Phones join at http://192.0.2.7:5000/j/<code>"
 
 
 @pytest.mark.parametrize("value", ["workshop.example.org", "ftp://workshop.example.org", "https://", "https://x/?a=1"])
