@@ -196,3 +196,18 @@ def show_panel(page, name: str) -> None:
     assert name in PANELS, name
     page.locator(f"#t-{name}").click()
     page.wait_for_function("id => !document.getElementById(id).hidden", arg=f"p-{name}")
+
+
+def in_panel(page, selector: str):
+    """The console element `selector` (Playwright's `>>` chains allowed), with the panel that holds it opened first.
+
+    Hidden panels keep their elements in the DOM; a facilitator opens the panel before clicking in it, and so
+    does the test.
+    """
+    css = selector.split(" >> ")[0]
+    page.wait_for_selector(css, state="attached")
+    panel = page.evaluate("s => { const p = document.querySelector(s).closest('[role=tabpanel]');"
+                          " return p && p.hidden ? p.id : null; }", css)
+    if panel:
+        show_panel(page, panel[len("p-"):])
+    return page.locator(selector)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import accept_dialogs, create_session, questionnaire
+from .helpers import accept_dialogs, create_session, in_panel, questionnaire
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +95,7 @@ def test_every_shortcut_after_every_kind_of_mouse_choice_does_only_what_is_docum
     assert sorted(k for keys in documented for k in keys) == sorted(SHORTCUTS)  # a new shortcut joins the matrix
 
     for name, selector, how, in_control in CHOICES:
-        control = fac.locator(selector)
+        control = in_panel(fac, selector)
         if how == "select":  # chosen with the mouse: the select keeps the focus
             control.focus()
             control.select_option("120")
@@ -164,16 +164,16 @@ def test_the_console_says_what_the_projector_draws_after_every_action(server, pa
         "hide": lambda: fac.keyboard.press("h"),
         "show": lambda: fac.keyboard.press("h"),
         "results": lambda: fac.locator("[data-action='results']").click(),
-        "open ideas": lambda: fac.locator("button[data-focus-key='ideas-open']").click(),
-        "open vote": lambda: fac.locator("button[data-focus-key='vote-open']").click(),
-        "reveal vote": lambda: fac.locator("button[data-focus-key='vote-reveal']").click(),
+        "open ideas": lambda: in_panel(fac, "button[data-focus-key='ideas-open']").click(),
+        "open vote": lambda: in_panel(fac, "button[data-focus-key='vote-open']").click(),
+        "reveal vote": lambda: in_panel(fac, "button[data-focus-key='vote-reveal']").click(),
         "pause over the vote": lambda: fac.keyboard.press("b"),
         "end the pause": lambda: fac.keyboard.press("b"),
-        "back to the questions": lambda: fac.locator("button[data-focus-key='act-back']").click(),
+        "back to the questions": lambda: in_panel(fac, "button[data-focus-key='act-back']").click(),
         "end": lambda: fac.locator("[data-action='end']").click(),
     }
     for view in ("disciplines", "rounds", "consensus", "progress", "auto"):
-        act[f"view {view}"] = lambda view=view: fac.locator(f".view-btn[data-view='{view}']").click()
+        act[f"view {view}"] = lambda view=view: in_panel(fac, f".view-btn[data-view='{view}']").click()
     order = ["start", "reveal", "next", "view disciplines", "blank", "unblank", "join", "join back", "hide",
              "view rounds", "show", "view consensus", "view progress", "view auto", "results", "open ideas",
              "view consensus", "view disciplines", "open vote", "reveal vote", "pause over the vote",
@@ -210,16 +210,16 @@ def test_an_activity_holding_the_projector_is_what_the_console_states_when_a_vie
     projector = pages.projector(session["projector_url"])
     fac.locator("[data-action='start']").click()
     fac.locator("[data-action='results']").click()
-    fac.locator("button[data-focus-key='ideas-open']").click()
-    fac.locator("button[data-focus-key='vote-open']").click()
-    fac.locator("button[data-focus-key='vote-reveal']").click()
+    in_panel(fac, "button[data-focus-key='ideas-open']").click()
+    in_panel(fac, "button[data-focus-key='vote-open']").click()
+    in_panel(fac, "button[data-focus-key='vote-reveal']").click()
     expect(projector.locator("body")).to_have_attribute("data-screen", "activity-vote")
-    fac.locator(".view-btn[data-view='consensus']").click()  # the case: "Afgesproken fase"
-    expect(fac.locator(".view-btn[data-view='consensus']")).to_have_attribute("aria-pressed", "true")
+    in_panel(fac, ".view-btn[data-view='consensus']").click()  # the case: "Afgesproken fase"
+    expect(in_panel(fac, ".view-btn[data-view='consensus']")).to_have_attribute("aria-pressed", "true")
     expect(fac.locator("#on-screen")).to_have_attribute("data-shows", "activity_vote_result")
     expect(fac.locator("#on-screen")).to_contain_text("de uitslag van de stemming")
     expect(projector.locator("body")).to_have_attribute("data-screen", "activity-vote")
-    fac.locator("button[data-focus-key='act-back']").click()
+    in_panel(fac, "button[data-focus-key='act-back']").click()
     expect(fac.locator("#on-screen")).to_have_attribute("data-shows", "consensus")
     expect(projector.locator("body")).to_have_attribute("data-screen", "consensus")
 
@@ -230,9 +230,9 @@ def test_two_laptops_typing_one_note_at_once_both_keep_their_text_and_see_the_co
     two = console(pages, session["facilitator_url"])
     note = "#note-general"
     two.evaluate("window.__held = []")  # laptop two's saves are slow to arrive (a busy wifi)
-    two.locator(note).fill("Laptop twee: het budget is krap")
+    in_panel(two, note).fill("Laptop twee: het budget is krap")
     two.wait_for_function("() => window.__held.length === 1")  # saved on version 0, not yet arrived
-    one.locator(note).fill("Laptop een: de visie ontbreekt")
+    in_panel(one, note).fill("Laptop een: de visie ontbreekt")
     expect(one.locator("#note-general-status")).to_have_text("Opgeslagen")
     assert two.evaluate("window.__release()") == 1  # arrives now, typed on the version before laptop one's
     for page in (one, two):
@@ -246,7 +246,7 @@ def test_two_laptops_typing_one_note_at_once_both_keep_their_text_and_see_the_co
     expect(two.locator("#note-general-status")).to_have_text("Opgeslagen")
     expect(one.locator(note)).to_have_value("Visie en budget")
     one.reload()
-    expect(one.locator(note)).to_have_value("Visie en budget")
+    expect(in_panel(one, note)).to_have_value("Visie en budget")
 
 
 def test_removing_a_person_then_undo_never_undoes_the_start(server, pages):
@@ -259,7 +259,7 @@ def test_removing_a_person_then_undo_never_undoes_the_start(server, pages):
     toast = fac.locator("#undo-toast")
     expect(toast).to_be_visible()
     expect(fac.locator("#undo-btn")).to_contain_text("Ongedaan maken: de start")  # undo names what it undoes
-    fac.locator("button[data-focus-key^='remove:']").click()
+    in_panel(fac, "button[data-focus-key^='remove:']").click()
     assert asked and asked[-1].startswith("Per ongeluk verwijderen?")
     expect(fac.locator("#roster")).not_to_contain_text("Per ongeluk")
     expect(toast).to_be_hidden()  # removing cannot be undone: no offer
@@ -278,7 +278,7 @@ def test_results_with_people_still_answering_ask_first(server, pages):
     for phone in phones[:2]:
         phone.locator("label.option").first.tap()
         expect(phone.locator(".q-status--ok")).to_be_visible()
-    expect(fac.locator(f".qcard[data-key='{FIRST['id']}'] .qcard-answered")).to_contain_text("2 van 3")
+    expect(in_panel(fac, f".qcard[data-key='{FIRST['id']}'] .qcard-answered")).to_contain_text("2 van 3")
     asked = []
     fac.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
     fac.locator("[data-action='results']").click()
@@ -292,7 +292,7 @@ def test_results_with_people_still_answering_ask_first(server, pages):
     fac.keyboard.press("g")
     expect(projector.locator("body")).to_have_attribute("data-screen", "question")
     phones[2].locator("label.option").first.tap()
-    expect(fac.locator(f".qcard[data-key='{FIRST['id']}'] .qcard-answered")).to_contain_text("3 van 3")
+    expect(in_panel(fac, f".qcard[data-key='{FIRST['id']}'] .qcard-answered")).to_contain_text("3 van 3")
     fac.locator("[data-action='results']").click()  # everyone answered: no question
     expect(fac.locator("#stage-badge")).to_have_text("Resultaten")
     assert len(asked) == 2
@@ -305,9 +305,9 @@ def test_agreeing_the_last_question_leaves_the_projector_on_the_question(server,
     fac.locator("[data-action='start']").click()
     for i, question in enumerate(Q["questions"]):
         if i:  # the first one is in focus already: "show" is not offered for it
-            fac.locator(f"button[data-focus-key='focus:{question['id']}']").click()
-        fac.locator(f"button[data-focus-key='reveal:{question['id']}']").click()
-        choice = fac.locator(f".qcard[data-key='{question['id']}'] .agree-btn").first
+            in_panel(fac, f"button[data-focus-key='focus:{question['id']}']").click()
+        in_panel(fac, f"button[data-focus-key='reveal:{question['id']}']").click()
+        choice = in_panel(fac, f".qcard[data-key='{question['id']}'] .agree-btn").first
         choice.click()
         expect(choice).to_have_attribute("aria-pressed", "true")
     expect(fac.locator("#on-screen")).to_have_attribute("data-shows", "question")
