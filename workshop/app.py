@@ -184,6 +184,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     broadcaster.report_info = services.report_info
     broadcaster.notes = lambda room: live.store.notes(room.id)
     broadcaster.steps = lambda room: live.store.steps(room.id)
+    broadcaster.shared_steps = services.shared_steps
     services.deletions = DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"])
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()

@@ -69,6 +69,12 @@
       const showing = state.view === 'results';
       command({ action: 'view', view: showing ? 'auto' : 'results' }, t('done_view'));
     },
+    /** The agreed first small steps on the projector, or back to following the session. */
+    steps: function () {
+      if (!state) return;
+      const showing = state.view === 'steps';
+      command({ action: 'view', view: showing ? 'auto' : 'steps' }, t('done_view'));
+    },
     /** A new round of the question in focus. */
     newRound: function () {
       const qs = focusQuestion();
@@ -139,5 +145,6 @@
   W.shortcut(['j'], t('key_join'), actions.join);
   W.shortcut(['t'], t('key_timer'), actions.timer);
   W.shortcut(['h'], t('key_hide_results'), actions.hide);
+  W.shortcut(['s'], t('key_steps'), actions.steps);
   if (panel) panel.hidden = false;
 })();

@@ -72,6 +72,7 @@ class Broadcaster:
         self.report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None}
         self.notes: Callable[["Room"], dict[str, str]] = lambda room: {}
         self.steps: Callable[["Room"], list[dict[str, str]]] = lambda room: []
+        self.shared_steps: Callable[["Room"], list[dict[str, Any]]] = lambda room: []  # with each idea's text
 
     def waiting(self) -> int:
         """How many sessions have a flush waiting (the queue depth /metrics shows)."""
@@ -243,10 +244,10 @@ class Broadcaster:
 
     def steps_changed(self, room: "Room") -> None:
         """Every facilitator device gets the stored first small steps; phones and projectors too."""
-        steps = self.steps(room)
-        self._to_facilitators(p.STEPS_SAVED, {"items": steps}, room)
-        self.socketio.emit(p.STEPS, steps, to=phones(room.code), namespace=p.PARTICIPANT)  # their result ends with them
-        self.socketio.emit(p.STEPS, steps, to=screens(room.code), namespace=p.SCREEN)
+        self._to_facilitators(p.STEPS_SAVED, {"items": self.steps(room)}, room)
+        shared = self.shared_steps(room)
+        self.socketio.emit(p.STEPS, shared, to=phones(room.code), namespace=p.PARTICIPANT)  # their result ends with them
+        self.socketio.emit(p.STEPS, shared, to=screens(room.code), namespace=p.SCREEN)
 
     def report_link_changed(self, room: "Room") -> None:
         """Every facilitator device gets the shared report link as it is now."""
