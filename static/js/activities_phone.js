@@ -267,7 +267,7 @@
       el('ol', { class: 'bullets' }, steps.map(function (s) {
         const extra = [s.who, s.due].filter(Boolean).join(' · ');
         return el('li', {}, el('strong', { text: s.what }), extra ? ' — ' + extra : '',
-          s.idea_text ? el('span', { class: 'muted act-step-idea', text: t('steps_from_idea', { idea: s.idea_text }) }) : null);
+          s.idea_text && s.idea_text !== s.what ? el('span', { class: 'muted act-step-idea', text: t('steps_from_idea', { idea: s.idea_text }) }) : null);
       })));
   };
 })();

@@ -343,10 +343,9 @@
       groups.length
         ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', {}, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
-      bars ? el('p', { class: 'sc-legend', text: t('disc_legend') }) : null,
-      bars ? Q.questions.filter(function (q) { return !q.median; }).map(function (q) {
-        return el('p', { class: 'sc-legend', text: t('disc_two_legend', { question: q.short, first: W.optionName(q.options[0].label), second: W.optionName(q.options[1].label) }) });
-      }) : null);
+      bars ? el('p', { class: 'sc-legend' }, t('disc_legend'), Q.questions.filter(function (q) { return !q.median; }).map(function (q) {
+        return ' ' + t('disc_two_legend', { question: q.short }); // a question with two answers has no median
+      })) : null);
   }
 
   /** How agreement moved from round 1 to the latest round, per question. */

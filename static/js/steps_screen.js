@@ -12,7 +12,7 @@
   const PAGE_SECONDS = 12; // a page of steps stays this long before the next one
   let steps = []; // views.shared_steps: [{what, who, due, idea, idea_text}]
 
-  /** One step: its number, what, who and by when, and the idea it came from (each labelled in words). */
+  /** One step: its number, what, who and by when, and the idea it came from when worded otherwise (each labelled). */
   function stepItem(step, i) {
     const meta = [
       step.who ? el('span', { class: 'st-who' }, el('strong', { text: t('steps_who') }), ' ' + step.who) : null,
@@ -22,7 +22,7 @@
       el('div', { class: 'st-body' },
         el('p', { class: 'st-what', text: step.what }),
         meta[0] || meta[1] ? el('p', { class: 'st-meta' }, meta) : null,
-        step.idea_text ? el('p', { class: 'st-idea', text: t('steps_from_idea', { idea: step.idea_text }) }) : null));
+        step.idea_text && step.idea_text !== step.what ? el('p', { class: 'st-idea', text: t('steps_from_idea', { idea: step.idea_text }) }) : null));
   }
 
   /** The steps as a numbered list with its page line, or a sentence when none are recorded yet. */

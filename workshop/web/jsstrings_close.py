@@ -24,8 +24,7 @@ def strings() -> dict[str, str]:
         "shows_steps": gettext("The projector shows: the agreed first steps."),
         # Projector: statistics only where they mean something.
         "disc_two": gettext("{a} against {b}"),
-        "disc_two_legend": gettext("{question}: how many of the group chose the first answer ({first}) against the "
-                                   "second ({second}); a question with two answers has no median."),
+        "disc_two_legend": gettext("{question}: the group's count for the first answer against the second."),
         "fu_answer": gettext("Answer"),
         "fu_agreed_then": gettext("agreed then: {label}"),
         "fu_agreed_now": gettext("agreed now: {label}"),
