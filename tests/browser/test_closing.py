@@ -274,3 +274,32 @@ def roster_of(room: FilledRoom) -> list[dict]:
     finally:
         client.disconnect()
     return got["snap"]["roster"]["participants"]
+
+
+def test_a_two_option_question_has_no_median_and_a_tie_reads_as_a_tie(server, pages):
+    room = FilledRoom(server.url, size=5)
+    try:
+        projector = pages.projector(room.session["projector_url"])
+        room.command("start")
+        statement, knowledge = (next(q for q in Q["questions"] if q["id"] == qid) for qid in ("uitspraak", "kennis"))
+        for question, picks in ((statement, [0, 0, 0, 1, 1]), (knowledge, [1, 1, 2, 2, 0])):
+            room.command("focus", question=question["id"])
+            for (phone, _pid), pick in zip(room.phones, picks):
+                ack = phone.call("answer", {"question": question["id"], "option": question["options"][pick]["id"],
+                                            "round": 1}, namespace="/participant", timeout=10)
+                assert ack["ok"], ack
+            room.command("reveal", question=question["id"])
+            expect(projector.locator(".sc-reveal .sc-row")).to_have_count(len(question["options"]))
+            if question is statement:  # 3 against 2: the lower median would mark the majority as "the median"
+                expect(projector.locator(".sc-bar.is-median")).to_have_count(0)
+                expect(projector.locator(".sc-median:not(.sc-median--none)")).to_have_count(0)
+                expect(projector.locator(".sc-summary-median")).to_have_count(0)
+                shot(projector, "nl-projector-reveal-two-options")
+            else:  # 2, 2 and 1: the two most chosen are a tie, named with "en", without the full stops
+                first, second = (o["label"].rstrip(".") for o in question["options"][1:])
+                expect(projector.locator(".sc-reading")).to_have_text(
+                    f"verspreid over 3 antwoorden; meest gekozen: {first} en {second}")
+                expect(projector.locator(".sc-summary-median")).to_have_count(1)  # three options: a median
+                shot(projector, "nl-projector-reveal-tie")
+    finally:
+        room.close()
