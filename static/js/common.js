@@ -74,15 +74,15 @@
   };
 
   /** An option's label as a name inside a sentence: without the full stop a sentence-long label ends with. */
-  W.optionName = function (label) {
+  function optionName(label) {
     return String(label).replace(/\.$/, '');
-  };
+  }
 
   /** Option labels of a question by rank, joined as "A, B or C" ('or_join'), or "A and B" ('and_join': a tie). */
   function optionList(q, ranks, join) {
     const labels = ranks.map(function (rank) {
       const option = q && q.options.find(function (o) { return o.rank === rank; });
-      return option ? (ranks.length > 1 ? W.optionName(option.label) : option.label) : String(rank);
+      return option ? (ranks.length > 1 ? optionName(option.label) : option.label) : String(rank);
     });
     if (labels.length < 2) return labels.join('');
     return W.t(join || 'or_join', { list: labels.slice(0, -1).join(', '), last: labels[labels.length - 1] });
