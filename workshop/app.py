@@ -151,6 +151,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                               cfg["MIN_GROUP_SIZE"], names_max=cfg["SCREEN_NAMES_MAX"],
                               report_info=functools.partial(report_info, secret, links),
                               notes=lambda room: store.notes(room.id), steps=lambda room: store.steps(room.id),
+                              # phones' and projectors' steps name their ideas (the services, built below, know them)
+                              shared_steps=lambda room: services.shared_steps(room),
                               activity=ActivitySender(emitter, cfg, programme, threads), threads=threads)
     # Live commits, then tells the broadcaster; timers close questions at zero in the server's background tasks.
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,

@@ -10,6 +10,7 @@
   let view = null; // the phone's activities view (protocol.md "activities")
   let wall = []; // [[id, text]], newest first
   let steps = [];
+  let seed = 0; // this phone's seed for the order of the vote's ideas (me.vote_seed)
   let socket = null;
   let rerender = function () {};
   let chosen = null; // challenge ids ticked but not sent yet
@@ -58,8 +59,26 @@
 
   /** Whether an activity is shown now (the facilitator opened or showed it) to a joined phone. */
   A.takesOver = function (me) {
+    if (me) seed = me.vote_seed >>> 0;
     return !!(me && view && view.current);
   };
+
+  /** MurmurHash3's 32-bit finaliser, bit for bit core/ideas.py's _mix32. */
+  function mix32(x) {
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x85ebca6b);
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35);
+    return (x ^ (x >>> 16)) >>> 0;
+  }
+
+  /** The wall in this phone's own order for the vote: core/ideas.py vote_order with the seed the server gave
+      this phone (me.vote_seed), so no idea gains from standing first on every phone. */
+  function voteOrder(pairs) {
+    return pairs.map(function (pair) { return [mix32(seed ^ mix32(pair[0])), pair]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1][0] - b[1][0]; })
+      .map(function (keyed) { return keyed[1]; });
+  }
 
   /** Show a short status under an activity's controls. */
   function say(activity, text, tone) {
@@ -218,7 +237,7 @@
       el('p', { class: 'lead', role: 'status', text: W.tn(left, 'act_dots_left_one', 'act_dots_left_other') }),
       el('p', { class: 'muted', text: t('act_vote_help', { n: view.limits.dots_per_idea }) }),
       statusLine('vote'),
-      el('ul', { class: 'act-vote' }, wall.map(function (pair) {
+      el('ul', { class: 'act-vote' }, voteOrder(wall).map(function (pair) {
         const id = pair[0];
         const n = dots[String(id)] || 0;
         return el('li', { class: 'act-vote-item', 'data-key': String(id) },
@@ -247,7 +266,8 @@
       el('h2', { id: 'act-steps-title', text: t('act_steps_title') }),
       el('ol', { class: 'bullets' }, steps.map(function (s) {
         const extra = [s.who, s.due].filter(Boolean).join(' · ');
-        return el('li', {}, el('strong', { text: s.what }), extra ? ' — ' + extra : '');
+        return el('li', {}, el('strong', { text: s.what }), extra ? ' — ' + extra : '',
+          s.idea_text && s.idea_text !== s.what ? el('span', { class: 'muted act-step-idea', text: t('steps_from_idea', { idea: s.idea_text }) }) : null);
       })));
   };
 })();

@@ -77,9 +77,17 @@
   function ideas(status) {
     const wall = view.wall || [];
     return [el('h1', { class: 'sc-title', text: t('act_ideas_title') }),
+      status === 'open' ? prompts() : null,
       wall.length ? wallCards(wall) : el('p', { class: 'sc-hint', text: t('act_wall_empty') }),
       view.wall_total > wall.length ? el('p', { class: 'sc-legend', text: t('act_wall_more', { n: W.num(wall.length), total: W.num(view.wall_total) }) }) : null,
       el('p', { class: 'sc-hint', text: status === 'open' ? t('act_screen_ideas') : t('act_screen_wait') })];
+  }
+
+  /** The questions an idea answers (the phones' prompts), on the screen while ideas come in (issue 21). */
+  function prompts() {
+    return el('section', { class: 'sc-prompts', 'aria-labelledby': 'sc-prompts-title' },
+      el('h2', { id: 'sc-prompts-title', class: 'sc-prompts-title', text: t('act_prompts_screen') }),
+      el('ul', {}, (view.prompts || []).map(function (p) { return el('li', { 'data-key': p.id, text: p.text }); })));
   }
 
   /** The dot vote: the wall while voting, the top ideas once revealed. */

@@ -73,14 +73,19 @@
     return W.t(VERDICT[stats.verdict] || 'verdict_mixed');
   };
 
-  /** Option labels of a question by rank, joined as "A, B or C" (words from the catalog). */
-  function optionList(q, ranks) {
+  /** An option's label as a name inside a sentence: without the full stop a sentence-long label ends with. */
+  function optionName(label) {
+    return String(label).replace(/\.$/, '');
+  }
+
+  /** Option labels of a question by rank, joined as "A, B or C" ('or_join'), or "A and B" ('and_join': a tie). */
+  function optionList(q, ranks, join) {
     const labels = ranks.map(function (rank) {
       const option = q && q.options.find(function (o) { return o.rank === rank; });
-      return option ? option.label : String(rank);
+      return option ? (ranks.length > 1 ? optionName(option.label) : option.label) : String(rank);
     });
     if (labels.length < 2) return labels.join('');
-    return W.t('or_join', { list: labels.slice(0, -1).join(', '), last: labels[labels.length - 1] });
+    return W.t(join || 'or_join', { list: labels.slice(0, -1).join(', '), last: labels[labels.length - 1] });
   }
 
   /**
@@ -95,7 +100,8 @@
         return W.tn(camp.count, 'camp_one', 'camp_other', { option: optionList(q, camp.ranks) });
       }).join(', ');
     }
-    const vars = { pct: W.num(r.top_pct, 0) + '%', option: optionList(q, r.top_ranks), n: W.num(r.chosen) };
+    // Several most chosen options are a tie (core.reading: every top rank): "most chosen: A and B".
+    const vars = { pct: W.num(r.top_pct, 0) + '%', option: optionList(q, r.top_ranks, 'and_join'), n: W.num(r.chosen) };
     if (r.verdict === 'agreed') return W.t('reading_agreed', vars);
     return W.tn(r.chosen, 'reading_mixed_one', 'reading_mixed_other', vars);
   };

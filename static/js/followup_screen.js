@@ -9,6 +9,7 @@
   const STATUS_MARK = { done: '✔\ufe0e', partly: '◐\ufe0e', not_yet: '✗\ufe0e' };
 
   let followup = null; // the then-and-now view (live/followup.py), masked for the projector
+  let pager = null; // W.screenPager (steps_screen.js): the question blocks in pages
 
   /** An ISO time's date in the page language, e.g. 14 maart 2025. */
   function longDate(iso) {
@@ -34,44 +35,50 @@
       el('p', { class: 'sc-fact fu-complete', text: W.tn(side.complete || 0, 'complete_one', 'complete_other') }));
   }
 
-  /** A compact spread: one column per option with its count; the median marked. */
-  function spread(q, cell) {
+  /** One side's answers to one option: a bar as long as its share, the count, and the word "median" on the
+      median option of a question where a median means something (never a symbol beside the count). */
+  function optionCell(q, cell, rank) {
     const stats = cell && cell.stats;
-    if (!stats || !stats.counts || !stats.n) return el('span', { class: 'sc-mini-none', text: '–' });
-    const peak = Math.max.apply(null, stats.counts.concat([1]));
-    return el('div', { class: 'sc-mini' }, q.options.map(function (o) {
-      const count = stats.counts[o.rank] || 0;
-      const median = stats.shown && stats.median_rank === o.rank;
-      const bar = el('span', { class: 'sc-mini-bar' });
-      bar.style.height = Math.round((100 * count) / peak) + '%';
-      return el('span', { class: 'sc-mini-col' + (median ? ' is-median' : ''), title: o.label },
-        el('span', { class: 'sc-mini-track' }, bar),
-        el('span', { class: 'sc-mini-n', text: (median ? '▲' : '') + W.num(count) }));
-    }));
+    if (!stats || !stats.counts || !stats.n) return el('td', { class: 'fu-cell fu-cell--none', text: rank ? '' : '–' });
+    const count = stats.counts[rank] || 0;
+    const median = q.median && stats.shown && stats.median_rank === rank;
+    return el('td', { class: 'fu-cell' + (median ? ' is-median' : '') },
+      el('span', { class: 'fu-bar', 'aria-hidden': 'true' }, W.meter('span', 'fu-bar-fill', W.share(count, stats.n), 0)),
+      el('strong', { class: 'fu-n', text: W.num(count) }),
+      median ? el('span', { class: 'fu-median', text: t('median') }) : null);
   }
 
-  /** A cell's agreed answer, in words. */
-  function agreedText(q, cell) {
+  /** A cell's agreed answer in words ("agreed then: …" with key 'fu_agreed_then'), or null. */
+  function agreedText(q, cell, key) {
     const option = cell && cell.agreed && q.options.find(function (o) { return o.id === cell.agreed; });
-    return option ? t('fu_agreed_answer', { label: option.label }) : '';
+    return option ? t(key, { label: option.label }) : null;
   }
 
-  /** Per question the spread then and now. */
-  function questionRows(data) {
-    return Q.questions.map(function (q) {
-      const then = data.then && data.then.questions[q.id];
-      const now = data.now.questions[q.id];
-      return el('tr', {},
-        el('th', { scope: 'row', text: (q.index + 1) + '. ' + q.short }),
-        el('td', {}, spread(q, then), el('span', { class: 'sc-cell-sub', text: agreedText(q, then) })),
-        el('td', {}, spread(q, now), el('span', { class: 'sc-cell-sub', text: agreedText(q, now) })));
-    });
+  /** One question: its options as rows with the answers then and now side by side, and what was agreed. */
+  function questionBlock(data, q) {
+    const then = data.then && data.then.questions[q.id];
+    const now = data.now.questions[q.id];
+    const agreed = [agreedText(q, then, 'fu_agreed_then'), agreedText(q, now, 'fu_agreed_now')].filter(Boolean);
+    return el('section', { class: 'fu-q', 'data-key': 'q-' + q.id, 'data-question': q.id },
+      el('h2', { class: 'fu-q-title', text: (q.index + 1) + '. ' + q.short }),
+      el('table', { class: 'fu-q-table' },
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col', class: 'fu-answer', text: t('fu_answer') }),
+          el('th', { scope: 'col', text: t('fu_then_gone') }),
+          el('th', { scope: 'col', text: t('fu_now') }))),
+        el('tbody', { 'data-fit-items': '' }, q.options.map(function (o) {
+          return el('tr', { 'data-option': o.id },
+            el('th', { scope: 'row', class: 'fu-answer', text: o.label }),
+            optionCell(q, then, o.rank),
+            optionCell(q, now, o.rank));
+        }))),
+      agreed.length ? el('p', { class: 'sc-cell-sub', text: agreed.join(' · ') }) : null);
   }
 
   /** The first steps agreed last time with what became of them. */
   function stepList(steps) {
     if (!steps.length) return el('p', { class: 'sc-hint', text: t('fu_no_steps') });
-    return el('ul', { class: 'fu-steps', 'data-fit-pages': '' }, steps.map(function (s) {
+    return el('ul', { class: 'fu-steps', 'data-fit-items': '' }, steps.map(function (s) {
       const status = s.status || 'none';
       return el('li', { class: 'fu-step fu-step--' + status },
         el('span', { class: 'fu-status', text: (STATUS_MARK[s.status] || '?') + ' ' + t('fu_status_' + status) }),
@@ -80,24 +87,28 @@
     }));
   }
 
-  /** The whole view. */
+  /** The whole view: the phases then and now, then one block per question and the old steps, paged when they do not fit. */
   function view() {
     if (!followup) return el('section', { class: 'sc-center', 'data-key': 'followup-none' }, el('p', { class: 'sc-hint', text: t('fu_waiting') }));
     const then = followup.then;
     const thenHead = then ? t('fu_then', { date: longDate(then.created_at) }) : t('fu_then_gone');
+    const legend = Q.questions.some(function (q) { return q.median; }) ? t('fu_legend') : t('fu_legend_no_median');
+    if (!W.fit) { // without fit.js: steps_screen.js's pager turns the blocks' pages
+      window.requestAnimationFrame(function () {
+        pager = pager || W.screenPager();
+        pager(document.querySelector('.fu-blocks'), document.querySelector('.fu-page'));
+      });
+    }
     return el('section', { class: 'fu-view', 'data-key': 'followup' },
       el('h1', { class: 'sc-title', text: followup.organisation ? t('fu_title_org', { name: followup.organisation }) : t('fu_title') }),
       el('div', { class: 'fu-cards' }, phaseCard(then, thenHead, 'fu-then'), phaseCard(followup.now, t('fu_now'), 'fu-now')),
-      el('div', { class: 'fu-body' },
-        el('table', { class: 'sc-table fu-table', 'data-fit-box': '' },
-          el('thead', {}, el('tr', {},
-            el('th', { scope: 'col', text: t('question') }),
-            el('th', { scope: 'col', text: thenHead }),
-            el('th', { scope: 'col', text: t('fu_now') }))),
-          el('tbody', { 'data-fit-pages': '' }, questionRows(followup))),
-        el('div', { class: 'fu-side', 'data-fit-box': '' },
-          el('h2', { text: t('fu_steps_title') }),
-          stepList(followup.steps))));
+      el('div', { class: 'fu-blocks', 'data-fit-pages': '' },
+        Q.questions.map(function (q) { return questionBlock(followup, q); }),
+        el('section', { class: 'fu-side', 'data-key': 'steps' },
+          el('h2', { class: 'fu-q-title', text: t('fu_steps_title') }),
+          stepList(followup.steps))),
+      el('p', { class: 'sc-legend fu-legend' }, el('span', { class: 'fu-legend-text', text: legend }), ' ',
+        el('span', { class: 'fu-page', 'aria-live': 'polite', hidden: true })));
   }
 
   W.screenViews = W.screenViews || {};

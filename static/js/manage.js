@@ -258,7 +258,7 @@
       el('ul', { class: 'minibars' }, q.options.map(function (o) {
         const count = stats.counts[o.rank] || 0;
         const fill = W.meter('span', 'minibar-fill', stats.shares[o.rank]);
-        const median = stats.shown && stats.median_rank === o.rank;
+        const median = q.median && stats.shown && stats.median_rank === o.rank; // not on two options (issue 21)
         return el('li', { class: median ? 'is-median' : '' },
           el('span', { class: 'minibar-label', text: o.label }),
           el('span', { class: 'minibar-track', 'aria-hidden': 'true' }, fill),

@@ -334,31 +334,40 @@
     }
   }
 
-  /** The private result: total, phase, its texts and tips. */
+  /** The private result: total, phase, its texts and tips; beside it the group's agreed phase.
+      Without every answer there is no phase (the server sends none): the phone names the missing questions. */
   function renderResult() {
     const view = W.$('v-result');
     const ended = state.stage === 'ended';
     const answers = (result && result.answers) || {};
     const answered = Q.questions.filter(function (q) { return answers[q.id]; }).length;
     if (!result || !answered) {
-      renderWait(t('no_result_title'), t('no_result_text'), null, true);
+      renderWait(t('no_result_title'), t('no_result_text'), groupPhase(null), true);
       return;
     }
-    const phase = W.byId(Q.phases, result.phase);
+    const phase = result.phase ? W.byId(Q.phases, result.phase) : null;
+    const agreed = state.agreed_phase ? W.byId(Q.phases, state.agreed_phase) : null;
     const max = result.max_total || Q.max_total;
     const parts = [
       ended ? el('p', { class: 'notice', text: t('ended_thanks') }) : null,
-      el('p', { class: 'eyebrow', text: t('your_result') }),
-      el('h1', { class: 'phase-title', text: phase ? phase.name : '' }),
-      phase ? el('p', { class: 'phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
-      el('p', { class: 'score' },
-        el('strong', { class: 'score-n', text: W.num(result.total) }),
-        ' ', t('points_of', { max: W.num(max) })),
-      ladder(phase),
-    ];
-    if (answered < Q.questions.length) {
-      parts.push(el('p', { class: 'notice', text: t('partial', { n: answered, total: Q.questions.length }) }));
+      el('p', { class: 'eyebrow', text: t('your_result') })];
+    if (phase) {
+      parts.push(
+        el('h1', { class: 'phase-title', text: phase.name }),
+        el('p', { class: 'phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }),
+        el('p', { class: 'score' },
+          el('strong', { class: 'score-n', text: W.num(result.total) }),
+          ' ', t('points_of', { max: W.num(max) })));
+    } else {
+      parts.push(
+        el('h1', { class: 'phase-title phase-title--none', text: t('partial_title') }),
+        el('p', { class: 'notice', text: t('partial_missing', { n: W.num(answered), total: W.num(Q.questions.length) }) }),
+        el('ul', { class: 'bullets missing' }, (result.missing || []).map(function (qid) {
+          const q = W.byId(Q.questions, qid);
+          return q ? el('li', { 'data-question': qid, text: t('question_n', { n: q.index + 1, total: Q.questions.length }) + ': ' + q.short }) : null;
+        })));
     }
+    parts.push(groupPhase(phase), ladder(phase, agreed));
     if (phase) {
       parts.push(
         el('p', { text: phase.description }),
@@ -383,6 +392,17 @@
     show('v-result');
   }
 
+  /** The phase the group agreed on (the projector's), beside the phone's own; null until every answer is agreed. */
+  function groupPhase(own) {
+    const agreed = state.agreed_phase ? W.byId(Q.phases, state.agreed_phase) : null;
+    if (!agreed) return null;
+    return el('section', { class: 'group-phase', 'aria-labelledby': 'group-phase-title' },
+      el('p', { id: 'group-phase-title', class: 'eyebrow', text: t('group_agreed_phase') }),
+      el('p', { class: 'group-phase-name', text: agreed.name }),
+      el('p', { class: 'phase-theme', text: t('phase_n', { n: agreed.number, theme: agreed.theme }) }),
+      own ? el('p', { class: 'muted', text: own.id === agreed.id ? t('group_same_phase') : t('group_other_phase') }) : null);
+  }
+
   let publicationOpen = false; // the reader's choice survives a re-render of the result
 
   /** The publication's tools and an experience from the sector, folded away by default (publication.js). */
@@ -398,14 +418,17 @@
     return box;
   }
 
-  /** The four phases as steps, the participant's own marked in text and shape. */
-  function ladder(phase) {
+  /** The four phases as steps: the participant's own and the group's agreed one marked in text and shape. */
+  function ladder(phase, agreed) {
     return el('ol', { class: 'ladder', 'aria-label': t('phases') },
       Q.phases.map(function (p) {
         const mine = phase && p.id === phase.id;
-        return el('li', { class: 'ladder-step ladder-' + p.id + (mine ? ' is-current' : ''), 'aria-current': mine ? 'step' : null },
-          el('span', { class: 'ladder-name', text: p.name }),
-          mine ? el('span', { class: 'ladder-you', text: t('you') }) : null);
+        const group = agreed && p.id === agreed.id;
+        return el('li', { class: 'ladder-step ladder-' + p.id + (mine ? ' is-current' : '') + (group ? ' is-group' : ''),
+          'aria-current': mine ? 'step' : null },
+        el('span', { class: 'ladder-name', text: p.name }),
+        mine ? el('span', { class: 'ladder-you', text: t('you') }) : null,
+        group ? el('span', { class: 'ladder-you ladder-group', text: t('ladder_group') }) : null);
       }));
   }
 

@@ -71,6 +71,12 @@
       if (open && !window.confirm(t('confirm_results', { n: W.num(open.n), total: W.num(open.total) }))) return;
       command({ action: 'view', view: showing ? 'auto' : 'results' }, t('done_view'));
     },
+    /** The agreed first small steps on the projector, or back to following the session. */
+    steps: function () {
+      if (!state) return;
+      const showing = state.view === 'steps';
+      command({ action: 'view', view: showing ? 'auto' : 'steps' }, t('done_view'));
+    },
     /** A new round of the question in focus. */
     newRound: function () {
       const qs = focusQuestion();
@@ -146,5 +152,6 @@
   W.shortcut(['j'], t('key_join'), actions.join);
   W.shortcut(['t'], t('key_timer'), actions.timer);
   W.shortcut(['h'], t('key_hide_results'), actions.hide);
+  W.shortcut(['s'], t('key_steps'), actions.steps);
   if (panel) panel.hidden = false;
 })();

@@ -48,11 +48,11 @@
     const builders = {
       blank: viewBlank, hidden: viewHidden,
       question: viewQuestion, progress: viewProgress, results: viewResults,
-      disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus, ended: viewEnded,
+      disciplines: viewDisciplines, rounds: viewRounds, consensus: viewConsensus,
       consensus_tools: function () { return viewConsensus('tools'); },
       consensus_sector: function () { return viewConsensus('sector'); },
     };
-    const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js)
+    const extra = W.screenViews && W.screenViews[view]; // views of their own files (followup_screen.js, steps_screen.js)
     W.morph(W.$('v-live'), extra ? extra(state, live) : (builders[view] || viewQuestion)());
     W.showView('v-live');
     W.fit(W.$('v-live').firstElementChild);
@@ -138,7 +138,7 @@
             el('span', { text: o.label }),
             isAgreed ? el('span', { class: 'sc-badge sc-badge--agreed', text: t('agreed_badge') }) : null),
           el('div', { class: 'sc-row-bars' }, shown.map(function (r, i) {
-            return bar(r.stats, o.rank, shown.length > 1 ? t('round_n', { n: r.round }) : null, i === 0 && shown.length > 1);
+            return bar(q, r.stats, o.rank, shown.length > 1 ? t('round_n', { n: r.round }) : null, i === 0 && shown.length > 1);
           })));
       }));
     const lines = el('div', { class: 'sc-summary' }, shown.map(function (r) {
@@ -148,11 +148,12 @@
     return el('section', { class: 'sc-reveal', 'data-key': 'reveal-' + q.id + '-' + shown.length }, parts);
   }
 
-  /** One labelled bar: optional round label, fill by share, count and percentage, median marker. */
-  function bar(stats, rank, label, earlier) {
+  /** One labelled bar: optional round label, fill by share, count and percentage, median marker (only where a
+      median means something: q.median, from core.stats.median_means_something). */
+  function bar(q, stats, rank, label, earlier) {
     const count = stats.counts[rank] || 0;
     const share = stats.shares[rank] || 0;
-    const median = stats.shown && stats.median_rank === rank;
+    const median = q.median && stats.shown && stats.median_rank === rank;
     const fill = W.meter('div', 'sc-bar-fill', share);
     return el('div', { class: 'sc-bar' + (median ? ' is-median' : '') + (earlier ? ' is-earlier' : '') },
       label ? el('span', { class: 'sc-bar-round', text: label }) : null,
@@ -169,7 +170,7 @@
       items.push(el('span', { class: 'sc-verdict', text: t('too_few') }));
     } else {
       items.push(verdictBadge(stats), el('span', { class: 'sc-reading', text: W.reading(q, stats) }));
-      const median = q && q.options.find(function (o) { return o.rank === stats.median_rank; });
+      const median = q && q.median && q.options.find(function (o) { return o.rank === stats.median_rank; });
       if (median) items.push(el('span', { class: 'sc-summary-median', text: '▲ ' + t('median') + ': ' + median.label }));
     }
     items.push(el('span', { text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) }));
@@ -256,6 +257,11 @@
   /** A group's typical answer to a question: its median on the scale of options (●●○○: the second of four), and how many answered. */
   function medianCell(q, stats) {
     if (!stats || !stats.n) return el('span', { class: 'sc-disc-median', text: '–' });
+    if (!q.median) { // two options: no median, how many chose each (core.stats.median_means_something)
+      return [
+        el('span', { class: 'sc-disc-median sc-disc-two', text: stats.shown ? t('disc_two', { a: W.num(stats.counts[0]), b: W.num(stats.counts[1]) }) : t('too_few_short') }),
+        el('span', { class: 'sc-disc-n', text: t('n_of_n', { n: W.num(stats.n), total: W.num(stats.joined) }) })];
+    }
     const option = stats.shown ? q.options.find(function (o) { return o.rank === stats.median_rank; }) : null;
     const dots = option ? q.options.map(function (o) { return o.rank <= option.rank ? '●' : '○'; }).join('') : t('too_few_short');
     return [
@@ -292,7 +298,9 @@
       groups.length
         ? el('table', { class: 'sc-table' }, el('thead', {}, head), el('tbody', { 'data-fit-pages': '' }, rows))
         : el('p', { class: 'sc-hint', text: t('no_groups') }),
-      bars ? el('p', { class: 'sc-legend', text: t('disc_legend') }) : null);
+      bars ? el('p', { class: 'sc-legend' }, t('disc_legend'), Q.questions.filter(function (q) { return !q.median; }).map(function (q) {
+        return ' ' + t('disc_two_legend', { question: q.short }); // a question with two answers has no median
+      })) : null);
   }
 
   /** How agreement moved from round 1 to the latest round, per question. */
@@ -375,21 +383,6 @@
       phase.publication ? W.pubInvitation(phase) : null,
       el('h2', { text: t('tips') }),
       el('ul', { 'data-fit-pages': '' }, phase.tips.map(function (x) { return el('li', { text: x }); }))];
-  }
-
-  /** Thank-you screen with the group's outcome (the server's headline phase). */
-  function viewEnded() {
-    const head = headline();
-    const phase = head && W.byId(Q.phases, head.phase);
-    return el('section', { class: 'sc-center sc-ended', 'data-key': 'ended' },
-      el('h1', { class: 'sc-title sc-title--huge', text: t('thanks') }),
-      el('p', { class: 'sc-hint', text: D.title }),
-      phase ? el('p', { class: 'sc-eyebrow', text: head.agreed ? t('consensus_label') : t('group_phase') }) : null,
-      phase && head.split ? el('p', { class: 'sc-split-title', 'data-split': 'true', text: t('split_title') }) : null,
-      phase && head.split ? el('p', { class: 'sc-split-largest', text: t('split_largest', { phases: W.splitWords(Q, head.largest) }) }) : null,
-      phase && !head.split ? el('p', { class: 'sc-phase-name sc-phase-' + phase.id, text: phase.name }) : null,
-      phase && !head.split ? el('p', { class: 'sc-phase-theme', text: t('phase_n', { n: phase.number, theme: phase.theme }) }) : null,
-      phase && !head.split ? el('blockquote', { class: 'sc-closing' }, el('p', { text: phase.closing })) : null);
   }
 
   /** Full-screen explanation when the projector may not connect. */

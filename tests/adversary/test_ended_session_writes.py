@@ -60,6 +60,7 @@ def test_after_end_a_returning_phone_writes_nothing_and_the_session_can_be_purge
         assert phone.connect(PHONE, {"code": code})["ok"]
         token = phone.emit(PHONE, "join", {"nickname": "Anna"})["token"]
         assert fac.emit(FAC, "command", {"action": "start"})["ok"]
+        assert fac.emit(FAC, "activity", {"action": "auto_approve", "enabled": True})["ok"]  # the idea goes on the wall
         for activity in ("challenges", "ideas", "vote", "ideas"):  # opening the vote closes ideas: open them again
             assert fac.emit(FAC, "activity", {"action": "open", "activity": activity})["ok"]
         assert phone.emit(PHONE, "pick", {"picks": ["ict-basis"]})["ok"]

@@ -42,6 +42,7 @@ def test_a_hidden_or_pending_idea_is_never_a_merge_target_and_its_text_stays_on_
         for phone, name in ((author, "Anna"), (rater, "Bert")):
             assert phone.connect(PHONE, {"code": code})["ok"]
             assert phone.emit(PHONE, "join", {"nickname": name})["ok"]
+        assert fac.emit(FAC, "activity", {"action": "auto_approve", "enabled": True})["ok"]  # until the hidden one
         assert fac.emit(FAC, "activity", {"action": "open", "activity": "ideas"})["ok"]
         original = idea(author, "Een podcast over de collectie")
         secret = idea(rater, SECRET)

@@ -30,6 +30,8 @@ CHOSEN = {
     "nl-comparison": "comparison",  # tests/browser/test_followup.py
     "projector-idea-wall-36-1080": "projector-idea-wall",  # tests/browser/test_idea_wall.py
     "nl-projector-vote-result": "projector-vote-result",
+    "nl-projector-steps-1920": "projector-steps",  # tests/browser/test_closing.py
+    "nl-projector-ended-steps-1920": "projector-ended",
 }
 
 

@@ -70,12 +70,18 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
     expect(phones[0].locator(".act-ranking li")).to_have_count(5)
     found["phone: challenges revealed"] = axe_check(phones[0], "phone: challenges revealed", {})
 
-    # Ideas: the wall fills, newest on top, texts shown as text.
+    # Ideas: the prompts on the projector while ideas come in (issue 21); the wall fills as the facilitator
+    # approves (moderation is on by default), newest on top, texts shown as text.
     control(fac, "ideas-open").click()
-    for phone, idea in zip(phones, IDEAS):
+    expect(proj.locator(".sc-prompts li")).to_have_count(4)
+    expect(proj.locator(".sc-prompts li").first).to_have_text("Kan een digitaal element een nieuw project verrijken?")
+    for n, (phone, idea) in enumerate(zip(phones, IDEAS)):
         phone.locator("#act-idea").fill(idea)
         phone.get_by_role("button", name="Idee versturen").tap()
         expect(phone.locator(".act-mine li")).to_have_count(1)
+        expect(phone.locator(".act-mine em")).to_have_text("wacht op de begeleider")
+        expect(proj.locator(".sc-card")).to_have_count(n)  # not on the wall before the facilitator approves it
+        fac.get_by_role("button", name=f"Goedkeuren: {idea}").click()
         expect(proj.locator(".sc-card").first).to_have_text(idea)
     expect(proj.locator(".sc-card")).to_have_count(6)
     expect(proj.locator(".sc-card b")).to_have_count(0)

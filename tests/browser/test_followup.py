@@ -82,13 +82,21 @@ def test_then_and_now_on_the_projector_with_what_became_of_the_steps(server, pag
     people = translations("nl").ngettext("{n} person answered every question", "{n} people answered every question", 4)
     expect(view.locator(".fu-now .fu-complete")).to_have_text(people.format(n=4))
     expect(view.locator(".fu-then .fu-complete")).to_have_text(people.format(n=3))
-    rows = view.locator(".fu-table tbody tr")
-    expect(rows).to_have_count(len(Q["questions"]))
-    for row, old, new in zip(rows.all(), then["questions"], now["questions"]):
-        for cell, data in zip(row.locator("td").all(), (old, new)):
-            counts = data["rounds"][-1]["stats"]["counts"]
-            expect(cell.locator(".sc-mini-n")).to_have_text([("▲" if i == data["rounds"][-1]["stats"]["median_rank"]
-                                                             else "") + str(n) for i, n in enumerate(counts)])
+    blocks = view.locator(".fu-q")  # issue 21: every question, each answer labelled, then and now side by side
+    expect(blocks).to_have_count(len(Q["questions"]))
+    for block, q, old, new in zip(blocks.all(), Q["questions"], then["questions"], now["questions"]):
+        expect(block.locator(".fu-q-title")).to_have_text(f"{q['index'] + 1}. {q['short']}")
+        expect(block.locator("tbody th")).to_have_text([o["label"] for o in q["options"]])
+        for column, data in ((1, old), (2, new)):
+            stats = data["rounds"][-1]["stats"]
+            cells = block.locator(f"tbody tr td:nth-of-type({column})")
+            expect(cells.locator(".fu-n")).to_have_text([str(n) for n in stats["counts"]])
+            # the median in words, apart from the count, and only where a median means something
+            marked = [i for i in range(len(q["options"])) if q["median"] and stats["median_rank"] == i]
+            expect(cells.locator(".fu-median")).to_have_count(len(marked))
+            for i in marked:
+                expect(cells.nth(i).locator(".fu-median")).to_have_text("mediaan")
+    expect(view.locator(".fu-legend-text")).to_contain_text("mediaan")
     steps = view.locator(".fu-step")
     expect(steps).to_have_count(2)
     expect(steps.nth(0).locator(".fu-what")).to_have_text(STEPS[0]["what"])

@@ -20,6 +20,7 @@ def run(r):
     for phone, picks in zip(phones, [["ict-basis"], ["ict-basis", "belangen"], ["belangen"], ["ict-basis"]]):
         assert phone.emit("pick", {"picks": picks})["ok"]
     act("reveal", activity="challenges")
+    assert act("auto_approve", enabled=True)["ok"]  # a new session moderates its ideas: these go straight on
     act("open", activity="ideas")
     texts = [FORMULA, "<script>alert(1)</script> podcast", "Podcast", "-2+3 kaartverkoop"]
     ids = [p.emit("idea", {"text": t, "prompt": "project"})["idea"]["id"] for p, t in zip(phones, texts)]

@@ -63,6 +63,8 @@ class Vocabulary:
         self.exact = {_norm(t).casefold() for t in texts} | {_trim(_norm(t)).casefold() for t in texts}
         self.patterns = [_pattern(_norm(t)) for t in texts if PLACEHOLDER.search(t)]
         self.data = {_norm(d).casefold() for d in data if d and d.strip()}
+        # a sentence-long option label named in a list loses its full stop ("… aanwezig is en De meeste …")
+        self.data |= {d[:-1] for d in self.data if d.endswith(".")}
 
     @functools.lru_cache(maxsize=None)
     def known(self, text: str, depth: int = 0) -> bool:

@@ -7,6 +7,7 @@ from math import comb
 
 import pytest
 
+from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core import reading, stats
 from workshop.exports.labels import labels
 from workshop.exports.reading_text import reading_text
@@ -82,7 +83,20 @@ def test_issue_examples_read_as_the_figures_they_rest_on():
     assert split["verdict"] == "polarised"
     assert reading_text(split["reading"], OPTIONS, L) == "4 zeggen Nooit, 5 zeggen Dagelijks"
     tie = stats.question_stats([2, 2, 0, 1], joined=5).to_dict()
-    assert reading_text(tie["reading"], OPTIONS, L) == "verspreid over 3 antwoorden; meest gekozen: Nooit of Soms"
+    assert reading_text(tie["reading"], OPTIONS, L) == "verspreid over 3 antwoorden; meest gekozen: Nooit en Soms"
+
+
+def test_a_tie_reads_as_a_tie_and_sentence_labels_lose_their_full_stop_in_the_list():
+    """Issue 21: "…aanwezig is. of De meeste…" read as a choice; a tie is "meest gekozen: A en B"."""
+    L = labels("nl")
+    kennis = [o.label.get("nl") for o in default_questionnaire().question("kennis").options]
+    tie = stats.question_stats([1, 4, 4], joined=9).to_dict()
+    assert tie["reading"]["top_ranks"] == [1, 2]  # the core names every most chosen option
+    assert reading_text(tie["reading"], kennis, L) == (
+        "verspreid over 3 antwoorden; meest gekozen: Er zijn enkele collega’s en/of afdelingen waar deze kennis "
+        "aanwezig is en De meeste collega’s hebben kennis en ervaring op dit vlak")
+    single = stats.question_stats([1, 2, 4], joined=7).to_dict()
+    assert reading_text(single["reading"], kennis, L).endswith("meest gekozen: " + kennis[2])  # one label: as it is
 
 
 def test_discuss_key_puts_polarised_before_mixed_before_agreed():

@@ -35,14 +35,15 @@ def test_removing_a_member_takes_its_answers_out():
     assert list(t.members) == [2]
 
 
-def test_result_counts_what_was_answered_and_says_whether_it_is_complete():
+def test_result_has_a_phase_only_from_a_complete_answer_set_and_names_the_missing_questions():
     t = tally_with((None, {}), (None, {"begrippen": "dagelijks"}))
     assert t.result(1) is None  # nothing answered: no result at all
-    assert t.result(2) == {"total": 3, "max_total": 10, "phase": "ik-wil", "complete": False,
-                           "answers": {"begrippen": "dagelijks"}}
+    # 1 of 4 answered: no total and no phase from the partial 3 points (issue 21), the missing ones in order
+    assert t.result(2) == {"total": None, "max_total": 10, "phase": None, "complete": False,
+                           "missing": ["uitspraak", "projecten", "kennis"], "answers": {"begrippen": "dagelijks"}}
     for q, o in {"uitspraak": "kan-helpen", "projecten": "30-100-procent", "kennis": "meeste-collegas"}.items():
         t.set_answer(2, q, 1, o, 9)
-    assert t.result(2) == {"total": 10, "max_total": 10, "phase": "ik-doe", "complete": True,
+    assert t.result(2) == {"total": 10, "max_total": 10, "phase": "ik-doe", "complete": True, "missing": [],
                            "answers": {"begrippen": "dagelijks", "uitspraak": "kan-helpen",
                                        "projecten": "30-100-procent", "kennis": "meeste-collegas"}}
 

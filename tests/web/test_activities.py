@@ -13,6 +13,11 @@ def activity(r, action, **fields):
     return r.facilitator.emit("activity", {"action": action, **fields})
 
 
+def auto_approve(r):
+    """Turn on auto-approve (a new session moderates every idea): these tests are about the wall itself."""
+    assert activity(r, "auto_approve", enabled=True)["ok"]
+
+
 def people(r, spec):
     """Join phones per (nickname, discipline) and return them in order."""
     return [r.join(name, discipline)[0] for name, discipline in spec]
@@ -120,6 +125,7 @@ def test_picks_survive_a_restart(room, make_app):
 def test_ideas_auto_approved_reach_the_wall_newest_first_anonymously(room):
     r = room()
     phones = people(r, [("A", None), ("B", None), ("C", None)])
+    auto_approve(r)
     assert activity(r, "open", activity="ideas")["ok"]
     for n, phone in enumerate(phones):
         ack = phone.emit("idea", {"text": f"Idee <i>{n}</i>", "prompt": "project"})
@@ -135,6 +141,7 @@ def test_every_phone_hears_the_idea_list_sent_in_slices(room, monkeypatch):
     monkeypatch.setattr(activity_sender, "WALL_SLICE", 2)
     r = room()
     phones = people(r, [(name, None) for name in "ABCDE"])
+    auto_approve(r)
     assert activity(r, "open", activity="ideas")["ok"]
     idea = phones[0].emit("idea", {"text": "Een podcast over de collectie", "prompt": "project"})["idea"]
     for phone in phones:
@@ -215,6 +222,7 @@ def test_undo_expires_after_the_setting(make_app, socketio_factory=None):
 def test_merge_carries_dots_and_authorship(room):
     r = room()
     a, b, c = people(r, [("A", None), ("B", None), ("C", None)])
+    auto_approve(r)
     activity(r, "open", activity="ideas")
     one = a.emit("idea", {"text": "Podcast", "prompt": "project"})["idea"]["id"]
     two = b.emit("idea", {"text": "Een podcast", "prompt": "project"})["idea"]["id"]
@@ -238,6 +246,7 @@ def test_merge_carries_dots_and_authorship(room):
 def test_dot_vote_rules_hidden_until_revealed_and_top_ideas(room):
     r = room(disciplines=["Publiek", "ICT"])
     phones = people(r, [("A", "Publiek"), ("B", "Publiek"), ("C", "Publiek"), ("D", "ICT")])
+    auto_approve(r)
     activity(r, "open", activity="ideas")
     ids = [p.emit("idea", {"text": f"idee {n}", "prompt": "project"})["idea"]["id"] for n, p in enumerate(phones)]
     activity(r, "auto_approve", enabled=False)
@@ -269,6 +278,7 @@ def test_dot_vote_rules_hidden_until_revealed_and_top_ideas(room):
 def test_a_first_step_keeps_the_link_to_its_idea_and_phones_see_it(room):
     r = room()
     a, b, c = people(r, [("A", None), ("B", None), ("C", None)])
+    auto_approve(r)
     activity(r, "open", activity="ideas")
     idea = a.emit("idea", {"text": "Online kaartverkoop", "prompt": "audience"})["idea"]["id"]
     ack = r.facilitator.emit("steps", {"items": [{"what": "Online kaartverkoop", "who": "", "due": "",
@@ -290,6 +300,7 @@ def test_the_projector_wall_holds_the_newest_ideas_up_to_the_setting(make_app):
     screen = connect(sio, small, "screen", {"code": session["code"], "key": projector_key(session)})
     r = Room(small, sio, session, fac, screen)
     phones = people(r, [("A", None), ("B", None), ("C", None)])
+    auto_approve(r)
     activity(r, "open", activity="ideas")
     ids = [p.emit("idea", {"text": f"idee {n}", "prompt": "project"})["idea"]["id"] for n, p in enumerate(phones)]
     shown = r.screen.wait("activities", lambda d: d["wall_total"] == 3)
@@ -401,5 +412,44 @@ def test_an_activity_command_that_changes_nothing_sends_nothing(room):
     assert activity(r, "open", activity="ideas")["ok"]
     before = (heard(r.screen, "activities"), heard(r.facilitator, "activities"), heard(phone, "activities"))
     assert activity(r, "open", activity="ideas")["ok"]  # open already
-    assert activity(r, "auto_approve", enabled=True)["ok"]  # the default
+    assert activity(r, "auto_approve", enabled=False)["ok"]  # the default (issue 21: moderation on)
     assert (heard(r.screen, "activities"), heard(r.facilitator, "activities"), heard(phone, "activities")) == before
+
+
+def test_a_new_session_moderates_ideas_and_the_wall_waits_for_approval(room):
+    r = room()
+    assert r.facilitator.last("snapshot")["activities"]["auto_approve"] is False  # issue 21: moderation on
+    (a,) = people(r, [("A", None)])
+    assert activity(r, "open", activity="ideas")["ok"]
+    idea = a.emit("idea", {"text": "Een grap", "prompt": "project"})["idea"]
+    assert idea["status"] == "pending"
+    assert r.screen.wait("activities", lambda d: d["status"]["ideas"] == "open")["wall"] == []
+    assert r.facilitator.emit("moderate", {"action": "approve", "idea": idea["id"]})["ok"]
+    assert r.screen.wait("activities", lambda d: d["wall_total"] == 1)["wall"] == [[idea["id"], "Een grap"]]
+
+
+def test_phones_and_the_projector_get_each_steps_idea_text_while_it_is_on_the_wall(room):
+    r = room()
+    a, b = people(r, [("A", None), ("B", None)])
+    auto_approve(r)
+    activity(r, "open", activity="ideas")
+    idea = a.emit("idea", {"text": "Online kaartverkoop", "prompt": "audience"})["idea"]["id"]
+    assert r.facilitator.emit("steps", {"items": [{"what": "Kaarten online", "who": "Anna", "due": "mei",
+                                                   "idea": idea}, {"what": "Zonder idee"}]})["ok"]
+    steps = r.screen.wait("steps", lambda d: len(d) == 2)
+    assert steps[0] == {"what": "Kaarten online", "who": "Anna", "due": "mei", "idea": idea,
+                        "idea_text": "Online kaartverkoop"}
+    assert steps[1]["idea"] is None and steps[1]["idea_text"] is None
+    assert b.wait("steps", lambda d: len(d) == 2)[0]["idea_text"] == "Online kaartverkoop"
+    assert r.facilitator.wait("steps")["items"][0] == {"what": "Kaarten online", "who": "Anna", "due": "mei",
+                                                       "idea": idea}  # the facilitator's form: as stored
+
+
+def test_ending_the_session_leaves_the_activity_shown_for_the_end_screen(room):
+    r = room()
+    people(r, [("A", None)])
+    assert activity(r, "open", activity="ideas")["ok"]
+    assert r.facilitator.last("activities")["current"] == "ideas"
+    assert r.command("end")["ok"]
+    ended = r.screen.wait("activities", lambda d: d["status"]["ideas"] == "closed")
+    assert ended["current"] is None  # the projector shows the end screen, not the closed activity

@@ -28,7 +28,7 @@ class ActivityState:
     programme: tuple[str, ...]
     status: Mapping[str, str]
     challenges: tuple[Challenge, ...]
-    auto_approve: bool = True
+    auto_approve: bool = False  # moderation on by default: an idea reaches the wall once approved (issue 21)
     current: str | None = None  # the activity phones and the projector show; None: the questionnaire
 
     def of(self, activity: str) -> str:
@@ -69,9 +69,9 @@ def clean_programme(value: object) -> tuple[str, ...]:
 
 
 def initial(programme: Sequence[str], challenges: Sequence[tuple[str, str]]) -> ActivityState:
-    """The state of a new session: every activity hidden, the default challenges."""
+    """The state of a new session: every activity hidden, the default challenges, ideas moderated (no auto-approve)."""
     return ActivityState(tuple(programme), {a: "hidden" for a in ACTIVITIES},
-                         tuple(Challenge(i, t) for i, t in challenges))
+                         tuple(Challenge(i, t) for i, t in challenges), auto_approve=False)
 
 
 def _status_change(state: ActivityState, action: str, activity: object) -> ActivityState:
@@ -152,10 +152,16 @@ def apply(state: ActivityState, action: str, *, activity: object = None, activit
     raise Rejected("unknown_action", "Unknown action", "action")
 
 
-def close_all(state: ActivityState) -> ActivityState:
-    """The state with every open activity closed (the session ended: phones may no longer write)."""
+def close_all(state: ActivityState, *, unshow: bool = False) -> ActivityState:
+    """The state with every open activity closed (the session ended: phones may no longer write).
+
+    unshow: no activity is shown any more either (the projector and phones go back to the session's screens).
+    """
     status = {a: "closed" if s == "open" else s for a, s in state.status.items()}
-    return replace(state, status=status) if status != dict(state.status) else state
+    current = None if unshow else state.current
+    if status == dict(state.status) and current == state.current:
+        return state
+    return replace(state, status=status, current=current)
 
 
 def require_open(state: ActivityState, activity: str) -> None:

@@ -1,6 +1,7 @@
 """Ideas for a first small step and the dot vote: moderation, merging and dot rules, and their tallies (pure)."""
 from __future__ import annotations
 
+import hashlib
 import heapq
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -125,6 +126,41 @@ def wall(ideas: Mapping[int, Idea], limit: int | None = None) -> list[dict[str, 
             if len(newest) == limit:
                 break
     return [{"id": i.id, "text": i.text, "prompt": i.prompt} for i in newest]
+
+
+def phone_seed(code: str, participant_id: int) -> int:
+    """A phone's own 32-bit seed for the order of the vote's ideas: from the session and the participant id.
+
+    The same phone gets the same seed after a reload or a reconnect; two phones of a session, or one
+    person's phones in two sessions, get different ones.
+    """
+    digest = hashlib.sha256(f"{code}:{participant_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _mix32(x: int) -> int:
+    """MurmurHash3's 32-bit finaliser: every input bit moves every output bit (static/js/activities_phone.js
+    does the same with Math.imul, so the phone orders exactly as vote_order does)."""
+    x &= 0xFFFFFFFF
+    x ^= x >> 16
+    x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+    x ^= x >> 13
+    x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def vote_key(seed: int, idea_id: int) -> int:
+    """Where an idea goes in one phone's vote list: a pseudo-random key from the phone's seed and the idea."""
+    return _mix32(seed ^ _mix32(idea_id))
+
+
+def vote_order(idea_ids: list[int], seed: int) -> list[int]:
+    """The vote's ideas in one phone's own random order (issue 21: no order bias from newest-first for all).
+
+    Each idea's place comes from its own key, so the order is stable for the phone: an idea approved
+    during the vote slots in without reshuffling the others, and a reload gives the same list.
+    """
+    return sorted(idea_ids, key=lambda i: (vote_key(seed, i), i))
 
 
 def _top(counts: Mapping[int, int], ideas: Mapping[int, Idea], top: int) -> list[tuple[int, int]]:

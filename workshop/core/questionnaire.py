@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from workshop.core import publication
 from workshop.core.languages import Text, TextList
 from workshop.core.publication import Publication
+from workshop.core.stats import median_means_something
 
 __all__ = [
     "DEFAULT_PATH",
@@ -185,6 +186,7 @@ class Questionnaire:
                     "short": q.short.get(lang),
                     "text": q.text.get(lang),
                     "max_points": q.max_points,
+                    "median": median_means_something(len(q.options)),  # a median marker means something
                     "options": [
                         {
                             "id": o.id,

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 STAGES = ("lobby", "running", "results", "ended")
 PACINGS = ("paced", "self")
 VIEWS = ("auto", "question", "results", "disciplines", "rounds", "consensus", "consensus_tools", "consensus_sector",
-         "join", "progress", "followup")
+         "join", "progress", "followup", "steps")  # steps: the agreed first small steps (issue 21)
 AFTER_RESULTS_VIEWS = ("followup",)  # then and now: only once the session shows its results
 STATUSES = ("hidden", "open", "closed", "revealed")
 

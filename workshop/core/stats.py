@@ -26,6 +26,7 @@ __all__ = [
     "tastle_wierman",
     "van_der_eijk",
     "median_rank",
+    "median_means_something",
     "verdict",
     "QuestionStats",
     "question_stats",
@@ -148,6 +149,16 @@ def median_rank(counts: Sequence[int]) -> int:
         if 2 * cumulative >= n:  # cumulative >= n/2, in integers
             return rank
     raise AssertionError("unreachable: cumulative count always reaches n")  # pragma: no cover
+
+
+def median_means_something(options: int) -> bool:
+    """Whether a question's median answer is worth marking: only on a scale of at least three options.
+
+    With two options the (lower) median is simply the option most people chose, or the first one on a
+    tie: a marker on it reads as "the middle of the room" where there is only a split (17 against 15,
+    issue 21). The share per option says all there is.
+    """
+    return options >= 3
 
 
 def verdict(

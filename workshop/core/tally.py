@@ -146,22 +146,11 @@ class Tally:
         return self.questionnaire.total(answers)
 
     def result(self, participant_id: int) -> dict[str, Any] | None:
-        """Return a participant's private result, None while they answered nothing.
-
-        With some questions unanswered the total counts only the answered ones (`complete` is False), so
-        the phone can say its phase is provisional; group results only ever count complete totals.
-        """
+        """Return a participant's private result (personal_result), None while they answered nothing."""
         answers = self.latest(participant_id)
         if not answers:
             return None
-        total = self.questionnaire.total(answers)
-        return {
-            "total": total,
-            "max_total": self.questionnaire.max_total,
-            "phase": self.questionnaire.phase_for(total).id,
-            "complete": len(answers) == len(self.questionnaire.questions),
-            "answers": answers,
-        }
+        return personal_result(self.questionnaire, answers)
 
     def names(self) -> list[str]:
         """Return the most recent nicknames, newest last."""
@@ -248,7 +237,7 @@ class Tally:
             "changed_phase": changed,
             "discuss_first": stats.discuss_first(latest_stats),
             "agreed_total": agreed_total,
-            "consensus_phase": q.phase_for(agreed_total).id if complete else None,
+            "consensus_phase": agreed_phase(q, state),
             "provisional": not complete,
             # issue 12: one mark per person on the strip plot, and whether the median's phase holds most people
             "totals": totals_histogram(latest_totals, q.max_total),
@@ -338,6 +327,32 @@ class Tally:
             if len(items) == ROSTER_MAX:
                 break
         return {"count": len(self.members), "participants": items}
+
+
+def personal_result(questionnaire: Questionnaire, answers: Mapping[str, str]) -> dict[str, Any]:
+    """A participant's own result from its latest answers: a total and phase only from a complete answer set.
+
+    A phase from a partial total would tell someone who answered 1 of 4 questions "Ik zie, 0 of 10 points"
+    (issue 21): with a question missing, `total` and `phase` are None and `missing` names the unanswered
+    questions in questionnaire order, so the phone can say which ones.
+    """
+    missing = [q.id for q in questionnaire.questions if q.id not in answers]
+    total = None if missing else questionnaire.total(answers)
+    return {
+        "total": total,
+        "max_total": questionnaire.max_total,
+        "phase": questionnaire.phase_for(total).id if total is not None else None,
+        "complete": not missing,
+        "missing": missing,
+        "answers": dict(answers),
+    }
+
+
+def agreed_phase(questionnaire: Questionnaire, state: SessionState) -> str | None:
+    """The phase the group agreed on: the phase of the agreed answers' total once every question has one, else None."""
+    if not all_agreed(state):
+        return None
+    return questionnaire.phase_for(questionnaire.total({q: state.questions[q].agreed for q in state.order})).id
 
 
 def headline(results: Mapping[str, Any] | None) -> dict[str, Any]:

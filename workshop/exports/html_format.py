@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from workshop.exports.activity_format import report_part
 from workshop import settings
 from workshop.core.questionnaire import Questionnaire
+from workshop.core.stats import median_means_something
 from workshop.exports.labels import long_date, number, percent, summary_labels
 from workshop.exports.reading_text import verdict_text
 from workshop.exports.shared import headline_phase, lookups, phase_name
@@ -139,7 +140,8 @@ def _question_view(q: Mapping[str, Any], note: str, L: Mapping[str, Any], lang: 
             "round": rnd["round"],
             "answered": L["answered_of"].format(n=st["n"], joined=st["joined"]),
             "measure": _measure(st, q, L),
-            "median_rank": st["median_rank"] if st["shown"] else None,
+            # marked only where a median means something (not on a two-option question: issue 21)
+            "median_rank": st["median_rank"] if st["shown"] and median_means_something(len(q["options"])) else None,
             "bars": [_bar(c, s, "latest" if i == len(q["rounds"]) - 1 else "first")
                      for c, s in zip(st["counts"], st["shares"])],
         })

@@ -9,12 +9,17 @@ from typing import Any, Mapping, Sequence
 from workshop.core.reading import reading as core_reading
 
 
-def option_list(labels: Sequence[str], ranks: Sequence[int], L: Mapping[str, Any]) -> str:
-    """Option labels by rank, joined as 'A, B or C'."""
-    words = [labels[rank] for rank in ranks]
-    if len(words) < 2:
-        return "".join(words)
-    return L["or_join"].format(list=", ".join(words[:-1]), last=words[-1])
+def option_name(label: str) -> str:
+    """An option's label as a name inside a sentence: without the full stop a sentence-long label ends with."""
+    return label[:-1] if label.endswith(".") else label
+
+
+def option_list(labels: Sequence[str], ranks: Sequence[int], L: Mapping[str, Any], join: str = "or_join") -> str:
+    """Option labels by rank, joined as 'A, B or C' (or with join='and_join' as 'A and B': a tie)."""
+    if len(ranks) < 2:
+        return "".join(labels[rank] for rank in ranks)
+    words = [option_name(labels[rank]) for rank in ranks]  # "… aanwezig is and De meeste …", no full stop between
+    return L[join].format(list=", ".join(words[:-1]), last=words[-1])
 
 
 def reading_text(reading: Mapping[str, Any] | None, labels: Sequence[str], L: Mapping[str, Any],
@@ -25,7 +30,8 @@ def reading_text(reading: Mapping[str, Any] | None, labels: Sequence[str], L: Ma
     if reading["verdict"] == "polarised" and reading["camps"]:
         return ", ".join(L["camp_one" if camp["count"] == 1 else "camp_other"].format(
             n=camp["count"], option=option_list(labels, camp["ranks"], L)) for camp in reading["camps"])
-    words = {"pct": f"{reading['top_pct']}%", "option": option_list(labels, reading["top_ranks"], L),
+    # several most chosen options are a tie: "most chosen: A and B" (every top rank, core.reading)
+    words = {"pct": f"{reading['top_pct']}%", "option": option_list(labels, reading["top_ranks"], L, "and_join"),
              "n": reading["chosen"]}
     if reading["verdict"] == "agreed":
         return L["reading_agreed"].format(**words)

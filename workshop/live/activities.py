@@ -150,10 +150,14 @@ class Activities:
         return new
 
     def end(self, room: Room) -> None:
-        """Close every open activity of a session that just ended (an activity left open took writes for ever)."""
+        """Close every open activity of a session that just ended (an activity left open took writes for ever).
+
+        The projector and the phones leave the activity shown last: the end screen (the agreed phase and
+        the first steps) is what the room sees at the end (issue 21); the facilitator can show one again.
+        """
         with self.live.editing(room) as room:
             board = self.board(room)
-            new = act.close_all(board.state)
+            new = act.close_all(board.state, unshow=True)
             if new == board.state:
                 return
             with stored():

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from workshop.core.ideas import phone_seed
 from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
 from workshop.core.commands import allowed
-from workshop.core.state import projector_shows
-from workshop.core.tally import headline, mask_for_screen, screen_shows_results
+from workshop.core.state import projector_shows, shown
+from workshop.core.tally import agreed_phase, headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
+    from workshop.core.ideas import Idea
     from workshop.live.service import Room
 
 Audience = Literal["facilitator", "projector"]
@@ -28,7 +30,19 @@ def public_state(room: "Room", now: float | None = None) -> dict[str, Any]:
         "locked": s.locked,
         "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round}
                       for q in s.order],
+        "agreed_phase": phone_agreed_phase(room),
     }
+
+
+def phone_agreed_phase(room: "Room") -> str | None:
+    """The phase the group agreed on, for the phones once the session shows results (else None).
+
+    Phones end on their own phase; beside it they name the group's agreed phase (issue 21), the one the
+    projector shows, so nobody leaves with a screenshot of only their own conclusion.
+    """
+    if room.state.stage not in ("results", "ended"):
+        return None
+    return agreed_phase(room.tally.questionnaire, room.state)
 
 
 def screen_state(room: "Room", join_url: str, join_url_local: bool, now: float | None = None) -> dict[str, Any]:
@@ -67,6 +81,7 @@ def me(room: "Room", participant_id: int) -> dict[str, Any]:
         "number": member.number,
         "nickname": member.nickname,
         "discipline": member.discipline,
+        "vote_seed": phone_seed(room.code, member.id),  # the order of the vote's ideas on this phone
         "answers": {q: {str(r): o for r, o in rounds.items()} for q, rounds in answers.items()},
     }
 
@@ -104,3 +119,22 @@ def aggregate(room: "Room", audience: Audience, *, min_group_size: int,
 def projector(room: "Room") -> dict[str, Any]:
     """Whether a projector page is connected to a session, and when that last changed (for the facilitator)."""
     return {"connected": room.projectors, "changed_at": room.projector_at}
+
+
+def shared_steps(steps: list[dict[str, Any]], ideas: Mapping[int, "Idea"]) -> list[dict[str, Any]]:
+    """The agreed first small steps as phones and the projector get them: what, who, by when, from which idea.
+
+    `idea_text` is the text of the idea a step was made from while that idea is on the wall (approved, or
+    merged into one that is); an idea hidden since then shows no text, the step itself stays.
+    """
+    def on_wall(idea_id: object) -> str | None:
+        """The wall text of an idea, following merges; None when it is not on the wall."""
+        seen = set()
+        idea = ideas.get(idea_id) if isinstance(idea_id, int) else None
+        while idea is not None and idea.status == "merged" and idea.id not in seen:
+            seen.add(idea.id)
+            idea = ideas.get(idea.merged_into) if idea.merged_into is not None else None
+        return idea.text if idea is not None and idea.status == "approved" else None
+
+    return [{"what": s.get("what"), "who": s.get("who"), "due": s.get("due"), "idea": s.get("idea"),
+             "idea_text": on_wall(s.get("idea"))} for s in steps]

@@ -49,11 +49,13 @@ class Broadcaster:
                  report_info: Callable[["Room"], dict[str, Any]] = lambda room: {"enabled": False, "url": None},
                  notes: Callable[["Room"], dict[str, str]] = lambda room: {},
                  steps: Callable[["Room"], list[dict[str, str]]] = lambda room: [],
+                 shared_steps: Callable[["Room"], list[dict[str, Any]]] = lambda room: [],
                  activity: "ActivitySender | None" = None, threads: bool = False):
         """Keep what a flush needs (the join address as worked out at start); no emit happens here.
 
         What facilitator devices are sent when it changes is read after the commit through `report_info`
-        (the shared report link), `notes` and `steps`; the app passes them (it holds the store, the secret and
+        (the shared report link), `notes` and `steps`, and phones and projectors `shared_steps` (each with
+        the text of the idea it came from); the app passes them (it holds the store, the secret and
         the links). `activity` sends the activities' views (web/activity_sender.py); None: nobody hears them.
         `threads`: background tasks are OS threads (async mode "threading"), see `reading`.
         """
@@ -66,6 +68,7 @@ class Broadcaster:
         self.report_info = report_info
         self.notes = notes
         self.steps = steps
+        self.shared_steps = shared_steps
         self.activity = activity
         self.threads = threads
         self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
@@ -253,10 +256,10 @@ class Broadcaster:
 
     def steps_changed(self, room: "Room") -> None:
         """Every facilitator device gets the stored first small steps; phones and projectors too."""
-        steps = self.steps(room)
-        self._to_facilitators(p.STEPS_SAVED, {"items": steps}, room)
-        self.socketio.emit(p.STEPS, steps, to=phones(room.code), namespace=p.PARTICIPANT)  # their result ends with them
-        self.socketio.emit(p.STEPS, steps, to=screens(room.code), namespace=p.SCREEN)
+        self._to_facilitators(p.STEPS_SAVED, {"items": self.steps(room)}, room)
+        shared = self.shared_steps(room)
+        self.socketio.emit(p.STEPS, shared, to=phones(room.code), namespace=p.PARTICIPANT)  # their result ends with them
+        self.socketio.emit(p.STEPS, shared, to=screens(room.code), namespace=p.SCREEN)
 
     def report_link_changed(self, room: "Room") -> None:
         """Every facilitator device gets the shared report link as it is now."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext, ngettext
 
-from workshop.web import jsstrings_activities, jsstrings_screen
+from workshop.web import jsstrings_activities, jsstrings_close, jsstrings_screen
 
 
 def strings() -> dict[str, str]:
@@ -68,7 +68,6 @@ def strings() -> dict[str, str]:
         "points_of": gettext("of {max} points"),
         "phases": gettext("The four phases"),
         "you": gettext("you"),
-        "partial": gettext("You answered {n} of {total} questions; your result counts only those answers."),
         "closing_intro": gettext("At the end of this phase you can say:"),
         "recognise": gettext("Do you recognise this?"),
         "tips": gettext("Get started"),
@@ -343,4 +342,5 @@ def strings() -> dict[str, str]:
         "pub_page_sector": gettext("Experience"),
         **jsstrings_screen.strings(),  # the projector's controls
         **jsstrings_activities.strings(),  # follow-up sessions and the proeftuin activities
+        **jsstrings_close.strings(),  # the close of the workshop and its statistics (issue 21)
     }

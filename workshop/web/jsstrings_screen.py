@@ -38,4 +38,5 @@ def strings() -> dict[str, str]:
         "key_join": gettext("the join QR code on the projector, or back"),
         "key_timer": gettext("start the timer, or add 30 s while it runs"),
         "key_hide_results": gettext("hide or show the results on the projector"),
+        "key_steps": gettext("the agreed first steps on the projector, or back"),
     }

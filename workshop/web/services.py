@@ -181,6 +181,10 @@ class Services:
         """The then-and-now view of a follow-up session for an audience (live/followup.py)."""
         return followup_view(room, self.live.followed(room), audience, min_group_size=self.config["MIN_GROUP_SIZE"])
 
+    def shared_steps(self, room: Room) -> list[dict[str, Any]]:
+        """The first small steps for phones and projectors, with the text of the idea each came from."""
+        return views.shared_steps(self.live.store.steps(room.id), self.live.activities.board(room).ideas)
+
     def report_key(self, room: Room) -> str | None:
         """The key of the current shared report link, None when there is none."""
         return report_key(self.secret, room)

@@ -178,7 +178,7 @@ class ParticipantNamespace(BaseNamespace):
             "me": views.me(room, participant_id) if participant_id else None,
             "result": views.result(room, participant_id) if participant_id else None,
             "activities": acts.phone_view(room, participant_id),
-            "steps": services().live.store.steps(room.id),
+            "steps": services().shared_steps(room),
         }
 
     def on_disconnect(self, reason=None):
@@ -232,7 +232,7 @@ class ScreenNamespace(BaseNamespace):
         join_room(rooms.screens(room.code))
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
                                 "followup": svc.followup(room, "projector"),
-                                "activities": acts.screen_view(room), "steps": svc.live.store.steps(room.id)})
+                                "activities": acts.screen_view(room), "steps": svc.shared_steps(room)})
         if not preview:
             svc.live.projector_connected(room, True)
 
