@@ -9,7 +9,6 @@
   const STATUS_MARK = { done: '✔\ufe0e', partly: '◐\ufe0e', not_yet: '✗\ufe0e' };
 
   let followup = null; // the then-and-now view (live/followup.py), masked for the projector
-  let pager = null; // W.screenPager (steps_screen.js): the question blocks in pages
 
   /** An ISO time's date in the page language, e.g. 14 maart 2025. */
   function longDate(iso) {
@@ -93,12 +92,6 @@
     const then = followup.then;
     const thenHead = then ? t('fu_then', { date: longDate(then.created_at) }) : t('fu_then_gone');
     const legend = Q.questions.some(function (q) { return q.median; }) ? t('fu_legend') : t('fu_legend_no_median');
-    if (!W.fit) { // without fit.js: steps_screen.js's pager turns the blocks' pages
-      window.requestAnimationFrame(function () {
-        pager = pager || W.screenPager();
-        pager(document.querySelector('.fu-blocks'), document.querySelector('.fu-page'));
-      });
-    }
     return el('section', { class: 'fu-view', 'data-key': 'followup' },
       el('h1', { class: 'sc-title', text: followup.organisation ? t('fu_title_org', { name: followup.organisation }) : t('fu_title') }),
       el('div', { class: 'fu-cards' }, phaseCard(then, thenHead, 'fu-then'), phaseCard(followup.now, t('fu_now'), 'fu-now')),
@@ -107,8 +100,7 @@
         el('section', { class: 'fu-side', 'data-key': 'steps' },
           el('h2', { class: 'fu-q-title', text: t('fu_steps_title') }),
           stepList(followup.steps))),
-      el('p', { class: 'sc-legend fu-legend' }, el('span', { class: 'fu-legend-text', text: legend }), ' ',
-        el('span', { class: 'fu-page', 'aria-live': 'polite', hidden: true })));
+      el('p', { class: 'sc-legend fu-legend' }, el('span', { class: 'fu-legend-text', text: legend })));
   }
 
   W.screenViews = W.screenViews || {};

@@ -64,7 +64,7 @@ def join(pages, url, name):
 # What each documented shortcut sends in the state the matrix runs in (running, question 2 open and in focus,
 # question 1 revealed): the action of its command.
 SHORTCUTS = {"n": "next", "ArrowRight": "next", "p": "prev", "ArrowLeft": "prev", "r": "reveal", "z": "undo",
-             "g": "view", "a": "new_round", "b": "blank", "j": "view", "t": "timer", "h": "hide_results"}
+             "g": "view", "a": "new_round", "b": "blank", "j": "view", "t": "timer", "h": "hide_results", "s": "view"}
 
 # Every kind of mouse choice on the console: (name, the control, how it is chosen, whether the focus is then in a
 # form control). A choice that is a command is done once its control shows it pressed.
