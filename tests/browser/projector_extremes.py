@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workshop.core import activities as act
+from workshop.core import commands
 from workshop.core import security
 from workshop.core import state as sm
 from workshop.core.questionnaire import default as default_questionnaire
@@ -137,7 +138,7 @@ def run(state: sm.SessionState, *actions: tuple) -> sm.SessionState:
         name, kwargs = action[0], (action[1] if len(action) > 1 else {})
         if name == "agree":
             kwargs = {**kwargs, "valid_options": [o.id for q in QN.questions for o in q.options]}
-        state = sm.apply(state, name, **kwargs)
+        state = commands.apply(state, name, **kwargs)
     return state
 
 

@@ -43,7 +43,7 @@ POINTS = {
     "ideas-open": ["#sc-wall .sc-card"],
     "vote-open": ["#sc-wall .sc-card"],
     "vote-revealed": [".sc-act-rank-title", ".sc-act-rank li"],
-    "followup": ["tbody tr", ".fu-step"],
+    "followup": [".fu-q", ".fu-step"],
 }
 
 MEASURE = """
@@ -195,7 +195,7 @@ def check_counts(case, counts: dict[str, int], got: dict, failures: list[str], w
                           ".sc-act-rank li": 5 + 3 * expect.get("groups", 0)},
         "ideas-open": {"#sc-wall .sc-card": expect.get("ideas")},
         "vote-open": {"#sc-wall .sc-card": expect.get("ideas")},
-        "followup": {"tbody tr": expect.get("questions"), ".fu-step": expect.get("steps")},
+        "followup": {".fu-q": expect.get("questions"), ".fu-step": expect.get("steps")},
         "progress": {".sc-qrow": expect.get("questions")},
         "rounds": {"tbody tr": expect.get("questions")},
         "consensus-missing": {".sc-agreed-list li": expect.get("questions")},

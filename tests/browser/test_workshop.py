@@ -354,7 +354,7 @@ def check_downloads(fac) -> None:
     if links.count() == 0:
         return
     checks = {
-        "activities": lambda body: body.decode("utf-8").startswith("session_code,kind,") or None,
+        "activities": lambda body: body.startswith(b"\xef\xbb\xbf") and body.decode("utf-8-sig").startswith("session_code,kind,") or None,
         "json": lambda body: json.loads(body.decode("utf-8")),
         "csv": lambda body: ("," in body.decode("utf-8-sig").splitlines()[0]
                              or ";" in body.decode("utf-8-sig").splitlines()[0]) or None,

@@ -1,6 +1,7 @@
 """The wheel installs and serves: built from the checkout, installed into a fresh venv outside it, run elsewhere."""
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from pathlib import Path
 
