@@ -16,6 +16,7 @@ from typing import Any
 from workshop.core import activities as act
 from workshop.core import security
 from workshop.core import state as sm
+from workshop.core.commands import apply
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
@@ -132,12 +133,12 @@ class Seeder:
 
 
 def run(state: sm.SessionState, *actions: tuple) -> sm.SessionState:
-    """Apply facilitator actions (name, keyword arguments) to a state."""
+    """Apply facilitator actions (name, keyword arguments) to a state, through core/commands.py as the room does."""
     for action in actions:
         name, kwargs = action[0], (action[1] if len(action) > 1 else {})
         if name == "agree":
             kwargs = {**kwargs, "valid_options": [o.id for q in QN.questions for o in q.options]}
-        state = sm.apply(state, name, **kwargs)
+        state = apply(state, name, **kwargs)
     return state
 
 

@@ -351,7 +351,9 @@ def strings() -> dict[str, str]:
         "people_n_one": gettext("{n} person"),
         "people_n_other": gettext("{n} people"),
         "median_is": gettext("median {total}"),
-        "strip_caption": gettext("Total per person (0–{max} points): one dot per person"),
+        # true of the dots and of the stacked bars strip.js draws when many people share a total (issue 21)
+        "strip_caption": gettext("Total per person (0–{max} points): everyone counted once, as a dot or in a bar "
+                                 "with its number"),
         "strip_item_one": gettext("{n} person with {total} points"),
         "strip_item_other": gettext("{n} people with {total} points"),
         "split_title": gettext("Split"),
