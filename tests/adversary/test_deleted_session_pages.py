@@ -45,12 +45,23 @@ def test_each_page_stops_and_explains_a_deleted_session(script):
 
 
 def test_the_deleted_session_texts_render_in_dutch_and_english(client, new_session):
-    code = new_session()["code"]
-    texts = {lang: page_strings(client, f"/j/{code}?lang={lang}") for lang in ("nl", "en")}
-    for key in KEYS:
-        assert texts["nl"][key] and texts["en"][key], key
-        assert texts["nl"][key] != texts["en"][key], f"{key} has no Dutch translation"
-    assert "verwijderd" in texts["nl"]["deleted_title"] and "deleted" in texts["en"]["deleted_title"]
+    sessions = {lang: new_session(language=lang) for lang in ("nl", "en")}
+    # each page carries its own script's strings only (issue 21): read each text from the page that shows it;
+    # the projector speaks its session's language, the other pages the browser's (?lang=)
+    texts: dict[str, dict[str, dict[str, str]]] = {}
+    for lang, session in sessions.items():
+        code, key = session["code"], session["projector_url"].split("k=", 1)[1]
+        client.get(f"/s/{code}/manage?t={session['facilitator_token']}")  # signs this client in
+        texts[lang] = {"participant.js": page_strings(client, f"/j/{code}?lang={lang}"),
+                       "screen.js": page_strings(client, f"/s/{code}/screen?k={key}"),
+                       "manage.js": page_strings(client, f"/s/{code}/manage?lang={lang}")}
+    for script, keys in PAGES.items():
+        for name in keys:
+            nl, en = texts["nl"][script][name], texts["en"][script][name]
+            assert nl and en, (script, name)
+            assert nl != en, f"{name} has no Dutch translation on the page of {script}"
+    assert "verwijderd" in texts["nl"]["participant.js"]["deleted_title"]
+    assert "deleted" in texts["en"]["participant.js"]["deleted_title"]
 
 
 def test_the_session_deleted_error_has_its_own_text_in_both_languages(app):

@@ -1,7 +1,8 @@
 """Copy the README's screenshots from the last browser test run into docs/screenshots.
 
 Run the browser tests first (`make test ARGS=tests/browser`), then
-`.venv/bin/python -m tests.browser.docs_screenshots`. The images are reduced to
+`.venv/bin/python -m tests.browser.docs_screenshots` (FROM_FIT come from tests/browser/test_projector_fit.py's
+seeded extremes, in test-artifacts/projector-fit/). The images are reduced to
 256 colours so the repository stays small.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from PIL import Image
 
 from .helpers import ROOT, SHOTS
+from .test_projector_fit import SHEET
 
 DOCS = ROOT / "docs" / "screenshots"
 CHOSEN = {
@@ -33,16 +35,29 @@ CHOSEN = {
     "nl-projector-steps-1920": "projector-steps",  # tests/browser/test_closing.py
     "nl-projector-ended-steps-1920": "projector-ended",
 }
+# The strip plot with a tall column: 40 of 200 people seeded on one total (55 with the random rest; issue 21),
+# at both ends of the projector sizes.
+FROM_FIT = {
+    "results-1920x1080": "projector-strip-tall-column",
+    "results-1024x768": "projector-strip-tall-column-1024",
+}
+
+
+def shrink(source, target: str) -> None:
+    """Copy one screenshot to docs/screenshots/target.png in 256 colours."""
+    DOCS.mkdir(parents=True, exist_ok=True)
+    with Image.open(source) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small.save(DOCS / f"{target}.png", optimize=True)
+    print(f"docs/screenshots/{target}.png")
 
 
 def main() -> None:
     """Copy and shrink each chosen screenshot."""
-    DOCS.mkdir(parents=True, exist_ok=True)
     for source, target in CHOSEN.items():
-        with Image.open(SHOTS / f"{source}.png") as image:
-            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            small.save(DOCS / f"{target}.png", optimize=True)
-        print(f"docs/screenshots/{target}.png")
+        shrink(SHOTS / f"{source}.png", target)
+    for source, target in FROM_FIT.items():
+        shrink(SHEET / f"{source}.png", target)
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ class Seeder:
 
 
 def run(state: sm.SessionState, *actions: tuple) -> sm.SessionState:
-    """Apply facilitator actions (name, keyword arguments) to a state."""
+    """Apply facilitator actions (name, keyword arguments) to a state, through core/commands.py as the room does."""
     for action in actions:
         name, kwargs = action[0], (action[1] if len(action) > 1 else {})
         if name == "agree":

@@ -279,3 +279,20 @@ def test_pages_turn_by_key_both_ways_and_say_where_they_are(extremes, pages):
     projector.keyboard.press("PageUp")
     assert label.inner_text() == f"{total}/{total}"
     assert projector.locator("#sc-wall .sc-card:not([hidden])").all_inner_texts() != first
+
+
+def test_the_strip_caption_is_true_of_stacked_bars(extremes, pages):
+    """40 people on one total: every column is a stacked bar, and the caption no longer says "one dot per person"."""
+    from babel.support import Translations
+
+    case = next(c for c in extremes if c.name == "results")
+    projector = pages.projector()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(case.url)
+    projector.wait_for_function("() => document.body.getAttribute('data-screen') === 'results'")
+    assert projector.locator(".strip-col--bar").count() > 0  # the tall column made the plot bars
+    caption = projector.locator(".strip-caption").inner_text()
+    dutch = Translations.load(str(ROOT / "workshop" / "translations"), ["nl"]).gettext(
+        "Total per person (0–{max} points): everyone counted once, as a dot or in a bar with its number")
+    assert caption == dutch.replace("{max}", str(QN.max_total))
+    assert "stip" in caption and "staaf" in caption and "één stip per persoon" not in caption

@@ -1,5 +1,5 @@
-"""Weight: the bytes a phone transfers to open the join page (budget 100 KB) and a projector to open its page
-(budget 70 KB: issue 21), with everything each loads."""
+"""Weight: the bytes a phone transfers to open the join page (budget 60 KB) and a projector to open its page
+(budget 70 KB), with everything each loads (issue 21)."""
 from __future__ import annotations
 
 import pytest
@@ -9,11 +9,11 @@ from .helpers import SMALL_PHONE, create_session
 
 pytestmark = pytest.mark.browser
 
-BUDGET = 100 * 1024
+BUDGET = 60 * 1024
 PROJECTOR_BUDGET = 70 * 1024
 
 
-def test_the_phone_page_transfers_at_most_100_kb(server, pages):
+def test_the_phone_page_transfers_at_most_60_kb(server, pages):
     session = create_session(server.url)
     phone = pages.phone("phone", SMALL_PHONE)
     cdp = phone.context.new_cdp_session(phone)
@@ -70,10 +70,6 @@ def test_chromium_compresses_the_phones_websocket_without_context_takeover_and_j
     assert "server_no_context_takeover" in extensions and "client_no_context_takeover" in extensions
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21: the projector transfers ~71.5 KB with fit.js (~4 KB) on a page that "
-                   "took ~68 KB; the cheap cuts are outside the fitting rule: no CSP and other page headers on static "
-                   "files (~250 B a request, 12 requests), only the projector's own JS strings in its page data (it "
-                   "gets all 416, ~7 KB gzipped), fewer CSS comments (~2 KB gzipped). Strict: remove this mark once it passes.")
 def test_the_projector_page_transfers_at_most_70_kb(server, pages):
     session = create_session(server.url)
     projector = pages.projector()

@@ -31,8 +31,21 @@ def page_urls(client, session) -> dict[str, str]:
         "start": "/", "enter code": "/j", "join": f"/j/{code}", "projector": f"/s/{code}/screen?k={key}",
         "manage": f"/s/{code}/manage", "qr": f"/s/{code}/qr.svg", "api": f"/api/sessions/{code}",
         "unknown session": "/j/ZZZZZZ", "bad key": f"/s/{code}/screen?k=wrong", "healthz": "/healthz",
-        "static": "/static/js/common.js",
+        "missing static file": "/static/js/no-such-file.js",
     }
+
+
+STATIC_FILES = ("/static/js/common.js", "/static/css/screen.css", "/static/vendor/socket.io.min.js")
+
+
+def check_subresource_headers(name: str, headers) -> None:
+    """A script or style sheet: no sniffing and no referrer; CSP and framing rules are the loading page's own (a
+    browser applies neither to a script or CSS response), so they are left off to keep every page light."""
+    assert headers.get("Content-Type", "").split(";")[0] in ("text/javascript", "application/javascript",
+                                                             "text/css"), name
+    assert headers.get("X-Content-Type-Options") == "nosniff", name  # never run as something it is not
+    assert headers.get("Referrer-Policy") == "no-referrer", name
+    assert "Content-Security-Policy" not in headers and "X-Frame-Options" not in headers, name
 
 
 def check_headers(name: str, headers) -> None:
@@ -57,6 +70,11 @@ def test_every_response_has_the_security_headers(client, new_session):
         check_headers(name, response.headers)
     check_headers("create", client.post("/api/sessions", json={"title": "x"}).headers)
     check_headers("404", client.get("/no/such/page").headers)
+    for path in STATIC_FILES:
+        response = client.get(path)
+        response.close()
+        assert response.status_code == 200, path
+        check_subresource_headers(path, response.headers)
 
 
 def test_pages_have_no_inline_scripts_or_event_handlers(client, new_session):
@@ -116,9 +134,11 @@ def test_the_real_server_sends_the_same_headers(tmp_path):
         session = http.post(server.url + "/api/sessions", json={"title": "Real"}, timeout=5).json()
         code, key = session["code"], session["projector_url"].split("k=", 1)[1]
         for path in ("/", f"/j/{code}", f"/s/{code}/screen?k={key}", f"/s/{code}/manage", "/j/ZZZZZZ",
-                     "/static/js/common.js"):
+                     "/static/js/no-such-file.js"):
             response = http.get(server.url + path, timeout=5)
             check_headers(path, response.headers)
+        for path in STATIC_FILES:
+            check_subresource_headers(path, http.get(server.url + path, timeout=5).headers)
         signed_in = http.get(f"{server.url}/s/{code}/manage?t={session['facilitator_token']}",
                              allow_redirects=False, timeout=5)
         flags = cookie_flags(signed_in.headers["Set-Cookie"])

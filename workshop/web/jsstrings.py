@@ -1,9 +1,37 @@
 """UI strings the pages' JavaScript needs, translated for the current request."""
 from __future__ import annotations
 
+import functools
+import re
+
 from flask_babel import gettext, ngettext
 
+from workshop import settings
 from workshop.web import jsstrings_activities, jsstrings_close, jsstrings_screen
+
+# A quoted identifier in a script: a string key ('conn_lost'), or a key's prefix ('status_' + status).
+_LITERAL = re.compile(r"""['"]([a-z][a-z0-9_]*)['"]""")
+
+
+def for_scripts(scripts: tuple[str, ...]) -> dict[str, str]:
+    """The strings the given static scripts use, by key, in the request's language: a page gets only its own.
+
+    A script uses a key when it quotes it ('act_dots_one'), or quotes a prefix ending in "_" that it
+    completes at run time ('status_' + status: every key starting with "status_").
+    """
+    every = strings()
+    used = keys_used(tuple(scripts), frozenset(every))
+    return {key: text for key, text in every.items() if key in used}
+
+
+@functools.cache
+def keys_used(scripts: tuple[str, ...], keys: frozenset[str]) -> frozenset[str]:
+    """The keys among `keys` that the scripts (paths under static/) quote or build from a quoted prefix."""
+    literals: set[str] = set()
+    for script in scripts:
+        literals.update(_LITERAL.findall((settings.ROOT / "static" / script).read_text(encoding="utf-8")))
+    prefixes = tuple(literal for literal in literals if literal.endswith("_"))
+    return frozenset(key for key in keys if key in literals or key.startswith(prefixes))
 
 
 def strings() -> dict[str, str]:
@@ -323,7 +351,9 @@ def strings() -> dict[str, str]:
         "people_n_one": gettext("{n} person"),
         "people_n_other": gettext("{n} people"),
         "median_is": gettext("median {total}"),
-        "strip_caption": gettext("Total per person (0–{max} points): one dot per person"),
+        # true of the dots and of the stacked bars strip.js draws when many people share a total (issue 21)
+        "strip_caption": gettext("Total per person (0–{max} points): everyone counted once, as a dot or in a bar "
+                                 "with its number"),
         "strip_item_one": gettext("{n} person with {total} points"),
         "strip_item_other": gettext("{n} people with {total} points"),
         "split_title": gettext("Split"),

@@ -34,10 +34,32 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 
-def page_data(room: Room | None = None, **extra: Any) -> dict[str, Any]:
-    """Data every page script reads: strings, language and the page's own values."""
+# The scripts of each page, in load order (templates load them with page_scripts); the page data carries only the
+# strings these scripts use (jsstrings.for_scripts): the projector does not carry the facilitator's words.
+SCRIPTS: dict[str, tuple[str, ...]] = {
+    "start": ("js/start.js",),
+    "join_code": (),
+    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/outbox.js", "js/publication.js", "js/timer.js",
+                    "js/activities_phone.js", "js/participant.js"),
+    "screen": ("vendor/socket.io.min.js", "js/common.js", "js/fit.js", "js/strip.js", "js/publication.js",
+               "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/screen.js",
+               "js/followup_screen.js", "js/steps_screen.js"),
+    "manage": ("vendor/socket.io.min.js", "js/common.js", "js/strip.js", "js/panels.js", "js/manage.js",
+               "js/notes.js", "js/activities_manage.js", "js/followup_manage.js", "js/timer.js",
+               "js/projector_controls.js", "js/remote.js", "js/shortcuts.js"),
+}
+
+
+@bp.app_template_global()
+def page_scripts(page: str) -> tuple[str, ...]:
+    """The static scripts a page loads (SCRIPTS), for its template."""
+    return SCRIPTS[page]
+
+
+def page_data(page: str, room: Room | None = None, **extra: Any) -> dict[str, Any]:
+    """Data every page script reads: the strings its scripts use, language and the page's own values."""
     lang = i18n.select_locale()
-    data: dict[str, Any] = {"strings": jsstrings.strings(), "lang": lang}
+    data: dict[str, Any] = {"strings": jsstrings.for_scripts(SCRIPTS[page]), "lang": lang}
     if room is not None:
         data.update(code=room.code, title=room.title,
                     questionnaire=services().live.questionnaire.to_client(lang))
@@ -70,7 +92,7 @@ def start():
     lang = i18n.select_locale()
     form = {"title": "", "pacing": "paced", "disciplines": "\n".join(DEFAULT_DISCIPLINES[lang]), "language": lang}
     return render_template("start.html", form=form, errors={}, default_disciplines=DEFAULT_DISCIPLINES[lang],
-                           my_sessions=my_sessions(), page_data=page_data())
+                           my_sessions=my_sessions(), page_data=page_data("start"))
 
 
 @bp.post("/sessions")
@@ -100,7 +122,7 @@ def create():
         lang = i18n.select_locale()
         errors = {exc.field or "title": _field_error(exc)}
         html = render_template("start.html", form=form, errors=errors, default_disciplines=DEFAULT_DISCIPLINES[lang],
-                               my_sessions=my_sessions(), page_data=page_data())
+                               my_sessions=my_sessions(), page_data=page_data("start"))
         return make_response(html, 400)
     remember_facilitator(room, _token)
     remote.keep_once(room, _token)  # shown once on the manage page
@@ -142,13 +164,13 @@ def join_code():
         try:  # rate-limited like every code lookup: no enumeration through ?code=
             room = find_room(raw)
         except Rejected:
-            return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data(),
+            return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data("join_code"),
                                                  error=_("Wait a minute and try the code again.")), 429)
         if room:
             return redirect(url_for("pages.join", code=room.code), 303)
-        return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data(),
+        return make_response(render_template("join_code.html", code=raw[:12], page_data=page_data("join_code"),
                                              error=_("There is no session with this code. Check the code on the screen.")), 404)
-    return render_template("join_code.html", code="", error=None, page_data=page_data())
+    return render_template("join_code.html", code="", error=None, page_data=page_data("join_code"))
 
 
 @bp.get("/j/<code>")
@@ -166,7 +188,7 @@ def join(code: str):
     names = disciplines.shown_names(room.disciplines, i18n.select_locale())
     choices = [{"value": name, "label": names[name]} for name in room.disciplines]
     return render_template("participant.html", privacy_text=privacy, discipline_choices=choices,
-                           page_data=page_data(room, disciplines=room.disciplines, discipline_names=names,
+                           page_data=page_data("participant", room, disciplines=room.disciplines, discipline_names=names,
                                                privacy=privacy))
 
 
@@ -181,7 +203,7 @@ def screen(code: str):
     response = make_response(render_template(
         "screen.html", qr_svg=qr_markup(state["join_url"]), join_url=state["join_url"],
         code_display=security.display_code(room.code),
-        page_data=page_data(room, key=key, join_url=state["join_url"], join_url_local=state["join_url_local"],
+        page_data=page_data("screen", room, key=key, join_url=state["join_url"], join_url_local=state["join_url_local"],
                             preview=preview)))
     if preview:  # the facilitator page's live copy: framed by this origin only (docs/decisions.md)
         response.headers["Content-Security-Policy"] = PREVIEW_CSP.format(host=request.host)
@@ -224,7 +246,7 @@ def manage(code: str):
                            # a path: the live copy loads from the address this page was opened at (issue 22)
                            preview_url=url_for("pages.screen", code=room.code, k=svc.projector_key(room.code),
                                                preview="1"),
-                           page_data=page_data(room, join_url=state["join_url"], projector_url=projector_url,
+                           page_data=page_data("manage", room, join_url=state["join_url"], projector_url=projector_url,
                                                exports=exports, disciplines=room.disciplines))
 
 
