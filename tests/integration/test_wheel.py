@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.support.server import ROOT, ServerProcess
-from tests.support.wheel import run
+from tests.support.wheel import clean_env, run
 from workshop.store.sqlite import DB_NAME, Store
 
 pytestmark = pytest.mark.integration
