@@ -6,7 +6,6 @@ import gc
 import logging
 import os
 import socket
-import sys
 import warnings
 from pathlib import Path
 

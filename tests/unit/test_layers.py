@@ -28,6 +28,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def from_module(node: ast.ImportFrom, package: str) -> str:
+    """The module a `from ... import` names, a relative one resolved against the importing file's package."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imported(path: Path, name: str | None = None) -> set[str]:
     """Every module a file imports (relative imports resolved), at any depth of the file."""
     name = name or module_name(path)
@@ -37,11 +45,7 @@ def imported(path: Path, name: str | None = None) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = from_module(node, package)
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
@@ -126,11 +130,7 @@ def dependencies(path: Path, name: str, modules: set[str]) -> dict[str, int]:
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = from_module(node, package)
             targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in modules else module for a in node.names]
         else:
             continue

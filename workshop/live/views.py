@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 from workshop.core.ideas import phone_seed
 from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
 from workshop.core.commands import allowed
-from workshop.core.state import projector_shows, shown
+from workshop.core.state import projector_shows
 from workshop.core.tally import agreed_phase, headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
