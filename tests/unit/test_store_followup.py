@@ -26,7 +26,7 @@ def test_an_older_database_gains_the_follow_up_columns_and_keeps_its_sessions(tm
         assert store.carried_steps(row["id"]) == []
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
 
 
 def test_carried_steps_are_copied_at_creation_and_their_status_recorded(tmp_path):

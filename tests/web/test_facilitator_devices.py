@@ -167,7 +167,7 @@ def test_a_database_from_before_extra_links_is_migrated_and_its_link_still_works
         extra = live.facilitator_link(live.room(code))
     assert again.test_client().get(f"/s/{code}/manage?t={extra}").status_code == 303
     with sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         assert db.execute("SELECT facilitator_epoch FROM sessions").fetchall() == [(0,)]
 
 

@@ -3,7 +3,8 @@
 `workshop.store.sqlite.Store` is the one implementation today; docs/deployment.md ("Beyond one machine")
 says what a PostgreSQL store changes. Rows are read by column name (`row["code"]`): sqlite3.Row and a
 psycopg dict row both do that. Every write commits before it returns, and a write to a session that no
-longer exists raises SessionMissing without storing anything.
+longer exists raises SessionMissing without storing anything; a fenced write (fence_writes) to a
+session whose lease another worker took raises LeaseLost without storing anything.
 """
 from __future__ import annotations
 
@@ -166,3 +167,54 @@ class SessionStore(Protocol):
 
     def dots(self, session_id: int) -> dict[int, dict[int, int]]:
         """Every voter's dots."""
+
+    # Ownership leases: which worker holds a session in memory (docs/decisions.md "One owner per session").
+    # One row per session in `session_leases` (session_id primary key, owner text, generation integer,
+    # expires: seconds since the epoch, wanted: text or NULL); each method below is one SQL statement.
+    # Times are passed in (`now`), never read from the database's clock, so every worker's clock counts alike.
+
+    def take_lease(self, session_id: int, owner: str, now: float, seconds: float) -> int | None:
+        """Take a session's lease for `seconds` when nobody holds it, it expired or `owner` holds it; its generation, else None.
+
+        One upsert: INSERT (session_id, owner, generation 1, expires now + seconds, wanted NULL) ON CONFLICT
+        (session_id) DO UPDATE SET owner, generation = generation + 1, expires, wanted = NULL WHERE the
+        row's owner = owner OR its expires < now, RETURNING generation (no row returned: another worker holds
+        it). Every take raises the generation. From then on this store's writes to the session carry that
+        generation (the fence, see fence_writes).
+        """
+
+    def renew_leases(self, owner: str, now: float, seconds: float) -> list[Row]:
+        """Move the expiry of every lease `owner` holds to now + seconds; return those rows (session_id, generation, wanted).
+
+        One UPDATE ... SET expires WHERE owner = ? RETURNING. A lease another worker took (the owner differs)
+        is not among them, nor one whose generation differs from what the caller took: both are lost, and the
+        caller drops the room without writing. An expired lease nobody took is renewed: nobody else wrote since.
+        A row with `wanted` set asks the caller to hand the session over (release it).
+        """
+
+    def release_lease(self, session_id: int, owner: str, generation: int) -> bool:
+        """Give a lease up if `owner` still holds it at `generation`: owner '', expires 0, wanted NULL; tell whether it did.
+
+        One UPDATE ... WHERE session_id = ? AND owner = ? AND generation = ?. The generation stays, so a
+        later take raises it past every fence handed out before.
+        """
+
+    def want_lease(self, session_id: int, owner: str, now: float) -> bool:
+        """Ask the worker holding a live lease (expires >= now, another owner) to hand it to `owner`; tell whether one holds it.
+
+        One UPDATE ... SET wanted = owner WHERE session_id = ? AND owner NOT IN (owner, '') AND expires >= now.
+        The holder sees `wanted` at its next renew_leases and releases the session.
+        """
+
+    def lease(self, session_id: int) -> Row | None:
+        """A session's lease row (session_id, owner, generation, expires, wanted), None when it never had one."""
+
+    def fence_writes(self, owner: str) -> None:
+        """Make every later session write (the methods that raise SessionMissing) check the lease first.
+
+        Inside the write's own transaction, before anything is written: for a session this store took the
+        lease of (generation g), the row must still have owner = this owner and generation = g (PostgreSQL:
+        SELECT ... FOR SHARE, so a concurrent take waits for the write's commit); for any other session, no
+        row may name another owner with expires >= now. Otherwise LeaseLost is raised and nothing is stored.
+        A store without an owner (the command line) writes unfenced.
+        """

@@ -119,3 +119,13 @@ CREATE TABLE IF NOT EXISTS dots (
     PRIMARY KEY (participant_id, idea_id)
 );
 CREATE INDEX IF NOT EXISTS dots_by_session ON dots (session_id);
+
+-- Which worker holds each session in memory (docs/decisions.md "One owner per session: a lease with a generation").
+CREATE TABLE IF NOT EXISTS session_leases (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL,                -- the holding worker's identity ('' once released)
+    generation INTEGER NOT NULL,        -- +1 at every take: the fence a holder's writes must still match
+    expires REAL NOT NULL,              -- seconds since the epoch; past it, any worker may take the lease
+    wanted TEXT                         -- a worker the proxy now routes the session to asks for it (NULL: none)
+);
+CREATE INDEX IF NOT EXISTS session_leases_by_owner ON session_leases (owner);

@@ -8,7 +8,7 @@ import threading
 import time
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 from workshop.store.activity_rows import ActivityRows
@@ -16,7 +16,7 @@ from workshop.store.checkpoints import Checkpoints
 from workshop.store.followup_rows import FollowupRows
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 6  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea; 6: notes.version
+SCHEMA_VERSION = 7  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea; 6: notes.version; 7: session_leases
 DB_NAME = "workshop.sqlite3"
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
@@ -28,6 +28,10 @@ FIRST_WAIT_MS = 5
 
 class SessionMissing(LookupError):
     """A write named a session that is no longer stored (another process deleted it)."""
+
+
+class LeaseLost(LookupError):
+    """A fenced write named a session whose lease this worker no longer holds (another worker took it over)."""
 
 
 def migrate(c: sqlite3.Connection) -> None:
@@ -76,9 +80,14 @@ class StoreUnavailable(Exception):
 class Store(ActivityRows, Checkpoints, FollowupRows):
     """One connection, one writer: every write is a short explicit transaction."""
 
-    def __init__(self, path: str | Path, synchronous: str = "NORMAL"):
-        """Open (and create, owner-only) the database file and apply the schema."""
+    owner: str | None = None  # a Reader never writes: no fence
+
+    def __init__(self, path: str | Path, synchronous: str = "NORMAL", clock: Callable[[], float] = time.time):
+        """Open (and create, owner-only) the database file and apply the schema; `clock` is the leases' (epoch seconds)."""
         self.path = Path(path)
+        self.clock = clock
+        self.owner: str | None = None  # set by fence_writes(): this store's session writes then check the lease
+        self._fences: dict[int, int] = {}  # session id -> the lease generation this worker's writes carry
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.write_failure: tuple[float, str] | None = None  # (monotonic time, SQLite's reason) of the last failed write
@@ -223,6 +232,8 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
         with self.transaction() as c:
             if c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
                 raise SessionMissing(session_id)
+            if self.owner is not None and not self._fence_holds(c, session_id):
+                raise LeaseLost(session_id)
             yield c
 
     def data_version(self) -> int:
@@ -342,7 +353,7 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
                 with self.transaction() as c:
                     row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
                     if row is not None:
-                        for table in ("answers", "notes", "steps", "carried_steps", "dots", "ideas", "challenge_picks",
+                        for table in ("session_leases", "answers", "notes", "steps", "carried_steps", "dots", "ideas", "challenge_picks",
                                       "activities", "participants", "facilitator_tokens"):
                             c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))
                         c.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
@@ -476,6 +487,63 @@ class Store(ActivityRows, Checkpoints, FollowupRows):
                             (status, now, session_id, position))
             self._touch(c, session_id, now)
             return cur.rowcount == 1
+
+    # Ownership leases (docs/decisions.md "One owner per session"): each method one statement, the same in PostgreSQL.
+
+    def take_lease(self, session_id: int, owner: str, now: float, seconds: float) -> int | None:
+        """Take a session's lease for `seconds` when it is free, expired or already `owner`'s; its new generation, else None."""
+        with self.transaction() as c:
+            row = c.execute(
+                "INSERT INTO session_leases (session_id, owner, generation, expires, wanted) VALUES (?, ?, 1, ?, NULL)"
+                " ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner,"
+                " generation = session_leases.generation + 1, expires = excluded.expires, wanted = NULL"
+                " WHERE session_leases.owner = excluded.owner OR session_leases.expires < ?"
+                " RETURNING generation", (session_id, owner, now + seconds, now)).fetchone()
+        if row is None:
+            return None
+        self._fences[session_id] = int(row[0])
+        return int(row[0])
+
+    def renew_leases(self, owner: str, now: float, seconds: float) -> list[sqlite3.Row]:
+        """Extend every lease `owner` holds to now + seconds; return them (session_id, generation, wanted)."""
+        with self.transaction() as c:
+            return c.execute("UPDATE session_leases SET expires = ? WHERE owner = ?"
+                             " RETURNING session_id, generation, wanted", (now + seconds, owner)).fetchall()
+
+    def release_lease(self, session_id: int, owner: str, generation: int) -> bool:
+        """Give a lease up (owner '', expired) if `owner` still holds it at `generation`; tell whether it did."""
+        with self.transaction() as c:
+            return c.execute("UPDATE session_leases SET owner = '', expires = 0, wanted = NULL"
+                             " WHERE session_id = ? AND owner = ? AND generation = ?",
+                             (session_id, owner, generation)).rowcount == 1
+
+    def want_lease(self, session_id: int, owner: str, now: float) -> bool:
+        """Ask the worker holding a live lease on a session to hand it over to `owner`; tell whether one holds it."""
+        with self.transaction() as c:
+            return c.execute("UPDATE session_leases SET wanted = ? WHERE session_id = ? AND owner <> ?"
+                             " AND owner <> '' AND expires >= ?", (owner, session_id, owner, now)).rowcount == 1
+
+    def lease(self, session_id: int) -> sqlite3.Row | None:
+        """A session's lease row (owner, generation, expires, wanted), None when it never had one."""
+        return self._one("SELECT * FROM session_leases WHERE session_id = ?", (session_id,))
+
+    def fence_writes(self, owner: str) -> None:
+        """From now on, refuse (LeaseLost) a session write unless this worker's lease on the session allows it."""
+        self.owner = owner
+
+    def _fence_holds(self, c: sqlite3.Connection, session_id: int) -> bool:
+        """Whether this worker may write to a session now (inside the write's transaction).
+
+        With a generation from take_lease: only while the lease row still names this owner at that generation
+        (an expired one nobody took counts: nobody else wrote). Without one (a session this worker only
+        created or read): only while no live lease names another worker.
+        """
+        generation = self._fences.get(session_id)
+        if generation is not None:
+            return c.execute("SELECT 1 FROM session_leases WHERE session_id = ? AND owner = ? AND generation = ?",
+                             (session_id, self.owner, generation)).fetchone() is not None
+        return c.execute("SELECT 1 FROM session_leases WHERE session_id = ? AND expires >= ? AND owner <> ?",
+                         (session_id, self.clock(), self.owner)).fetchone() is None
 
     def integrity_check(self) -> str:
         """Return SQLite's integrity check verdict ('ok' when sound)."""
