@@ -21,10 +21,12 @@ from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
+from workshop.live.ownership import LeaseKeeper, Ownership, worker_identity
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, errors, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
+from workshop.web import api, errors, guard, handover, i18n, metrics, pages, protocol, publication, sockets, transport
+from workshop.web import workers
 from workshop.web import compare as compare_web
 from workshop.web.queue import QueueManager, admin_listener
 from workshop.web import downloads as exports_web
@@ -97,6 +99,12 @@ def listen_to_queue(socketio: SocketIO, on_admin) -> None:
         server.manager.initialize()
 
 
+def dropped(socketio: SocketIO, broadcaster: Broadcaster, room) -> None:
+    """A room this worker no longer holds: forget its broadcast state, close its connections (clients reconnect)."""
+    broadcaster.release(room.code)
+    handover.close_room(socketio.server, room)
+
+
 def socket_path():
     """Never reached (Socket.IO's middleware answers /socket.io/ first); see build_app."""
     return "", 404
@@ -162,8 +170,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                               shared_steps=lambda room: services.shared_steps(room),
                               activity=ActivitySender(emitter, cfg, programme, threads), threads=threads)
     # Live commits, then tells the broadcaster; timers close questions at zero in the server's background tasks.
+    # One of several workers on one database: a session is held in memory only under its lease (live/ownership.py).
+    ownership = Ownership(store, worker_identity(cfg["WORKER"]), cfg["LEASE_SECONDS"]) if cfg.get("WORKER") else None
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
-                programme=programme, background=socketio)
+                programme=programme, background=socketio, ownership=ownership)
     services = Services(
         live=live,
         broadcaster=broadcaster,
@@ -185,11 +195,15 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         deletions=DeletionWatcher(app, live, socketio, cfg["DELETION_CHECK_INTERVAL"]),
         # the offload is read at each checkpoint: `serve` swaps in its async server's pool after the build
         checkpoints=Checkpointer(store, socketio, lambda: services.offload, cfg["CHECKPOINT_INTERVAL"]),
+        leases=LeaseKeeper(ownership, live, socketio, functools.partial(dropped, socketio, broadcaster))
+        if ownership else None,
     )
     if cfg["DELETION_CHECK_INTERVAL"] > 0:
         services.deletions.start()
     if cfg["CHECKPOINT_INTERVAL"] > 0:
         services.checkpoints.start()
+    if services.leases is not None:
+        services.leases.start()
     app.extensions["workshop"] = services
     if cfg["MESSAGE_QUEUE"]:
         listen_to_queue(socketio, admin_listener(app, live))

@@ -105,6 +105,7 @@ def serve(args) -> int:
     app.extensions["workshop"].offload = thread_pool(mode)
     app.extensions["workshop"].start_sweeping()  # idle rooms leave memory (ROOM_IDLE_SECONDS)
     app.extensions["workshop"].live.deadlines.restore()  # timers that ran when the server stopped
+    release_leases_on_stop(app.extensions["workshop"])
     tune_gc()
     tell_ready(getattr(args, "ready_fd", None))
     local = f"http://127.0.0.1:{port}" if args.host in ("0.0.0.0", "::", "") else f"http://{args.host}:{port}"
@@ -120,6 +121,29 @@ def serve(args) -> int:
     if lock is not None:
         lock.close()
     return 0
+
+
+def release_leases_on_stop(services) -> None:
+    """A worker stopped by SIGTERM (the supervisor stopping) gives up its session leases, then exits.
+
+    Another worker may then take its sessions at once instead of after LEASE_SECONDS. The leases are given up
+    in a background task of the event loop (never inside the signal handler, which may interrupt a write).
+    """
+    leases = services.leases
+    if leases is None:
+        return
+    import signal
+
+    def shutdown() -> None:
+        """Give up every lease and end the process (every answer is committed already)."""
+        try:
+            released = leases.stop()
+            log.info("Stopping: gave up %d session lease(s).", len(released))
+        finally:
+            logging.shutdown()
+            os._exit(0)
+
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: services.broadcaster.socketio.start_background_task(shutdown))
 
 
 def monkey_patch(mode: str) -> None:

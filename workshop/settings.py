@@ -98,6 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
             "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
             "the session through it. Set it for `workshop sessions delete|purge` too."),
+    Setting("LEASE_SECONDS", 5.0, "With `serve --workers N`: how long a worker's hold on a session (its lease in the "
+            "database) lasts unless renewed; a worker renews its leases every third of it. When a worker dies, its sessions "
+            "move to another worker after at most this long; shorter moves them sooner, at one database write per worker per renewal."),
     Setting("LOG_REPEAT_SECONDS", 60.0, "A warning or error that repeats within this many seconds is logged once; "
             "when the time is over one line says how many more there were (0 logs every one)."),
     Setting("METRICS", False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only."),

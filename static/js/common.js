@@ -268,7 +268,7 @@
     banner.hidden = !text;
   };
 
-  const REFUSALS = ['unknown_session', 'session_ended', 'bad_key', 'bad_token', 'removed', 'rate_limited'];
+  const REFUSALS = ['unknown_session', 'session_ended', 'bad_key', 'bad_token', 'removed', 'rate_limited', 'not_owner'];
 
   /** The {code, message} of a refused connection (err.data, or a code named in err.message). */
   function refusal(err) {
@@ -327,6 +327,12 @@
       if (error.code === 'rate_limited') {
         W.banner(W.t('conn_busy'), 'warn');
         retry(5000);
+        return;
+      }
+      if (error.code === 'not_owner') {
+        // Another server process holds the session now (it is moving there): connect again in a moment.
+        W.banner(W.t(wasConnected ? 'conn_lost' : 'conn_trying'), 'warn');
+        retry(500 + Math.random() * 1000);
         return;
       }
       W.banner(null);

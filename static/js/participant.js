@@ -278,7 +278,9 @@
         box.drop(qid, item.option, item.round);
       } else if (code === 'timeout' && socket.connected) {
         window.setTimeout(function () { if (!inFlight[qid]) deliver(qid, true); }, 1000);
-      } else if (code !== 'offline' && code !== 'timeout') {
+      } else if (code !== 'offline' && code !== 'timeout' && code !== 'not_owner') {
+        // Refused for good. (not_owner is not: the session moves to another server process and the answer
+        // waits in the outbox for the reconnect, which sends it again.)
         box.drop(qid, item.option, item.round);
         if (resent && (code === 'question_closed' || code === 'stale_round')) missed[qid] = missedText(qid, item, code);
         else if (!box.get(qid)) errors[qid] = friendly(reply.error);

@@ -82,4 +82,4 @@ def test_a_database_from_before_note_versions_keeps_its_notes_as_version_1(tmp_p
         assert store.note_versions(session_id) == {"": 1}
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from workshop.core import security
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Tally
-from workshop.store.sqlite import SessionMissing
+from workshop.store.sqlite import LeaseLost, SessionMissing
 
 if TYPE_CHECKING:
     from workshop.live import undo as undoing
@@ -43,6 +43,8 @@ def stored() -> Iterator[None]:
         yield
     except SessionMissing:
         raise Rejected("session_deleted", "This session has been deleted") from None
+    except LeaseLost:  # another worker took the session over (live/ownership.py): nothing was stored here
+        raise Rejected("not_owner", "Another server process holds this session now") from None
 
 
 def joins_late(state: SessionState) -> bool:
@@ -83,12 +85,15 @@ class Room:
     # The live service's lock (Live.editing holds it while it changes the room): whoever reads the tally or the
     # board from another thread (the broadcaster's flush) holds it too, else a join may change them mid-read.
     lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
+    # False: a copy read while another worker holds the session's lease (live/ownership.py); never kept in memory.
+    owned: bool = True
 
 
 class RoomCache:
     """The rooms a Live service holds in memory: loaded from the store on first use, dropped when idle or deleted.
 
-    Mixed into Live, which provides store, questionnaire, notifier, monotonic, _rooms, _lock and _data_version.
+    Mixed into Live, which provides store, questionnaire, notifier, monotonic, _rooms, _lock, _data_version and
+    ownership (live/ownership.py; None unless workers share the database).
     """
 
     def room(self, code: object) -> Room | None:
@@ -100,13 +105,23 @@ class RoomCache:
             room = self._rooms.get(code)
             if room is None:
                 room = self._load(code)
-                if room is not None:
+                if room is not None and self.ownership is not None:
+                    room = self._owned(room)
+                if room is not None and room.owned:
                     self._rooms[code] = room
                     if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
                         self.deadlines.watch(code, float(room.state.timer.deadline))
             if room is not None:
                 room.used_at = self.monotonic()
             return room
+
+    def _owned(self, room: Room) -> Room | None:
+        """Take a loaded room's lease and read it again (everything the previous holder committed before the take);
+        without the lease, the copy as read, marked not owned."""
+        if not self.ownership.take(room.code, room.id):
+            room.owned = False
+            return room
+        return self._load(room.code)
 
     def peek(self, code: object) -> Room | None:
         """A room to read, without holding it in memory here when this process is one worker of several.
@@ -148,6 +163,8 @@ class RoomCache:
             for code in codes:
                 self._rooms.pop(code).evicted = True
                 release(code)
+                if self.ownership is not None:
+                    self.ownership.release(code)
         return codes
 
     def _load(self, code: str) -> Room | None:
@@ -172,6 +189,8 @@ class RoomCache:
             room = self._rooms.pop(code, None)
             if room is not None:
                 room.evicted = True
+                if self.ownership is not None:
+                    self.ownership.release(code)
             return room
 
     def deleted_room(self, code: str) -> Room | None:

@@ -19,6 +19,7 @@ from workshop.core.text import clean_multiline, clean_text, strip_invisible  # n
 from workshop.live import undo as undoing
 from workshop.live.activities import Activities
 from workshop.live.notifier import Notifier, NullNotifier
+from workshop.live.ownership import Ownership
 from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
@@ -34,14 +35,17 @@ class Live(RoomCache):
     def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
                  notifier: Notifier | None = None, wall: Callable[[], float] = time.time,
-                 programme: Programme | None = None, background: Background | None = None):
+                 programme: Programme | None = None, background: Background | None = None,
+                 ownership: Ownership | None = None):
         """Wire the store, the questionnaire, the settings and who hears each change (nobody by default).
 
         `wall` is the clock of timer deadlines (seconds since the epoch). With `background` (what starts and
         paces background tasks: the Socket.IO server), `deadlines` (live/timers.py) watches each running timer
         and closes its question at zero; without it (the command line) no timer is watched. `programme` is the
-        activities' content (default: workshop/data/activities.toml).
+        activities' content (default: workshop/data/activities.toml). `ownership` (several workers on one database)
+        holds the session leases: a room is kept in memory only while this worker holds its lease.
         """
+        self.ownership = ownership
         self.wall = wall
         self.deadlines: Deadlines | None = (
             Deadlines(self, background.start_background_task, background.sleep, wall=wall) if background else None)

@@ -295,6 +295,8 @@ def connect_room(data: Any, proven: Callable[[Room, dict[str, Any]], bool] | Non
         raise refuse(exc.code) from None
     if room is None:
         raise refuse("unknown_session")
+    if not room.owned:  # another worker holds the session's lease (live/ownership.py): the client tries again
+        raise refuse("not_owner")
     g.session_language = room.language
     return room
 

@@ -105,6 +105,7 @@ ERRORS = {
     "too_many_connections": _l("Too many connections from this address; close some and try again."),
     "wrong_worker": _l("This request reached a server process that does not hold this session. "
                        "Reload the page; if this stays, the proxy in front of the workers is set up wrongly."),
+    "not_owner": _l("This session is moving to another server process. Reconnecting…"),
 }
 
 # The lines around both texts of a note saved on two devices at once (core/notes.py), in the session's language.

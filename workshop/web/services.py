@@ -20,6 +20,7 @@ from workshop.web.links import Links
 
 if TYPE_CHECKING:
     from workshop.live.checkpoints import Checkpointer
+    from workshop.live.ownership import LeaseKeeper
     from workshop.live.deletions import DeletionWatcher
 
 T = TypeVar("T")
@@ -81,6 +82,8 @@ class Services:
     # At most REPORT_THREADS reports built at once (built in app.py; a green semaphore under eventlet).
     reports: Any = None
     sweeping: bool = False
+    # Renews this worker's session leases and drops the rooms it no longer holds (built in app.py for a worker).
+    leases: "LeaseKeeper | None" = None
     gate: Any = None  # the server's ConnectionGate (web/limits.py, set in server.py), for /metrics; None in tests
 
     def may_create(self, address: str | None) -> float:

@@ -15,6 +15,7 @@ from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import activity_sockets as acts
+from workshop.web import handover
 from workshop.web import protocol as p
 from workshop.web import remote
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
@@ -59,6 +60,8 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         room = services().live.room(binding.code) if binding else None
         if room is None:
             return self.fail("unknown_session")
+        if not room.owned:
+            return self.not_owner(room)
         g.session_language = room.language
         live = services().live
         if (binding.role == "facilitator" and not live.signed_in_with(room, binding.epoch, binding.link)
@@ -71,6 +74,8 @@ def bound(handler: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return handler(self, room, binding, data)
         except Rejected as exc:
+            if exc.code == "not_owner":
+                return self.not_owner(room)
             return self.rejected(exc)
     return run
 
@@ -128,6 +133,15 @@ class BaseNamespace(Namespace):
         """Forget the binding of a connection that went away."""
         self.unbind()
 
+    def not_owner(self, room: Room) -> dict[str, Any]:
+        """Refuse a request on a session another worker holds now; drop the room here and close its connections."""
+        reply = self.fail("not_owner")
+        svc = services()
+        if svc.leases is not None:
+            svc.leases.lost(room.code)  # every socket of the room reconnects and the proxy routes it again
+        handover.close_connection(self.socketio.server, request.sid, self.namespace)
+        return reply
+
     def rejected(self, exc: Rejected) -> dict[str, Any]:
         """Turn a domain refusal into a failed acknowledgement."""
         return self.fail(exc.code if exc.code in p.ERRORS else "bad_request", exc.field)
@@ -184,7 +198,7 @@ class ParticipantNamespace(BaseNamespace):
     def on_disconnect(self, reason=None):
         """Note that one of a participant's sockets went away."""
         binding = self.binding()
-        room = services().live.room(binding.code) if binding else None
+        room = services().live.in_memory(binding.code) if binding else None  # a room not in memory counts nobody
         pid = binding.participant if binding else None
         self.unbind()
         if room and pid:
@@ -240,7 +254,7 @@ class ScreenNamespace(BaseNamespace):
         """Count a projector page less when it goes away."""
         binding = self.binding()
         self.unbind()
-        room = services().live.room(binding.code) if binding and binding.role == "screen" else None
+        room = services().live.in_memory(binding.code) if binding and binding.role == "screen" else None
         if room is not None:
             services().live.projector_connected(room, False)
 

@@ -1,0 +1,32 @@
+"""Closing the connections of a session this worker no longer holds, so their clients reconnect through the proxy.
+
+The whole Engine.IO connection closes (not only the namespace): a client's retry then makes a new handshake,
+which the proxy routes by the session code to the worker that holds the session now (live/ownership.py).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from workshop.web import protocol as p
+from workshop.web.rooms import person, phones, screens
+
+
+def close_connection(server: Any, sid: str, namespace: str) -> None:
+    """Close the Engine.IO connection that carries one Socket.IO socket (after its reply went out)."""
+    eio_sid = server.manager.eio_sid_from_sid(sid, namespace)
+    if eio_sid is not None:
+        server.start_background_task(server.eio.disconnect, eio_sid)
+
+
+def close_room(server: Any, room: Any) -> int:
+    """Close every connection of this worker that carries a socket of a room; return how many."""
+    names = {
+        p.PARTICIPANT: [phones(room.code), *(person(room.code, pid) for pid in list(room.sockets))],
+        p.SCREEN: [screens(room.code)],
+        p.FACILITATOR: [screens(room.code)],
+    }
+    eio_sids = {eio for namespace, rooms in names.items() for name in rooms
+                for _sid, eio in server.manager.get_participants(namespace, name)}
+    for eio_sid in eio_sids:
+        server.eio.disconnect(eio_sid)
+    return len(eio_sids)
