@@ -30,10 +30,11 @@ from workshop.web import workers
 from workshop.web import compare as compare_web
 from workshop.web.queue import QueueManager, admin_listener
 from workshop.web import downloads as exports_web
-from workshop.web.limits import RateLimiter, RecentCodes
+from workshop.web.limits import RecentCodes
 from workshop.web.links import Links
 from workshop.web.origins import allowed_origin
 from workshop.web.rooms import JsonPacket, RoomIndexManager, spread_heartbeats
+from workshop.web.shared_limits import limiter_factory
 from workshop.web.services import Services, report_info
 
 
@@ -174,21 +175,22 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     ownership = Ownership(store, worker_identity(cfg["WORKER"]), cfg["LEASE_SECONDS"]) if cfg.get("WORKER") else None
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
                 programme=programme, background=socketio, ownership=ownership)
+    limiter = limiter_factory(cfg)  # by address: shared through Redis with a message queue (web/shared_limits.py)
     services = Services(
         live=live,
         broadcaster=broadcaster,
         secret=secret,
-        join_limit=RateLimiter(*cfg["RATE_JOIN"]),
-        answer_limit=RateLimiter(*cfg["RATE_ANSWER"]),
-        lookup_limit=RateLimiter(*cfg["RATE_LOOKUP"]),
+        join_limit=limiter("RATE_JOIN"),
+        answer_limit=limiter("RATE_ANSWER"),
+        lookup_limit=limiter("RATE_LOOKUP"),
         found_codes=RecentCodes(),
-        join_connection_limit=RateLimiter(*cfg["RATE_JOIN_CONNECTION"]),
-        answer_address_limit=RateLimiter(*cfg["RATE_ANSWER_ADDRESS"]),
-        create_limit=RateLimiter(*cfg["RATE_CREATE"]),
-        activity_limit=RateLimiter(*cfg["RATE_ACTIVITY"]),
-        facilitator_limit=RateLimiter(*cfg["RATE_FACILITATOR"]),
-        facilitator_address_limit=RateLimiter(*cfg["RATE_FACILITATOR_ADDRESS"]),
-        export_limit=RateLimiter(*cfg["RATE_EXPORT"]),
+        join_connection_limit=limiter("RATE_JOIN_CONNECTION"),
+        answer_address_limit=limiter("RATE_ANSWER_ADDRESS"),
+        create_limit=limiter("RATE_CREATE"),
+        activity_limit=limiter("RATE_ACTIVITY"),
+        facilitator_limit=limiter("RATE_FACILITATOR"),
+        facilitator_address_limit=limiter("RATE_FACILITATOR_ADDRESS"),
+        export_limit=limiter("RATE_EXPORT"),
         reports=threading.BoundedSemaphore(max(1, cfg["REPORT_THREADS"])),
         config=cfg,
         links=links,
