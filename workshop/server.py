@@ -138,7 +138,8 @@ def release_leases_on_stop(services) -> None:
         """Give up every lease and end the process (every answer is committed already)."""
         try:
             released = leases.stop()
-            log.info("Stopping: gave up %d session lease(s).", len(released))
+            if released:
+                log.info("Stopping: gave up %d session lease(s).", len(released))
         finally:
             logging.shutdown()
             os._exit(0)

@@ -97,7 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
             "'Your sessions' and the XLSX and CSV exports. Stored times (and the JSON summary's) stay UTC."),
     Setting("MESSAGE_QUEUE", None, "Redis URL of Flask-SocketIO's message queue (e.g. redis://127.0.0.1:6379/0), "
             "needed with `serve --workers N` above 1: deletions from the command line reach the worker holding "
-            "the session through it. Set it for `workshop sessions delete|purge` too."),
+            "the session through it, and the rate limits by client address are counted there for all workers. "
+            "Set it for `workshop sessions delete|purge` too."),
     Setting("LEASE_SECONDS", 5.0, "With `serve --workers N`: how long a worker's hold on a session (its lease in the "
             "database) lasts unless renewed; a worker renews its leases every third of it. When a worker dies, its sessions "
             "move to another worker after at most this long; shorter moves them sooner, at one database write per worker per renewal."),

@@ -129,3 +129,14 @@ def test_an_idle_room_and_a_stopping_worker_give_their_leases_up(workers):
     assert b.live.room(code).owned  # free at once
     assert b.keeper.stop() == [code]
     assert a.store.lease(room.id)["owner"] == ""
+
+
+def test_a_session_deleted_by_another_process_is_told_as_deleted_not_as_moved(workers):
+    a, b, code, _clock = workers
+    a.live.room(code)
+    told = []
+    a.live.notifier.session_deleted = lambda room: told.append(room.code)
+    b.store.delete_session(code)  # `workshop sessions delete` (its lease goes with it)
+    assert a.keeper.step() == ([code], [])
+    assert told == [code] and a.dropped == []  # session_deleted reaches its sockets; no silent reconnect
+    assert a.live.in_memory(code) is None

@@ -98,6 +98,10 @@ class LeaseKeeper:
         """Renew; drop the rooms whose lease was lost, hand over the wanted ones; return both lists of codes."""
         lost, wanted = self.ownership.renew()
         for code in lost:
+            room = self.live.in_memory(code)
+            if room is not None and not self.live.store.session_exists(room.id):
+                self.live.deleted_elsewhere(room)  # deleted (its lease with it): its sockets are told so
+                continue
             log.warning("lost the lease of session %s to another worker: dropping it without writing", code)
             self._drop(code)
         for code in wanted:
