@@ -17,7 +17,6 @@ from flask_socketio import SocketIO
 from workshop import settings
 from workshop.core.programme import default as default_programme
 from workshop.core.questionnaire import default as default_questionnaire
-from workshop.web.activity_sender import ActivitySender
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
@@ -148,8 +147,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = refuse_large_polls(app.wsgi_app, cfg["MAX_MESSAGE_BYTES"])
     links = Links.create(app.url_map, cfg.get("PUBLIC_URL"), cfg.get("PUBLIC_URL_REACHABLE", True))
     # Each part is built with what it needs, in order; none is changed afterwards (decisions.md 20). With
-    # METRICS, the broadcaster and the activity sender emit through the timed socket server and the live
-    # service tells the counting notifier.
+    # METRICS, the broadcaster (the one notifier, quiz and activities) emits through the timed socket server
+    # and the live service tells the counting notifier.
     meters = metrics.Meters() if cfg["METRICS"] else None
     emitter = meters.timed(socketio) if meters else socketio
     programme = default_programme()
@@ -160,7 +159,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                               notes=lambda room: store.notes(room.id), steps=lambda room: store.steps(room.id),
                               # phones' and projectors' steps name their ideas (the services, built below, know them)
                               shared_steps=lambda room: services.shared_steps(room),
-                              activity=ActivitySender(emitter, cfg, programme, threads), threads=threads)
+                              programme=programme, config=cfg, threads=threads)
     # Live commits, then tells the broadcaster; timers close questions at zero in the server's background tasks.
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
                 programme=programme, background=socketio)

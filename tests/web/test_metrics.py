@@ -100,5 +100,4 @@ def test_every_activity_emit_is_timed(make_app):
 def test_the_parts_are_built_with_the_timed_server_and_the_counting_notifier(make_app):
     svc = make_app(METRICS=True).extensions["workshop"]
     assert type(svc.broadcaster.socketio).__name__ == "TimedEmits"
-    assert svc.broadcaster.activity.socketio is svc.broadcaster.socketio
     assert type(svc.live.notifier).__name__ == "CountingNotifier"
