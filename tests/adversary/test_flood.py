@@ -98,7 +98,7 @@ def test_the_creation_limit_counts_per_client_address_in_the_app(make_app):
 
 def held(app) -> set[str]:
     """Codes of the rooms the app holds in memory."""
-    return set(app.extensions["workshop"].live._rooms)
+    return {room.code for room in app.extensions["workshop"].live.rooms.held()}
 
 
 def broadcaster_keys(app, code: str) -> list:

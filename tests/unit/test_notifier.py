@@ -111,7 +111,7 @@ def test_a_session_deleted_elsewhere_is_reported_and_forgotten(setup):
     live, room, recorder = setup
     live.deleted_elsewhere(room)
     assert recorder.take() == [("session_deleted", room.code)]
-    assert live.forget(room.code) is None
+    assert live.rooms.forget(room.code) is None
 
 
 @pytest.mark.parametrize("write", [

@@ -18,17 +18,18 @@ from workshop.core.tally import Member
 from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
 from workshop.live import undo as undoing
 from workshop.live.activities import Activities
+from workshop.live.cache import RoomCache
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
-    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, RoomCache, joins_late, stored, utcnow)
+    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, joins_late, stored, utcnow)
 
 MIN_PURGE_DAYS = 1  # `sessions purge --older-than` and RETENTION_DAYS below this delete nothing
 KEEP_IN_USE_SECONDS = 3600.0  # how often a room something is connected to has its retention clock moved
 
 
-class Live(RoomCache):
+class Live:
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
     def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
@@ -51,20 +52,57 @@ class Live(RoomCache):
         self.clock = clock
         self.monotonic = monotonic
         self.notifier: Notifier = notifier if notifier is not None else NullNotifier()
-        self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
-        self._data_version = store.data_version()
+        # the rooms in memory, under the same lock: every room's `lock` is this one (Room.lock)
+        self.rooms = RoomCache(store, questionnaire, config, self._lock, monotonic, loaded=self._watch_timer)
         self.activities = Activities(self, programme or default_programme())  # challenges, ideas, dot vote
 
     @contextmanager
     def editing(self, room: Room) -> Iterator[Room]:
-        """Hold the service's lock and give the live copy of a room (the one to change; see RoomCache._current).
+        """Hold the service's lock and give the live copy of a room (the one to change; see RoomCache.current).
 
         Every change of a room goes this way, the activities' too: validate, commit, update the copy, leave
         the block, and only then tell the notifier (never while holding the lock).
         """
         with self._lock:
-            yield self._current(room)
+            yield self.rooms.current(room)
+
+    # The rooms in memory (live/cache.py), as the web layer asks for them
+
+    def room(self, code: object) -> Room | None:
+        """Return the live room for a code, loading it from the database once (RoomCache.room)."""
+        return self.rooms.room(code)
+
+    def peek(self, code: object) -> Room | None:
+        """A room to read without holding it here when another worker may own it (RoomCache.peek)."""
+        return self.rooms.peek(code)
+
+    def in_memory(self, code: object) -> Room | None:
+        """The room this process holds for a code, None when it holds none (RoomCache.in_memory)."""
+        return self.rooms.in_memory(code)
+
+    def deleted_room(self, code: str) -> Room | None:
+        """The room in memory for code if another process deleted its session (RoomCache.deleted_room)."""
+        return self.rooms.deleted_room(code)
+
+    def evict_idle(self, idle_seconds: float, busy: Callable[[str], bool],
+                   release: Callable[[str], None]) -> list[str]:
+        """Drop idle rooms nothing is busy with; `release` each one's other state (RoomCache.evict_idle)."""
+        return self.rooms.evict_idle(idle_seconds, busy, release)
+
+    def rooms_in_memory(self) -> int:
+        """How many sessions this process holds in memory."""
+        return self.rooms.rooms_in_memory()
+
+    def deleted_elsewhere(self, room: Room) -> None:
+        """Tell the notifier that another process deleted a room's session, then forget the room."""
+        self.notifier.session_deleted(room)
+        self.rooms.forget(room.code)
+
+    def _watch_timer(self, room: Room) -> None:
+        """Watch the running timer of a room one worker of several loaded (that worker closes its question)."""
+        if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
+            self.deadlines.watch(room.code, float(room.state.timer.deadline))
 
     # Sessions
 
@@ -102,7 +140,7 @@ class Live(RoomCache):
             )
             self.store.save_activities(self.store.session(code)["id"], board.to_dict(), self.clock())
         if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
-            return self._load(code), token
+            return self.rooms.load(code), token
         return self.room(code), token
 
     def _clean_disciplines(self, value: object, language: str) -> list[str]:
@@ -185,7 +223,7 @@ class Live(RoomCache):
     def sign_out_revoked_everywhere(self) -> list[str]:
         """Sign out revoked facilitator sockets of every room in memory (after another process wrote)."""
         with self._lock:
-            rooms = [room for room in self._rooms.values() if room.facilitators]
+            rooms = [room for room in self.rooms.held() if room.facilitators]
         return [sid for room in rooms for sid in self.sign_out_revoked(room)]
 
     # Participants
@@ -349,7 +387,7 @@ class Live(RoomCache):
         if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**53:
             raise Rejected("bad_request", "version must be the note's version the text was typed on", "version")
         with self._lock:
-            room = self._current(room)
+            room = self.rooms.current(room)
             stored_text, stored_version = self.store.note(room.id, question_id)
             saved = notes.save(stored_text, stored_version, clean_multiline(text), version, markers)
             if saved.version != stored_version:
@@ -450,7 +488,7 @@ class Live(RoomCache):
         """Delete a session with every row that belongs to it."""
         with self._lock:
             deleted = self.store.delete_session(code)
-            room = self.forget(code)
+            room = self.rooms.forget(code)
         if room is not None:
             self.notifier.session_deleted(room)
         return deleted
@@ -488,8 +526,8 @@ class Live(RoomCache):
         """
         now = self.monotonic()
         with self._lock:
-            rooms = [room for code, room in self._rooms.items()
-                     if room.state.stage != "ended" and now - room.kept_at >= KEEP_IN_USE_SECONDS and busy(code)]
+            rooms = [room for room in self.rooms.held()
+                     if room.state.stage != "ended" and now - room.kept_at >= KEEP_IN_USE_SECONDS and busy(room.code)]
             for room in rooms:
                 room.kept_at = now
         if rooms:
