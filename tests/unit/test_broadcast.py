@@ -174,3 +174,16 @@ def test_aggregates_are_built_under_the_rooms_lock_when_tasks_are_threads(setup)
     io.run_until(1.0)
     assert sent(io, p.FACILITATOR) and sent(io, p.SCREEN)
     assert room.tally.unlocked == []
+
+
+def test_a_presence_change_sends_the_facilitators_the_roster_alone(setup):
+    """Who is connected shows in the roster only: no aggregate (facilitator or projector) is built or sent for it."""
+    clock, io, room, make = setup
+    b = make(0.1)
+    b.presence_changed(room, 1)
+    io.run_until(1.0)
+    assert [(namespace, event) for _t, namespace, event in io.emits] == [(p.FACILITATOR, p.ROSTER)]
+    b.joined(room, 2)  # a join changes the count: both aggregates, the roster with the facilitator's
+    io.run_until(2.0)
+    assert [(namespace, event) for _t, namespace, event in io.emits[1:]] == [
+        (p.FACILITATOR, p.LIVE), (p.FACILITATOR, p.ROSTER), (p.SCREEN, p.LIVE)]

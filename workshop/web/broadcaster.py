@@ -41,11 +41,12 @@ BOARD_SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 upda
 WALL_SLICE = 200
 # The parts of a room's broadcast, each coalesced on its own window (Broadcaster.window), sent in this order
 # within one flush. The quiz: the projector's masked aggregate (cheap while questions run: no results or
-# disciplines) and the facilitator's full aggregate with the roster (costly with many people). The activities:
-# the projector's view, the phones' idea-list diff and the facilitator's view.
-SCREEN, FULL = "screen", "full"
+# disciplines), the facilitator's full aggregate (costly with many people) and the facilitator's roster (sent
+# with the full aggregate when both are due; alone when only presence changed). The activities: the
+# projector's view, the phones' idea-list diff and the facilitator's view.
+SCREEN, FULL, ROSTER = "screen", "full", "roster"
 BOARD_SCREEN, WALL, BOARD_FULL = "board_screen", "wall", "board_full"
-PARTS = (FULL, SCREEN, BOARD_SCREEN, WALL, BOARD_FULL)
+PARTS = (FULL, ROSTER, SCREEN, BOARD_SCREEN, WALL, BOARD_FULL)
 BOARD_PARTS = (BOARD_SCREEN, WALL, BOARD_FULL)
 PHONE_STATE = "phone_state"  # the phones' activities view: not coalesced, sent at once when the state changes
 
@@ -98,7 +99,6 @@ class Broadcaster:
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
-        self._roster_dirty: set[str] = set()
         self._shows: dict[str, str] = {}  # code: what its projector was last told it shows after an activity change
         self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, activities part): the view its audience has
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
@@ -130,18 +130,16 @@ class Broadcaster:
             self._stale.discard((code, part))
             self._sent.pop((code, part), None)
         self._pending.pop(code, None)
-        self._roster_dirty.discard(code)
         self._shows.pop(code, None)
         self._touched.pop(code, None)
 
     def touch(self, room: "Room", roster: bool = False, parts: tuple[str, ...] = (SCREEN, FULL)) -> None:
-        """Note that some parts of a room's broadcast changed (by default the quiz's aggregates); have them sent.
+        """Note that some parts of a room's broadcast changed (by default the quiz's aggregates, `roster`: and the roster).
 
         An activities part whose window is 0 goes out at once, in the caller (as the activities' state does);
         every other part in the room's flush task (`_schedule`).
         """
-        if roster:
-            self._roster_dirty.add(room.code)
+        parts = (*parts, ROSTER) if roster else parts
         self._stale.update((room.code, part) for part in parts)
         now = {part for part in parts if part in BOARD_PARTS and not self.window(room.code, part)}
         if now:
@@ -198,12 +196,14 @@ class Broadcaster:
     def _send(self, room: "Room", parts: set[str]) -> None:
         """Send some parts of a room's broadcast (in the order of PARTS), timing each for its next window."""
         full = None
-        for part in (part for part in PARTS if part in parts):
+        for part in (part for part in PARTS if part in parts and not (part == ROSTER and FULL in parts)):
             key = (room.code, part)
             started = self._last[key] = time.monotonic()
             self._stale.discard(key)
             if part == FULL:
                 full = self._send_full(room)
+            elif part == ROSTER:
+                self._send_roster(room)
             elif part == SCREEN:
                 self._send_screen(room, full)
             elif part == WALL:
@@ -213,10 +213,12 @@ class Broadcaster:
             self._cost[key] = time.monotonic() - started
 
     def _send_full(self, room: "Room") -> dict[str, Any]:
-        """Send the facilitators the full aggregate, and the roster when it changed; return the aggregate."""
+        """Send the facilitators the full aggregate, and the roster when it changed too; return the aggregate."""
         code = room.code
-        roster = code in self._roster_dirty
-        self._roster_dirty.discard(code)
+        roster = (code, ROSTER) in self._stale
+        if roster:
+            self._stale.discard((code, ROSTER))
+            self._last[(code, ROSTER)] = time.monotonic()
         with self.reading(room):  # built in a task of its own: a handler may change the tally meanwhile
             full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
             listed = self.roster(room) if roster else None
@@ -224,6 +226,12 @@ class Broadcaster:
         if listed is not None:
             self.socketio.emit(p.ROSTER, listed, to=screens(code), namespace=p.FACILITATOR)
         return full
+
+    def _send_roster(self, room: "Room") -> None:
+        """Send the facilitators the roster alone (who is connected changed, nothing they count)."""
+        with self.reading(room):
+            listed = self.roster(room)
+        self.socketio.emit(p.ROSTER, listed, to=screens(room.code), namespace=p.FACILITATOR)
 
     def _send_screen(self, room: "Room", full: dict[str, Any] | None) -> None:
         """Send the projectors the masked aggregate (from the full one when this flush built it)."""
@@ -306,8 +314,8 @@ class Broadcaster:
         self.touch(room, roster=True)
 
     def presence_changed(self, room: "Room", participant_id: int) -> None:
-        """A participant's socket came or went: only the roster's "connected" changes (the facilitator's part)."""
-        self.touch(room, roster=True, parts=(FULL,))
+        """A participant's socket came or went: only the roster's "connected" changes, no aggregate."""
+        self.touch(room, roster=True, parts=())
 
     def participant_removed(self, room: "Room", participant_id: int) -> None:
         """Tell the removed participant's sockets, disconnect them, and update the screens."""
