@@ -102,7 +102,7 @@ class RoomCache:
                 room = self._load(code)
                 if room is not None:
                     self._rooms[code] = room
-                    if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
+                    if room.state.timer is not None and self.deadlines is not None and self.config.worker:
                         self.deadlines.watch(code, float(room.state.timer.deadline))
             if room is not None:
                 room.used_at = self.monotonic()
@@ -115,7 +115,7 @@ class RoomCache:
         ghost that never hears that worker's changes. So a worker reads such a room fresh from the store.
         """
         code = security.normalise_code(code)
-        if code is None or not self.config.get("WORKER"):
+        if code is None or not self.config.worker:
             return self.room(code)
         with self._lock:
             return self._rooms.get(code) or self._load(code)

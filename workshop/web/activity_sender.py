@@ -16,6 +16,7 @@ from workshop.core.programme import Programme
 from workshop.live import activity_views as av
 from workshop.web import protocol as p
 from workshop.web.rooms import person, phones, screens
+from workshop.settings import Settings
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
@@ -43,7 +44,7 @@ class ActivitySender:
     change it tells about; it never reaches back into the live service.
     """
 
-    def __init__(self, socketio: "SocketIO", config: dict[str, Any], programme: Programme, threads: bool = False):
+    def __init__(self, socketio: "SocketIO", config: Settings, programme: Programme, threads: bool = False):
         """Keep the socket server, the settings and the activities' programme (its prompts); `threads` as the Broadcaster's."""
         self.socketio = socketio
         self.threads = threads
@@ -70,12 +71,12 @@ class ActivitySender:
         """
         cfg = self.config
         if part == PHONES:
-            return cfg["IDEAS_PHONE_INTERVAL"]
-        if not cfg["EMIT_INTERVAL"]:
+            return cfg.ideas_phone_interval
+        if not cfg.emit_interval:
             return 0.0
         if part == SCREEN:  # the wall follows at once: its view is small (WALL_SCREEN_MAX ideas)
             return SCREEN_WINDOW
-        return min(FACILITATOR_MAX_WINDOW, max(cfg["EMIT_INTERVAL"], COST_FACTOR * self._cost.get((code, part), 0.0)))
+        return min(FACILITATOR_MAX_WINDOW, max(cfg.emit_interval, COST_FACTOR * self._cost.get((code, part), 0.0)))
 
     def mark(self, room: "Room", *parts: str) -> None:
         """Schedule a send of some parts of a room's views."""

@@ -25,7 +25,7 @@ def comparison_of(codes: list[str], by: str, fmt: str) -> tuple[dict[str, Any] |
     """The comparison of proven sessions, built from the database like `workshop compare` (None once one is
     deleted), and rendered in one format: both off the event loop (Services.built)."""
     svc = services()
-    now, questionnaire, min_group_size = svc.live.clock(), svc.live.questionnaire, svc.config["MIN_GROUP_SIZE"]
+    now, questionnaire, min_group_size = svc.live.clock(), svc.live.questionnaire, svc.config.min_group_size
 
     def work(store: Any) -> tuple[dict[str, Any] | None, bytes | None]:
         data = compare.load_comparison(store, questionnaire, codes, by=by, now=now, min_group_size=min_group_size)
@@ -50,10 +50,10 @@ def page():
     by, fmt = request.args.get("by", "session"), request.args.get("format", "html")
     if by not in GROUPINGS or fmt not in compare.FORMATS:
         return error_page(400, _("Unknown comparison"), _("Choose the sessions to compare on the start page."))
-    if not 1 <= len(codes) <= services().config["COMPARE_MAX"]:
+    if not 1 <= len(codes) <= services().config.compare_max:
         return error_page(400, _("Choose the sessions to compare"),
                           _("Tick between 1 and %(max)s of your sessions on the start page.",
-                            max=services().config["COMPARE_MAX"]))
+                            max=services().config.compare_max))
     try:
         rooms = proven_rooms(codes)
     except Rejected as exc:
@@ -77,8 +77,8 @@ def api():
     items, by, fmt = data["sessions"], data.get("by", "session"), data.get("format", "json")
     if by not in GROUPINGS or fmt not in compare.FORMATS:
         return api_error(400, "bad_request", "by" if by not in GROUPINGS else "format")
-    if not 1 <= len(items) <= services().config["COMPARE_MAX"] or not all(isinstance(i, dict) for i in items):
-        return api_error(400, "bad_request", "sessions", f"Name 1 to {services().config['COMPARE_MAX']} sessions.")
+    if not 1 <= len(items) <= services().config.compare_max or not all(isinstance(i, dict) for i in items):
+        return api_error(400, "bad_request", "sessions", f"Name 1 to {services().config.compare_max} sessions.")
     codes = [i.get("code") for i in items]
     try:
         rooms = proven_rooms(codes, {str(i.get("code")): i.get("token") for i in items}, cookie=False)

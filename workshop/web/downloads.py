@@ -97,7 +97,7 @@ def download(code: str, fmt: str):
     if fmt not in exports.FORMATS:
         return error_page(404, _("Unknown download format"), _("Choose JSON, CSV, XLSX or the report."))
     svc = services()
-    questionnaire, time_zone = svc.live.questionnaire, svc.config["TIME_ZONE"]
+    questionnaire, time_zone = svc.live.questionnaire, svc.config.time_zone
     # The XLSX of 2,000 people takes ~2 s of CPU: built off the event loop with its summary. The HTML report
     # (2 ms, and Jinja's template cache takes locks) is rendered on the event loop.
     data, body = summary_of(g.room, wants_nicknames(),

@@ -82,7 +82,7 @@ def my_sessions() -> list[dict[str, Any]]:
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
-        item["created_local"] = localtime.local_minute(item["created_at"], svc.config["TIME_ZONE"])
+        item["created_local"] = localtime.local_minute(item["created_at"], svc.config.time_zone)
     return items
 
 
@@ -143,15 +143,15 @@ def _field_error(exc: Rejected) -> str:
     """A form field's error message in the page language."""
     cfg = services().config
     messages = {
-        "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
+        "title": _("Give the session a title (at most %(max)s characters).", max=cfg.title_max),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
-        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg["ORGANISATION_MAX"]),
+        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg.organisation_max),
         "follows": (_("Wait a minute and try again.") if exc.code == "rate_limited" else
                     _("Choose one of your sessions, or paste the facilitator link you received for the earlier session.")),
         "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
                                 "Give at most %(num)d disciplines of at most %(max)s characters each.",
-                                cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
+                                cfg.max_disciplines, max=cfg.discipline_max),
     }
     return messages.get(exc.field or "title", exc.message)
 
@@ -184,7 +184,7 @@ def join(code: str):
                 "workshop's own server. The facilitator sees them; the projector shows your name but only the "
                 "group's totals of the answers. Nothing else about you is stored. "
                 "The session is deleted after %(days)s days.",
-                days=services().config["RETENTION_DAYS"])
+                days=services().config.retention_days)
     names = disciplines.shown_names(room.disciplines, i18n.select_locale())
     choices = [{"value": name, "label": names[name]} for name in room.disciplines]
     return render_template("participant.html", privacy_text=privacy, discipline_choices=choices,
@@ -232,8 +232,8 @@ def manage(code: str):
     state = svc.screen_state(room)
     projector_url = svc.projector_url(room.code)
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
-    text_limits = {"note": svc.config["NOTE_MAX"], "steps": svc.config["STEPS_MAX"],
-                   **{name: svc.config[f"STEP_{name.upper()}_MAX"] for name in STEP_FIELDS}}
+    text_limits = {"note": svc.config.note_max, "steps": svc.config.steps_max,
+                   **{name: getattr(svc.config, f"step_{name}_max") for name in STEP_FIELDS}}
     new_link = remote.take_once(room)
     if new_link:
         new_link["qr"] = Markup(new_link["qr"])

@@ -127,7 +127,8 @@ LIMITS = {"bad_nickname": "NICKNAME_MAX", "bad_challenge": "CHALLENGE_MAX", "bad
 
 def limit(name: str) -> Any:
     """A setting's value in the running app (its default outside one)."""
-    return current_app.config[name] if has_app_context() else settings.defaults()[name]
+    config = current_app.extensions["workshop"].config if has_app_context() else settings.Settings()
+    return getattr(config, settings.attribute(name))
 
 
 def error(code: str, field: str | None = None) -> dict[str, Any]:

@@ -11,21 +11,22 @@ first; a request or socket the proxy routed by another value is refused with `wr
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 from flask_babel import gettext as _
 
 from workshop.core import security
 from workshop.web import protocol
 from workshop.web.errors import api_error, error_page
+from workshop.web.services import services
 
 WORKER_HEADER = "X-Workshop-Worker"
 ROUTE_HEADER = "X-Workshop-Code"  # the value the proxy hashed to pick this worker
 MISDIRECTED = 421  # HTTP's "Misdirected Request": sent to a server that cannot answer for it
 
 
-def init_app(app: Flask) -> None:
-    """In a worker (config WORKER set), canonicalise codes in page URLs and name the worker in responses."""
-    if not app.config.get("WORKER"):
+def init_app(app: Flask, worker: int | None) -> None:
+    """In a worker (setting WORKER), canonicalise codes in page URLs and name the worker in responses."""
+    if not worker:
         return
     app.before_request(canonical_code)
     app.before_request(owned_here)
@@ -52,7 +53,7 @@ def canonical_code():
 
 def name_worker(response):
     """Say which worker answered (operators and the tests see where the proxy sent a session)."""
-    response.headers[WORKER_HEADER] = str(current_app.config["WORKER"])
+    response.headers[WORKER_HEADER] = str(services().config.worker)
     return response
 
 
@@ -69,7 +70,7 @@ def owned_here():
 
 def routed_here(code: object) -> bool:
     """Tell whether the proxy routed this request by exactly this session's canonical code (always true with one process)."""
-    if not current_app.config.get("WORKER"):
+    if not services().config.worker:
         return True
     canonical = security.normalise_code(code)
     return canonical is not None and request.headers.get(ROUTE_HEADER) == canonical
