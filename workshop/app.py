@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask
 from flask_compress import Compress
 from flask_socketio import SocketIO
 
@@ -24,14 +24,12 @@ from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.sqlite import DB_NAME, Store
-from workshop.web import api, errors, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
-from workshop.web import compare as compare_web
-from workshop.web.queue import QueueManager, admin_listener
-from workshop.web import downloads as exports_web
+from workshop.web import api, i18n, metrics, middleware, pages, protocol, reports, sockets, transport, workers
+from workshop.web.workers import QueueManager, admin_listener, listen_to_queue
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
-from workshop.web.origins import allowed_origin
-from workshop.web.rooms import JsonPacket, RoomIndexManager, spread_heartbeats
+from workshop.web.middleware import allowed_origin, refuse_large_polls, security_headers
+from workshop.web.transport import JsonPacket, RoomIndexManager, spread_heartbeats
 from workshop.web.services import Services, report_info
 
 
@@ -51,57 +49,6 @@ def split_overrides(config: Mapping[str, Any] | Settings | None) -> tuple[Settin
     return Settings.load(given), flask_keys
 
 
-# Scripts and style sheets are never documents: a browser applies neither CSP nor framing rules to them (the page
-# that loads them has its own), so they go without those ~250 bytes a file (issue 21's projector weight).
-SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
-
-
-def security_headers(response):
-    """Add CSP, referrer, framing and sniffing headers to every response (no CSP/framing on scripts and CSS)."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "public, max-age=3600")
-        if response.mimetype in SUBRESOURCE_TYPES:
-            return response
-    connect = f"'self' ws://{request.host} wss://{request.host}"
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
-def refuse_large_polls(wsgi_app, max_bytes: int, prefix: str = "/socket.io/"):
-    """Answer 413 to a Socket.IO long-polling POST larger than a message may be.
-
-    python-engineio refuses such a POST itself, but only after reading it and closing the session
-    (a close that waited forever before `transport.close_now`); this answers it at once.
-    """
-    def middleware(environ, start_response):
-        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith(prefix):
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = -1
-            if not 0 <= length <= max_bytes:
-                start_response("413 Payload Too Large", [("Content-Type", "text/plain"), ("Connection", "close")])
-                return [b"Message too large"]
-        return wsgi_app(environ, start_response)
-    return middleware
-
-
-def listen_to_queue(socketio: SocketIO, on_admin) -> None:
-    """Start hearing the message queue now (python-socketio would wait for the first client)."""
-    server = socketio.server
-    server.manager.on_admin = on_admin
-    if not server.manager_initialized:
-        server.manager_initialized = True
-        server.manager.initialize()
-
-
 def socket_path():
     """Never reached (Socket.IO's middleware answers /socket.io/ first); see build_app."""
     return "", 404
@@ -117,8 +64,8 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     ZoneInfo(cfg.time_zone)  # an unknown time zone stops the start with its name, not the first export
     app = Flask("workshop", template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"), static_url_path="/static")
-    app.session_interface = guard.GuardedSessionInterface()
-    app.json = guard.BoundedJSONProvider(app)  # nesting bombs are malformed JSON, not a RecursionError
+    app.session_interface = middleware.GuardedSessionInterface()
+    app.json = middleware.BoundedJSONProvider(app)  # nesting bombs are malformed JSON, not a RecursionError
     data_dir = Path(cfg.data_dir)
     secret = installation_secret(data_dir)
     https = bool(cfg.public_url and cfg.public_url.startswith("https://"))
@@ -126,12 +73,13 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         SECRET_KEY=secret,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=https,  # and per request over https (guard.GuardedSessionInterface)
+        SESSION_COOKIE_SECURE=https,  # and per request over https (middleware.GuardedSessionInterface)
         SESSION_COOKIE_NAME="workshop",
         PERMANENT_SESSION_LIFETIME=timedelta(days=cfg.retention_days),
         MAX_CONTENT_LENGTH=cfg.max_request_bytes,
     )
     app.config.update(flask_keys)
+    app.jinja_env.globals["settings"] = cfg  # templates read `settings.title_max`, as the code does
     app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_ALGORITHM_STREAMING=["gzip"], COMPRESS_MIN_SIZE=500, COMPRESS_REGISTER=True,
                       COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                                           "application/json", "image/svg+xml", "text/csv"])
@@ -204,17 +152,17 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         listen_to_queue(socketio, admin_listener(app, live))
     workers.init_app(app, cfg.worker)
     metrics.init_app(app, socketio, meters)
-    errors.init_app(app)  # a 500 is `internal`, as JSON for the API (issue 24)
+    middleware.init_errors(app)  # a 500 is `internal`, as JSON for the API (issue 24)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(exports_web.bp)
-    app.register_blueprint(publication.bp)
-    app.register_blueprint(compare_web.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(pages.publication_bp)
+    app.register_blueprint(reports.compare_bp)
     app.after_request(security_headers)
     # The JSON API is exempt: it acts on a bearer token, never on the cookie, and sets none; it needs
     # Content-Type: application/json, which a cross-site form cannot send (fetch would need a CORS preflight).
-    guard.init_csrf(app, exempt=(api.bp, compare_web.api, socket_path))
+    middleware.init_csrf(app, exempt=(api.bp, reports.compare_api, socket_path))
     # Every Socket.IO event runs in a request context for the handshake's /socket.io/ path: with a route
     # there, Flask does not raise and keep a NotFound (with its traceback: ~50 objects of cyclic garbage) per
     # event, which made the collector pause the server for up to 0.2 s with 2,000 phones.
@@ -226,5 +174,5 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     socketio.on_namespace(sockets.ScreenNamespace(protocol.SCREEN))
     socketio.on_namespace(sockets.FacilitatorNamespace(protocol.FACILITATOR))
     socketio.on_error_default(sockets.handler_failed)
-    guard.trust_proxies(app, cfg.trusted_proxies)  # last: it must wrap Socket.IO's middleware too
+    middleware.trust_proxies(app, cfg.trusted_proxies)  # last: it must wrap Socket.IO's middleware too
     return app

@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 from workshop.settings import Settings, version
-from workshop.web import deflate
+from workshop.web import transport
 from workshop.web.limits import ConnectionGate
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
@@ -80,11 +80,11 @@ def serve(args) -> int:
     monkey_patch(mode)
     from workshop.web import logs
     from workshop.settings import Settings
-    from workshop.web.logline import session_of
+    from workshop.web.logs import session_of
 
     # After monkey_patch: the handler's lock is then a green one.
     logs.configure(args.worker, session_of, window=Settings.load().log_repeat_seconds)
-    from workshop.web.netinfo import join_base
+    from workshop.web.links import join_base
 
     config = Settings.load({"ASYNC_MODE": mode})
     if args.data_dir:
@@ -324,7 +324,7 @@ def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
     config = app.extensions["workshop"].config
     gate = app.extensions["workshop"].gate = connection_gate(config)  # /metrics reads its refusals
-    app = deflate.websocket_compression(app, config.websocket_deflate)
+    app = transport.websocket_compression(app, config.websocket_deflate)
     if mode == "eventlet":
         run_eventlet(without_eventlet_cycle(app), sock, gate, config)
     elif mode == "gevent":
@@ -349,7 +349,7 @@ def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None
 
     header, idle = float(config.header_timeout), float(config.idle_timeout)
     if config.websocket_deflate:
-        deflate.share_compression(deflate.DeflateCache())
+        transport.share_compression(transport.DeflateCache())
     eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
                          max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,
                          protocol=timed_protocol(header, idle), custom_pool=gated_pool(gate))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ContextManager
 from workshop.core.programme import Programme
 from workshop.live import activity_views as av
 from workshop.web import protocol as p
-from workshop.web.rooms import person, phones, screens
+from workshop.web.protocol import person, phones, screens
 from workshop.settings import Settings
 
 if TYPE_CHECKING:

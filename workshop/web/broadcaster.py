@@ -13,7 +13,7 @@ from workshop.core.screen_control import NAMES_AUTO_MAX
 from workshop.live import views
 from workshop.live.followup import followup_view
 from workshop.web import protocol as p
-from workshop.web.rooms import person, phones, screens  # noqa: F401 (the names' home; sockets read them here)
+from workshop.web.protocol import person, phones, screens
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO

@@ -1,15 +1,92 @@
-"""Absolute links for phones and second devices, built from the app's routes on the public URL."""
+"""Links and their QR codes: the address phones use to reach this machine, absolute links built from the
+app's routes on the public URL, QR codes as inline SVG, and the facilitator link offered to another device."""
 from __future__ import annotations
 
+import ipaddress
+import re
+import socket
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import has_request_context, request, url_for
+import qrcode
+import qrcode.image.svg
+from flask import current_app, has_request_context, request, session, url_for
+from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.routing import Map, MapAdapter
 
-from workshop.web.netinfo import JoinBase
+from workshop.core import security
+from workshop.live.service import Room
 
+
+@dataclass(frozen=True)
+class JoinBase:
+    """The base URL for join links and whether phones can reach it."""
+
+    url: str
+    reachable: bool
+
+
+def lan_addresses() -> list[str]:
+    """Return this machine's non-loopback IPv4 addresses, private ones first (no traffic is sent)."""
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        found += [info[4][0] for info in infos]
+    except OSError:
+        pass
+    try:
+        import fcntl
+        import struct
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for _index, name in socket.if_nameindex():
+                try:
+                    packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+                    found.append(socket.inet_ntoa(packed[20:24]))
+                except OSError:
+                    continue
+    except (ImportError, OSError, AttributeError):
+        pass
+    unique = []
+    for addr in found:
+        ip = ipaddress.ip_address(addr)
+        if not ip.is_loopback and not ip.is_link_local and addr not in unique:
+            unique.append(addr)
+    return sorted(unique, key=lambda a: not ipaddress.ip_address(a).is_private)
+
+
+def join_base(host: str, port: int, public_url: str | None) -> JoinBase:
+    """Choose the base URL for join links: --public-url, else the bound or LAN address."""
+    if public_url:
+        return JoinBase(public_url.rstrip("/"), True)
+    if host not in ("", "0.0.0.0", "::"):
+        loopback = host in ("localhost",) or ipaddress.ip_address(host).is_loopback
+        return JoinBase(f"http://{host}:{port}", not loopback)
+    addresses = lan_addresses()
+    if addresses:
+        return JoinBase(f"http://{addresses[0]}:{port}", True)
+    return JoinBase(f"http://127.0.0.1:{port}", False)
+
+
+def public_url_or_none(url: str) -> str | None:
+    """The public URL without its trailing slash, or None when it is not an http(s) URL of a host.
+
+    A query, a fragment or user info cannot be the base of links; a path can (a proxy's sub-folder).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or "@" in parts.netloc or url.strip().endswith("?") or url.strip().endswith("#"):
+        return None
+    return url.strip().rstrip("/")
+
+
+# Absolute links for phones and second devices, built from the app's routes on the public URL.
 # Without PUBLIC_URL, the base of links built outside a request (a broadcast): not reachable by phones.
 FALLBACK = JoinBase("http://localhost", False)
 LOCAL_HOSTS = ("//127.", "//localhost", "//[::1]")
@@ -64,3 +141,41 @@ class Links:
     def join_url(self, code: str) -> str:
         """The address a phone opens to join a session."""
         return self.url("pages.join", code=code)
+
+
+# QR codes as inline SVG.
+def qr_svg(data: str) -> str:
+    """Return an SVG QR code (black on white, with a quiet zone) for the data."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=4,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    text = image.to_string(encoding="unicode")
+    text = re.sub(r'\s(width|height)="[^"]*mm"', "", text, count=2)  # let CSS size it
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(_("QR code"))}" ', 1)
+
+
+# A facilitator link offered to open the controls on another device: the link, its QR code and an e-mail to oneself.
+NEW_LINK_KEY = "new_link"  # the session cookie's one-time copy of a new session's facilitator token
+
+
+def offer(room: Room, token: str) -> dict[str, Any]:
+    """The link with a token, its QR code (SVG markup, no user text in it) and a mailto: link to send it to oneself."""
+    url = current_app.extensions["workshop"].links.url("pages.manage", code=room.code, t=token)  # the app's Links
+    subject = _("Facilitator link: %(title)s", title=room.title)
+    body = _("The facilitator link of the workshop \"%(title)s\" (code %(code)s). Anyone who has this link "
+             "controls the session: keep it to yourself.", title=room.title, code=security.display_code(room.code))
+    return {"url": url, "qr": qr_svg(url),
+            "mailto": "mailto:?" + urlencode({"subject": subject, "body": f"{body}\n\n{url}"}, quote_via=quote)}
+
+
+def keep_once(room: Room, token: str) -> None:
+    """Carry a new session's token to its manage page in the signed, HttpOnly cookie (never stored on the server)."""
+    session[NEW_LINK_KEY] = {"code": room.code, "token": token}
+
+
+def take_once(room: Room) -> dict[str, Any] | None:
+    """The offer of a session just created in this browser, once: the token leaves the cookie as it is shown."""
+    item = session.get(NEW_LINK_KEY)
+    if not isinstance(item, dict) or item.get("code") != room.code or not isinstance(item.get("token"), str):
+        return None
+    session.pop(NEW_LINK_KEY, None)
+    return offer(room, item["token"])
