@@ -134,6 +134,14 @@ class Settings:
     timer_add_seconds: int = setting(30, "Seconds the facilitator's 'add time' puts on a running countdown.")
     screen_names_max: int = setting(30, "With names set to 'auto' (the default per session), the projector shows nicknames only up to this many participants.")
 
+    def __post_init__(self) -> None:
+        """Refuse a value that is not of its setting's type, naming the setting."""
+        for row in SETTINGS:
+            value = getattr(self, row.attribute)
+            if not fits(value, row.type):
+                kind = getattr(row.type, "__name__", row.type)
+                raise TypeError(f"setting {row.name} must be {kind}, not {value!r}")
+
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
         """Defaults, then WORKSHOP_<NAME> environment variables, then the explicit overrides (by NAME)."""
@@ -167,8 +175,9 @@ class Setting:
         return self.name.lower()
 
 
+_TYPES = get_type_hints(Settings)
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name.upper(), get_type_hints(Settings)[f.name], f.default, f.metadata["help"]) for f in fields(Settings))
+    Setting(f.name.upper(), _TYPES[f.name], f.default, f.metadata["help"]) for f in fields(Settings))
 NAMES = frozenset(s.name for s in SETTINGS)
 
 
@@ -177,6 +186,22 @@ def attribute(name: str) -> str:
     if name not in NAMES:
         raise ValueError(f"unknown setting {name!r} (docs/settings.md lists them)")
     return name.lower()
+
+
+def fits(value: Any, kind: Any) -> bool:
+    """Whether a value is of a setting's type (an int passes for a float, a bool never for a number)."""
+    if value is None:
+        return kind in (str | None, int | None)
+    if isinstance(value, bool):
+        return kind is bool
+    if kind in (int, int | None):
+        return isinstance(value, int)
+    if kind is float:
+        return isinstance(value, (int, float))
+    if kind == tuple[int, float]:
+        return (isinstance(value, (tuple, list)) and len(value) == 2 and fits(value[0], int)
+                and fits(value[1], float))
+    return isinstance(value, str)
 
 
 def defaults() -> dict[str, Any]:

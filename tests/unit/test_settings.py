@@ -63,6 +63,13 @@ def test_a_mistyped_setting_fails_at_once(tmp_path):
         settings.Settings().max_particpants  # noqa: B018 (a read of a name that is no setting)
 
 
+@pytest.mark.parametrize("name,value", [("MAX_PARTICIPANTS", "300"), ("WEBSOCKET_DEFLATE", 1), ("RATE_JOIN", 5),
+                                        ("EMIT_INTERVAL", True), ("PUBLIC_URL", 5)])
+def test_a_value_of_the_wrong_type_fails_at_once_with_the_settings_name(name, value):
+    with pytest.raises(TypeError, match=name):
+        settings.Settings.load({name: value}, environ={})
+
+
 def test_the_worker_number_is_read_from_the_environment_as_a_number():
     assert settings.Settings.load(environ={"WORKSHOP_WORKER": "2"}).worker == 2
     assert settings.Settings.load(environ={}).worker is None
