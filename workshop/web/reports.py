@@ -70,6 +70,12 @@ def private(response: Response) -> Response:
     return response
 
 
+def attachment(response: Response, name: str) -> Response:
+    """A report as a download under its name, never cached."""
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return private(response)
+
+
 def report_response(html: str) -> Response:
     """An HTML report with its own policy: inline styles allowed, still no scripts or outside loads."""
     response = Response(html, mimetype="text/html")
@@ -109,10 +115,10 @@ def download(code: str, fmt: str):
     if data is None:
         return gone()
     if fmt == "html":
-        body = exports.render(data, fmt, questionnaire)
-    response = report_response(body.decode("utf-8")) if fmt == "html" else Response(body, content_type=exports.FORMATS[fmt][0])
-    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(data, fmt)}"'
-    return private(response)
+        response = report_response(exports.render(data, fmt, questionnaire).decode("utf-8"))
+    else:
+        response = Response(body, content_type=exports.FORMATS[fmt].media_type)
+    return attachment(response, exports.filename(data, fmt))
 
 
 @bp.get("/r/<code>/<key>")
@@ -150,9 +156,7 @@ def rendered(data: dict[str, Any], body: bytes, fmt: str) -> Response:
     """One format of a comparison as a response: HTML inline, the others as a download."""
     if fmt == "html":
         return report_response(body.decode("utf-8"))
-    response = Response(body, content_type=compare.FORMATS[fmt][0])
-    response.headers["Content-Disposition"] = f'attachment; filename="{compare.filename(data, fmt)}"'
-    return private(response)
+    return attachment(Response(body, content_type=compare.FORMATS[fmt].media_type), compare.filename(data, fmt))
 
 
 @compare_bp.get("/compare", endpoint="page")
