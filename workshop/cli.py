@@ -201,7 +201,7 @@ def serve_settings(args) -> str | None:
     --public-url and WORKSHOP_PUBLIC_URL are one setting: the option wins, and the supervisor hands the
     result to each worker, so every link names it (issue 24, point 1).
     """
-    from workshop.web.links import public_url_or_none
+    from workshop.web.netinfo import public_url_or_none
 
     config = settings.Settings.load({"DATA_DIR": args.data_dir} if args.data_dir else None)
     args.message_queue = args.message_queue or config.message_queue

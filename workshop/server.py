@@ -10,7 +10,6 @@ import warnings
 from pathlib import Path
 
 from workshop.settings import Settings, version
-from workshop.web import transport
 from workshop.web.limits import ConnectionGate
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
@@ -84,7 +83,7 @@ def serve(args) -> int:
 
     # After monkey_patch: the handler's lock is then a green one.
     logs.configure(args.worker, session_of, window=Settings.load().log_repeat_seconds)
-    from workshop.web.links import join_base
+    from workshop.web.netinfo import join_base
 
     config = Settings.load({"ASYNC_MODE": mode})
     if args.data_dir:
@@ -322,6 +321,8 @@ def tune_gc() -> None:
 
 def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
+    from workshop.web import transport  # after monkey_patch: it imports python-socketio
+
     config = app.extensions["workshop"].config
     gate = app.extensions["workshop"].gate = connection_gate(config)  # /metrics reads its refusals
     app = transport.websocket_compression(app, config.websocket_deflate)
@@ -346,6 +347,8 @@ def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None
     since Engine.IO sets their socket's timeout to ping_interval + ping_timeout once upgraded.
     """
     import eventlet.wsgi
+
+    from workshop.web import transport
 
     header, idle = float(config.header_timeout), float(config.idle_timeout)
     if config.websocket_deflate:

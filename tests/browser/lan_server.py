@@ -14,7 +14,7 @@ import sys
 
 import workshop
 from workshop import cli
-from workshop.web import links as netinfo  # join_base and JoinBase live in links.py
+from workshop.web import netinfo
 
 _join_base = netinfo.join_base
 

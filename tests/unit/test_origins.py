@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.web.links import public_url_or_none
+from workshop.web.netinfo import public_url_or_none
 from workshop.web.middleware import allowed_origin, origin_of, own_origin
 
 
