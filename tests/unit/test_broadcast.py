@@ -7,6 +7,7 @@ import pytest
 
 from workshop.core.commands import apply
 from workshop.core.state import initial
+from workshop.settings import Settings
 from workshop.web import broadcaster as broadcast
 from workshop.web import protocol as p
 
@@ -211,8 +212,8 @@ def test_the_activities_coalesce_in_the_same_flush_on_their_own_windows(setup):
 
     clock, io, room, make = setup
     programme = board_room(room)
-    config = {"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
-              "IDEAS_LIST_MAX": 200}
+    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
+                            "IDEAS_LIST_MAX": 200}, environ={})
     b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
                               programme=programme, config=config)
     for step in range(300):
@@ -236,8 +237,8 @@ def test_a_pending_idea_builds_and_sends_nothing_for_the_projector_or_the_phones
 
     clock, io, room, make = setup
     programme = board_room(room)
-    config = {"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
-              "IDEAS_LIST_MAX": 200}
+    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
+                            "IDEAS_LIST_MAX": 200}, environ={})
     b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
                               programme=programme, config=config)
     room.board.put(Idea(1, 1, "project", "nog niet goedgekeurd", "pending", None, (1,), 1))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.app import load_config
+from workshop.settings import Settings
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
 from workshop.web.broadcaster import Broadcaster
@@ -32,7 +32,7 @@ class Recorder:
 @pytest.fixture
 def setup(tmp_path):
     recorder = Recorder()
-    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), load_config({}), notifier=recorder)
+    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), Settings(), notifier=recorder)
     room, _token = live.create("Proef", "self")
     assert recorder.take() == []  # nobody can listen to a session that did not exist
     return live, room, recorder

@@ -53,7 +53,7 @@ class RoomCache:
         ghost that never hears that worker's changes. So a worker reads such a room fresh from the store.
         """
         code = security.normalise_code(code)
-        if code is None or not self.config.get("WORKER"):
+        if code is None or not self.config.worker:
             return self.room(code)
         with self.lock:
             return self._rooms.get(code) or self.load(code)

@@ -24,6 +24,7 @@ from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
     DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, joins_late, stored, utcnow)
+from workshop.settings import Settings
 
 MIN_PURGE_DAYS = 1  # `sessions purge --older-than` and RETENTION_DAYS below this delete nothing
 KEEP_IN_USE_SECONDS = 3600.0  # how often a room something is connected to has its retention clock moved
@@ -32,7 +33,7 @@ KEEP_IN_USE_SECONDS = 3600.0  # how often a room something is connected to has i
 class Live:
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
-    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
+    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: Settings,
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
                  notifier: Notifier | None = None, wall: Callable[[], float] = time.time,
                  programme: Programme | None = None, background: Background | None = None):
@@ -101,7 +102,7 @@ class Live:
 
     def _watch_timer(self, room: Room) -> None:
         """Watch the running timer of a room one worker of several loaded (that worker closes its question)."""
-        if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
+        if room.state.timer is not None and self.deadlines is not None and self.config.worker:
             self.deadlines.watch(room.code, float(room.state.timer.deadline))
 
     # Sessions
@@ -116,8 +117,8 @@ class Live:
         steps are carried over, to record what became of them. `activities` chooses the programme
         after the quiz (default: all of them).
         """
-        title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
-        organisation = clean_text(organisation, max_length=self.config["ORGANISATION_MAX"],
+        title = clean_text(title, max_length=self.config.title_max, field_name="title", required=True)
+        organisation = clean_text(organisation, max_length=self.config.organisation_max,
                                   field_name="organisation") or (followed.organisation if followed else "")
         if pacing not in sm.PACINGS:
             raise Rejected("bad_request", "pacing must be 'paced' or 'self'", "pacing")
@@ -139,7 +140,7 @@ class Live:
                 carried=self.store.steps(followed.id) if followed else None,
             )
             self.store.save_activities(self.store.session(code)["id"], board.to_dict(), self.clock())
-        if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
+        if self.config.worker:  # one of several workers: the one the code hashes to loads it on first use
             return self.rooms.load(code), token
         return self.room(code), token
 
@@ -147,12 +148,12 @@ class Live:
         """Validate the list of disciplines, defaulting to the seed list."""
         if value is None:
             return list(DEFAULT_DISCIPLINES[language])
-        if not isinstance(value, list) or len(value) > self.config["MAX_DISCIPLINES"]:
-            raise Rejected("bad_request", f"disciplines must be a list of at most {self.config['MAX_DISCIPLINES']}",
+        if not isinstance(value, list) or len(value) > self.config.max_disciplines:
+            raise Rejected("bad_request", f"disciplines must be a list of at most {self.config.max_disciplines}",
                            "disciplines")
         result: list[str] = []
         for item in value:
-            text = clean_text(item, max_length=self.config["DISCIPLINE_MAX"], field_name="disciplines")
+            text = clean_text(item, max_length=self.config.discipline_max, field_name="disciplines")
             if text and text not in result:
                 result.append(text)
         return result
@@ -194,7 +195,7 @@ class Live:
                 self.store.replace_facilitator_tokens(room.id, security.token_hash(token), self.clock())
             else:
                 self.store.add_facilitator_token(room.id, security.token_hash(token), self.clock(),
-                                                 self.config["FACILITATOR_LINKS_MAX"])
+                                                 self.config.facilitator_links_max)
         self.sign_out_revoked(room)
         return token
 
@@ -234,13 +235,13 @@ class Live:
             raise Rejected("session_ended", "This session has ended")
         if room.state.locked:
             raise Rejected("locked", "The facilitator has closed joining")
-        nickname = clean_text(nickname, max_length=self.config["NICKNAME_MAX"], field_name="nickname",
-                              max_bytes=self.config["NICKNAME_MAX_BYTES"])
+        nickname = clean_text(nickname, max_length=self.config.nickname_max, field_name="nickname",
+                              max_bytes=self.config.nickname_max_bytes)
         if discipline is not None and discipline != "" and discipline not in room.disciplines:
             raise Rejected("bad_discipline", "Unknown discipline", "discipline")
         token = security.new_token()
         with self.editing(room) as room:
-            if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
+            if len(room.tally.members) >= self.config.max_participants:
                 raise Rejected("full", "This session is full")
             late = joins_late(room.state)
             with stored():
@@ -336,7 +337,7 @@ class Live:
             before = room.state
             now = self.monotonic()
             if action == "undo":
-                new = undoing.target(room.undo, before, now, self.config["UNDO_SECONDS"])
+                new = undoing.target(room.undo, before, now, self.config.undo_seconds)
             else:
                 new = commands.apply(before, action, question=question, option=kwargs.get("option"),
                                      valid_options=options, view=kwargs.get("view"),
@@ -360,11 +361,11 @@ class Live:
 
     def undo_seconds(self, room: Room) -> float:
         """Seconds left to undo the last control action on a session (0: nothing to undo)."""
-        return undoing.remaining(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+        return undoing.remaining(room.undo, self.monotonic(), self.config.undo_seconds)
 
     def undo_offer(self, room: Room) -> dict[str, Any] | None:
         """What `undo` would undo now ({action, question, seconds}), None when nothing."""
-        return undoing.offer(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+        return undoing.offer(room.undo, self.monotonic(), self.config.undo_seconds)
 
     def projector_connected(self, room: Room, connected: bool) -> None:
         """Count a projector page that connected (True) or went away (False), and tell the facilitators."""
@@ -382,8 +383,8 @@ class Live:
         """
         if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
             raise Rejected("unknown_question", "Unknown question", "question")
-        if not isinstance(text, str) or len(text) > self.config["NOTE_MAX"]:
-            raise Rejected("bad_request", f"note must be text of at most {self.config['NOTE_MAX']} characters", "text")
+        if not isinstance(text, str) or len(text) > self.config.note_max:
+            raise Rejected("bad_request", f"note must be text of at most {self.config.note_max} characters", "text")
         if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**53:
             raise Rejected("bad_request", "version must be the note's version the text was typed on", "version")
         with self._lock:
@@ -399,13 +400,13 @@ class Live:
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
-        if not isinstance(items, list) or len(items) > self.config["STEPS_MAX"]:
-            raise Rejected("bad_request", f"steps must be a list of at most {self.config['STEPS_MAX']}", "steps")
+        if not isinstance(items, list) or len(items) > self.config.steps_max:
+            raise Rejected("bad_request", f"steps must be a list of at most {self.config.steps_max}", "steps")
         steps = []
         for item in items:
             if not isinstance(item, dict):
                 raise Rejected("bad_request", "each step must be an object", "steps")
-            what, who, due = (clean_text(item.get(name), max_length=self.config[f"STEP_{name.upper()}_MAX"],
+            what, who, due = (clean_text(item.get(name), max_length=getattr(self.config, f"step_{name}_max"),
                                          field_name=name) or "" for name in STEP_FIELDS)
             idea = item.get("idea")
             if idea is not None:

@@ -14,7 +14,7 @@ from workshop.live import activity_views as av
 from workshop.live import views
 from workshop.live.followup import followup_view
 from workshop.web import protocol as p
-from workshop.web.rooms import person, phones, screens  # noqa: F401 (the names' home; sockets read them here)
+from workshop.web.protocol import person, phones, screens
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
@@ -149,7 +149,7 @@ class Broadcaster:
     def window(self, code: str, part: str) -> float:
         """Shortest time between two flushes of a room's part (see the class)."""
         if part == WALL:
-            return self.config["IDEAS_PHONE_INTERVAL"]
+            return self.config.ideas_phone_interval
         if not self.interval:
             return 0.0
         if part == BOARD_SCREEN:  # the wall follows at once: its view is small (WALL_SCREEN_MAX ideas)
