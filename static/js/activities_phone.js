@@ -5,7 +5,7 @@ import * as W from './common.js';
 
 const el = W.el;
 const t = W.t;
-let page = null; // the phone page's store and request helper
+let page = null; // the phone page's store and socket
 let view = null; // the phone's activities view (protocol.md "activities"), as the page's store has it
 let wall = []; // [[id, text]], newest first (the store's)
 let steps = [];
@@ -58,7 +58,7 @@ function keepMine(mine) {
   page.store.set({ activities: Object.assign({}, view, { mine: mine }) }, 'reply');
 }
 
-/** Follow the page's store (page: {store, send}); render draws the page again. */
+/** Follow the page's store (page: {store, socket}); render draws the page again. */
 export function mount(phonePage, render) {
   page = phonePage;
   rerender = render;
@@ -116,12 +116,10 @@ function statusLine(activity) {
 /** Send a request and report the outcome under the activity. */
 function send(activity, event, payload, done) {
   say(activity, t('sending'), 'sending');
-  page.send(event, payload, {
-    failed: function (error) { say(activity, error.message, 'error'); },
-    ok: function (reply) {
-      done(reply);
-      say(activity, t('received'), 'ok');
-    },
+  W.request(page.socket, event, payload, function (reply) {
+    if (!reply.ok) { say(activity, reply.error.message, 'error'); return; }
+    done(reply);
+    say(activity, t('received'), 'ok');
   });
 }
 

@@ -487,7 +487,7 @@ socket.on('session_deleted', function () {
 });
 
 // The other panels, on the same socket and store: each subscribes and renders from the store.
-const page = { store: store, send: send, undo: followUndo, stillAnswering: stillAnsweringNow };
+const page = { store: store, send: send, stillAnswering: stillAnsweringNow };
 tabs();
 const notes = notesPanel(page);
 activitiesPanel(page, notes ? notes.addStep : function () { return false; });

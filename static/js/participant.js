@@ -2,7 +2,6 @@
    and the page's store (store.js); the views draw from what the store holds. */
 import * as W from './common.js';
 import { createStore } from './store.js';
-import { requester } from './request.js';
 import { outbox as openOutboxOf } from './outbox.js';
 import * as pub from './publication.js';
 import * as timer from './timer.js';
@@ -292,9 +291,7 @@ function deliver(qid, resent) {
     }
     render();
   };
-  send('answer', { question: qid, option: item.option, round: item.round }, {
-    ok: answered, failed: function (error) { answered({ ok: false, error: error }); },
-  });
+  W.request(socket, 'answer', { question: qid, option: item.option, round: item.round }, answered);
 }
 
 /** After a (re)connect: drop kept answers the server has or can no longer take (saying so), send the rest. */
@@ -484,8 +481,7 @@ const socket = W.connect('/participant', function (cb) {
   cb({ code: D.code, token: memoryToken });
 }, refused);
 const store = createStore(socket, Object.assign({ state: 'state', result: 'result' }, activities.parts));
-const send = requester(socket, store);
-activities.mount({ store: store, send: send }, render);
+activities.mount({ store: store, socket: socket }, render);
 store.subscribe(function (current, event) {
   state = current.state;
   me = current.me || null;
@@ -549,17 +545,14 @@ form.addEventListener('submit', function (event) {
   submit.disabled = true;
   submit.textContent = t('joining');
   W.fill(W.$('join-error'));
-  send('join', payload, {
-    failed: function (error) {
-      submit.disabled = false;
-      submit.textContent = label;
-      if (error.code !== 'already_joined') W.$('join-error').textContent = friendly(error);
-    },
-    ok: function (reply) {
-      submit.disabled = false;
-      submit.textContent = label;
-      writeToken(reply.token);
-      store.set({ me: reply.me }, 'joined');
-    },
+  W.request(socket, 'join', payload, function (reply) {
+    submit.disabled = false;
+    submit.textContent = label;
+    if (!reply.ok) {
+      if (reply.error.code !== 'already_joined') W.$('join-error').textContent = friendly(reply.error);
+      return;
+    }
+    writeToken(reply.token);
+    store.set({ me: reply.me }, 'joined');
   });
 });

@@ -16,7 +16,7 @@ export function mount(page) {
 
   /** Send a control action; say done or why not (the reply's state reaches the store, and so this panel). */
   function command(payload, done) {
-    page.send('command', payload, { say: say, done: done, plain: true, undo: page.undo });
+    page.send('command', payload, { say: say, done: done, plain: true });
   }
 
   /** The question a timer or a new round acts on: the one in focus. */

@@ -40,8 +40,8 @@ bp = Blueprint("pages", __name__)
 SCRIPTS: dict[str, tuple[str, ...]] = {
     "start": ("js/start.js",),
     "join_code": (),
-    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/request.js", "js/outbox.js",
-                    "js/publication.js", "js/timer.js", "js/activities_phone.js", "js/participant.js"),
+    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/outbox.js", "js/publication.js",
+                    "js/timer.js", "js/activities_phone.js", "js/participant.js"),
     "screen": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/fit.js", "js/strip.js", "js/publication.js",
                "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/followup_screen.js",
                "js/steps_screen.js", "js/screen.js"),
