@@ -19,7 +19,6 @@ const t = W.t;
 // What the server sent, as this page's store has it (store.js): drawn by render, never changed here.
 let state = null; // ScreenState
 let live = null; // Live (masked for the projector)
-let store = null;
 const schedule = W.perFrame(render);
 
 /** Live data of one question ({round, answered, agreed, rounds?}). */
@@ -88,7 +87,7 @@ function renderLobby() {
   const joined = (live && live.joined) || 0;
   W.$('lobby-count-n').textContent = W.num(joined);
   W.$('lobby-count-label').textContent = joined === 1 ? t('participant_one') : t('participant_other');
-  const names = ((live && live.names) || []).slice().reverse(); // every name sent, newest first; W.fit pages them
+  const names = ((live && live.names) || []).slice().reverse(); // every name sent, newest first; fit pages them
   W.morph(W.$('lobby-names'), names.map(function (name) { return el('li', { text: name }); }));
   W.$('lobby-locked').hidden = !state.locked;
   W.$('lobby-local').hidden = !state.join_url_local;
@@ -411,7 +410,7 @@ function refused(error) {
 }
 
 const socket = W.connect('/screen', function (cb) { cb({ code: D.code, key: D.key, preview: !!D.preview }); }, refused);
-store = createStore(socket, { state: 'state', live: 'live', followup: 'followup', activities: 'activities', steps: 'steps' });
+const store = createStore(socket, { state: 'state', live: 'live', followup: 'followup', activities: 'activities', steps: 'steps' });
 store.subscribe(function (current, event) {
   if (event === 'snapshot' || event === 'state') timer.update(current.state.timer);
   state = current.state;

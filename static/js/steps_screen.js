@@ -1,7 +1,7 @@
 /* Projector: the close of the workshop (issue 21). The agreed first small steps (what, who, by when, from which
    idea) as a view of their own ("steps", key S on the facilitator page) and the end screen: thanks, the group's
    phase (the agreed one once every answer is agreed) and the steps. Renders what the server sent; computes
-   nothing. Steps that do not fit on the screen at the smallest type go on pages (W.fit, fit.js: the one rule). */
+   nothing. Steps that do not fit on the screen at the smallest type go on pages (fit.js: the one rule). */
 import * as W from './common.js';
 import { splitWords } from './strip.js';
 
@@ -23,7 +23,7 @@ function stepItem(step, i) {
       step.idea_text && step.idea_text !== step.what ? el('p', { class: 'st-idea', text: t('steps_from_idea', { idea: step.idea_text }) }) : null));
 }
 
-/** The steps as a numbered list (W.fit pages it), or a sentence when none are recorded yet. */
+/** The steps as a numbered list (fit.js pages it), or a sentence when none are recorded yet. */
 function stepList(steps) {
   if (!steps.length) return el('p', { class: 'sc-hint st-none', text: t('steps_none') });
   return el('ol', { class: 'st-list', 'data-steps': String(steps.length), 'data-fit-pages': '' }, steps.map(stepItem));
