@@ -2,7 +2,7 @@
    roster. It opens the socket and the page's store, and mounts the other panels on them. */
 import * as W from './common.js';
 import { createStore } from './store.js';
-import { requester, statusLine } from './request.js';
+import { requester, statusLine, undoOffer } from './request.js';
 import { listen, shortcut } from './shortcuts.js';
 import * as strip from './strip.js';
 import { mount as tabs } from './panels.js';
@@ -30,7 +30,7 @@ const say = statusLine('m-msg', { fade: 8000 });
     opened, and the undo offer follows what the server says undo would undo now (issue 22). */
 function command(payload, done) {
   send('command', payload, {
-    say: say, undo: followUndo,
+    say: say, undo: undoing.follow,
     done: function (reply) { return [done || t('done')].concat(changes(reply.changes || [])).join(' '); },
   });
 }
@@ -47,9 +47,6 @@ function changes(list) {
 }
 
 // Undo: the server keeps the state before the last control action for a few seconds, and says which it was.
-let undoTimer = 0;
-let undoOffer = null; // {action, question, seconds}: what undo would undo (the server's `undoes`)
-
 /** What an undo would undo, in words ("revealing Begrippen"). */
 function undoWhat(offer) {
   const q = offer.question && W.byId(Q.questions, offer.question);
@@ -58,31 +55,12 @@ function undoWhat(offer) {
   return text === key ? offer.action : text;
 }
 
-/** Offer to undo the last action, named, for the seconds the server keeps it. */
-function offerUndo(offer) {
-  undoOffer = offer;
-  const button = W.$('undo-btn');
-  W.fill(button, t('undo_label', { what: undoWhat(offer) }), ' ', el('kbd', { text: 'Z' }));
-  W.$('undo-toast').hidden = false;
-  window.clearTimeout(undoTimer);
-  undoTimer = window.setTimeout(hideUndo, offer.seconds * 1000);
-}
-/** Follow the server's `undoes`: offer what undo would undo now, or take the offer away (null). */
-function followUndo(offer) {
-  if (offer) offerUndo(offer);
-  else hideUndo();
-}
-/** Take the undo offer away. */
-function hideUndo() {
-  window.clearTimeout(undoTimer);
-  undoOffer = null;
-  W.$('undo-toast').hidden = true;
-}
+const undoing = undoOffer(undoWhat);
+
 /** Undo the last control action (the server refuses when nothing can be undone, and says so). */
 function undo() {
-  const done = undoOffer ? t('done_undo_what', { what: undoWhat(undoOffer) }) : t('done_undo');
-  hideUndo();
-  command({ action: 'undo' }, done);
+  const offer = undoing.take();
+  command({ action: 'undo' }, offer ? t('done_undo_what', { what: undoWhat(offer) }) : t('done_undo'));
 }
 W.$('undo-btn').addEventListener('click', undo);
 
@@ -471,7 +449,7 @@ store.subscribe(function (current, event) {
   state = current.state;
   live = current.live || null;
   roster = current.roster || null;
-  if (event === 'snapshot') followUndo(current.undoes);
+  if (event === 'snapshot') undoing.follow(current.undoes);
   schedule();
 });
 socket.on('failed', function (error) { say(t('failed', { message: error.message || error.code }), 'error'); });

@@ -20,9 +20,42 @@ export function statusLine(id, opts) {
 }
 
 /**
+ * The console's undo offer (#undo-btn in #undo-toast). follow(offer): offer to undo what the server says undo
+ * would undo now ({action, question, seconds}: `undoes`), named by describe(offer), for the seconds the
+ * server keeps it; null takes the offer away. take(): the offer, taken away (null when there is none).
+ */
+export function undoOffer(describe) {
+  let timer = 0;
+  let current = null;
+
+  /** Take the offer away. */
+  function hide() {
+    window.clearTimeout(timer);
+    current = null;
+    W.$('undo-toast').hidden = true;
+  }
+
+  return {
+    follow: function (offer) {
+      if (!offer) { hide(); return; }
+      current = offer;
+      W.fill(W.$('undo-btn'), W.t('undo_label', { what: describe(offer) }), ' ', W.el('kbd', { text: 'Z' }));
+      W.$('undo-toast').hidden = false;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(hide, offer.seconds * 1000);
+    },
+    take: function () {
+      const offer = current;
+      hide();
+      return offer;
+    },
+  };
+}
+
+/**
  * The page's request helper: send(event, payload, opts). opts: say (a status line), done (text or
  * reply -> text, said when it went through), plain (say the refusal as the server words it, without
- * "Failed: "), undo (offer -> void: the server's `undoes`, or null when nothing can be undone now),
+ * "Failed: "), undo (an undoOffer's follow: gets the server's `undoes`, null when nothing can be undone now),
  * ok(reply) and failed(error) for what else a panel does with the answer.
  */
 export function requester(socket, store) {
