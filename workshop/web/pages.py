@@ -31,19 +31,20 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 
-# The scripts of each page, in load order (templates load them with page_scripts); the page data carries only the
-# strings these scripts use (jsstrings.for_scripts): the projector does not carry the facilitator's words.
+# The scripts of each page (templates load them with page_scripts: the vendor library, then js/PAGE.js, the page's
+# entry module, which imports the rest); the page data carries only the strings these scripts use
+# (jsstrings.for_scripts): the projector does not carry the facilitator's words.
 SCRIPTS: dict[str, tuple[str, ...]] = {
     "start": ("js/start.js",),
     "join_code": (),
-    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/outbox.js", "js/publication.js", "js/timer.js",
-                    "js/activities_phone.js", "js/participant.js"),
-    "screen": ("vendor/socket.io.min.js", "js/common.js", "js/fit.js", "js/strip.js", "js/publication.js",
-               "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/screen.js",
-               "js/followup_screen.js", "js/steps_screen.js"),
-    "manage": ("vendor/socket.io.min.js", "js/common.js", "js/strip.js", "js/panels.js", "js/manage.js",
-               "js/notes.js", "js/activities_manage.js", "js/followup_manage.js", "js/timer.js",
-               "js/projector_controls.js", "js/remote.js", "js/shortcuts.js"),
+    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/outbox.js", "js/publication.js",
+                    "js/timer.js", "js/activities_phone.js", "js/participant.js"),
+    "screen": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/fit.js", "js/strip.js", "js/publication.js",
+               "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/followup_screen.js",
+               "js/steps_screen.js", "js/screen.js"),
+    "manage": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/request.js", "js/shortcuts.js",
+               "js/strip.js", "js/timer.js", "js/panels.js", "js/notes.js", "js/activities_manage.js",
+               "js/followup_manage.js", "js/projector_controls.js", "js/remote.js", "js/manage.js"),
 }
 
 
