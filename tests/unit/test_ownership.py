@@ -7,7 +7,7 @@ from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
 from workshop.live.ownership import LeaseKeeper, Ownership
 from workshop.live.service import Live
-from workshop.settings import defaults
+from workshop.settings import Settings
 from workshop.store.sqlite import Store
 
 LEASE = 5.0
@@ -42,7 +42,7 @@ class Worker:
         """Open the file as worker `name`."""
         self.store = Store(path, clock=clock)
         self.ownership = Ownership(self.store, name, LEASE, wall=clock)
-        self.live = Live(self.store, default_questionnaire(), {**defaults(), "WORKER": name}, ownership=self.ownership)
+        self.live = Live(self.store, default_questionnaire(), Settings(worker=1), ownership=self.ownership)
         self.dropped: list[str] = []
         self.keeper = LeaseKeeper(self.ownership, self.live, Tasks(), lambda room: self.dropped.append(room.code))
 

@@ -85,7 +85,7 @@ class Ownership:
 class LeaseKeeper:
     """Renews this worker's leases in a background task and drops the rooms it no longer may hold.
 
-    `live` forgets a room (RoomCache.forget); `dropped(room)` closes that room's sockets here, so their
+    `live.rooms` forgets a room (RoomCache.forget); `dropped(room)` closes that room's sockets here, so their
     clients reconnect and the proxy routes them again (the web layer's part).
     """
 
@@ -106,7 +106,7 @@ class LeaseKeeper:
             self._drop(code)
         for code in wanted:
             log.info("handing session %s over to the worker the proxy now routes it to", code)
-            room = self.live.forget(code)
+            room = self.live.rooms.forget(code)
             self.ownership.release(code)
             if room is not None:
                 self.dropped(room)
@@ -114,7 +114,7 @@ class LeaseKeeper:
 
     def _drop(self, code: str) -> None:
         """Forget a room whose lease is gone and close its sockets."""
-        room = self.live.forget(code)
+        room = self.live.rooms.forget(code)
         if room is not None:
             self.dropped(room)
 

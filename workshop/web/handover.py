@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.web import protocol as p
-from workshop.web.rooms import person, phones, screens
 
 
 def close_connection(server: Any, sid: str, namespace: str) -> None:
@@ -30,9 +29,9 @@ def drop(eio_server: Any, eio_sid: str) -> None:
 def close_room(server: Any, room: Any) -> int:
     """Close every connection of this worker that carries a socket of a room; return how many."""
     names = {
-        p.PARTICIPANT: [phones(room.code), *(person(room.code, pid) for pid in list(room.sockets))],
-        p.SCREEN: [screens(room.code)],
-        p.FACILITATOR: [screens(room.code)],
+        p.PARTICIPANT: [p.phones(room.code), *(p.person(room.code, pid) for pid in list(room.sockets))],
+        p.SCREEN: [p.screens(room.code)],
+        p.FACILITATOR: [p.screens(room.code)],
     }
     eio_sids = {eio for namespace, rooms in names.items() for name in rooms
                 for _sid, eio in server.manager.get_participants(namespace, name)}

@@ -119,13 +119,14 @@ class SharedLimits:
         return SharedRateLimiter(self, name, limit, window)
 
 
-def limiter_factory(cfg: dict[str, Any]) -> Callable[[str], RateLimiter]:
-    """A function making the limiter of a RATE_ setting: shared through Redis when a message queue is set."""
-    shared = SharedLimits(cfg["MESSAGE_QUEUE"]) if cfg.get("MESSAGE_QUEUE") else None
+def limiter_factory(cfg: Any) -> Callable[[str], RateLimiter]:
+    """A function making the limiter of a RATE_ setting (`cfg`: the Settings): shared through Redis with a message queue."""
+    shared = SharedLimits(cfg.message_queue) if cfg.message_queue else None
 
     def make(name: str) -> RateLimiter:
         """The limiter for setting `name`."""
+        count, window = getattr(cfg, name.lower())
         if shared is not None and name in SHARED:
-            return shared.limiter(name, *cfg[name])
-        return RateLimiter(*cfg[name])
+            return shared.limiter(name, count, window)
+        return RateLimiter(count, window)
     return make
