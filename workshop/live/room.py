@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from workshop.core import security
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Tally
-from workshop.store.sqlite import SessionMissing
+from workshop.store.sql import SessionMissing
 
 if TYPE_CHECKING:
     from workshop.live import undo as undoing
