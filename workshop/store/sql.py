@@ -15,7 +15,6 @@ import time
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Iterator
 
-SCHEMA_VERSION = 6  # 2: participants.joined_late; 3: facilitator_tokens, sessions.facilitator_epoch; 4: sessions.organisation, sessions.follows, carried_steps; 5: activities, challenge_picks, ideas, dots, steps.idea; 6: notes.version
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 WRITE_FAILURE_MEMORY = 60.0  # seconds /healthz reports a failed write (unless a later one succeeded)
 # Every table holding a session's rows, children first (the order a deletion takes).
@@ -25,6 +24,16 @@ SESSION_TABLES = ("answers", "notes", "steps", "carried_steps", "dots", "ideas",
 
 class SessionMissing(LookupError):
     """A write named a session that is no longer stored (another process deleted it)."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be opened or written (read-only or full disk, not a directory, no server, ...)."""
+
+    def __init__(self, path: Any, reason: str):
+        """Remember which database failed (a file, or a PostgreSQL address without its password) and why."""
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class SqlStore:

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
-from workshop.store.sql import SCHEMA_VERSION, SessionMissing, SqlStore
+from workshop.store import schema
+from workshop.store.schema import SCHEMA_VERSION
+from workshop.store.sql import SessionMissing, SqlStore, StoreUnavailable
 
 __all__ = ["DB_NAME", "SCHEMA_VERSION", "SessionMissing", "Store", "StoreUnavailable", "read_only"]
 
-SCHEMA = Path(__file__).with_name("schema.sql")
 DB_NAME = "workshop.sqlite3"
 BUSY_TIMEOUT = 10.0  # seconds a statement (SQLite's busy_timeout), or a write in all, waits for another process's lock
 LOCK_PAUSE, LOCK_PAUSE_MAX = 0.0005, 0.008  # the cooperative sleeps between tries (docs/decisions.md 18)
@@ -30,27 +31,15 @@ FIRST_WAIT_MS = 5
 
 def migrate(c: sqlite3.Connection) -> None:
     """Bring a database made by an older version up to the schema (idempotent, keeps every row)."""
-    columns = {row[1] for row in c.execute("PRAGMA table_info(participants)")}
-    if "joined_late" not in columns:
-        c.execute("ALTER TABLE participants ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0")
-    if "facilitator_epoch" not in {row[1] for row in c.execute("PRAGMA table_info(sessions)")}:
-        c.execute("ALTER TABLE sessions ADD COLUMN facilitator_epoch INTEGER NOT NULL DEFAULT 0")
-    sessions = {row[1] for row in c.execute("PRAGMA table_info(sessions)")}
-    if "organisation" not in sessions:
-        c.execute("ALTER TABLE sessions ADD COLUMN organisation TEXT NOT NULL DEFAULT ''")
-    if "follows" not in sessions:
-        c.execute("ALTER TABLE sessions ADD COLUMN follows TEXT")
-    if "idea" not in {row[1] for row in c.execute("PRAGMA table_info(steps)")}:
-        c.execute("ALTER TABLE steps ADD COLUMN idea INTEGER")
-    if "version" not in {row[1] for row in c.execute("PRAGMA table_info(notes)")}:
-        c.execute("ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1")  # a stored note: version 1
+    tables = {t: {row[1] for row in c.execute(f"PRAGMA table_info({t})")} for t, _, _ in schema.ADDED_COLUMNS}
+    for table, column, definition in schema.missing_columns(tables):
+        c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def apply_schema(c: sqlite3.Connection) -> None:
     """Create the tables a database lacks and migrate older ones (inside the caller's transaction, if any)."""
-    for statement in SCHEMA.read_text(encoding="utf-8").split(";\n"):
-        if statement.strip():
-            c.execute(statement)
+    for statement in schema.statements("sqlite"):
+        c.execute(statement)
     migrate(c)
     c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -58,16 +47,6 @@ def apply_schema(c: sqlite3.Connection) -> None:
 MIN_FREE_BYTES = 64 * 1024  # less room than this on the database's disk: unhealthy
 FILE_MODE = 0o600  # the database holds every answer: readable by its owner only, whatever the umask
 SIDE_FILES = ("-wal", "-shm")
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be opened or written (read-only or full disk, not a directory, ...)."""
-
-    def __init__(self, path: Path, reason: str):
-        """Remember which file failed and SQLite's (or the OS's) reason."""
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
 
 
 class Store(SqlStore):
