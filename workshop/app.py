@@ -23,7 +23,7 @@ from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
-from workshop.store.sqlite import DB_NAME, Store
+from workshop.store.backend import open_store
 from workshop.web import api, errors, guard, i18n, metrics, pages, protocol, publication, sockets, transport, workers
 from workshop.web import compare as compare_web
 from workshop.web.queue import QueueManager, admin_listener
@@ -129,7 +129,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     Compress(app)
     i18n.init_app(app)
 
-    store = Store(data_dir / DB_NAME, cfg["SQLITE_SYNCHRONOUS"])
+    store = open_store(cfg)  # SQLite in the data directory, or PostgreSQL when DATABASE_URL is set
     socketio = SocketIO(
         app,
         async_mode=cfg["ASYNC_MODE"],

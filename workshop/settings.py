@@ -118,6 +118,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALL_SCREEN_MAX", 120, "Most ideas the projector's wall holds (the newest; it pages through them); the wall also says how many there are in all."),
     Setting("IDEAS_LIST_MAX", 300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first)."),
     Setting("IDEAS_PHONE_INTERVAL", 1.0, "Shortest time between two idea-list updates to phones (seconds; 0 sends at once): phones get the list coalesced, as a diff after the first full list."),
+    Setting("DATABASE_URL", None, "PostgreSQL address (postgresql://user:password@host:5432/workshop) of a database "
+            "shared by several machines; unset, the sessions are kept in SQLite in the data directory. Needs the "
+            "`postgres` extra (psycopg); back it up with pg_dump (docs/deployment.md, Several machines)."),
     Setting("SQLITE_SYNCHRONOUS", "NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut."),
     Setting("TIMER_SECONDS", "30,60,120,300", "The countdowns the facilitator may start on an open question, in seconds (comma-separated); at zero the question closes."),
     Setting("TIMER_ADD_SECONDS", 30, "Seconds the facilitator's 'add time' puts on a running countdown."),

@@ -1,0 +1,32 @@
+"""Which store a process opens: PostgreSQL when DATABASE_URL is set, else SQLite in the data directory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from workshop.store.interface import SessionStore
+from workshop.store.sql import StoreUnavailable
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def uses_postgres(config: Mapping[str, Any]) -> bool:
+    """Whether the settings name a PostgreSQL database."""
+    return bool(config.get("DATABASE_URL"))
+
+
+def open_store(config: Mapping[str, Any], *, read_only: bool = False) -> SessionStore:
+    """The writer's store (or a read-only one) the settings name; raise StoreUnavailable when it cannot be used."""
+    url = config.get("DATABASE_URL")
+    if not url:
+        from workshop.store.sqlite import DB_NAME, Store, read_only as sqlite_read_only
+
+        path = Path(config["DATA_DIR"]) / DB_NAME
+        return sqlite_read_only(path) if read_only else Store(path, config["SQLITE_SYNCHRONOUS"])
+    if not url.startswith(SCHEMES):
+        raise StoreUnavailable("DATABASE_URL", "not a PostgreSQL address (postgresql://user:password@host/db)")
+    try:
+        from workshop.store.postgres import PostgresStore
+    except ImportError:
+        raise StoreUnavailable("DATABASE_URL", "psycopg is not installed: pip install 'workshop[postgres]'") from None
+    return PostgresStore(url, read_only=read_only)
