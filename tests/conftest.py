@@ -42,22 +42,33 @@ def backend(request):
 
 @pytest.fixture
 def make_store(backend, request, tmp_path):
-    """Open the test's database (the same one at every call, as another process would) on the backend under test."""
+    """Open the test's database (the same one at every call, as another process would) on the backend under test.
+
+    Every store it opened is closed after the test (psycopg warns about a connection left open).
+    """
+    opened: list = []
     if backend == "sqlite":
         from workshop.store.sqlite import Store
 
-        def opened(synchronous="NORMAL"):
+        url = None
+
+        def connect(synchronous):
             return Store(tmp_path / "w.sqlite3", synchronous)
-        opened.database_url = None
-        return opened
-    from workshop.store.postgres import PostgresStore
+    else:
+        from workshop.store.postgres import PostgresStore
 
-    url = request.getfixturevalue("pg_cluster").create_schema()
+        url = request.getfixturevalue("pg_cluster").create_schema()
 
-    def opened(synchronous="NORMAL"):  # noqa: synchronous is SQLite's; PostgreSQL commits with synchronous_commit=on
-        return PostgresStore(url)
-    opened.database_url = url
-    return opened
+        def connect(synchronous):  # noqa: synchronous is SQLite's; PostgreSQL commits with synchronous_commit=on
+            return PostgresStore(url)
+
+    def open_store(synchronous="NORMAL"):
+        opened.append(connect(synchronous))
+        return opened[-1]
+    open_store.database_url = url
+    yield open_store
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture
