@@ -93,17 +93,19 @@ class Cluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
-    def create_schema(self, name: str | None = None) -> str:
+    def create_schema(self, name: str | None = None, **settings: str) -> str:
         """A new empty schema in the cluster's database; return an address whose connections use it.
 
         Much quicker than a database per test: the store applies its tables to `current_schema()`.
+        `settings` go into the address as the connections' own (e.g. synchronous_commit="off").
         """
         import psycopg
 
         name = name or f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{name}"')
-        return f"{self.url()}?options=-csearch_path%3D{name}"
+        options = "%20".join(f"-c{key}%3D{value}" for key, value in {"search_path": name, **settings}.items())
+        return f"{self.url()}?options={options}"
 
     def stop(self) -> None:
         """Stop the server by its PID (fast shutdown), then delete the folder."""

@@ -60,21 +60,52 @@ def safe_address(url: str) -> str:
 
 
 class Dialect:
-    """The psycopg connection as the shared store uses it: `?` placeholders, execute and executemany."""
+    """The psycopg connection as the shared store uses it: `?` placeholders, execute and executemany.
 
-    def __init__(self, conn: psycopg.Connection):
-        """Wrap an open connection."""
+    Inside a write the statements go in one pipeline: psycopg sends them without waiting for each reply,
+    and waits only where a result is read (fetchone, fetchall, rowcount) and at the commit. An answer's
+    transaction (BEGIN, the session's row locked, the insert, the retention clock, COMMIT) takes two
+    round trips to the server instead of five.
+    """
+
+    def __init__(self, conn: psycopg.Connection, pipeline: psycopg.Pipeline | None = None):
+        """Wrap an open connection (and its pipeline, inside a write)."""
         self.conn = conn
+        self.pipeline = pipeline
 
-    def execute(self, sql: str, params: tuple = ()) -> psycopg.Cursor:
-        """Run one statement; return its cursor (fetchone, fetchall, rowcount)."""
-        return self.conn.execute(dialect(sql), params)
+    def execute(self, sql: str, params: tuple = ()) -> "Result":
+        """Run one statement; return its result (fetchone, fetchall, rowcount)."""
+        return Result(self.conn.execute(dialect(sql), params), self.pipeline)
 
-    def executemany(self, sql: str, rows: list[tuple]) -> psycopg.Cursor:
+    def executemany(self, sql: str, rows: list[tuple]) -> "Result":
         """Run one statement for each row of parameters."""
         cur = self.conn.cursor()
         cur.executemany(dialect(sql), rows)
-        return cur
+        return Result(cur, self.pipeline)
+
+
+class Result:
+    """A statement's cursor; reading its row count first collects the pipeline's replies."""
+
+    def __init__(self, cursor: psycopg.Cursor, pipeline: psycopg.Pipeline | None):
+        """Keep the cursor and the pipeline it ran in."""
+        self.cursor = cursor
+        self.pipeline = pipeline
+
+    def fetchone(self) -> dict[str, Any] | None:
+        """The next row (psycopg syncs the pipeline itself)."""
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        """Every row."""
+        return self.cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        """How many rows the statement changed."""
+        if self.pipeline is not None:
+            self.pipeline.sync()
+        return self.cursor.rowcount
 
 
 def apply_schema(c: Dialect) -> None:
@@ -143,8 +174,8 @@ class PostgresStore(SqlStore):
         with self._lock:
             try:
                 conn = self._connection()
-                with conn.transaction():
-                    yield Dialect(conn)
+                with conn.pipeline() as pipeline, conn.transaction():
+                    yield Dialect(conn, pipeline)
             except psycopg.Error as error:
                 self._failed(error)
                 raise
