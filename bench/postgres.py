@@ -36,6 +36,7 @@ def figures(result: dict) -> dict:
     if not result.get("completed"):
         return {"completed": False, "failure": result.get("failure")}
     return {"completed": True, "joined": result["joined"], "errors": result["error_count"],
+            "error_kinds": result["errors"],
             "acked": result["db_check"]["acked"], "db_ok": result["db_check"]["ok"],
             "ack_p50_ms": result["ack_ms"]["p50"], "ack_p99_ms": result["ack_ms"]["p99"],
             "projector_p99_ms": result["projector_ms"]["p99"],
