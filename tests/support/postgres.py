@@ -32,6 +32,8 @@ def binaries() -> Path | None:
     for folder in candidates:
         if (folder / "initdb").is_file() and (folder / "postgres").is_file():
             return folder
+    if given:  # the folder named is the one wanted: no other
+        return None
     found = shutil.which("initdb")
     return Path(found).parent if found and shutil.which("postgres") else None
 
