@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.cli.test_cli_ops import run
-from tests.integration.test_real_server import Phone, facilitator, wait_until
+from tests.integration.test_real_server import Phone, facilitator
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.integration
