@@ -22,7 +22,7 @@ from workshop.live.checkpoints import Checkpointer
 from workshop.live.deletions import DeletionWatcher
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
-from workshop.store.sqlite import DB_NAME, Store
+from workshop.store.backend import open_store
 from workshop.web import api, i18n, metrics, middleware, pages, protocol, reports, sockets, transport, workers
 from workshop.web.workers import QueueManager, admin_listener, listen_to_queue
 from workshop.web.limits import RateLimiter, RecentCodes
@@ -85,7 +85,7 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     Compress(app)
     i18n.init_app(app, cfg.default_language)
 
-    store = Store(data_dir / DB_NAME, cfg.sqlite_synchronous)
+    store = open_store(cfg)  # SQLite in the data directory, or PostgreSQL when DATABASE_URL is set
     socketio = SocketIO(
         app,
         async_mode=cfg.async_mode,
