@@ -2,7 +2,7 @@
    W.fit(box, {key, max, least, seconds}) -> {scale, page, pages}: after drawing a view into box, set --fit (type
    scale; screen.css sizes are max(var(--fs-min), calc(SIZE * var(--fit)))) as large as fits, down to all text at
    the minimum; then deal the children of [data-fit-pages] lists into pages (type regrown to the first page's) ([data-fit-items]: a unit's splittable
-   list; [data-fit-box]: hidden with an empty list), "2/3" in #sc-page, turned by timer and PageDown/PageUp/arrows.
+   list, ="flow": one that may start at the foot of a page; [data-fit-box]: hidden with an empty list), "2/3" in #sc-page, turned by timer and PageDown/PageUp/arrows.
    W.fit.overflows(box), W.fit.culprit(box): what is cut off. W.fit.minimum(): the minimum type size in px. */
 (function () {
   'use strict';
@@ -166,7 +166,7 @@
           show(box, units, page);
           if (!overflows(box)) { u += 1; continue; }
           page.pop();
-          if (page.length) break; // the unit starts the next page
+          if (page.length) { item = foot(box, units, page, u); break; } // the unit starts here or on the next page
         }
         const items = itemsOf(units[u]);
         if (!item && items.length < 2) { page.push([u, 0, null]); u += 1; pages.forced = true; break; } // alone, too big
@@ -179,6 +179,7 @@
           show(box, units, page);
           if (overflows(box)) { part[2] -= 1; break; }
         }
+        if (part[2] === items.length - 1 && part[2] - part[1] > 2) part[2] -= 1; // never one item alone on a page
         item = part[2] < items.length ? part[2] : 0;
         if (item) break;
         u += 1; // the unit's rest fit: more may follow
@@ -187,6 +188,25 @@
     }
     show(box, units, null);
     return pages;
+  }
+
+  /** Start a flowing unit ([data-fit-items="flow"]) at the foot of a page that holds others: as many of its items
+      as fit there, two at least left for the next page (never one alone). Returns the first item left for the
+      next page, or 0 (the page unchanged) when the unit starts the next page. */
+  function foot(box, units, page, u) {
+    const items = itemsOf(units[u]);
+    const list = items.length && items[0].parentElement;
+    if (items.length < 3 || list.getAttribute('data-fit-items') !== 'flow') return 0;
+    const part = [u, 0, 1];
+    page.push(part);
+    show(box, units, page);
+    if (overflows(box)) { page.pop(); return 0; }
+    while (part[2] < items.length - 2) {
+      part[2] += 1;
+      show(box, units, page);
+      if (overflows(box)) { part[2] -= 1; break; }
+    }
+    return part[2];
   }
 
   /** Show only the page's units and items (null: all); hide lists left empty. */
