@@ -35,15 +35,15 @@
       setScale(part, scale);
       if (units.length && overflows(box)) {
         pages = deal(box, units);
-        // Pages anyway: type as large as keeps the first page's units together (about as many pages), unless
-        // a unit then no longer fits a page of its own.
+        // Pages anyway: type as large as keeps the first page's units together, unless a unit then no longer
+        // fits a page of its own or it takes more pages than the minimum does (each page is 10 s of the room's time).
         const first = pages[0].length;
         if (!opts.least && scale === floor && pages.length > 1 && pages[0][first - 1][2] === null) {
           const atFloor = pages;
           scale = largest(part, floor, max, function () { return fitsWith(box, units, first); });
           setScale(part, scale);
           if (scale > floor) pages = deal(box, units);
-          if (pages.forced) { scale = floor; setScale(part, scale); pages = atFloor; }
+          if (pages.forced || pages.length > atFloor.length) { scale = floor; setScale(part, scale); pages = atFloor; }
         }
       }
     }
