@@ -178,9 +178,10 @@ def seed_all(data_dir: Path) -> Seeder:
     s.session("rounds", run(rounds, ("results",), ("view", {"view": "rounds"})), people=everyone, totals=totals,
               rounds={longest: 2}, screen="rounds", questions=len(QIDS))
     agreed = run(results, *[("agree", {"question": q.id, "option": q.options[-1].id}) for q in QN.questions])
+    phase = QN.phase_for(QN.total({q.id: q.options[-1].id for q in QN.questions}))  # the agreed answers' phase
     for view in ("consensus", "consensus_tools", "consensus_sector"):
         s.session(view.replace("_", "-"), run(agreed, ("view", {"view": view})), people=everyone, totals=totals,
-                  screen=view)
+                  screen=view, tips=len(phase.tips.get("nl")), tools=len(phase.publication.tools))
     s.session("consensus-missing", run(results, ("agree", {"question": QIDS[0], "option": QN.questions[0].options[0].id}),
                                        ("view", {"view": "consensus"})), people=everyone, totals=totals,
               screen="consensus", questions=len(QIDS))

@@ -244,7 +244,7 @@ def check_counts(case, counts: dict[str, int], got: dict, failures: list[str], w
     }.get(kind, {})
     if kind.startswith("reveal"):
         wanted = {".sc-row": expect["options"]}
-    if kind == "consensus" and case.kind:
+    if kind == "consensus":
         wanted = {".sc-consensus-side ul:not(.pub-tools) > li": expect["tips"]}
     for sel, n in wanted.items():
         if counts.get(sel) != n:
