@@ -191,11 +191,11 @@
     return pages;
   }
 
-  /** No unit alone on the last page after a page of three or more: the one before it joins it when both fit. */
+  /** No unit alone on the last page after a page of four or more: the one before it joins it when both fit. */
   function balance(box, units, pages) {
     const last = pages[pages.length - 1];
     const before = pages[pages.length - 2];
-    if (!before || last.length !== 1 || before.length < 3 || last[0][2] !== null || before[before.length - 1][2] !== null) return;
+    if (!before || last.length !== 1 || before.length < 4 || last[0][2] !== null || before[before.length - 1][2] !== null) return;
     show(box, units, [before[before.length - 1], last[0]]);
     if (overflows(box)) return;
     last.unshift(before.pop());
