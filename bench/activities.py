@@ -250,6 +250,8 @@ async def drive(args: argparse.Namespace, url: str, conns: list, procs: list) ->
         answered = await gather_all(conns, "answered", deadline)
         out["answer_errors"] = sum(len(m[1]) for m in answered)
         await fac.call("command", {"action": "results"})
+        # new sessions moderate ideas (issue 21): this benchmark measures the wall itself, so it auto-approves
+        await fac.call("activity", {"action": "auto_approve", "enabled": True})
         await fac.call("activity", {"action": "open", "activity": "ideas"})
         go = time.monotonic() + 0.5
         out["clock_ideas_start"] = round(go, 3)  # time.monotonic(), to line up with a server-side log

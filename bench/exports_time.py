@@ -91,7 +91,7 @@ def measure(participants: int, repeat: int = 3) -> dict[str, object]:
         figures, summary = timed(load, repeat)
         out: dict[str, object] = {"participants": participants, "measurable": True, "setup_s": round(setup_s, 1),
                                   "summary": figures, "formats": {}}
-        for fmt in exports.RENDERERS:
+        for fmt in exports.FORMATS:
             fig, body = timed(lambda: exports.render(summary, fmt, live.questionnaire), repeat)
             fig["bytes"] = len(body)
             out["formats"][fmt] = fig

@@ -88,10 +88,10 @@ def server_counts(app) -> dict:
     objects = gc.get_objects()
     types = collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
     return {
-        "rooms": len(svc.live._rooms),
+        "rooms": svc.live.rooms_in_memory(),
         "limiter_keys": limiters,
         "broadcaster": {name: len(getattr(broadcaster, name)) for name in
-                        ("_last", "_cost", "_stale", "_pending", "_roster_dirty")},
+                        ("_last", "_cost", "_stale", "_pending", "_sent", "_touched")},
         "eio_sockets": len(sio.eio.sockets),
         "sio_environ": len(sio.environ),
         "sio_rooms": {ns: len(rooms) for ns, rooms in sio.manager.rooms.items()},

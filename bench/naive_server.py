@@ -19,16 +19,17 @@ _serve_run = server.run
 def make_naive(broadcaster) -> None:
     """Make every touch an immediate emit to the screens and to every phone."""
     from workshop.core.tally import mask_for_screen
-    from workshop.web.broadcaster import phones
+    from workshop.web.broadcaster import FULL, ROSTER, SCREEN, phones
     from workshop.web import protocol as p
 
-    def touch(room, roster: bool = False) -> None:
+    def touch(room, roster: bool = False, parts: tuple[str, ...] = (SCREEN, FULL)) -> None:
         """Emit now, no coalescing, to everyone."""
-        if roster:
-            broadcaster._roster_dirty.add(room.code)
-        broadcaster.flush(room)
-        live = mask_for_screen(room.tally.live(room.state, min_group_size=broadcaster.min_group_size), room.state)
-        broadcaster.socketio.emit(p.LIVE, live, to=phones(room.code), namespace=p.PARTICIPANT)
+        now = {*parts, *((ROSTER,) if roster else ())}
+        broadcaster._stale.update((room.code, part) for part in now)
+        broadcaster._send(room, now)
+        if now & {SCREEN, FULL}:
+            live = mask_for_screen(room.tally.live(room.state, min_group_size=broadcaster.min_group_size), room.state)
+            broadcaster.socketio.emit(p.LIVE, live, to=phones(room.code), namespace=p.PARTICIPANT)
 
     broadcaster.touch = touch
 

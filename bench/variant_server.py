@@ -12,7 +12,7 @@ BENCH_GC_THRESHOLD=a,b,c sets gc.set_threshold(a, b, c) instead of workshop.serv
 (with BENCH_GC_FREEZE=0 also undoes its gc.freeze());
 BENCH_LAGLOG=FILE logs every stall of the event loop over 20 ms: how long, and how much of it the
 process was on a CPU or waiting for one (/proc/self/schedstat);
-BENCH_SPREAD_PINGS=1 applies workshop.web.rooms.spread_heartbeats (when the app does not yet);
+BENCH_SPREAD_PINGS=1 applies workshop.web.transport.spread_heartbeats (when the app does not yet);
 BENCH_PING_INTERVAL=S sets Engine.IO's ping interval (the app's is 20 s);
 BENCH_ONE_WINDOW=1 restores the broadcaster before the projector and facilitator parts had windows of
 their own: both parts together, at most every min(interval, COST_FACTOR x the full flush's cost)
@@ -54,7 +54,7 @@ if "BENCH_BACKLOG" in os.environ:
 if "BENCH_MAX_CONNECTIONS" in os.environ:
     server.MAX_CONNECTIONS = int(os.environ["BENCH_MAX_CONNECTIONS"])
 if os.environ.get("BENCH_DEFLATE") == "1":  # permessage-deflate as the client offers it, context takeover included
-    from workshop.web import deflate
+    from workshop.web import transport as deflate  # websocket compression lives in transport.py
 
     deflate.websocket_compression = lambda app, enabled: app
 if os.environ.get("BENCH_NO_OFFLOAD") == "1":
@@ -110,7 +110,7 @@ if os.environ.get("BENCH_SPREAD_PINGS") == "1":
 
     def spread_run(app, sock, mode) -> None:
         """Serve with the heartbeats spread out."""
-        from workshop.web.rooms import spread_heartbeats
+        from workshop.web.transport import spread_heartbeats
 
         spread_heartbeats(app.extensions["socketio"].server.eio)
         _run_before_spread(app, sock, mode)

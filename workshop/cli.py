@@ -203,9 +203,9 @@ def serve_settings(args) -> str | None:
     """
     from workshop.web.netinfo import public_url_or_none
 
-    config = load_config(args.data_dir)
-    args.message_queue = args.message_queue or config["MESSAGE_QUEUE"]
-    given = args.public_url or config["PUBLIC_URL"]
+    config = settings.Settings.load({"DATA_DIR": args.data_dir} if args.data_dir else None)
+    args.message_queue = args.message_queue or config.message_queue
+    given = args.public_url or config.public_url
     args.public_url = public_url_or_none(given) if given else None
     if given and args.public_url is None:
         return _("The public URL {url} is not an address browsers can open: give http:// or https://, a host, "
@@ -243,18 +243,6 @@ class CannotOpen(Exception):
     """The data directory cannot be used; the message (one line) says why and what to do."""
 
 
-def load_config(data_dir: str | None) -> dict[str, Any]:
-    """The settings: defaults, then WORKSHOP_<NAME> environment variables, then --data-dir."""
-    values = settings.defaults()
-    for name, default in values.items():
-        raw = os.environ.get(f"WORKSHOP_{name}")
-        if raw is not None:
-            values[name] = settings.parse(name, raw, default)
-    if data_dir:
-        values["DATA_DIR"] = data_dir
-    return values
-
-
 def open_live(data_dir: str | None):
     """Open a data directory's sessions with only the store and the core (no web app), or raise CannotOpen."""
     from workshop.core.questionnaire import default as default_questionnaire
@@ -262,10 +250,10 @@ def open_live(data_dir: str | None):
     from workshop.server import unusable
     from workshop.store.sqlite import DB_NAME, Store, StoreUnavailable
 
-    config = load_config(data_dir)
-    folder = Path(config["DATA_DIR"])
+    config = settings.Settings.load({"DATA_DIR": data_dir} if data_dir else None)
+    folder = Path(config.data_dir)
     try:
-        store = Store(folder / DB_NAME, config["SQLITE_SYNCHRONOUS"])
+        store = Store(folder / DB_NAME, config.sqlite_synchronous)
     except OSError as error:
         raise CannotOpen(unusable(folder, error.strerror or str(error))) from None
     except StoreUnavailable as error:
@@ -289,8 +277,8 @@ def open_existing(data_dir: str | None, *, write: bool):
     from workshop.store.sqlite import read_only
     from workshop.store.sqlite import StoreUnavailable
 
-    config = load_config(data_dir)
-    target = Path(config["DATA_DIR"])
+    config = settings.Settings.load({"DATA_DIR": data_dir} if data_dir else None)
+    target = Path(config.data_dir)
     given = _("given by --data-dir") if data_dir else _("given by WORKSHOP_DATA_DIR") if os.environ.get(
         "WORKSHOP_DATA_DIR") else _("the default: give --data-dir or WORKSHOP_DATA_DIR")
     try:
@@ -306,7 +294,7 @@ def open_existing(data_dir: str | None, *, write: bool):
         if write:
             from workshop.store.sqlite import Store
 
-            store = Store(database, config["SQLITE_SYNCHRONOUS"])
+            store = Store(database, config.sqlite_synchronous)
         else:
             store = read_only(database)
     except OSError as error:
@@ -366,14 +354,14 @@ def export_command(args) -> int:
     code = security.normalise_code(args.code) or args.code
     summary = exports.load_summary(live.store, live.questionnaire, code, now=live.clock(),
                                    include_nicknames=not args.no_nicknames,
-                                   min_group_size=live.config["MIN_GROUP_SIZE"])
+                                   min_group_size=live.config.min_group_size)
     if summary is None:
         print(_("No session with code {code}. See `workshop sessions list`.", code=args.code), file=sys.stderr)
         return 1
     if args.out is None and args.format == "xlsx" and sys.stdout.isatty():
         print(_("An XLSX file is binary: add --out FILE (or pipe the output into a file)."), file=sys.stderr)
         return 2
-    body = exports.render(summary, args.format, live.questionnaire, live.config["TIME_ZONE"])
+    body = exports.render(summary, args.format, live.questionnaire, live.config.time_zone)
     return write_out(body, args.out, args.format)
 
 
@@ -385,8 +373,8 @@ def compare_command(args) -> int:
 
     live = open_existing(args.data_dir, write=False)
     codes = [security.normalise_code(c) or c for c in args.codes]
-    if len(codes) > live.config["COMPARE_MAX"]:
-        print(_("At most {max} sessions (the COMPARE_MAX setting).", max=live.config["COMPARE_MAX"]), file=sys.stderr)
+    if len(codes) > live.config.compare_max:
+        print(_("At most {max} sessions (the COMPARE_MAX setting).", max=live.config.compare_max), file=sys.stderr)
         return 2
     missing = sorted(live.store.missing_codes(codes))
     if missing:
@@ -394,7 +382,7 @@ def compare_command(args) -> int:
         return 1
     try:
         comparison = compare.load_comparison(live.store, live.questionnaire, codes, by=args.by, now=live.clock(),
-                                             language=args.language, min_group_size=live.config["MIN_GROUP_SIZE"])
+                                             language=args.language, min_group_size=live.config.min_group_size)
     except NotComparable:
         print(_("These sessions cannot be compared: they use different questionnaires."), file=sys.stderr)
         return 1
@@ -466,7 +454,7 @@ def list_sessions(rows: list[dict[str, Any]], total: bool = True) -> int:
 
 def purge_command(live, args) -> int:
     """Delete the sessions unchanged for DAYS (at least one), after listing them and asking; --dry-run only lists."""
-    days = args.older_than if args.older_than is not None else live.config["RETENTION_DAYS"]
+    days = args.older_than if args.older_than is not None else live.config.retention_days
     if args.older_than is None and days <= 0:
         print(_("RETENTION_DAYS is {days}: sessions are kept, nothing is deleted. Give --older-than DAYS to purge "
                 "anyway.", days=days))
@@ -505,7 +493,7 @@ def link_command(live, args) -> int:
                                    args.yes):
         return 1
     token = live.facilitator_link(room, rotate=args.rotate)
-    base = (args.public_url or live.config.get("PUBLIC_URL") or "").rstrip("/")
+    base = (args.public_url or live.config.public_url or "").rstrip("/")
     # The route of pages.manage (the CLI builds no web app); tests/unit/test_facilitator_links.py follows it.
     path = f"/s/{room.code}/manage?t={token}"
     print(f"{base}{path}" if base else path)
@@ -518,7 +506,7 @@ def link_command(live, args) -> int:
              if args.rotate else
              _("Earlier facilitator links keep working: the first one and the newest {max} others. An older one stops "
                "working, and browsers signed in with it are signed out at once. Add --rotate to stop every earlier link.",
-               max=live.config["FACILITATOR_LINKS_MAX"])),
+               max=live.config.facilitator_links_max)),
           file=sys.stderr)
     announce(live, [room.code], "links_revoked")
     return 0
@@ -526,10 +514,10 @@ def link_command(live, args) -> int:
 
 def announce(live, codes: list[str], event: str) -> None:
     """Tell the running workers through the message queue (when MESSAGE_QUEUE is set) which sessions changed."""
-    url = live.config["MESSAGE_QUEUE"]
+    url = live.config.message_queue
     if not url or not codes:
         return  # one process: its DeletionWatcher sees the change in the database
-    from workshop.web.queue import announce as publish
+    from workshop.web.workers import announce as publish
 
     try:
         publish(url, event, codes)

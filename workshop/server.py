@@ -9,8 +9,7 @@ import socket
 import warnings
 from pathlib import Path
 
-from workshop.settings import version
-from workshop.web import deflate
+from workshop.settings import Settings, version
 from workshop.web.limits import ConnectionGate
 
 BACKLOG = 4096        # eventlet's default listen backlog is 50: a join rush would stall
@@ -79,25 +78,25 @@ def serve(args) -> int:
     mode = args.async_mode or os.environ.get("WORKSHOP_ASYNC_MODE") or "eventlet"
     monkey_patch(mode)
     from workshop.web import logs
-    from workshop.app import load_config
-    from workshop.web.logline import session_of
+    from workshop.settings import Settings
+    from workshop.web.logs import session_of
 
     # After monkey_patch: the handler's lock is then a green one.
-    logs.configure(args.worker, session_of, window=load_config({})["LOG_REPEAT_SECONDS"])
+    logs.configure(args.worker, session_of, window=Settings.load().log_repeat_seconds)
     from workshop.web.netinfo import join_base
 
-    config = {"ASYNC_MODE": mode}
+    config = Settings.load({"ASYNC_MODE": mode})
     if args.data_dir:
-        config["DATA_DIR"] = args.data_dir
+        config = config.replace(data_dir=args.data_dir)
     if args.worker:
-        config.update(WORKER=args.worker, MESSAGE_QUEUE=args.message_queue)
-    data_dir = Path(load_config(config)["DATA_DIR"])
+        config = config.replace(worker=args.worker, message_queue=args.message_queue)
+    data_dir = Path(config.data_dir)
     try:
         lock = worker_of_supervisor(data_dir) if args.worker else claim_data_dir(data_dir)
         sock = open_listener(args.host, args.port)
         port = sock.getsockname()[1]
         base = join_base(args.host, port, args.public_url)
-        config.update(PUBLIC_URL=base.url, PUBLIC_URL_REACHABLE=base.reachable)
+        config = config.replace(public_url=base.url, public_url_reachable=base.reachable)
         app = open_app(config, data_dir, purge=not args.worker)  # the supervisor purged already
     except CannotStart as error:
         log.error("%s", error)
@@ -111,8 +110,8 @@ def serve(args) -> int:
     log.info("Workshop %s is running (%s). Open %s/ on this computer.", version(), mode, local)
     log.info("Phones join at %s/j/<code>%s", base.url, "" if base.reachable else
              "  (WARNING: phones cannot reach this address; set WORKSHOP_PUBLIC_URL or start with --public-url)")
-    log.info("Data: %s   Stop with Ctrl+C.", app.config["DATA_DIR"])
-    log.info("%s", capacity_line(files, app.config))
+    log.info("Data: %s   Stop with Ctrl+C.", config.data_dir)
+    log.info("%s", capacity_line(files, config))
     try:
         run(app, sock, mode)
     except KeyboardInterrupt:
@@ -160,7 +159,7 @@ def worker_of_supervisor(data_dir: Path):
     raise CannotStart("--worker is for the processes `workshop serve --workers N` starts itself.")
 
 
-def open_app(config: dict, data_dir: Path, purge: bool = True):
+def open_app(config: Settings, data_dir: Path, purge: bool = True):
     """Build the app on the data directory and purge expired sessions, or say in one line why not."""
     from workshop import create_app
     from workshop.store.sqlite import StoreUnavailable
@@ -186,7 +185,7 @@ def unusable(data_dir: Path, reason: str) -> str:
 
 def purge_expired(app) -> None:
     """Keep the join page's promise: delete sessions unchanged for more than RETENTION_DAYS."""
-    days = app.config["RETENTION_DAYS"]
+    days = app.extensions["workshop"].config.retention_days
     if days > 0:
         purged = app.extensions["workshop"].live.purge(days)
         if purged:
@@ -255,7 +254,7 @@ def connection_room(open_files: int, reserve: int) -> int:
 
 def connection_gate(config) -> "ConnectionGate":
     """The gate for this process's open-file limit and the app's settings."""
-    return ConnectionGate(connection_room(open_file_limit(), config["FD_RESERVE"]), config["MAX_CONNECTIONS_PER_ADDRESS"])
+    return ConnectionGate(connection_room(open_file_limit(), config.fd_reserve), config.max_connections_per_address)
 
 
 def capacity_line(files: tuple[int, int], config) -> str:
@@ -267,7 +266,7 @@ def capacity_line(files: tuple[int, int], config) -> str:
     line = f"Connections: room for {gate.total} at a time, {per} (open-file limit {after or 'none'}{raised})."
     if gate.total < 4000:  # the README promises 2,000 phones at up to two sockets each
         line += "  WARNING: too few for 2,000 phones; raise the hard limit (ulimit -Hn, LimitNOFILE=)."
-    if gate.per_address and config["TRUSTED_PROXIES"] > 0:  # every connection then comes from the proxy's address
+    if gate.per_address and config.trusted_proxies > 0:  # every connection then comes from the proxy's address
         line += ("  WARNING: behind a proxy the cap per address caps the proxy; set "
                  "WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS=0 and let the proxy cap per client (docs/settings.md).")
     return line
@@ -322,9 +321,11 @@ def tune_gc() -> None:
 
 def run(app, sock: socket.socket, mode: str) -> None:
     """Serve the app on the socket with the async mode's own server."""
-    config = app.config
+    from workshop.web import transport  # after monkey_patch: it imports python-socketio
+
+    config = app.extensions["workshop"].config
     gate = app.extensions["workshop"].gate = connection_gate(config)  # /metrics reads its refusals
-    app = deflate.websocket_compression(app, config["WEBSOCKET_DEFLATE"])
+    app = transport.websocket_compression(app, config.websocket_deflate)
     if mode == "eventlet":
         run_eventlet(without_eventlet_cycle(app), sock, gate, config)
     elif mode == "gevent":
@@ -347,9 +348,11 @@ def run_eventlet(app, sock: socket.socket, gate: ConnectionGate, config) -> None
     """
     import eventlet.wsgi
 
-    header, idle = float(config["HEADER_TIMEOUT"]), float(config["IDLE_TIMEOUT"])
-    if config["WEBSOCKET_DEFLATE"]:
-        deflate.share_compression(deflate.DeflateCache())
+    from workshop.web import transport
+
+    header, idle = float(config.header_timeout), float(config.idle_timeout)
+    if config.websocket_deflate:
+        transport.share_compression(transport.DeflateCache())
     eventlet.wsgi.server(guarded_listener(sock, gate), app, log_output=False,
                          max_size=MAX_CONNECTIONS, keepalive=idle, socket_timeout=header,
                          protocol=timed_protocol(header, idle), custom_pool=gated_pool(gate))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from workshop.exports.cli_words import _
+from workshop.settings import Settings
 
 RESTART_PAUSE = 1.0   # seconds before a dead worker is started again
 STOP_WAIT = 10.0      # seconds workers get to stop after SIGTERM before SIGKILL
@@ -171,7 +172,7 @@ def supervise(args, open_live: Callable[[str | None], Any]) -> int:
 
     from workshop.web import logs
 
-    logs.configure("supervisor", window=float(os.environ.get("WORKSHOP_LOG_REPEAT_SECONDS") or logs.REPEAT_WINDOW))
+    logs.configure("supervisor", window=Settings.load().log_repeat_seconds)
     if not args.message_queue:
         print("--workers above 1 needs --message-queue redis://HOST:PORT/DB (or WORKSHOP_MESSAGE_QUEUE).",
               file=sys.stderr, flush=True)
@@ -185,18 +186,18 @@ def supervise(args, open_live: Callable[[str | None], Any]) -> int:
         return 1
     try:
         live = open_live(args.data_dir)
-        lock = claim_data_dir(Path(live.config["DATA_DIR"]))  # held (open) while the workers run
+        lock = claim_data_dir(Path(live.config.data_dir))  # held (open) while the workers run
     except CannotStart as error:
         print(error, file=sys.stderr, flush=True)
         return 1
-    days = live.config["RETENTION_DAYS"]
+    days = live.config.retention_days
     if days > 0:
         purged = live.purge(days)
         if purged:
             log.info("Deleted %d session(s) unchanged for more than %s days.", len(purged), days)
     live.store.close()
     log.info("Workshop supervisor (pid %d): %d workers, queue %s. Data: %s", os.getpid(), args.workers,
-             args.message_queue, live.config["DATA_DIR"])
+             args.message_queue, live.config.data_dir)
     if args.public_url:
         log.info(_("Links and QR codes name {url} (the public URL).", url=args.public_url))
     else:

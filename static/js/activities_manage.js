@@ -1,12 +1,13 @@
 /* Facilitator: run the proeftuin activities. Programme, challenge list, open/close/reveal/show, ideas
    with moderation (approve, hide, edit, merge; undo for a few seconds) and turning an idea into a first
-   step. Uses the facilitator socket manage.js opens (window.workshopSocket). */
-(function () {
-  'use strict';
+   step. Drawn from the page's store (store.js); requests through its helper (request.js). */
+import * as W from './common.js';
+import { statusLine } from './request.js';
 
+/** The activities panel, drawn from the page's store. */
+export function mount(page, addStep) {
   const root = document.getElementById('act-ui');
-  const socket = window.workshopSocket;
-  if (!root || !socket) return;
+  if (!root) return;
   const el = W.el;
   const t = W.t;
   const NAMES = ['challenges', 'ideas', 'vote'];
@@ -20,18 +21,17 @@
   let focusAfter = null; // data-focus-key to focus after the next render (inline edit and merge)
   const schedule = W.perFrame(render);
 
-  /** Say something in the panel's live region. */
-  function say(text) {
-    W.$('act-msg').textContent = text;
-  }
+  const say = statusLine('act-msg', { plain: true }); // the panel's live region
 
-  /** Send a request; on success take the view from the ack when it carries one. */
+  /** Send a request; on success the store takes the view from the ack when it carries one. */
   function request(event, payload, done) {
-    W.request(socket, event, payload, function (reply) {
-      if (!reply.ok) { say(t('failed', { message: reply.error.message })); return; }
-      if (reply.activities) view = reply.activities;
-      if (done) done(reply);
-      schedule();
+    page.send(event, payload, {
+      say: say,
+      ok: function (reply) {
+        if (done) done(reply);
+        if (reply.activities) page.store.set({ activities: reply.activities }, 'reply', reply);
+        else schedule();
+      },
     });
   }
 
@@ -272,7 +272,7 @@
   /** Turn an idea into a first small step with one click (the step keeps the link to its idea). */
   function makeStep(idea) {
     const what = Array.from(idea.text).slice(0, Number(root.dataset.stepWhatMax)).join('');
-    if (W.addStep && W.addStep({ what: what, idea: idea.id })) say(t('act_step_made'));
+    if (addStep({ what: what, idea: idea.id })) say(t('act_step_made'));
     else say(t('act_steps_full'));
   }
 
@@ -302,7 +302,12 @@
         } }));
   }
 
-  socket.on('snapshot', function (data) { view = data.activities || null; shows = data.state && data.state.shows; schedule(); });
-  socket.on('state', function (data) { if (data.shows !== shows) { shows = data.shows; schedule(); } });
-  socket.on('activities', function (data) { view = data; schedule(); });
-})();
+  page.store.subscribe(function (store, event) {
+    const now = store.state && store.state.shows;
+    if (event === 'snapshot' || store.activities !== view || now !== shows) {
+      view = store.activities || null;
+      shows = now;
+      schedule();
+    }
+  });
+}

@@ -1,10 +1,12 @@
 /* Facilitator page of a follow-up session: record what became of last time's first steps (issue 15).
-   Uses the facilitator socket manage.js opens (window.workshopSocket); strings through W.t (jsstrings.py). */
-(function () {
-  'use strict';
+   From the page's store (store.js), requests through its helper (request.js); strings through W.t (jsstrings.py). */
+import * as W from './common.js';
+import { statusLine } from './request.js';
 
+/** The follow-up panels (what became of the steps, the sessions that follow this one), from the page's store. */
+export function mount(page) {
   /** The sessions that follow up this one, each with a button that detaches it (detach_followup). */
-  function followups(socket) {
+  function followups() {
     const list = W.$('followups-list');
     if (!list) return;
     let items = [];
@@ -16,24 +18,20 @@
       }) : W.el('li', { class: 'help', text: W.t('fu_followups_none') }));
     };
     const detach = function (item) {
-      W.request(socket, 'detach_followup', { code: item.code }, function (reply) {
-        const box = W.$('followups-status');
-        if (!reply.ok) {
-          box.textContent = W.t('failed', { message: reply.error.message });
-          return;
-        }
-        items = reply.followups;
-        box.textContent = W.t('fu_detached', { title: item.title, code: item.code });
-        render();
+      page.send('detach_followup', { code: item.code }, {
+        say: statusLine('followups-status', { plain: true }),
+        done: W.t('fu_detached', { title: item.title, code: item.code }),
+        ok: function (reply) { items = reply.followups; render(); },
       });
     };
-    socket.on('snapshot', function (data) { items = data.followups || []; render(); });
+    page.store.subscribe(function (store, event) {
+      if (event === 'snapshot') { items = store.followups || []; render(); }
+    });
   }
 
-  const socket = window.workshopSocket;
-  if (socket) followups(socket);
+  followups();
   const root = W.$('followup-steps');
-  if (!root || !socket) return;
+  if (!root) return;
   const el = W.el;
   const t = W.t;
   const STATUSES = ['done', 'partly', 'not_yet'];
@@ -41,16 +39,11 @@
 
   /** Send a step's status (null clears it) and say what happened. */
   function record(step, status) {
-    W.request(socket, 'step_status', { position: step.position, status: status }, function (reply) {
-      const box = W.$('followup-status');
-      if (!reply.ok) {
-        box.textContent = t('failed', { message: reply.error.message });
-        return;
-      }
-      steps = reply.steps;
-      box.textContent = status ? t('fu_recorded', { what: step.what, status: t('fu_status_' + status) })
-        : t('fu_cleared', { what: step.what });
-      render();
+    page.send('step_status', { position: step.position, status: status }, {
+      say: statusLine('followup-status', { plain: true }),
+      done: status ? t('fu_recorded', { what: step.what, status: t('fu_status_' + status) })
+        : t('fu_cleared', { what: step.what }),
+      ok: function (reply) { steps = reply.steps; render(); },
     });
   }
 
@@ -73,6 +66,7 @@
     W.morph(root, steps.length ? steps.map(stepItem) : el('p', { class: 'help', text: t('fu_no_steps') }));
   }
 
-  socket.on('snapshot', function (data) { steps = (data.followup && data.followup.steps) || []; render(); });
-  socket.on('followup', function (data) { steps = (data && data.steps) || []; render(); });
-})();
+  page.store.subscribe(function (store, event) {
+    if (event === 'snapshot' || event === 'followup') { steps = (store.followup && store.followup.steps) || []; render(); }
+  });
+}

@@ -1,11 +1,11 @@
 /* Facilitator page: notes per question, first small steps, downloads and the shared report link.
-   Uses the facilitator socket manage.js opens (window.workshopSocket); strings come through W.t (jsstrings.py). */
-(function () {
-  'use strict';
+   Kept in step with the page's store (store.js); strings come through W.t (jsstrings.py). */
+import * as W from './common.js';
 
+/** The notes, steps, downloads and report link panel, kept in step with the page's store. */
+export function mount(page) {
   const root = document.getElementById('notes-ui');
-  const socket = window.workshopSocket;
-  if (!root || !socket) return;
+  if (!root) return;
   const el = W.el;
   const t = W.t;
   const DELAY = 500; // ms of quiet typing before a save
@@ -47,14 +47,16 @@
     if (note.sending) { note.again = true; return; } // after the reply, on the version it brings
     const text = note.area.value;
     note.sending = true;
-    W.request(socket, 'note', { question: note.question, text: text, version: note.version }, function (reply) {
-      note.sending = false;
-      if (!reply.ok) {
-        status(note.status, t('not_saved', { message: reply.error.message }), 'error');
-        return;
-      }
-      took(note, text, reply);
-      if (note.again) { note.again = false; if (note.dirty) saveNote(note); }
+    page.send('note', { question: note.question, text: text, version: note.version }, {
+      failed: function (error) {
+        note.sending = false;
+        status(note.status, t('not_saved', { message: error.message }), 'error');
+      },
+      ok: function (reply) {
+        note.sending = false;
+        took(note, text, reply);
+        if (note.again) { note.again = false; if (note.dirty) saveNote(note); }
+      },
     });
   }
 
@@ -101,15 +103,14 @@
   function saveSteps() {
     const items = collectSteps();
     const sent = JSON.stringify(items);
-    W.request(socket, 'steps', { items: items }, function (reply) {
-      if (!reply.ok) {
-        status(stepsStatus, t('not_saved', { message: reply.error.message }), 'error');
-        return;
-      }
-      if (JSON.stringify(collectSteps()) === sent) {
-        stepsDirty = false;
-        status(stepsStatus, t('saved'), 'ok');
-      }
+    page.send('steps', { items: items }, {
+      failed: function (error) { status(stepsStatus, t('not_saved', { message: error.message }), 'error'); },
+      ok: function () {
+        if (JSON.stringify(collectSteps()) === sent) {
+          stepsDirty = false;
+          status(stepsStatus, t('saved'), 'ok');
+        }
+      },
     });
   }
 
@@ -163,7 +164,7 @@
   }
 
   /** Add a step made from an idea (activities_manage.js: one click keeps the link), then save at once. */
-  W.addStep = function (step) {
+  function addStep(step) {
     if (rows.children.length >= limit('steps')) return false;
     const empty = rows.children.length === 1 && !collectSteps()[0].what && !collectSteps()[0].who;
     if (empty) rows.removeChild(rows.firstChild);
@@ -174,7 +175,7 @@
     stepsChanged(true);
     tr.querySelector('[data-field="who"]').focus();
     return true;
-  };
+  }
 
   document.getElementById('step-add').addEventListener('click', function () {
     const tr = stepRow({});
@@ -214,13 +215,12 @@
 
   /** Ask the server to make a new link or withdraw the current one. */
   function setLink(enabled, done) {
-    W.request(socket, 'report_link', { enabled: enabled }, function (reply) {
-      if (!reply.ok) {
-        status(reportStatus, t('not_saved', { message: reply.error.message }), 'error');
-        return;
-      }
-      showReport(reply.report);
-      status(reportStatus, done, 'ok');
+    page.send('report_link', { enabled: enabled }, {
+      failed: function (error) { status(reportStatus, t('not_saved', { message: error.message }), 'error'); },
+      ok: function (reply) {
+        showReport(reply.report);
+        status(reportStatus, done, 'ok');
+      },
     });
   }
 
@@ -234,21 +234,18 @@
 
   // Another facilitator device saved something: take it, unless this page has typing of its own on its way
   // (that save names its older version, so the server keeps both texts).
-  socket.on('note', function (data) {
+  /** Take a note another device saved. */
+  function noteSaved(data) {
     notes.forEach(function (note) {
       if (note.question !== data.question || note.dirty || note.sending || data.version < note.version) return;
       note.version = data.version;
       if (note.area.value !== data.text) note.area.value = data.text;
       if (data.conflict) status(note.status, t('note_conflict'), 'error');
     });
-  });
-  socket.on('steps', function (data) {
-    if (!stepsDirty && JSON.stringify(collectSteps()) !== JSON.stringify(data.items)) showSteps(data.items);
-  });
-  socket.on('report', showReport);
+  }
 
-  // Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile.
-  socket.on('snapshot', function (data) {
+  /** Every (re)connect brings a snapshot: restore what is stored, resend what was typed meanwhile. */
+  function restore(data) {
     const stored = data.notes || {};
     const versions = data.note_versions || {};
     notes.forEach(function (note) {
@@ -259,5 +256,14 @@
     if (stepsDirty) saveSteps();
     else showSteps(data.steps || []);
     showReport(data.report);
+  }
+
+  page.store.subscribe(function (store, event, data) {
+    if (event === 'snapshot') restore(store);
+    else if (event === 'note') noteSaved(data);
+    else if (event === 'steps' && !stepsDirty && JSON.stringify(collectSteps()) !== JSON.stringify(data.items)) {
+      showSteps(data.items);
+    } else if (event === 'report') showReport(data);
   });
-})();
+  return { addStep: addStep };
+}

@@ -1,9 +1,10 @@
 /* Facilitator page: the console's panels as tabs (WAI-ARIA tabs pattern, automatic activation). Arrow keys,
    Home and End move between the tabs; the chosen panel is remembered in the URL hash (#p-people), so a reload
    or a second tab opens where the facilitator was. Works on the markup alone: no socket, no strings. */
-(function () {
-  'use strict';
+import * as W from './common.js';
 
+/** Make the console's tabs work (the page's [data-tabs] list). */
+export function mount() {
   const list = document.querySelector('[data-tabs]');
   if (!list) return;
   const tabs = Array.prototype.slice.call(list.querySelectorAll('[role="tab"]'));
@@ -70,4 +71,4 @@
   if (bar && window.ResizeObserver) new window.ResizeObserver(measure).observe(bar);
   measure();
   fromHash();
-})();
+}

@@ -1,30 +1,22 @@
 /* Facilitator page: the projector's controls (join QR, pause, hidden results, timer, names) and their shortcuts. */
-(function () {
-  'use strict';
+import * as W from './common.js';
+import { shortcut } from './shortcuts.js';
+import { statusLine } from './request.js';
+import * as timer from './timer.js';
 
-  const W = window.W;
+/** The projector controls panel, drawn from the page's store; its shortcuts join the page's. */
+export function mount(page) {
   const t = W.t;
-  const socket = window.workshopSocket; // manage.js's facilitator socket
-  if (!socket) return;
+  const el = W.el;
   const panel = W.$('projector-controls');
   let state = null;
   let live = null;
 
-  /** Say how a control action went, in the panel's status line. */
-  function say(text, tone) {
-    const box = W.$('pc-msg');
-    box.className = 'm-msg' + (tone ? ' m-msg--' + tone : '');
-    box.textContent = text;
-  }
+  const say = statusLine('pc-msg'); // how a control action went, in the panel's status line
 
-  /** Send a control action; say done or why not. */
+  /** Send a control action; say done or why not (the reply's state reaches the store, and so this panel). */
   function command(payload, done) {
-    W.request(socket, 'command', payload, function (reply) {
-      if (reply.ok) {
-        say(done, 'ok');
-        if (reply.state) take(reply.state);
-      } else say(reply.error.message, 'error');
-    });
+    page.send('command', payload, { say: say, done: done, plain: true });
   }
 
   /** The question a timer or a new round acts on: the one in focus. */
@@ -67,7 +59,7 @@
     results: function () {
       if (!state) return;
       const showing = state.view === 'results';
-      const open = !showing && W.console && W.console.stillAnswering();
+      const open = !showing && page.stillAnswering();
       if (open && !window.confirm(t('confirm_results', { n: W.num(open.n), total: W.num(open.total) }))) return;
       command({ action: 'view', view: showing ? 'auto' : 'results' }, t('done_view'));
     },
@@ -119,18 +111,16 @@
         }, t(isHidden ? 'show_name' : 'hide_name')));
     }) : el('li', { 'data-key': 'none', text: t('names_none') }));
   }
-  const el = W.el;
 
-  /** Take a new state (its timer's deadline and the server's clock come with it). */
-  function take(data) {
-    state = data;
-    W.timer.update(state.timer);
-    W.keepFocus(render);
-  }
-
-  socket.on('snapshot', function (data) { live = data.live || null; take(data.state); });
-  socket.on('state', take);
-  socket.on('live', function (data) { live = data; if (state) W.keepFocus(render); });
+  // A new state brings its timer's deadline and the server's clock; the live aggregate brings the names.
+  page.store.subscribe(function (store, event) {
+    if (event === 'snapshot' || event === 'state' || event === 'reply') {
+      if (store.state !== state) timer.update(store.state.timer);
+    } else if (event !== 'live') return;
+    state = store.state;
+    live = store.live || null;
+    if (state) W.keepFocus(render);
+  });
 
   W.$('pc-join').addEventListener('click', actions.join);
   W.$('pc-blank').addEventListener('click', actions.blank);
@@ -146,12 +136,12 @@
   });
 
   // Shortcuts (shortcuts.js dispatches them and lists them in the `?` overlay).
-  W.shortcut(['g'], t('key_results'), actions.results);
-  W.shortcut(['a'], t('key_new_round'), actions.newRound);
-  W.shortcut(['b'], t('key_blank'), actions.blank);
-  W.shortcut(['j'], t('key_join'), actions.join);
-  W.shortcut(['t'], t('key_timer'), actions.timer);
-  W.shortcut(['h'], t('key_hide_results'), actions.hide);
-  W.shortcut(['s'], t('key_steps'), actions.steps);
+  shortcut(['g'], t('key_results'), actions.results);
+  shortcut(['a'], t('key_new_round'), actions.newRound);
+  shortcut(['b'], t('key_blank'), actions.blank);
+  shortcut(['j'], t('key_join'), actions.join);
+  shortcut(['t'], t('key_timer'), actions.timer);
+  shortcut(['h'], t('key_hide_results'), actions.hide);
+  shortcut(['s'], t('key_steps'), actions.steps);
   if (panel) panel.hidden = false;
-})();
+}

@@ -1,10 +1,9 @@
 /* Facilitator page: the facilitator link for another device, the live copy of the projector and whether a
-   projector is connected. Uses the socket manage.js opens (window.workshopSocket). */
-(function () {
-  'use strict';
+   projector is connected. From the page's store (store.js); requests through its helper (request.js). */
+import * as W from './common.js';
 
-  const socket = window.workshopSocket;
-  if (!socket) return;
+/** Draw the facilitator link, the live copy and the projector's status from the page's store. */
+export function mount(page) {
   const t = W.t;
   let projector = null; // {connected, changed_at}
   let lastUpdate = null; // Date of the last state or live update sent to the projector while one is connected
@@ -27,10 +26,9 @@
   W.$('fac-link-make').addEventListener('click', function () {
     const button = this;
     button.disabled = true;
-    W.request(socket, 'facilitator_link', {}, function (reply) {
-      button.disabled = false;
-      if (reply.ok) showOffer(reply);
-      else window.alert(t('failed', { message: reply.error.message }));
+    page.send('facilitator_link', {}, {
+      ok: function (reply) { button.disabled = false; showOffer(reply); },
+      failed: function (error) { button.disabled = false; window.alert(t('failed', { message: error.message })); },
     });
   });
 
@@ -85,16 +83,15 @@
     }
   }
 
-  socket.on('snapshot', function (data) {
-    projector = data.projector || null;
-    lastUpdate = projector && projector.connected > 0 ? new Date() : null;
-    renderStatus();
+  page.store.subscribe(function (store, event) {
+    if (event === 'snapshot') {
+      projector = store.projector || null;
+      lastUpdate = projector && projector.connected > 0 ? new Date() : null;
+      renderStatus();
+    } else if (event === 'projector') {
+      projector = store.projector;
+      lastUpdate = projector.connected > 0 ? new Date() : lastUpdate;
+      renderStatus();
+    } else if (event === 'state' || event === 'live') updated();
   });
-  socket.on('projector', function (data) {
-    projector = data;
-    lastUpdate = data.connected > 0 ? new Date() : lastUpdate;
-    renderStatus();
-  });
-  socket.on('state', updated);
-  socket.on('live', updated);
-})();
+}

@@ -1,11 +1,26 @@
-/* Keyboard shortcuts of a page (the W.shortcuts list): the same keys wherever the focus is, except in a form
-   control (a key there belongs to the control; Esc leaves it); `?` opens the overlay listing them all.
-   Loaded after the modules that add shortcuts. */
-(function () {
-  'use strict';
+/* Keyboard shortcuts of a page: the same keys wherever the focus is, except in a form control (a key there
+   belongs to the control; Esc leaves it); `?` opens the overlay listing them all. Panels add theirs with
+   shortcut(); the page's entry module calls listen() once. */
+import * as W from './common.js';
 
-  const el = W.el;
-  const t = W.t;
+const el = W.el;
+const t = W.t;
+// The page's shortcuts, in the order the overlay lists them: {keys, label, run}. keys are KeyboardEvent.key
+// values (letters in lower case), label the text the overlay shows.
+const shortcuts = [];
+
+/** Add a keyboard shortcut: keys (e.g. ['n', 'ArrowRight']), what it does in words, and the function. */
+export function shortcut(keys, label, run) {
+  shortcuts.push({ keys: keys, label: label, run: run });
+}
+
+/** The page's shortcuts so far ({keys, label, run}), in the overlay's order. */
+export function registered() {
+  return shortcuts.slice();
+}
+
+/** Dispatch the page's shortcuts and draw the `?` overlay (after the panels added theirs). */
+export function listen() {
   const dialog = document.getElementById('shortcut-dialog');
   const NAMES = { ArrowRight: '→', ArrowLeft: '←', ArrowUp: '↑', ArrowDown: '↓', Escape: 'Esc', ' ': 'Space' };
   // Form controls: a key pressed in one belongs to it (an arrow changes a select or a radio, a letter types),
@@ -25,7 +40,7 @@
   /** The shortcuts as a definition list: the keys, then what they do. */
   function listItems() {
     const items = [];
-    W.shortcuts.forEach(function (s) {
+    shortcuts.forEach(function (s) {
       items.push(el('dt', {}, s.keys.map(function (k, i) {
         return [i ? ' ' + t('key_or') + ' ' : null, el('kbd', { text: keyName(k) })];
       })));
@@ -60,7 +75,7 @@
       return;
     }
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    const found = W.shortcuts.find(function (s) { return s.keys.indexOf(key) >= 0; });
+    const found = shortcuts.find(function (s) { return s.keys.indexOf(key) >= 0; });
     if (!found) return;
     event.preventDefault();
     found.run(event);
@@ -70,5 +85,4 @@
     button.addEventListener('click', openHelp);
   });
   drawLists();
-  document.addEventListener('DOMContentLoaded', drawLists); // after every deferred module added its own
-})();
+}

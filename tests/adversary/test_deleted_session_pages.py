@@ -24,8 +24,8 @@ KEYS = sorted({key for keys in PAGES.values() for key in keys})
 def deleted_handler(script: str) -> str:
     """The body of a page's session_deleted handler (empty when it has none)."""
     source = (JS / script).read_text(encoding="utf-8")
-    match = re.search(r"socket\.on\('session_deleted', function \(\) \{\n(.*?)\n  \}\);", source, re.S)
-    return match.group(1) if match else ""
+    match = re.search(r"^( *)socket\.on\('session_deleted', function \(\) \{\n(.*?)\n\1\}\);", source, re.S | re.M)
+    return match.group(2) if match else ""
 
 
 def page_strings(client, path: str) -> dict[str, str]:

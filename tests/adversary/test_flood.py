@@ -98,13 +98,14 @@ def test_the_creation_limit_counts_per_client_address_in_the_app(make_app):
 
 def held(app) -> set[str]:
     """Codes of the rooms the app holds in memory."""
-    return set(app.extensions["workshop"].live._rooms)
+    return {room.code for room in app.extensions["workshop"].live.rooms.held()}
 
 
 def broadcaster_keys(app, code: str) -> list:
     """Everything the broadcaster keeps that names a session."""
     b = app.extensions["workshop"].broadcaster
-    entries = list(b._last) + list(b._cost) + list(b._stale) + list(b._pending) + list(b._roster_dirty)
+    entries = (list(b._last) + list(b._cost) + list(b._stale) + list(b._pending) + list(b._sent)
+               + list(b._touched) + list(b._shows))
     return [e for e in entries if code in (e if isinstance(e, tuple) else (e,))]
 
 
@@ -243,7 +244,7 @@ def test_rate_limit_keys_of_closed_connections_go_away(make_app):
     app = make_app(RATE_JOIN_CONNECTION=(5, 0.05), RATE_ANSWER=(30, 0.05), ROOM_IDLE_SECONDS=3600.0)
     socketio, svc = app.extensions["socketio"], app.extensions["workshop"]
     # Not about broadcasting: no flush threads (in threading mode they race the joins over the tally).
-    svc.broadcaster.touch = lambda room, roster=False: None
+    svc.broadcaster.touch = lambda room, roster=False, parts=(): None
     session = app.test_client().post("/api/sessions", json={"title": "Keys"}).get_json()
     for _ in range(30):
         phone = connect(socketio, app, "participant", {"code": session["code"]})

@@ -71,7 +71,7 @@ def test_a_name_of_only_invisible_characters_is_no_name(join):
 
 
 def test_one_character_with_thousands_of_marks_hits_the_byte_cap(app, join):
-    cap = app.config["NICKNAME_MAX_BYTES"]
+    cap = app.extensions["workshop"].config.nickname_max_bytes
     zalgo = "x" + "\u0301\u0316" * 1000  # one grapheme cluster of 4,001 bytes
     ack = join(zalgo)
     assert ack["ok"] is False and ack["error"]["code"] == "bad_nickname"
@@ -82,8 +82,8 @@ def test_one_character_with_thousands_of_marks_hits_the_byte_cap(app, join):
 
 
 def test_the_longest_valid_join_fits_in_one_message(app):
-    limit = app.config["MAX_MESSAGE_BYTES"]
-    longest = "x" * app.config["NICKNAME_MAX_BYTES"]  # the byte cap binds before the character count
+    limit = app.extensions["workshop"].config.max_message_bytes
+    longest = "x" * app.extensions["workshop"].config.nickname_max_bytes  # the byte cap binds before the character count
     packet = ("42/participant,1" + json.dumps(["join", {"nickname": longest, "discipline": "d" * 160}],
                                               ensure_ascii=False)).encode()
     assert len(packet) < limit
@@ -120,7 +120,7 @@ def test_the_phone_page_takes_the_limit_from_the_settings_and_never_blocks_a_val
     maxlength = int(re.search(r'maxlength="(\d+)"', field).group(1))
     assert re.search(r'data-max="(\d+)"', field).group(1) == str(nickname_max)
     assert f"0/{nickname_max}</span>" in page
-    longest_valid = FAMILY * (app.config["NICKNAME_MAX_BYTES"] // len(FAMILY.encode()))
+    longest_valid = FAMILY * (app.extensions["workshop"].config.nickname_max_bytes // len(FAMILY.encode()))
     assert maxlength >= len(longest_valid.encode("utf-16-le")) // 2  # maxlength counts UTF-16 units
     refused = connect(app.extensions["socketio"], app, "participant", {"code": code}).emit(
         "join", {"nickname": "n" * (nickname_max + 1)})

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.support.server import ServerProcess
-from workshop.web.deflate import CLIENT_WINDOW_BITS, DEFLATE_WITHOUT_CONTEXT, SMALL
+from workshop.web.transport import CLIENT_WINDOW_BITS, DEFLATE_WITHOUT_CONTEXT, SMALL
 
 from .wire import Frames, create_session
 

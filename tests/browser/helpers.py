@@ -34,9 +34,20 @@ def create_session(base_url: str, **fields: Any) -> dict[str, Any]:
     return response.json()
 
 
+# A module of the page's own (static/js/NAME), as the page loaded it: the scripts define no globals, so a test
+# reaches a module's exports by importing it again, which gives the same instance (arg: the file name).
+MODULE = "(name) => import(new URL(name, document.querySelector('script[type=module]').src).href)"
+
+
+def module_call(page, name: str, body: str):
+    """Evaluate body (a JS expression over `m`, the module static/js/NAME as the page loaded it) in the page."""
+    return page.evaluate(f"async () => {{ const m = await ({MODULE})({name!r}); return {body}; }}")
+
+
 def everyone_answered(fac) -> None:
     """Wait until the facilitator page has every answer in: results then need no question first (issue 22)."""
-    fac.wait_for_function("() => window.W && W.console && !W.console.stillAnswering()")
+    fac.wait_for_function(f"async () => {{ const m = await ({MODULE})('manage.js'); "
+                          "return m.stillAnsweringNow() === null; }")
 
 
 def accept_dialogs(page) -> list[str]:

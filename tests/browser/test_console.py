@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import accept_dialogs, create_session, in_panel, questionnaire
+from .helpers import MODULE, accept_dialogs, create_session, in_panel, module_call, questionnaire
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +18,8 @@ FIRST, SECOND = Q["questions"][:2]
 LAST = Q["questions"][-1]
 
 # Every emit of the page's facilitator socket passes here: recorded (and held back) while a test asks so.
-SPY = """() => {
-  const sock = window.workshopSocket;
+SPY = """async () => {
+  const sock = (await (""" + MODULE + """)('manage.js')).socket;
   if (sock.__spied) return;
   const emit = sock.emit;
   window.__sent = null;     // a list: record commands instead of sending them
@@ -91,7 +91,7 @@ def test_every_shortcut_after_every_kind_of_mouse_choice_does_only_what_is_docum
     expect(fac.locator("#on-screen")).to_contain_text(f"de antwoorden op vraag 1, {FIRST['short']}")
     fac.keyboard.press("n")
     expect(fac.locator("#on-screen")).to_contain_text(f"vraag 2, {SECOND['short']}")
-    documented = fac.evaluate("W.shortcuts.map(function (s) { return s.keys; })")
+    documented = module_call(fac, "shortcuts.js", "m.registered().map(function (s) { return s.keys; })")
     assert sorted(k for keys in documented for k in keys) == sorted(SHORTCUTS)  # a new shortcut joins the matrix
 
     for name, selector, how, in_control in CHOICES:

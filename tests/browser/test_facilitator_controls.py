@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import start_server
-from .helpers import LAPTOP, LARGE_PHONE, SMALL_PHONE, accept_dialogs, create_session, decode_qr, questionnaire, shot, show_panel
+from .helpers import (LAPTOP, LARGE_PHONE, SMALL_PHONE, accept_dialogs, create_session, decode_qr, module_call,
+                      questionnaire, shot, show_panel)
 from .test_accessibility import axe_check
 
 pytestmark = pytest.mark.browser
@@ -151,7 +152,7 @@ def test_shortcuts_act_the_same_wherever_the_focus_is_and_question_mark_lists_th
     dialog = fac.locator("#shortcut-dialog")
     expect(dialog).to_be_visible()
     listed = dialog.locator("dt").all_inner_texts()
-    count = fac.evaluate("W.shortcuts.length")
+    count = module_call(fac, "shortcuts.js", "m.registered().length")
     assert len(listed) == count + 1, listed  # every registered shortcut, and ? itself
     for keys in (["N", "→"], ["P", "←"], ["R"], ["Z"], ["?"]):
         assert any(all(k in item for k in keys) for item in listed), (keys, listed)

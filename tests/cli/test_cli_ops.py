@@ -20,7 +20,7 @@ import pytest
 from tests.support.server import ROOT
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.live.service import Live
-from workshop.settings import defaults
+from workshop.settings import Settings
 from workshop.store.sqlite import DB_NAME, Store
 
 OTHER_UID = 54321  # a user without a name, owning what "the service" owns in these tests
@@ -48,7 +48,7 @@ def ago(days: float) -> str:
 def make_sessions(data_dir: Path, ages: dict[str, float], ended: tuple[str, ...] = ()) -> dict[str, str]:
     """Sessions titled by the keys of ages, last changed that many days ago; return title -> code."""
     store = Store(data_dir / DB_NAME)
-    live = Live(store, default_questionnaire(), defaults())
+    live = Live(store, default_questionnaire(), Settings())
     codes = {}
     for title in ages:
         room, _token = live.create(title)

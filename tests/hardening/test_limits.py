@@ -178,10 +178,10 @@ def test_joins_are_limited_per_address(make_app):
     s, _ = started_session(app)
     joined_phone(app, s["code"])
     joined_phone(app, s["code"])
-    before = db_fingerprint(app.config["DATA_DIR"] + "/workshop.sqlite3")
+    before = db_fingerprint(app.extensions["workshop"].config.data_dir + "/workshop.sqlite3")
     third = connect(app.extensions["socketio"], app, "participant", {"code": s["code"]})
     assert ack(third, "join", {})["error"]["code"] == "rate_limited"
-    assert db_fingerprint(app.config["DATA_DIR"] + "/workshop.sqlite3") == before
+    assert db_fingerprint(app.extensions["workshop"].config.data_dir + "/workshop.sqlite3") == before
 
 
 def test_joins_from_another_address_are_not_affected(make_app, monkeypatch):
@@ -212,7 +212,7 @@ def test_answers_are_limited_per_participant(make_app):
     phone, joined = joined_phone(app, s["code"])
     for _ in range(3):
         assert ack(phone, "answer", ANSWER)["ok"]
-    db = app.config["DATA_DIR"] + "/workshop.sqlite3"
+    db = app.extensions["workshop"].config.data_dir + "/workshop.sqlite3"
     before = db_fingerprint(db)
     refused = ack(phone, "answer", {**ANSWER, "option": "dagelijks"})
     assert refused["error"]["code"] == "rate_limited"
@@ -264,7 +264,7 @@ def test_the_facilitator_can_lock_joining(app):
     s, fac = started_session(app)
     _, joined = joined_phone(app, s["code"])
     assert ack(fac, "command", {"action": "lock"})["ok"]
-    db = app.config["DATA_DIR"] + "/workshop.sqlite3"
+    db = app.extensions["workshop"].config.data_dir + "/workshop.sqlite3"
     before = db_fingerprint(db)
     late = connect(app.extensions["socketio"], app, "participant", {"code": s["code"]})
     assert ack(late, "join", {"nickname": "Late"})["error"]["code"] == "locked"

@@ -20,7 +20,7 @@ import pytest
 from tests.support.server import ROOT
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.live.service import Live
-from workshop.settings import defaults
+from workshop.settings import Settings
 from workshop.store.sqlite import DB_NAME, Store
 
 pytestmark = [pytest.mark.integration,
@@ -39,7 +39,7 @@ def site():
     top.chmod(0o755)
     data, backups = top / "data", top / "backups"
     store = Store(data / DB_NAME)
-    Live(store, default_questionnaire(), defaults()).create("Back-up")
+    Live(store, default_questionnaire(), Settings()).create("Back-up")
     store.close()
     (data / "secret_key").write_bytes(SECRET)
     (data / "secret_key").chmod(0o600)

@@ -47,7 +47,7 @@ def test_a_malformed_programme_is_refused_naming_the_field(change, field):
 def test_a_file_that_is_not_toml_is_refused(tmp_path):
     bad = tmp_path / "activities.toml"
     bad.write_text("schema = ", encoding="utf-8")
-    with pytest.raises(programme.ProgrammeError, match="activities.toml: not valid TOML"):
+    with pytest.raises(programme.ProgrammeError, match="activities.toml: TOML syntax error"):
         programme.load(bad)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from workshop.core.commands import apply
 from workshop.core.state import initial
+from workshop.settings import Settings
 from workshop.web import broadcaster as broadcast
 from workshop.web import protocol as p
 
@@ -26,6 +27,8 @@ class FakeSocketIO:
 
     def __init__(self, clock):
         self.clock, self.tasks, self.emits = clock, [], []
+        phone_sids = SimpleNamespace(get_participants=lambda namespace, room: [("phone-1", None)])
+        self.server = SimpleNamespace(manager=phone_sids)  # one phone to send the idea list to
 
     def start_background_task(self, fn, *args):
         self.tasks.append((fn, args))
@@ -174,3 +177,71 @@ def test_aggregates_are_built_under_the_rooms_lock_when_tasks_are_threads(setup)
     io.run_until(1.0)
     assert sent(io, p.FACILITATOR) and sent(io, p.SCREEN)
     assert room.tally.unlocked == []
+
+
+def test_a_presence_change_sends_the_facilitators_the_roster_alone(setup):
+    """Who is connected shows in the roster only: no aggregate (facilitator or projector) is built or sent for it."""
+    clock, io, room, make = setup
+    b = make(0.1)
+    b.presence_changed(room, 1)
+    io.run_until(1.0)
+    assert [(namespace, event) for _t, namespace, event in io.emits] == [(p.FACILITATOR, p.ROSTER)]
+    b.joined(room, 2)  # a join changes the count: both aggregates, the roster with the facilitator's
+    io.run_until(2.0)
+    assert [(namespace, event) for _t, namespace, event in io.emits[1:]] == [
+        (p.FACILITATOR, p.LIVE), (p.FACILITATOR, p.ROSTER), (p.SCREEN, p.LIVE)]
+
+
+def board_room(room):
+    """The room with its activities in memory: the idea wall open, moderation off."""
+    from workshop.core import activities as act
+    from workshop.core.programme import default as default_programme
+    from workshop.live.activities import Board
+
+    programme = default_programme()
+    state = act.initial(act.clean_programme(None), [(c.id, c.text("nl")) for c in programme.challenges])
+    room.board, room.language = Board(state), "nl"
+    room.tally.members = {1: SimpleNamespace(discipline=None), 2: SimpleNamespace(discipline=None)}
+    return programme
+
+
+def test_the_activities_coalesce_in_the_same_flush_on_their_own_windows(setup):
+    """Ideas approved every 10 ms for 3 s: the projector's wall at most every 50 ms, phones' diff every
+    IDEAS_PHONE_INTERVAL, the facilitator's list at most every interval; the first of each goes out at once."""
+    from workshop.core.ideas import Idea
+
+    clock, io, room, make = setup
+    programme = board_room(room)
+    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
+                            "IDEAS_LIST_MAX": 200}, environ={})
+    b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
+                              programme=programme, config=config)
+    for step in range(300):
+        io.run_until(step * 0.01)
+        room.board.put(Idea(step + 1, 1, "project", f"idee {step}", "approved", None, (1,), step + 1))
+        b.ideas_changed(room, [step + 1], moderated=False)
+    io.run_until(5.0)
+
+    def times(namespace, event):
+        return [t for t, ns, name in io.emits if ns == namespace and name == event]
+    for moments, window in ((times(p.SCREEN, p.ACTIVITIES), broadcast.BOARD_SCREEN_WINDOW),
+                            (times(p.PARTICIPANT, p.WALL), 1.0), (times(p.FACILITATOR, p.ACTIVITIES), 0.1)):
+        assert moments[0] == 0.0  # an idle room hears the first idea at once
+        assert all(later - earlier >= window - 1e-9 for earlier, later in zip(moments, moments[1:]))
+        assert moments[-1] >= 2.99  # the last idea reaches every audience
+    assert len(times(p.PARTICIPANT, p.WALL)) == 4  # at 0, 1, 2 and 3 s
+
+
+def test_a_pending_idea_builds_and_sends_nothing_for_the_projector_or_the_phones(setup):
+    from workshop.core.ideas import Idea
+
+    clock, io, room, make = setup
+    programme = board_room(room)
+    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
+                            "IDEAS_LIST_MAX": 200}, environ={})
+    b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
+                              programme=programme, config=config)
+    room.board.put(Idea(1, 1, "project", "nog niet goedgekeurd", "pending", None, (1,), 1))
+    b.ideas_changed(room, [1], moderated=False)
+    io.run_until(5.0)
+    assert [(namespace, event) for _t, namespace, event in io.emits] == [(p.FACILITATOR, p.ACTIVITIES)]

@@ -8,7 +8,7 @@ from itertools import permutations
 
 import pytest
 
-from workshop.app import load_config
+from workshop.settings import Settings
 from workshop.core import activities as act
 from workshop.core import state as sm
 from workshop.core import stats
@@ -70,7 +70,7 @@ def test_the_agreed_phase_needs_an_agreed_answer_on_every_question():
 @pytest.fixture
 def live_room(tmp_path):
     """A self-paced session with one participant who answered one question."""
-    live = Live(Store(tmp_path / "w.db", "FULL"), Q, load_config({}))
+    live = Live(Store(tmp_path / "w.db", "FULL"), Q, Settings())
     room, _ = live.create("Proef", "self")
     member, _ = live.join(room, "Anna")
     live.command(room, "start")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zlib
 
-from workshop.web.deflate import DeflateCache
+from workshop.web.transport import DeflateCache
 
 
 def inflate(data: bytes) -> bytes:

@@ -6,7 +6,7 @@ import json
 import pytest
 from flask import Flask, request
 
-from workshop.web.guard import MAX_JSON_DEPTH, BoundedJSONProvider, nested_deeper
+from workshop.web.middleware import MAX_JSON_DEPTH, BoundedJSONProvider, nested_deeper
 
 
 def nested(depth: int) -> str:

@@ -109,7 +109,7 @@ def test_repeats_left_at_exit_are_counted(logged):
 
 
 def test_the_session_comes_from_the_request_or_the_socket_event(app, client):
-    from workshop.web.logline import session_of
+    from workshop.web.logs import session_of
 
     with app.test_request_context("/s/k7q-x2m/screen"):
         assert session_of() == "K7QX2M"  # the route's code, in canonical form

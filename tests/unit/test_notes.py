@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workshop.app import load_config
+from workshop.settings import Settings
 from workshop.core import notes
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
@@ -42,7 +42,7 @@ def test_a_merge_loses_no_line_of_either_text(stored, mine):
 
 @pytest.fixture
 def live(tmp_path):
-    service = Live(Store(tmp_path / "w.db"), default_questionnaire(), load_config({}))
+    service = Live(Store(tmp_path / "w.db"), default_questionnaire(), Settings())
     return service
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.app import load_config
+from workshop.settings import Settings
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
 from workshop.web.broadcaster import Broadcaster
@@ -32,7 +32,7 @@ class Recorder:
 @pytest.fixture
 def setup(tmp_path):
     recorder = Recorder()
-    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), load_config({}), notifier=recorder)
+    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), Settings(), notifier=recorder)
     room, _token = live.create("Proef", "self")
     assert recorder.take() == []  # nobody can listen to a session that did not exist
     return live, room, recorder
@@ -111,7 +111,7 @@ def test_a_session_deleted_elsewhere_is_reported_and_forgotten(setup):
     live, room, recorder = setup
     live.deleted_elsewhere(room)
     assert recorder.take() == [("session_deleted", room.code)]
-    assert live.forget(room.code) is None
+    assert live.rooms.forget(room.code) is None
 
 
 @pytest.mark.parametrize("write", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workshop.web.netinfo import public_url_or_none
-from workshop.web.origins import allowed_origin, origin_of, own_origin
+from workshop.web.middleware import allowed_origin, origin_of, own_origin
 
 
 @pytest.mark.parametrize("url,origin", [

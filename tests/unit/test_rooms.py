@@ -7,7 +7,7 @@ import pytest
 import socketio
 from socketio import packet as socketio_packet
 
-from workshop.web.rooms import JsonPacket, RoomIndexManager
+from workshop.web.transport import JsonPacket, RoomIndexManager
 
 NS = "/participant"
 
@@ -88,7 +88,7 @@ class CountingDict(dict):
 def test_spread_heartbeats_draws_each_ping_wait_within_the_interval():
     import engineio
 
-    from workshop.web.rooms import spread_heartbeats
+    from workshop.web.transport import spread_heartbeats
 
     server = engineio.Server(async_mode="threading", ping_interval=20, ping_timeout=20)
     spread_heartbeats(server, spread=0.25)

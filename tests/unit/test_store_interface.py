@@ -12,7 +12,7 @@ from workshop.store.sqlite import Store
 
 PACKAGE = Path(__file__).resolve().parents[2] / "workshop"
 USERS = ("live/service.py", "live/deletions.py", "exports/load.py", "cli.py", "web/services.py", "web/pages.py",
-         "web/api.py", "web/downloads.py", "web/auth.py")
+         "web/api.py", "web/reports.py", "web/auth.py")
 MEMBERS = [name for name, _ in inspect.getmembers(SessionStore, inspect.isfunction) if not name.startswith("_")]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from workshop.live.timers import Deadlines
+from workshop.settings import Settings
 
 
 class FakeLive:
@@ -12,7 +13,7 @@ class FakeLive:
     def __init__(self):
         """No room yet."""
         self.rooms: dict[str, SimpleNamespace] = {}
-        self.config: dict[str, object] = {}  # one process: not a worker of several
+        self.config = Settings()  # one process: not a worker of several
         self.expired: list[tuple[str, float]] = []
 
     def set_timer(self, code: str, deadline: float | None) -> None:

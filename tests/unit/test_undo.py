@@ -7,7 +7,7 @@ from workshop.core import state as sm
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
 from workshop.live.service import Live
-from workshop.settings import defaults
+from workshop.settings import Settings
 from workshop.store.sqlite import Store
 
 
@@ -27,7 +27,7 @@ class Clock:
 def live(tmp_path):
     """A live service on its own database with a hand-moved clock."""
     clock = Clock()
-    service = Live(Store(tmp_path / "db.sqlite3"), default_questionnaire(), defaults(), monotonic=clock)
+    service = Live(Store(tmp_path / "db.sqlite3"), default_questionnaire(), Settings(), monotonic=clock)
     service.test_clock = clock
     yield service
     service.store.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.app import load_config
+from workshop.settings import Settings
 from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.tally import headline, mask_for_screen
 from workshop.live import views
@@ -14,7 +14,7 @@ from workshop.store.sqlite import Store
 @pytest.fixture
 def room_with_answers(tmp_path):
     """A self-paced session where two participants answered every question with its first option."""
-    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), load_config({}))
+    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), Settings())
     room, _ = live.create("Proef", "self")
     live.command(room, "start")
     for name in ("Anna", "Bram"):

@@ -6,7 +6,7 @@ import re
 from urllib.parse import unquote
 
 from workshop import cli
-from workshop.web import qr
+from workshop.web import links
 
 from .helpers import connect, projector_key
 from .test_pages import create_by_form
@@ -43,7 +43,7 @@ def test_the_link_is_only_for_the_session_it_was_made_with(client, app, new_sess
     with app.test_request_context():
         from flask import session
 
-        from workshop.web import remote
+        from workshop.web import links as remote
         session[remote.NEW_LINK_KEY] = {"code": "ABCDEF", "token": "x"}
         assert remote.take_once(svc.live.room(other["code"])) is None
 
@@ -53,7 +53,7 @@ def test_a_second_device_gets_every_change_the_first_makes(app, socketio, room):
     ack = r.facilitator.emit("facilitator_link", {})
     assert ack["ok"] and ack["qr"].startswith("<svg") and ack["url"] in unquote(ack["mailto"])
     with r.app.test_request_context("/?lang=nl"):  # the session's language labels the image
-        assert ack["qr"] == qr.svg(ack["url"])  # the browser test decodes it from a screenshot
+        assert ack["qr"] == links.qr_svg(ack["url"])  # the browser test decodes it from a screenshot
     second = connect(socketio, app, "facilitator", {"code": r.code, "token": link_token(ack["url"])})
     assert second.client.is_connected("/facilitator")
     still = connect(socketio, app, "facilitator", {"code": r.code, "token": r.session["facilitator_token"]})

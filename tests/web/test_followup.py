@@ -37,7 +37,7 @@ def test_a_follow_up_records_the_link_takes_the_label_over_and_carries_the_steps
 def test_a_given_organisation_label_is_cleaned_and_limited(client, app):
     reply = client.post("/api/sessions", json={"title": "T", "organisation": "  Museum\u202e  De\tWaag "})
     assert reply.get_json()["organisation"] == "Museum De Waag"
-    too_long = "x" * (app.config["ORGANISATION_MAX"] + 1)
+    too_long = "x" * (app.extensions["workshop"].config.organisation_max + 1)
     reply = client.post("/api/sessions", json={"title": "T", "organisation": too_long})
     assert reply.status_code == 400 and reply.get_json()["error"]["field"] == "organisation"
 

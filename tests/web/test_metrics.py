@@ -97,8 +97,30 @@ def test_every_activity_emit_is_timed(make_app):
     assert phone.last("activities")["status"]["ideas"] == "open"
 
 
+def test_an_ideas_emits_are_timed_and_a_pending_one_is_told_to_the_facilitator_only(make_app):
+    """A pending idea: one emit (the facilitator's list); approved: the projector's wall, the phones' diff, the list, `mine`."""
+    from tests.web.conftest import Room
+    from tests.web.helpers import connect, projector_key
+
+    app = make_app(METRICS=True, IDEAS_PHONE_INTERVAL=0.0)  # every activities part at once, in the handler
+    socketio = app.extensions["socketio"]
+    session = app.test_client().post("/api/sessions", json={"title": "Proeftuin"}).get_json()
+    facilitator = connect(socketio, app, "facilitator", {"code": session["code"], "token": session["facilitator_token"]})
+    screen = connect(socketio, app, "screen", {"code": session["code"], "key": projector_key(session)})
+    phone, _ = Room(app, socketio, session, facilitator, screen).join("A")
+    screen.wait("live", lambda d: d["joined"] == 1)  # the join's flush, a task of its own, sent its last part
+    assert facilitator.emit("activity", {"action": "open", "activity": "ideas"})["ok"]
+
+    def emits():
+        return scrape(app)[("workshop_emit_seconds_count", ())]
+    before = emits()
+    idea = phone.emit("idea", {"text": "Een podcast", "prompt": "project"})["idea"]
+    assert idea["status"] == "pending" and emits() == before + 1
+    assert facilitator.emit("moderate", {"action": "approve", "idea": idea["id"]})["ok"]
+    assert emits() == before + 5
+
+
 def test_the_parts_are_built_with_the_timed_server_and_the_counting_notifier(make_app):
     svc = make_app(METRICS=True).extensions["workshop"]
     assert type(svc.broadcaster.socketio).__name__ == "TimedEmits"
-    assert svc.broadcaster.activity.socketio is svc.broadcaster.socketio
     assert type(svc.live.notifier).__name__ == "CountingNotifier"

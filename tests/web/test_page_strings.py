@@ -1,7 +1,8 @@
 """Each page carries only the strings its own scripts use, and every one of them (issue 21: page weight).
 
-Read from the outside: the rendered page's <script src> tags say which scripts run; those files are scanned
-for the keys they ask W.t/W.tn for; the page's JSON block must hold each of them, in both languages.
+Read from the outside: the rendered page's <script src> tags say which scripts run, with the modules they
+import (issue 22: one entry module per page); those files are scanned for the keys they ask W.t/W.tn for; the
+page's JSON block must hold each of them, in both languages.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from workshop import settings
 from workshop.web import jsstrings
 
 SCRIPT_SRC = re.compile(r'<script[^>]*\bsrc="/static/([^"?]+)')
+IMPORT = re.compile(r"""^import\s[^'"]*['"]\./([\w.-]+\.js)['"];""", re.M)
 PAGE_DATA = re.compile(r'<script type="application/json" id="page-data">(.*?)</script>', re.S)
 QUOTED = r"""['"]([a-z][a-z0-9_]*)['"]"""
 # t('key'), W.t('key', …), t(cond ? 'a' : 'b'), W.tn(n, 'one', 'other'): the quoted keys inside the call's
@@ -54,7 +56,22 @@ def page(client, url: str) -> tuple[list[str], dict]:
     assert response.status_code == 200, url
     html = response.get_data(as_text=True)
     data = PAGE_DATA.search(html)
-    return SCRIPT_SRC.findall(html), json.loads(data.group(1)) if data else {}
+    return with_imports(SCRIPT_SRC.findall(html)), json.loads(data.group(1)) if data else {}
+
+
+def with_imports(scripts: list[str]) -> list[str]:
+    """The scripts (paths under static/) and every module they import, directly or not."""
+    found: list[str] = []
+    todo = list(scripts)
+    while todo:
+        script = todo.pop(0)
+        if script in found:
+            continue
+        found.append(script)
+        folder = script.rsplit("/", 1)[0]
+        text = (settings.ROOT / "static" / script).read_text(encoding="utf-8")
+        todo.extend(f"{folder}/{name}" for name in IMPORT.findall(text))
+    return found
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

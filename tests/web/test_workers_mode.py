@@ -5,7 +5,7 @@ import pytest
 from flask_socketio import SocketIO
 
 from workshop.web.workers import ROUTE_HEADER
-from workshop.web.queue import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, admin_listener
+from workshop.web.workers import ADMIN_NAMESPACE, SESSIONS_DELETED, QueueManager, admin_listener
 
 
 @pytest.fixture

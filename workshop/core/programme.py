@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+from workshop.core import tomlfile
 
 ACTIVITIES: tuple[str, ...] = ("challenges", "ideas", "vote")
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -107,13 +108,7 @@ def parse(data: Mapping[str, Any], name: str = "activities.toml") -> Programme:
 def load(path: str | Path) -> Programme:
     """Read and validate an activities file."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProgrammeError(f"{path.name}: cannot read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ProgrammeError(f"{path.name}: not valid TOML: {exc}") from exc
-    return parse(data, path.name)
+    return parse(tomlfile.read(path, lambda message: ProgrammeError(f"{path.name}: {message}")), path.name)
 
 
 @functools.lru_cache(maxsize=1)

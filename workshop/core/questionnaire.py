@@ -12,12 +12,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from workshop.core import publication
+from workshop.core import publication, tomlfile
 from workshop.core.languages import Text, TextList
 from workshop.core.publication import Publication
 from workshop.core.stats import median_means_something
@@ -477,19 +476,7 @@ def load(path: str | Path) -> Questionnaire:
     """Read, parse and validate a questionnaire TOML file; raise QuestionnaireError on any fault."""
     path = Path(path)
     reader = _Reader(path.name)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise reader.fail("", f"cannot read file: {exc.strerror or exc}") from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise reader.fail("", f"not valid UTF-8 (byte {exc.start})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise reader.fail("", f"TOML syntax error: {exc}") from exc
-    return _parse(data, reader)
+    return _parse(tomlfile.read(path, lambda message: reader.fail("", message)), reader)
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from workshop.core.comparison import build_comparison
 from workshop.core.questionnaire import Questionnaire
+from workshop.exports.formats import HTML, JSON, XLSX, Format
 from workshop.exports.html_format import PALETTE, _environment
 from workshop.exports.labels import labels, long_date, number, percent, translations
 from workshop.exports.load import load_summary
@@ -21,13 +22,6 @@ from workshop.exports.xlsx_format import _Rows, _write
 
 if TYPE_CHECKING:  # the store is read through exports/load.py
     from workshop.store.sqlite import Store
-
-FORMATS = MappingProxyType({  # format: (media type, file extension)
-    "json": ("application/json", "json"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "html": ("text/html; charset=utf-8", "html"),
-})
-
 
 def load_comparison(store: "Store", questionnaire: Questionnaire, codes: Sequence[str], *, by: str, now: str,
                     language: str | None = None, min_group_size: int = 3) -> dict[str, Any] | None:
@@ -157,16 +151,19 @@ def step_line(step: Mapping[str, Any], L: Mapping[str, Any]) -> str:
     return f"{text} ({L['statuses'][step.get('status')]})" if step.get("carried") else text
 
 
-RENDERERS = MappingProxyType({"json": to_json, "html": to_html, "xlsx": to_xlsx})
+# Each renderer takes the comparison and returns text or bytes.
+FORMATS: Mapping[str, Format] = MappingProxyType({
+    "json": Format(JSON, "json", to_json), "xlsx": Format(XLSX, "xlsx", to_xlsx), "html": Format(HTML, "html", to_html),
+})
 
 
 def render(comparison: Mapping[str, Any], fmt: str) -> bytes:
     """One format of the comparison as bytes."""
-    body = RENDERERS[fmt](comparison)
+    body = FORMATS[fmt].render(comparison)
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
 def filename(comparison: Mapping[str, Any], fmt: str) -> str:
     """The download name: digitaal-dna-comparison-<first date>-<last date>.<ext>."""
     dates = [c["date"][:10] for c in comparison["columns"]]
-    return f"digitaal-dna-comparison-{min(dates)}-{max(dates)}.{FORMATS[fmt][1]}"
+    return f"digitaal-dna-comparison-{min(dates)}-{max(dates)}.{FORMATS[fmt].extension}"

@@ -16,13 +16,14 @@ from workshop.core.text import clean_text
 from workshop.live.notifier import Notifier
 from workshop.live.room import Room, stored
 from workshop.store.interface import SessionStore
+from workshop.settings import Settings
 
 
 class Host(Protocol):
     """What the activities need of the live service (workshop.live.service.Live) that holds them."""
 
     store: SessionStore
-    config: dict[str, Any]
+    config: Settings
     notifier: Notifier
     clock: Callable[[], str]
     monotonic: Callable[[], float]
@@ -83,7 +84,7 @@ class Activities:
         self.programme = programme
 
     @property
-    def config(self) -> dict[str, Any]:
+    def config(self) -> Settings:
         """The settings."""
         return self.live.config
 
@@ -126,12 +127,12 @@ class Activities:
         if not isinstance(action, str) or action not in act.ACTIVITY_ACTIONS:
             raise Rejected("unknown_action", "Unknown action", "action")
         items = data.get("items")
-        if action == "challenges" and isinstance(items, list) and len(items) > self.config["CHALLENGES_MAX"]:
-            raise Rejected("bad_request", f"at most {self.config['CHALLENGES_MAX']} challenges", "challenges")
+        if action == "challenges" and isinstance(items, list) and len(items) > self.config.challenges_max:
+            raise Rejected("bad_request", f"at most {self.config.challenges_max} challenges", "challenges")
 
         def text_of(value: object) -> str | None:
             """A challenge text, cleaned and limited."""
-            return clean_text(value, max_length=self.config["CHALLENGE_MAX"], field_name="challenge")
+            return clean_text(value, max_length=self.config.challenge_max, field_name="challenge")
 
         with self.live.editing(room) as room:
             if action == "open" and room.state.stage == "ended":
@@ -172,7 +173,7 @@ class Activities:
         with self.live.editing(room) as room:
             self._member(room, participant_id)
             board = self.board(room)
-            chosen = act.check_picks(board.state, picks, self.config["CHALLENGE_PICKS_MAX"])
+            chosen = act.check_picks(board.state, picks, self.config.challenge_picks_max)
             with stored():
                 self.live.store.save_picks(room.id, participant_id, list(chosen), self.live.clock())
             board.picks[participant_id] = chosen
@@ -183,14 +184,14 @@ class Activities:
 
     def submit(self, room: Room, participant_id: int, text: object, prompt: object) -> Idea:
         """Store a phone's idea (approved at once when the session auto-approves)."""
-        text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", field="text", required=True,
-                          max_bytes=self.config["IDEA_MAX_BYTES"])
+        text = clean_text(text, max_length=self.config.idea_max, field_name="idea", field="text", required=True,
+                          max_bytes=self.config.idea_max_bytes)
         if self.programme.prompt(prompt) is None:
             raise Rejected("bad_request", "Unknown prompt", "prompt")
         with self.live.editing(room) as room:
             self._member(room, participant_id)
             board = self.board(room)
-            idx.check_new_idea(board.state, board.written[participant_id], self.config["IDEAS_PER_PARTICIPANT"])
+            idx.check_new_idea(board.state, board.written[participant_id], self.config.ideas_per_participant)
             status = "approved" if board.state.auto_approve else "pending"
             with stored():
                 idea_id = self.live.store.add_idea(room.id, participant_id, prompt, text, status, self.live.clock())
@@ -206,12 +207,12 @@ class Activities:
         if action not in idx.MODERATION:
             raise Rejected("unknown_action", "Unknown action", "action")
         if action == "edit":
-            text = clean_text(text, max_length=self.config["IDEA_MAX"], field_name="idea", field="text", required=True,
-                              max_bytes=self.config["IDEA_MAX_BYTES"])
+            text = clean_text(text, max_length=self.config.idea_max, field_name="idea", field="text", required=True,
+                              max_bytes=self.config.idea_max_bytes)
         with self.live.editing(room) as room:
             board = self.board(room)
             changed = idx.moderate(board.ideas, action, idea_id, text=text, target=target)
-            dots = idx.carry_dots(board.dots, idea_id, target, self.config["DOTS_PER_IDEA"]) \
+            dots = idx.carry_dots(board.dots, idea_id, target, self.config.dots_per_idea) \
                 if action == "merge" else {}
             before = Undo(board.undo_count + 1, self.live.monotonic(), {i: board.ideas[i] for i in changed},
                           {pid: dict(board.dots.get(pid, {})) for pid in dots})
@@ -226,7 +227,7 @@ class Activities:
         with self.live.editing(room) as room:
             board = self.board(room)
             last = board.undo
-            if last is None or last.id != undo_id or self.live.monotonic() - last.at > self.config["UNDO_SECONDS"]:
+            if last is None or last.id != undo_id or self.live.monotonic() - last.at > self.config.undo_seconds:
                 raise Rejected("undo_expired", "This action can no longer be undone", "undo")
             self._write(room, board, dict(last.ideas), last.dots)
             board.undo = None
@@ -248,7 +249,7 @@ class Activities:
             self._member(room, participant_id)
             board = self.board(room)
             placed = idx.place_dots(board.state, board.ideas, board.dots.get(participant_id, {}), idea_id, count,
-                                    total=self.config["DOTS_PER_PARTICIPANT"], per_idea=self.config["DOTS_PER_IDEA"])
+                                    total=self.config.dots_per_participant, per_idea=self.config.dots_per_idea)
             with stored():
                 self.live.store.save_dots(room.id, participant_id, placed, self.live.clock())
             board.dots[participant_id] = placed

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from workshop.core import activities as act
 from workshop.core import ideas as idx
 from workshop.core.programme import Programme
+from workshop.settings import Settings
 
 if TYPE_CHECKING:
     from workshop.live.activities import Board
@@ -49,27 +50,27 @@ def wall(board: "Board", limit: int | None = None) -> list[list[Any]]:
     return [[i["id"], i["text"]] for i in idx.wall(board.ideas, limit)]
 
 
-def screen(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any]) -> dict[str, Any]:
+def screen(room: "Room", board: "Board", programme: Programme, cfg: Settings) -> dict[str, Any]:
     """The projector's view: no idea author, no pending or hidden idea, no ranking before its reveal."""
     data = base(board, programme, room.language)
     data["auto_approve"] = board.state.auto_approve
-    data["wall"] = wall(board, cfg["WALL_SCREEN_MAX"])
+    data["wall"] = wall(board, cfg.wall_screen_max)
     data["wall_total"] = board.approved
-    data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=False)
-    data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=False)
+    data["challenge_result"] = challenge_result(room, board, cfg.min_group_size, full=False)
+    data["vote_result"] = vote_result(room, board, cfg.min_group_size, cfg.vote_top, full=False)
     return data
 
 
-def facilitator(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any]) -> dict[str, Any]:
+def facilitator(room: "Room", board: "Board", programme: Programme, cfg: Settings) -> dict[str, Any]:
     """The facilitator's view: everything, every idea with its status and dots."""
     data = base(board, programme, room.language)
     dots = idx.idea_dots(board.dots)
     data["auto_approve"] = board.state.auto_approve
-    data["challenge_result"] = challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=True)
-    data["vote_result"] = vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=True)
+    data["challenge_result"] = challenge_result(room, board, cfg.min_group_size, full=True)
+    data["vote_result"] = vote_result(room, board, cfg.min_group_size, cfg.vote_top, full=True)
     arrived = list(reversed(board.ideas.values()))  # newest first (the board keeps the order of arrival)
     newest = ([i for i in arrived if i.status == "pending"]
-              + [i for i in arrived if i.status != "pending"])[:cfg["IDEAS_LIST_MAX"]]
+              + [i for i in arrived if i.status != "pending"])[:cfg.ideas_list_max]
     data["ideas"] = [{"id": i.id, "text": i.text, "prompt": i.prompt, "status": i.status,
                       "merged_into": i.merged_into, "authors": len(i.all_authors()), "dots": dots[i.id]}
                      for i in newest]
@@ -79,17 +80,17 @@ def facilitator(room: "Room", board: "Board", programme: Programme, cfg: dict[st
     return data
 
 
-def phone(room: "Room", board: "Board", programme: Programme, cfg: dict[str, Any],
+def phone(room: "Room", board: "Board", programme: Programme, cfg: Settings,
           participant_id: int | None) -> dict[str, Any]:
     """A phone's view: its own picks, ideas and dots, and the rankings once revealed (no idea list: see wall)."""
     data = base(board, programme, room.language)
-    data["limits"] = {"picks": cfg["CHALLENGE_PICKS_MAX"], "ideas": cfg["IDEAS_PER_PARTICIPANT"],
-                      "idea_max": cfg["IDEA_MAX"], "dots": cfg["DOTS_PER_PARTICIPANT"],
-                      "dots_per_idea": cfg["DOTS_PER_IDEA"]}
+    data["limits"] = {"picks": cfg.challenge_picks_max, "ideas": cfg.ideas_per_participant,
+                      "idea_max": cfg.idea_max, "dots": cfg.dots_per_participant,
+                      "dots_per_idea": cfg.dots_per_idea}
     revealed = {a: board.state.of(a) == "revealed" for a in ("challenges", "vote")}
-    data["challenge_result"] = (challenge_result(room, board, cfg["MIN_GROUP_SIZE"], full=False)
+    data["challenge_result"] = (challenge_result(room, board, cfg.min_group_size, full=False)
                                 if revealed["challenges"] else None)
-    data["vote_result"] = (vote_result(room, board, cfg["MIN_GROUP_SIZE"], cfg["VOTE_TOP"], full=False)
+    data["vote_result"] = (vote_result(room, board, cfg.min_group_size, cfg.vote_top, full=False)
                            if revealed["vote"] else None)
     data["mine"] = None if participant_id is None else mine(board, participant_id)
     return data

@@ -39,8 +39,8 @@ class DeletionWatcher(Periodic):
     def check(self) -> list[str]:
         """Close the rooms of sessions deleted elsewhere since the last check; return their codes."""
         again, self._sweep_again = self._sweep_again, []
-        changed = self.live.changed_elsewhere()
-        rooms = self.live.deleted_rooms() if changed else []
+        changed = self.live.rooms.changed_elsewhere()
+        rooms = self.live.rooms.deleted_rooms() if changed else []
         with self.app.app_context():
             # Sockets first, then memory: until its socket is closed a request finds its room and is
             # refused with session_deleted by the store. Once more on the next check: a socket whose

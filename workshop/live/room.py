@@ -1,15 +1,13 @@
-"""A session held in memory (Room), the helpers of the live service, and the cache of rooms it keeps."""
+"""A session held in memory (Room) and the small helpers of the live service (its cache: live/cache.py)."""
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from workshop.core import security
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Tally
 from workshop.store.sqlite import SessionMissing
@@ -83,123 +81,3 @@ class Room:
     # The live service's lock (Live.editing holds it while it changes the room): whoever reads the tally or the
     # board from another thread (the broadcaster's flush) holds it too, else a join may change them mid-read.
     lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
-
-
-class RoomCache:
-    """The rooms a Live service holds in memory: loaded from the store on first use, dropped when idle or deleted.
-
-    Mixed into Live, which provides store, questionnaire, notifier, monotonic, _rooms, _lock and _data_version.
-    """
-
-    def room(self, code: object) -> Room | None:
-        """Return the live room for a code, loading it from the database once."""
-        code = security.normalise_code(code)
-        if code is None:
-            return None
-        with self._lock:
-            room = self._rooms.get(code)
-            if room is None:
-                room = self._load(code)
-                if room is not None:
-                    self._rooms[code] = room
-                    if room.state.timer is not None and self.deadlines is not None and self.config.get("WORKER"):
-                        self.deadlines.watch(code, float(room.state.timer.deadline))
-            if room is not None:
-                room.used_at = self.monotonic()
-            return room
-
-    def peek(self, code: object) -> Room | None:
-        """A room to read, without holding it in memory here when this process is one worker of several.
-
-        Another worker may own the session (the proxy sends its sockets there): a copy kept here would be a
-        ghost that never hears that worker's changes. So a worker reads such a room fresh from the store.
-        """
-        code = security.normalise_code(code)
-        if code is None or not self.config.get("WORKER"):
-            return self.room(code)
-        with self._lock:
-            return self._rooms.get(code) or self._load(code)
-
-    def in_memory(self, code: object) -> Room | None:
-        """The room this process holds for a code, None when it holds none (nothing is loaded)."""
-        with self._lock:
-            return self._rooms.get(code) if isinstance(code, str) else None
-
-    def _current(self, room: Room) -> Room:
-        """Return the live copy of a room a caller may have held across an eviction (call under the lock)."""
-        if not room.evicted:
-            return room
-        current = self.room(room.code)
-        if current is None:
-            raise Rejected("unknown_session", "This session no longer exists")
-        return current
-
-    def evict_idle(self, idle_seconds: float, busy: Callable[[str], bool],
-                   release: Callable[[str], None]) -> list[str]:
-        """Drop rooms unused for idle_seconds that nothing is `busy` with; `release` each one's other state.
-
-        Every change is committed before memory changes, so a dropped room reloads
-        with the same state; a caller still holding it is sent to the new copy
-        (`_current`), so an old copy never writes over newer state.
-        """
-        with self._lock:
-            cutoff = self.monotonic() - idle_seconds
-            codes = [code for code, room in self._rooms.items() if room.used_at <= cutoff and not busy(code)]
-            for code in codes:
-                self._rooms.pop(code).evicted = True
-                release(code)
-        return codes
-
-    def _load(self, code: str) -> Room | None:
-        """Build a room from its stored rows."""
-        row = self.store.session(code)
-        if row is None:
-            return None
-        tally = Tally.from_rows(self.questionnaire, self.store.participants(row["id"]), self.store.answers(row["id"]))
-        tally.seq = max(tally.seq, self.store.max_seq(row["id"]))
-        return Room(
-            id=row["id"], code=row["code"], title=row["title"], language=row["language"],
-            disciplines=json.loads(row["disciplines"]), facilitator_hash=row["facilitator_hash"],
-            created_at=row["created_at"], report_generation=row["report_generation"],
-            state=SessionState.from_dict(json.loads(row["state"])), tally=tally,
-            organisation=row["organisation"], follows=row["follows"], carried=self.store.carried_steps(row["id"]),
-            lock=self._lock,
-        )
-
-    def forget(self, code: str) -> Room | None:
-        """Drop a room from memory (after it was deleted); return it when it was there."""
-        with self._lock:
-            room = self._rooms.pop(code, None)
-            if room is not None:
-                room.evicted = True
-            return room
-
-    def deleted_room(self, code: str) -> Room | None:
-        """The room in memory for code if its session is no longer stored (deleted by another process)."""
-        with self._lock:
-            room = self._rooms.get(code)
-            if room is None or self.store.missing_codes([code]) != {code}:
-                return None
-            return room
-
-    def rooms_in_memory(self) -> int:
-        """How many sessions this process holds in memory."""
-        return len(self._rooms)
-
-    def deleted_elsewhere(self, room: Room) -> None:
-        """Tell the notifier that another process deleted a room's session, then forget the room."""
-        self.notifier.session_deleted(room)
-        self.forget(room.code)
-
-    def changed_elsewhere(self) -> bool:
-        """Whether another process committed to the database since the last look (one PRAGMA data_version)."""
-        version = self.store.data_version()
-        with self._lock:
-            changed, self._data_version = version != self._data_version, version
-        return changed
-
-    def deleted_rooms(self) -> list[Room]:
-        """The rooms in memory whose sessions another process deleted."""
-        with self._lock:
-            missing = self.store.missing_codes(list(self._rooms))
-            return [self._rooms[code] for code in sorted(missing)]

@@ -18,20 +18,22 @@ from workshop.core.tally import Member
 from workshop.core.text import clean_multiline, clean_text, strip_invisible  # noqa: F401 (re-exported)
 from workshop.live import undo as undoing
 from workshop.live.activities import Activities
+from workshop.live.cache import RoomCache
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.timers import Background, Deadlines, screen_fields
 from workshop.store.interface import SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
-    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, RoomCache, joins_late, stored, utcnow)
+    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, joins_late, stored, utcnow)
+from workshop.settings import Settings
 
 MIN_PURGE_DAYS = 1  # `sessions purge --older-than` and RETENTION_DAYS below this delete nothing
 KEEP_IN_USE_SECONDS = 3600.0  # how often a room something is connected to has its retention clock moved
 
 
-class Live(RoomCache):
+class Live:
     """The application's sessions: every change goes through here, is committed, then told to the notifier."""
 
-    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: dict[str, Any],
+    def __init__(self, store: SessionStore, questionnaire: Questionnaire, config: Settings,
                  clock: Callable[[], str] = utcnow, monotonic: Callable[[], float] = time.monotonic, *,
                  notifier: Notifier | None = None, wall: Callable[[], float] = time.time,
                  programme: Programme | None = None, background: Background | None = None):
@@ -51,20 +53,57 @@ class Live(RoomCache):
         self.clock = clock
         self.monotonic = monotonic
         self.notifier: Notifier = notifier if notifier is not None else NullNotifier()
-        self._rooms: dict[str, Room] = {}
         self._lock = threading.RLock()
-        self._data_version = store.data_version()
+        # the rooms in memory, under the same lock: every room's `lock` is this one (Room.lock)
+        self.rooms = RoomCache(store, questionnaire, config, self._lock, monotonic, loaded=self._watch_timer)
         self.activities = Activities(self, programme or default_programme())  # challenges, ideas, dot vote
 
     @contextmanager
     def editing(self, room: Room) -> Iterator[Room]:
-        """Hold the service's lock and give the live copy of a room (the one to change; see RoomCache._current).
+        """Hold the service's lock and give the live copy of a room (the one to change; see RoomCache.current).
 
         Every change of a room goes this way, the activities' too: validate, commit, update the copy, leave
         the block, and only then tell the notifier (never while holding the lock).
         """
         with self._lock:
-            yield self._current(room)
+            yield self.rooms.current(room)
+
+    # The rooms in memory (live/cache.py), as the web layer asks for them
+
+    def room(self, code: object) -> Room | None:
+        """Return the live room for a code, loading it from the database once (RoomCache.room)."""
+        return self.rooms.room(code)
+
+    def peek(self, code: object) -> Room | None:
+        """A room to read without holding it here when another worker may own it (RoomCache.peek)."""
+        return self.rooms.peek(code)
+
+    def in_memory(self, code: object) -> Room | None:
+        """The room this process holds for a code, None when it holds none (RoomCache.in_memory)."""
+        return self.rooms.in_memory(code)
+
+    def deleted_room(self, code: str) -> Room | None:
+        """The room in memory for code if another process deleted its session (RoomCache.deleted_room)."""
+        return self.rooms.deleted_room(code)
+
+    def evict_idle(self, idle_seconds: float, busy: Callable[[str], bool],
+                   release: Callable[[str], None]) -> list[str]:
+        """Drop idle rooms nothing is busy with; `release` each one's other state (RoomCache.evict_idle)."""
+        return self.rooms.evict_idle(idle_seconds, busy, release)
+
+    def rooms_in_memory(self) -> int:
+        """How many sessions this process holds in memory."""
+        return self.rooms.rooms_in_memory()
+
+    def deleted_elsewhere(self, room: Room) -> None:
+        """Tell the notifier that another process deleted a room's session, then forget the room."""
+        self.notifier.session_deleted(room)
+        self.rooms.forget(room.code)
+
+    def _watch_timer(self, room: Room) -> None:
+        """Watch the running timer of a room one worker of several loaded (that worker closes its question)."""
+        if room.state.timer is not None and self.deadlines is not None and self.config.worker:
+            self.deadlines.watch(room.code, float(room.state.timer.deadline))
 
     # Sessions
 
@@ -78,8 +117,8 @@ class Live(RoomCache):
         steps are carried over, to record what became of them. `activities` chooses the programme
         after the quiz (default: all of them).
         """
-        title = clean_text(title, max_length=self.config["TITLE_MAX"], field_name="title", required=True)
-        organisation = clean_text(organisation, max_length=self.config["ORGANISATION_MAX"],
+        title = clean_text(title, max_length=self.config.title_max, field_name="title", required=True)
+        organisation = clean_text(organisation, max_length=self.config.organisation_max,
                                   field_name="organisation") or (followed.organisation if followed else "")
         if pacing not in sm.PACINGS:
             raise Rejected("bad_request", "pacing must be 'paced' or 'self'", "pacing")
@@ -101,20 +140,20 @@ class Live(RoomCache):
                 carried=self.store.steps(followed.id) if followed else None,
             )
             self.store.save_activities(self.store.session(code)["id"], board.to_dict(), self.clock())
-        if self.config.get("WORKER"):  # one of several workers: the one the code hashes to loads it on first use
-            return self._load(code), token
+        if self.config.worker:  # one of several workers: the one the code hashes to loads it on first use
+            return self.rooms.load(code), token
         return self.room(code), token
 
     def _clean_disciplines(self, value: object, language: str) -> list[str]:
         """Validate the list of disciplines, defaulting to the seed list."""
         if value is None:
             return list(DEFAULT_DISCIPLINES[language])
-        if not isinstance(value, list) or len(value) > self.config["MAX_DISCIPLINES"]:
-            raise Rejected("bad_request", f"disciplines must be a list of at most {self.config['MAX_DISCIPLINES']}",
+        if not isinstance(value, list) or len(value) > self.config.max_disciplines:
+            raise Rejected("bad_request", f"disciplines must be a list of at most {self.config.max_disciplines}",
                            "disciplines")
         result: list[str] = []
         for item in value:
-            text = clean_text(item, max_length=self.config["DISCIPLINE_MAX"], field_name="disciplines")
+            text = clean_text(item, max_length=self.config.discipline_max, field_name="disciplines")
             if text and text not in result:
                 result.append(text)
         return result
@@ -156,7 +195,7 @@ class Live(RoomCache):
                 self.store.replace_facilitator_tokens(room.id, security.token_hash(token), self.clock())
             else:
                 self.store.add_facilitator_token(room.id, security.token_hash(token), self.clock(),
-                                                 self.config["FACILITATOR_LINKS_MAX"])
+                                                 self.config.facilitator_links_max)
         self.sign_out_revoked(room)
         return token
 
@@ -185,7 +224,7 @@ class Live(RoomCache):
     def sign_out_revoked_everywhere(self) -> list[str]:
         """Sign out revoked facilitator sockets of every room in memory (after another process wrote)."""
         with self._lock:
-            rooms = [room for room in self._rooms.values() if room.facilitators]
+            rooms = [room for room in self.rooms.held() if room.facilitators]
         return [sid for room in rooms for sid in self.sign_out_revoked(room)]
 
     # Participants
@@ -196,13 +235,13 @@ class Live(RoomCache):
             raise Rejected("session_ended", "This session has ended")
         if room.state.locked:
             raise Rejected("locked", "The facilitator has closed joining")
-        nickname = clean_text(nickname, max_length=self.config["NICKNAME_MAX"], field_name="nickname",
-                              max_bytes=self.config["NICKNAME_MAX_BYTES"])
+        nickname = clean_text(nickname, max_length=self.config.nickname_max, field_name="nickname",
+                              max_bytes=self.config.nickname_max_bytes)
         if discipline is not None and discipline != "" and discipline not in room.disciplines:
             raise Rejected("bad_discipline", "Unknown discipline", "discipline")
         token = security.new_token()
         with self.editing(room) as room:
-            if len(room.tally.members) >= self.config["MAX_PARTICIPANTS"]:
+            if len(room.tally.members) >= self.config.max_participants:
                 raise Rejected("full", "This session is full")
             late = joins_late(room.state)
             with stored():
@@ -298,7 +337,7 @@ class Live(RoomCache):
             before = room.state
             now = self.monotonic()
             if action == "undo":
-                new = undoing.target(room.undo, before, now, self.config["UNDO_SECONDS"])
+                new = undoing.target(room.undo, before, now, self.config.undo_seconds)
             else:
                 new = commands.apply(before, action, question=question, option=kwargs.get("option"),
                                      valid_options=options, view=kwargs.get("view"),
@@ -322,11 +361,11 @@ class Live(RoomCache):
 
     def undo_seconds(self, room: Room) -> float:
         """Seconds left to undo the last control action on a session (0: nothing to undo)."""
-        return undoing.remaining(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+        return undoing.remaining(room.undo, self.monotonic(), self.config.undo_seconds)
 
     def undo_offer(self, room: Room) -> dict[str, Any] | None:
         """What `undo` would undo now ({action, question, seconds}), None when nothing."""
-        return undoing.offer(room.undo, self.monotonic(), self.config["UNDO_SECONDS"])
+        return undoing.offer(room.undo, self.monotonic(), self.config.undo_seconds)
 
     def projector_connected(self, room: Room, connected: bool) -> None:
         """Count a projector page that connected (True) or went away (False), and tell the facilitators."""
@@ -344,12 +383,12 @@ class Live(RoomCache):
         """
         if question_id != "" and (not isinstance(question_id, str) or not self.questionnaire.question(question_id)):
             raise Rejected("unknown_question", "Unknown question", "question")
-        if not isinstance(text, str) or len(text) > self.config["NOTE_MAX"]:
-            raise Rejected("bad_request", f"note must be text of at most {self.config['NOTE_MAX']} characters", "text")
+        if not isinstance(text, str) or len(text) > self.config.note_max:
+            raise Rejected("bad_request", f"note must be text of at most {self.config.note_max} characters", "text")
         if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**53:
             raise Rejected("bad_request", "version must be the note's version the text was typed on", "version")
         with self._lock:
-            room = self._current(room)
+            room = self.rooms.current(room)
             stored_text, stored_version = self.store.note(room.id, question_id)
             saved = notes.save(stored_text, stored_version, clean_multiline(text), version, markers)
             if saved.version != stored_version:
@@ -361,13 +400,13 @@ class Live(RoomCache):
 
     def save_steps(self, room: Room, items: object) -> list[dict[str, str]]:
         """Store the session's first small steps (what, who, by when)."""
-        if not isinstance(items, list) or len(items) > self.config["STEPS_MAX"]:
-            raise Rejected("bad_request", f"steps must be a list of at most {self.config['STEPS_MAX']}", "steps")
+        if not isinstance(items, list) or len(items) > self.config.steps_max:
+            raise Rejected("bad_request", f"steps must be a list of at most {self.config.steps_max}", "steps")
         steps = []
         for item in items:
             if not isinstance(item, dict):
                 raise Rejected("bad_request", "each step must be an object", "steps")
-            what, who, due = (clean_text(item.get(name), max_length=self.config[f"STEP_{name.upper()}_MAX"],
+            what, who, due = (clean_text(item.get(name), max_length=getattr(self.config, f"step_{name}_max"),
                                          field_name=name) or "" for name in STEP_FIELDS)
             idea = item.get("idea")
             if idea is not None:
@@ -450,7 +489,7 @@ class Live(RoomCache):
         """Delete a session with every row that belongs to it."""
         with self._lock:
             deleted = self.store.delete_session(code)
-            room = self.forget(code)
+            room = self.rooms.forget(code)
         if room is not None:
             self.notifier.session_deleted(room)
         return deleted
@@ -488,8 +527,8 @@ class Live(RoomCache):
         """
         now = self.monotonic()
         with self._lock:
-            rooms = [room for code, room in self._rooms.items()
-                     if room.state.stage != "ended" and now - room.kept_at >= KEEP_IN_USE_SECONDS and busy(code)]
+            rooms = [room for room in self.rooms.held()
+                     if room.state.stage != "ended" and now - room.kept_at >= KEEP_IN_USE_SECONDS and busy(room.code)]
             for room in rooms:
                 room.kept_at = now
         if rooms:

@@ -13,18 +13,19 @@ from workshop.core.screen_control import ACTIONS as SCREEN_ACTIONS
 from workshop.core.state import Rejected, SessionState
 from workshop.live.room import Room
 from workshop.store.interface import SessionStore
+from workshop.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def timer_choices(config: dict[str, Any]) -> tuple[int, ...]:
+def timer_choices(config: Settings) -> tuple[int, ...]:
     """The countdowns the facilitator may start (the setting TIMER_SECONDS: "30,60" or a sequence)."""
-    value = config.get("TIMER_SECONDS", "30,60,120,300")
+    value = config.timer_seconds
     items = value.split(",") if isinstance(value, str) else value
     return tuple(int(item) for item in items)
 
 
-def screen_fields(room: Room, action: str, data: dict[str, Any], config: dict[str, Any], now: float) -> dict[str, Any]:
+def screen_fields(room: Room, action: str, data: dict[str, Any], config: Settings, now: float) -> dict[str, Any]:
     """The checked extra fields of a projector control action for core.screen_control.apply ({} for others)."""
     if action not in SCREEN_ACTIONS:
         return {}
@@ -36,7 +37,7 @@ def screen_fields(room: Room, action: str, data: dict[str, Any], config: dict[st
             raise Rejected("bad_request", "reveal must be true or false", "reveal")
         return {"seconds": seconds, "reveal": bool(data.get("reveal")), "now": now}
     if action == "timer_add":
-        return {"seconds": config.get("TIMER_ADD_SECONDS", 30)}
+        return {"seconds": config.timer_add_seconds}
     if action == "timer_expire":
         return {"now": now}
     if action == "names":
@@ -63,7 +64,7 @@ class Sessions(Protocol):
     """What the deadlines need of the live service (workshop.live.service.Live)."""
 
     store: SessionStore
-    config: dict[str, Any]
+    config: Settings
 
     def room(self, code: object) -> Room | None:
         """The room of a code, loaded on first use."""
@@ -136,7 +137,7 @@ class Deadlines:
         """Close the timed question if its timer still ends at `deadline`; True when it is not due yet."""
         # One of several workers expires only a room it holds: the one its sessions' sockets reach (a room loaded
         # later starts its own watch, RoomCache.room), never a copy of another worker's session.
-        room = self.live.in_memory(code) if self.live.config.get("WORKER") else self.live.room(code)
+        room = self.live.in_memory(code) if self.live.config.worker else self.live.room(code)
         timer = room.state.timer if room is not None else None
         if timer is None or timer.deadline != deadline:
             return False  # stopped, closed by hand, or moved: a moved deadline is in _due already
@@ -150,7 +151,7 @@ class Deadlines:
 
         A worker of several watches none here: it watches a room's timer when it loads the room.
         """
-        if self.live.config.get("WORKER"):
+        if self.live.config.worker:
             return 0
         count = 0
         for row in self.live.store.list_sessions(None):

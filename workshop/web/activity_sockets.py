@@ -86,7 +86,7 @@ class FacilitatorActivities:
         data = as_dict(data)
         undo = services().live.activities.moderate(room, data.get("action"), data.get("idea"), data.get("text"),
                                                    data.get("target"))
-        return {"ok": True, "undo": undo, "seconds": services().config["UNDO_SECONDS"]}
+        return {"ok": True, "undo": undo, "seconds": services().config.undo_seconds}
 
     def undo(self, room: Any, binding: Any, data: Any) -> dict[str, Any]:
         """Undo the last moderation action within UNDO_SECONDS."""

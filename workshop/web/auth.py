@@ -19,7 +19,7 @@ from workshop.core.state import Rejected
 from workshop.live.service import Room
 from workshop.web import protocol as p
 from workshop.web import workers
-from workshop.web.errors import api_error, error_page  # noqa: F401 (re-exported: pages and the API answer with them)
+from workshop.web.middleware import api_error, error_page  # noqa: F401 (re-exported: pages and the API answer with them)
 from workshop.web.services import services
 
 # Sessions one browser's signed cookie remembers: 50 codes keep the cookie far below the 4 KB browsers store.

@@ -1,4 +1,4 @@
-"""The Socket.IO notifier: room names, who hears which change, and the coalescing sender of live aggregates."""
+"""The Socket.IO notifier: room names, who hears which change, and the one coalescer of every part a room is sent."""
 from __future__ import annotations
 
 import logging
@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager
 from flask_babel import force_locale
 
 from workshop.core.screen_control import NAMES_AUTO_MAX
+from workshop.live import activity_views as av
 from workshop.live import views
 from workshop.live.followup import followup_view
 from workshop.web import protocol as p
-from workshop.web.rooms import person, phones, screens  # noqa: F401 (the names' home; sockets read them here)
+from workshop.web.protocol import person, phones, screens
 
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
+    from workshop.core.programme import Programme
     from workshop.core.state import SessionState
-    from workshop.web.activity_sender import ActivitySender
     from workshop.live.service import Room
 
 log = logging.getLogger(__name__)
@@ -29,19 +30,39 @@ log = logging.getLogger(__name__)
 # about 1/(COST_FACTOR + 1) of the process: cheap aggregates go out almost at once, costly ones coalesce more.
 COST_FACTOR = 5
 SCREEN_MIN_WINDOW = 0.02  # 50 projector updates a second is more than anyone can read
-# The two parts of a room's broadcast: the projector's masked aggregate (cheap while questions run: no
-# results or disciplines) and the facilitator's full aggregate with the roster (costly with many people).
-SCREEN, FULL = "screen", "full"
+# The facilitator's activities view waits at least this many times what its last send cost: at 2,000 voters and
+# 6,000 ideas a send costs ~15 ms, which at factor 5 took a fifth of the process and held up the phones' dots
+# (bench/activities.py); a list a person reads follows well enough every few tenths of a second.
+BOARD_COST_FACTOR = 20
+BOARD_FULL_MAX_WINDOW = 1.0  # the facilitator's activities view follows at least once a second
+BOARD_SCREEN_WINDOW = 0.05  # the projector's wall follows within 50 ms, 20 updates a second at most
+# Phones hear the idea list in slices of this many sockets, yielding in between: writing one list to 2,000
+# websockets takes ~0.1 s, which the projector's wall would otherwise wait behind (bench/activities.py)
+WALL_SLICE = 200
+# The parts of a room's broadcast, each coalesced on its own window (Broadcaster.window), sent in this order
+# within one flush. The quiz: the projector's masked aggregate (cheap while questions run: no results or
+# disciplines), the facilitator's full aggregate (costly with many people) and the facilitator's roster (sent
+# with the full aggregate when both are due; alone when only presence changed). The activities: the
+# projector's view, the phones' idea-list diff and the facilitator's view.
+SCREEN, FULL, ROSTER = "screen", "full", "roster"
+BOARD_SCREEN, WALL, BOARD_FULL = "board_screen", "wall", "board_full"
+PARTS = (FULL, ROSTER, SCREEN, BOARD_SCREEN, WALL, BOARD_FULL)
+BOARD_PARTS = (BOARD_SCREEN, WALL, BOARD_FULL)
+PHONE_STATE = "phone_state"  # the phones' activities view: not coalesced, sent at once when the state changes
 
 
 class Broadcaster:
     """The live service's notifier over Socket.IO: decides who hears each change (workshop.live.notifier).
 
     Phones hear the public state and their own result or removal; projectors and facilitators the screen
-    state and the live aggregate, facilitators the roster too. Aggregates go out at once when idle and
-    coalesced under load (`window`): the projector's part within SCREEN_MIN_WINDOW..interval; the
-    facilitator's full aggregate at most every `interval`, less often when building it costs more than
-    1/(COST_FACTOR + 1) of the time. An interval of 0 sends everything at once (tests).
+    state and the live aggregate, facilitators the roster too; every role its view of the activities. Each
+    part of a room's broadcast (PARTS) goes out at once when idle and coalesced under load, at most once
+    per `window`: the projector's aggregate within SCREEN_MIN_WINDOW..interval; the facilitator's full
+    aggregate at most every `interval`, less often when building it costs more than 1/(COST_FACTOR + 1) of
+    the time; the projector's activities within BOARD_SCREEN_WINDOW, the facilitator's at most every
+    `interval` up to BOARD_FULL_MAX_WINDOW; the phones' idea list as a diff at most every
+    IDEAS_PHONE_INTERVAL. An interval of 0 sends everything at once (tests). An activities view goes out
+    only when it differs from the one its audience was sent last.
     """
 
     def __init__(self, socketio: "SocketIO", interval: float, join_url: Callable[[str], str], join_url_local: bool,
@@ -50,13 +71,15 @@ class Broadcaster:
                  notes: Callable[["Room"], dict[str, str]] = lambda room: {},
                  steps: Callable[["Room"], list[dict[str, str]]] = lambda room: [],
                  shared_steps: Callable[["Room"], list[dict[str, Any]]] = lambda room: [],
-                 activity: "ActivitySender | None" = None, threads: bool = False):
+                 programme: "Programme | None" = None, config: dict[str, Any] | None = None,
+                 threads: bool = False):
         """Keep what a flush needs (the join address as worked out at start); no emit happens here.
 
         What facilitator devices are sent when it changes is read after the commit through `report_info`
         (the shared report link), `notes` and `steps`, and phones and projectors `shared_steps` (each with
         the text of the idea it came from); the app passes them (it holds the store, the secret and
-        the links). `activity` sends the activities' views (web/activity_sender.py); None: nobody hears them.
+        the links). The activities' views need their `programme` (its prompts) and the settings `config`
+        (their limits, IDEAS_PHONE_INTERVAL); without a programme nobody hears the activities.
         `threads`: background tasks are OS threads (async mode "threading"), see `reading`.
         """
         self.socketio = socketio
@@ -69,14 +92,16 @@ class Broadcaster:
         self.notes = notes
         self.steps = steps
         self.shared_steps = shared_steps
-        self.activity = activity
+        self.programme = programme
+        self.config = config if config is not None else {"IDEAS_PHONE_INTERVAL": 0.0}
         self.threads = threads
         self._last: dict[tuple[str, str], float] = {}  # (code, part): when it was last sent
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
-        self._roster_dirty: set[str] = set()
         self._shows: dict[str, str] = {}  # code: what its projector was last told it shows after an activity change
+        self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, activities part): the view its audience has
+        self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
 
     def reading(self, room: "Room") -> ContextManager[Any]:
         """What to hold while reading a room's tally or board from a task: its lock when tasks are OS threads.
@@ -98,28 +123,39 @@ class Broadcaster:
                 (p.PARTICIPANT, phones(code)), (p.SCREEN, screens(code)), (p.FACILITATOR, screens(code))))
 
     def release(self, code: str) -> None:
-        """Forget what is kept about a session that was dropped from memory or deleted (the activities' part too)."""
-        for part in (SCREEN, FULL):
+        """Forget everything kept about a session that was dropped from memory or deleted (a waiting flush sends nothing)."""
+        for part in (*PARTS, PHONE_STATE):
             self._last.pop((code, part), None)
             self._cost.pop((code, part), None)
             self._stale.discard((code, part))
+            self._sent.pop((code, part), None)
         self._pending.pop(code, None)
-        self._roster_dirty.discard(code)
         self._shows.pop(code, None)
-        if self.activity:
-            self.activity.forget(code)
+        self._touched.pop(code, None)
 
-    def touch(self, room: "Room", roster: bool = False) -> None:
-        """Note that a room's aggregates changed; schedule a flush for them."""
-        if roster:
-            self._roster_dirty.add(room.code)
-        self._stale.update(((room.code, SCREEN), (room.code, FULL)))
+    def touch(self, room: "Room", roster: bool = False, parts: tuple[str, ...] = (SCREEN, FULL)) -> None:
+        """Note that some parts of a room's broadcast changed (by default the quiz's aggregates, `roster`: and the roster).
+
+        An activities part whose window is 0 goes out at once, in the caller (as the activities' state does);
+        every other part in the room's flush task (`_schedule`).
+        """
+        parts = (*parts, ROSTER) if roster else parts
+        self._stale.update((room.code, part) for part in parts)
+        now = {part for part in parts if part in BOARD_PARTS and not self.window(room.code, part)}
+        if now:
+            self._send(room, now)
         self._schedule(room)
 
     def window(self, code: str, part: str) -> float:
         """Shortest time between two flushes of a room's part (see the class)."""
+        if part == WALL:
+            return self.config.ideas_phone_interval
         if not self.interval:
             return 0.0
+        if part == BOARD_SCREEN:  # the wall follows at once: its view is small (WALL_SCREEN_MAX ideas)
+            return BOARD_SCREEN_WINDOW
+        if part == BOARD_FULL:  # wall-clock cost, which under eventlet includes other green threads: capped
+            return min(BOARD_FULL_MAX_WINDOW, max(self.interval, BOARD_COST_FACTOR * self._cost.get((code, part), 0.0)))
         cost = COST_FACTOR * self._cost.get((code, part), 0.0)
         if part == SCREEN:
             return min(self.interval, max(SCREEN_MIN_WINDOW, cost))
@@ -128,7 +164,7 @@ class Broadcaster:
     def _due(self, code: str) -> dict[str, float]:
         """When each stale part of a room may be sent next."""
         return {part: self._last.get((code, part), -math.inf) + self.window(code, part)
-                for part in (SCREEN, FULL) if (code, part) in self._stale}
+                for part in PARTS if (code, part) in self._stale}
 
     def _schedule(self, room: "Room") -> None:
         """Start a task that waits for the room's next due part, unless one already wakes up by then."""
@@ -158,28 +194,87 @@ class Broadcaster:
         self._send(room, {SCREEN, FULL})
 
     def _send(self, room: "Room", parts: set[str]) -> None:
-        """Send some parts of a room's broadcast, timing each for the next window."""
-        code, full = room.code, None
-        if FULL in parts:
-            started = self._last[(code, FULL)] = time.monotonic()
-            self._stale.discard((code, FULL))
-            roster = code in self._roster_dirty
-            self._roster_dirty.discard(code)
-            with self.reading(room):  # built in a task of its own: a handler may change the tally meanwhile
-                full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
-                listed = self.roster(room) if roster else None
-            self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
-            if listed is not None:
-                self.socketio.emit(p.ROSTER, listed, to=screens(code), namespace=p.FACILITATOR)
-            self._cost[(code, FULL)] = time.monotonic() - started
-        if SCREEN in parts:
-            started = self._last[(code, SCREEN)] = time.monotonic()
-            self._stale.discard((code, SCREEN))
-            with self.reading(room):
-                masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
-                                         names_max=self.names_max)
-            self.socketio.emit(p.LIVE, masked, to=screens(code), namespace=p.SCREEN)
-            self._cost[(code, SCREEN)] = time.monotonic() - started
+        """Send some parts of a room's broadcast (in the order of PARTS), timing each for its next window."""
+        full = None
+        for part in (part for part in PARTS if part in parts and not (part == ROSTER and FULL in parts)):
+            key = (room.code, part)
+            started = self._last[key] = time.monotonic()
+            self._stale.discard(key)
+            if part == FULL:
+                full = self._send_full(room)
+            elif part == ROSTER:
+                self._send_roster(room)
+            elif part == SCREEN:
+                self._send_screen(room, full)
+            elif part == WALL:
+                self._send_wall(room)
+            else:
+                self._send_board(room, part)
+            self._cost[key] = time.monotonic() - started
+
+    def _send_full(self, room: "Room") -> dict[str, Any]:
+        """Send the facilitators the full aggregate, and the roster when it changed too; return the aggregate."""
+        code = room.code
+        roster = (code, ROSTER) in self._stale
+        if roster:
+            self._stale.discard((code, ROSTER))
+            self._last[(code, ROSTER)] = time.monotonic()
+        with self.reading(room):  # built in a task of its own: a handler may change the tally meanwhile
+            full = views.aggregate(room, "facilitator", min_group_size=self.min_group_size)
+            listed = self.roster(room) if roster else None
+        self.socketio.emit(p.LIVE, full, to=screens(code), namespace=p.FACILITATOR)
+        if listed is not None:
+            self.socketio.emit(p.ROSTER, listed, to=screens(code), namespace=p.FACILITATOR)
+        return full
+
+    def _send_roster(self, room: "Room") -> None:
+        """Send the facilitators the roster alone (who is connected changed, nothing they count)."""
+        with self.reading(room):
+            listed = self.roster(room)
+        self.socketio.emit(p.ROSTER, listed, to=screens(room.code), namespace=p.FACILITATOR)
+
+    def _send_screen(self, room: "Room", full: dict[str, Any] | None) -> None:
+        """Send the projectors the masked aggregate (from the full one when this flush built it)."""
+        with self.reading(room):
+            masked = views.aggregate(room, "projector", min_group_size=self.min_group_size, full=full,
+                                     names_max=self.names_max)
+        self.socketio.emit(p.LIVE, masked, to=screens(room.code), namespace=p.SCREEN)
+
+    def _send_board(self, room: "Room", part: str) -> None:
+        """Send the projectors (BOARD_SCREEN) or the facilitators (BOARD_FULL) their activities view if it changed."""
+        board = room.board
+        if board is None or self.programme is None:  # never loaded: nothing about the activities changed
+            return
+        with self.reading(room):  # a task of its own may build it while a handler changes the board
+            view = av.screen if part == BOARD_SCREEN else av.facilitator
+            data = view(room, board, self.programme, self.config)
+        self._changed(room, part, data, screens(room.code), p.SCREEN if part == BOARD_SCREEN else p.FACILITATOR)
+
+    def _changed(self, room: "Room", part: str, data: dict[str, Any], to: str, namespace: str) -> None:
+        """Emit an activities view to a room of sockets unless it equals the one they were sent last."""
+        if self._sent.get((room.code, part)) == data:
+            return
+        self._sent[(room.code, part)] = data
+        self.socketio.emit(p.ACTIVITIES, data, to=to, namespace=namespace)
+
+    def _send_wall(self, room: "Room") -> None:
+        """Send phones the diff of the ideas touched since the last send."""
+        board, touched = room.board, self._touched.pop(room.code, set())
+        if board is None or not touched:
+            return
+        with self.reading(room):
+            upsert = [[i, board.ideas[i].text] for i in sorted(touched)
+                      if i in board.ideas and board.ideas[i].status == "approved"]
+            remove = [i for i in sorted(touched) if i not in board.ideas or board.ideas[i].status != "approved"]
+        self._in_slices(p.WALL, {"upsert": upsert, "remove": remove}, phones(room.code), p.PARTICIPANT)
+
+    def _in_slices(self, event: str, data: Any, room: str, namespace: str) -> None:
+        """Emit to a room's sockets WALL_SLICE at a time, letting other green threads run between slices."""
+        sids = [sid for sid, _ in self.socketio.server.manager.get_participants(namespace, room)]
+        for start in range(0, len(sids), WALL_SLICE):
+            if start:
+                self.socketio.sleep(0)
+            self.socketio.emit(event, data, to=sids[start:start + WALL_SLICE], namespace=namespace)
 
     def session_deleted(self, room: "Room") -> int:
         """Tell every socket of a deleted session why it ends, disconnect it, forget the room; return how many."""
@@ -219,8 +314,8 @@ class Broadcaster:
         self.touch(room, roster=True)
 
     def presence_changed(self, room: "Room", participant_id: int) -> None:
-        """A participant's socket came or went: the roster's "connected" changes."""
-        self.touch(room, roster=True)
+        """A participant's socket came or went: only the roster's "connected" changes, no aggregate."""
+        self.touch(room, roster=True, parts=())
 
     def participant_removed(self, room: "Room", participant_id: int) -> None:
         """Tell the removed participant's sockets, disconnect them, and update the screens."""
@@ -283,12 +378,15 @@ class Broadcaster:
             data = followup_view(room, earlier, audience, min_group_size=self.min_group_size)
             self.socketio.emit(p.FOLLOWUP, data, to=screens(room.code), namespace=namespace)
 
-    # The activities (workshop.web.activity_sender, given at construction)
+    # The activities (workshop.live.activities; views in workshop.live.activity_views)
 
     def activities_changed(self, room: "Room") -> None:
-        """The activities' state changed: everyone hears it; screens the state, whose `shows` may have changed."""
-        if self.activity:
-            self.activity.state(room)
+        """The activities' state changed: every role hears its view at once (if it changed); screens the state, if `shows` did."""
+        if self.programme is not None and room.board is not None:
+            with self.reading(room):
+                data = av.phone(room, room.board, self.programme, self.config, None)
+            self._changed(room, PHONE_STATE, data, phones(room.code), p.PARTICIPANT)
+            self._send(room, {BOARD_SCREEN, BOARD_FULL})
         shows = views.shows(room)
         if self._shows.get(room.code) == shows:
             return  # the projector renders the same view: nothing in the state it was sent changed
@@ -298,16 +396,28 @@ class Broadcaster:
             self.socketio.emit(p.STATE, screen_state, to=screens(room.code), namespace=namespace)
 
     def challenge_picked(self, room: "Room", participant_id: int) -> None:
-        """A phone picked challenges."""
-        if self.activity:
-            self.activity.picked(room)
+        """A phone picked challenges: the respondents on the projector and the facilitator's ranking change."""
+        self.touch(room, parts=(BOARD_SCREEN, BOARD_FULL))
 
     def ideas_changed(self, room: "Room", idea_ids: list[int], moderated: bool = True) -> None:
-        """Ideas were submitted or moderated."""
-        if self.activity:
-            self.activity.ideas(room, idea_ids, moderated)
+        """Ideas were added or moderated: the facilitator's list; the wall (projector, phones) when one is or was on it.
+
+        A new idea waiting for moderation is on no wall: only the facilitator hears of it, and everyone else once
+        it is approved. A moderation tells each author its own list (`mine`, built alone).
+        """
+        board = room.board
+        if board is None or self.programme is None:
+            return
+        with self.reading(room):
+            touched = [i for i in idea_ids if moderated or i in board.ideas and board.ideas[i].status == "approved"]
+            authors = {board.ideas[i].author for i in idea_ids if i in board.ideas} if moderated else set()
+            mine = {author: av.mine(board, author) for author in authors}
+        if touched:
+            self._touched.setdefault(room.code, set()).update(touched)
+        self.touch(room, parts=(BOARD_SCREEN, WALL, BOARD_FULL) if touched else (BOARD_FULL,))
+        for author, data in mine.items():
+            self.socketio.emit(p.MINE, data, to=person(room.code, author), namespace=p.PARTICIPANT)
 
     def dots_changed(self, room: "Room", participant_id: int) -> None:
-        """A phone placed or moved dots."""
-        if self.activity:
-            self.activity.dots(room)
+        """A phone placed or moved dots: the voter count on the projector and the facilitator's tallies change."""
+        self.touch(room, parts=(BOARD_SCREEN, BOARD_FULL))

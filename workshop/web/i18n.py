@@ -26,7 +26,7 @@ def select_locale() -> str:
             return reader
     if g.get("session_language") in LANGUAGES:
         return g.session_language
-    return current_app.config["DEFAULT_LANGUAGE"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]  # the DEFAULT_LANGUAGE setting (init_app)
 
 
 def room_screen() -> None:
@@ -45,9 +45,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, default_language: str) -> None:
     """Attach Flask-Babel and the template helpers for language switching."""
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
+    app.config["BABEL_DEFAULT_LOCALE"] = default_language
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
     with app.app_context():  # every catalog read now: a first read later could meet a process out of descriptors

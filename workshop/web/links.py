@@ -1,13 +1,21 @@
-"""Absolute links for phones and second devices, built from the app's routes on the public URL."""
+"""Links and their QR codes: absolute links built from the app's routes on the public URL, QR codes as inline
+SVG, and the facilitator link offered to another device (the address phones use to reach this machine: netinfo)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import has_request_context, request, url_for
+import qrcode
+import qrcode.image.svg
+from flask import current_app, has_request_context, request, session, url_for
+from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.routing import Map, MapAdapter
 
+from workshop.core import security
+from workshop.live.service import Room
 from workshop.web.netinfo import JoinBase
 
 # Without PUBLIC_URL, the base of links built outside a request (a broadcast): not reachable by phones.
@@ -64,3 +72,41 @@ class Links:
     def join_url(self, code: str) -> str:
         """The address a phone opens to join a session."""
         return self.url("pages.join", code=code)
+
+
+# QR codes as inline SVG.
+def qr_svg(data: str) -> str:
+    """Return an SVG QR code (black on white, with a quiet zone) for the data."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=4,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    text = image.to_string(encoding="unicode")
+    text = re.sub(r'\s(width|height)="[^"]*mm"', "", text, count=2)  # let CSS size it
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(_("QR code"))}" ', 1)
+
+
+# A facilitator link offered to open the controls on another device: the link, its QR code and an e-mail to oneself.
+NEW_LINK_KEY = "new_link"  # the session cookie's one-time copy of a new session's facilitator token
+
+
+def offer(room: Room, token: str) -> dict[str, Any]:
+    """The link with a token, its QR code (SVG markup, no user text in it) and a mailto: link to send it to oneself."""
+    url = current_app.extensions["workshop"].links.url("pages.manage", code=room.code, t=token)  # the app's Links
+    subject = _("Facilitator link: %(title)s", title=room.title)
+    body = _("The facilitator link of the workshop \"%(title)s\" (code %(code)s). Anyone who has this link "
+             "controls the session: keep it to yourself.", title=room.title, code=security.display_code(room.code))
+    return {"url": url, "qr": qr_svg(url),
+            "mailto": "mailto:?" + urlencode({"subject": subject, "body": f"{body}\n\n{url}"}, quote_via=quote)}
+
+
+def keep_once(room: Room, token: str) -> None:
+    """Carry a new session's token to its manage page in the signed, HttpOnly cookie (never stored on the server)."""
+    session[NEW_LINK_KEY] = {"code": room.code, "token": token}
+
+
+def take_once(room: Room) -> dict[str, Any] | None:
+    """The offer of a session just created in this browser, once: the token leaves the cookie as it is shown."""
+    item = session.get(NEW_LINK_KEY)
+    if not isinstance(item, dict) or item.get("code") != room.code or not isinstance(item.get("token"), str):
+        return None
+    session.pop(NEW_LINK_KEY, None)
+    return offer(room, item["token"])

@@ -11,8 +11,7 @@ logger's records (Flask's, Socket.IO's, the app's) through one handler on standa
   session code when the record comes from a request or socket event that names one;
 - tokens, projector and report keys are masked (`mask`), in URLs, in dicts and as bare long random strings;
 - the same warning or error repeated within REPEAT_WINDOW seconds is written once; when the window is
-  over, one line says how many more there were (a full disk wrote 1,113 tracebacks in 15 s: issue 24).
-"""
+  over, one line says how many more there were (a full disk wrote 1,113 tracebacks in 15 s: issue 24)."""
 from __future__ import annotations
 
 import logging
@@ -21,6 +20,10 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, TextIO
+
+from flask import has_request_context, request
+
+from workshop.core import security
 
 REPEAT_WINDOW = 60.0  # seconds within which a repeated warning or error is counted instead of written
 FORMAT = "%(asctime)s %(levelname)s worker=%(worker)s%(session_field)s %(name)s: %(message)s"
@@ -163,3 +166,19 @@ def configure(worker: int | str = 0, session_of: Callable[[], str | None] | None
     root.setLevel(level)
     logging.captureWarnings(True)
     return handler
+
+
+# What a log line says about the request or socket event it comes from (workshop/web/logs.py).
+BINDINGS = "workshop.bindings"  # the environ key of sockets.bindings(): each namespace connection's session
+
+
+def session_of() -> str | None:
+    """The session code of the current socket event (its binding), or the one the request names (path, ?code=)."""
+    if not has_request_context():
+        return None
+    sid, namespace = getattr(request, "sid", None), getattr(request, "namespace", None)
+    binding = request.environ.get(BINDINGS, {}).get((namespace, sid)) if sid else None
+    if binding is not None:
+        return binding.code
+    raw = (request.view_args or {}).get("code") or request.args.get("code")
+    return security.normalise_code(raw) if raw else None

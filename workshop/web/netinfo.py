@@ -1,4 +1,8 @@
-"""The address phones use to reach this machine."""
+"""The address phones use to reach this machine.
+
+Import-light on purpose (the standard library only): `workshop serve` reads it before eventlet's monkey_patch,
+which must come before Flask or python-socketio is imported.
+"""
 from __future__ import annotations
 
 import ipaddress

@@ -1,32 +1,29 @@
-"""HTML pages: start, join, phone, projector, facilitator, language switch."""
+"""HTML pages: start, join, phone, projector, facilitator, language switch, and the QR codes of the publication's
+links per phase."""
 from __future__ import annotations
 
 import logging
 import math
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import (
+    abort, Blueprint, current_app, g, make_response, redirect, render_template, request, Response, url_for,
+)
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 
 from workshop.core import localtime, security
+from workshop.core.questionnaire import default
 from workshop.core.state import Rejected
 from workshop.exports import FORMATS as EXPORT_FORMATS
 from workshop.live import disciplines
-from workshop.live.service import DEFAULT_DISCIPLINES, STEP_FIELDS, Room
-from workshop.web import i18n, jsstrings, qr, remote
+from workshop.live.service import DEFAULT_DISCIPLINES, Room, STEP_FIELDS
+from workshop.web import i18n, jsstrings, links
 from workshop.web.auth import (
-    error_page,
-    signed_in,
-    facilitator_required,
-    find_room,
-    link_parts,
-    proven_rooms,
-    projector_key_required,
-    remember_facilitator,
-    room_required,
+    error_page, facilitator_required, find_room, link_parts, projector_key_required, proven_rooms,
+    remember_facilitator, room_required, signed_in,
 )
+
 from workshop.web.services import services
 
 log = logging.getLogger(__name__)
@@ -34,19 +31,20 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 
-# The scripts of each page, in load order (templates load them with page_scripts); the page data carries only the
-# strings these scripts use (jsstrings.for_scripts): the projector does not carry the facilitator's words.
+# The scripts of each page (templates load them with page_scripts: the vendor library, then js/PAGE.js, the page's
+# entry module, which imports the rest); the page data carries only the strings these scripts use
+# (jsstrings.for_scripts): the projector does not carry the facilitator's words.
 SCRIPTS: dict[str, tuple[str, ...]] = {
     "start": ("js/start.js",),
     "join_code": (),
-    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/outbox.js", "js/publication.js", "js/timer.js",
-                    "js/activities_phone.js", "js/participant.js"),
-    "screen": ("vendor/socket.io.min.js", "js/common.js", "js/fit.js", "js/strip.js", "js/publication.js",
-               "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/screen.js",
-               "js/followup_screen.js", "js/steps_screen.js"),
-    "manage": ("vendor/socket.io.min.js", "js/common.js", "js/strip.js", "js/panels.js", "js/manage.js",
-               "js/notes.js", "js/activities_manage.js", "js/followup_manage.js", "js/timer.js",
-               "js/projector_controls.js", "js/remote.js", "js/shortcuts.js"),
+    "participant": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/outbox.js", "js/publication.js",
+                    "js/timer.js", "js/activities_phone.js", "js/participant.js"),
+    "screen": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/fit.js", "js/strip.js", "js/publication.js",
+               "js/timer.js", "js/projector_chrome.js", "js/activities_screen.js", "js/followup_screen.js",
+               "js/steps_screen.js", "js/screen.js"),
+    "manage": ("vendor/socket.io.min.js", "js/common.js", "js/store.js", "js/request.js", "js/shortcuts.js",
+               "js/strip.js", "js/timer.js", "js/panels.js", "js/notes.js", "js/activities_manage.js",
+               "js/followup_manage.js", "js/projector_controls.js", "js/remote.js", "js/manage.js"),
 }
 
 
@@ -82,7 +80,7 @@ def my_sessions() -> list[dict[str, Any]]:
         item["phase_name"] = phase.name.get(i18n.select_locale()) if phase else None
         item["phase_agreed"] = first["agreed"]  # else the median's, not yet agreed
         item["manage_url"] = url_for("pages.manage", code=item["code"])
-        item["created_local"] = localtime.local_minute(item["created_at"], svc.config["TIME_ZONE"])
+        item["created_local"] = localtime.local_minute(item["created_at"], svc.config.time_zone)
     return items
 
 
@@ -125,7 +123,7 @@ def create():
                                my_sessions=my_sessions(), page_data=page_data("start"))
         return make_response(html, 400)
     remember_facilitator(room, _token)
-    remote.keep_once(room, _token)  # shown once on the manage page
+    links.keep_once(room, _token)  # shown once on the manage page
     return redirect(url_for("pages.manage", code=room.code), 303)
 
 
@@ -143,15 +141,15 @@ def _field_error(exc: Rejected) -> str:
     """A form field's error message in the page language."""
     cfg = services().config
     messages = {
-        "title": _("Give the session a title (at most %(max)s characters).", max=cfg["TITLE_MAX"]),
+        "title": _("Give the session a title (at most %(max)s characters).", max=cfg.title_max),
         "pacing": _("Choose how the questions are paced."),
         "language": _("Choose Dutch or English."),
-        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg["ORGANISATION_MAX"]),
+        "organisation": _("Give the organisation at most %(max)s characters.", max=cfg.organisation_max),
         "follows": (_("Wait a minute and try again.") if exc.code == "rate_limited" else
                     _("Choose one of your sessions, or paste the facilitator link you received for the earlier session.")),
         "disciplines": ngettext("Give at most %(num)d discipline of at most %(max)s characters.",
                                 "Give at most %(num)d disciplines of at most %(max)s characters each.",
-                                cfg["MAX_DISCIPLINES"], max=cfg["DISCIPLINE_MAX"]),
+                                cfg.max_disciplines, max=cfg.discipline_max),
     }
     return messages.get(exc.field or "title", exc.message)
 
@@ -184,7 +182,7 @@ def join(code: str):
                 "workshop's own server. The facilitator sees them; the projector shows your name but only the "
                 "group's totals of the answers. Nothing else about you is stored. "
                 "The session is deleted after %(days)s days.",
-                days=services().config["RETENTION_DAYS"])
+                days=services().config.retention_days)
     names = disciplines.shown_names(room.disciplines, i18n.select_locale())
     choices = [{"value": name, "label": names[name]} for name in room.disciplines]
     return render_template("participant.html", privacy_text=privacy, discipline_choices=choices,
@@ -221,7 +219,7 @@ def qr_markup(url: str):
     """The QR code of a URL as markup safe to place inline."""
     from markupsafe import Markup
 
-    return Markup(qr.svg(url))
+    return Markup(links.qr_svg(url))
 
 
 @bp.get("/s/<code>/manage")
@@ -232,9 +230,9 @@ def manage(code: str):
     state = svc.screen_state(room)
     projector_url = svc.projector_url(room.code)
     exports = {fmt: url_for("exports.download", code=room.code, fmt=fmt) for fmt in EXPORT_FORMATS}
-    text_limits = {"note": svc.config["NOTE_MAX"], "steps": svc.config["STEPS_MAX"],
-                   **{name: svc.config[f"STEP_{name.upper()}_MAX"] for name in STEP_FIELDS}}
-    new_link = remote.take_once(room)
+    text_limits = {"note": svc.config.note_max, "steps": svc.config.steps_max,
+                   **{name: getattr(svc.config, f"step_{name}_max") for name in STEP_FIELDS}}
+    new_link = links.take_once(room)
     if new_link:
         new_link["qr"] = Markup(new_link["qr"])
     follows = {"follows": room.follows,
@@ -254,7 +252,7 @@ def manage(code: str):
 @room_required
 def qr_image(code: str):
     """The QR code of a session's join URL."""
-    return Response(qr.svg(services().join_url(g.room.code)), mimetype="image/svg+xml")
+    return Response(links.qr_svg(services().join_url(g.room.code)), mimetype="image/svg+xml")
 
 
 @bp.get("/lang/<lang>")
@@ -275,3 +273,32 @@ def healthz():
         log.error("unhealthy: %s", problem)
         return {"ok": False, "error": {"code": "unhealthy", "message": problem}}, 503
     return {"ok": True}
+
+
+# QR codes of the publication's links per phase (issue 12): drawn here so the projector shows them without
+# loading anything from elsewhere. Only the questionnaire's own links can be drawn, never arbitrary text.
+publication_bp = Blueprint("publication", __name__)
+
+
+def publication_link(phase_id: str, key: str) -> str | None:
+    """The link of a phase's tool ('tool-<n>') or experience ('experience'), or None."""
+    phase = default().phase(phase_id)
+    if phase is None:
+        return None
+    pub = phase.publication
+    if key == "experience":
+        return pub.experience.url
+    if key.startswith("tool-") and key[5:].isdigit() and int(key[5:]) < len(pub.tools):
+        return pub.tools[int(key[5:])].url
+    return None
+
+
+@publication_bp.get("/publication/<phase_id>/<key>.svg")
+def qr_code(phase_id: str, key: str):
+    """The QR code (SVG) of one publication link; 404 for anything else."""
+    url = publication_link(phase_id, key)
+    if url is None:
+        abort(404)
+    response = Response(links.qr_svg(url), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,4 +1,4 @@
-"""Socket.IO namespaces, event names, facilitator actions and error codes with their texts, declared once."""
+"""Socket.IO namespaces, room names, event names, facilitator actions and error codes with their texts, declared once."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,6 +13,23 @@ from workshop.core.state import Rejected
 PARTICIPANT = "/participant"
 SCREEN = "/screen"
 FACILITATOR = "/facilitator"
+
+
+# Rooms: who hears an emit, by session code (the broadcaster and the socket handlers name them only here).
+def phones(code: str) -> str:
+    """Room of every phone of a session (namespace /participant)."""
+    return f"{code}:phones"
+
+
+def person(code: str, participant_id: int) -> str:
+    """Room of one participant's sockets (namespace /participant)."""
+    return f"{code}:p:{participant_id}"
+
+
+def screens(code: str) -> str:
+    """Room of a session's projectors (namespace /screen) and facilitators (namespace /facilitator)."""
+    return f"{code}:screens"
+
 
 # Server to client
 SNAPSHOT = "snapshot"
@@ -127,7 +144,8 @@ LIMITS = {"bad_nickname": "NICKNAME_MAX", "bad_challenge": "CHALLENGE_MAX", "bad
 
 def limit(name: str) -> Any:
     """A setting's value in the running app (its default outside one)."""
-    return current_app.config[name] if has_app_context() else settings.defaults()[name]
+    config = current_app.extensions["workshop"].config if has_app_context() else settings.Settings()
+    return getattr(config, settings.attribute(name))
 
 
 def error(code: str, field: str | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from workshop.web.broadcaster import Broadcaster
 from workshop.live.service import Live, Room
 from workshop.web.limits import RateLimiter, RecentCodes
 from workshop.web.links import Links
+from workshop.settings import Settings
 
 if TYPE_CHECKING:
     from workshop.live.checkpoints import Checkpointer
@@ -69,7 +70,7 @@ class Services:
     facilitator_limit: RateLimiter     # facilitator events per session
     facilitator_address_limit: RateLimiter  # facilitator events per client address
     export_limit: RateLimiter          # reports (downloads, summaries, shared reports, comparisons) per client address
-    config: dict[str, Any]
+    config: Settings
     links: Links                       # absolute links on the public URL, worked out once at start
     # Runs CPU-heavy work that touches no green primitives (building an export from a loaded summary) so
     # the event loop keeps serving meanwhile: an OS thread under eventlet/gevent (set in server.py).
@@ -122,7 +123,7 @@ class Services:
     def sweep(self) -> list[str]:
         """Drop idle rooms nothing is connected to (and their broadcaster state) and quiet rate-limit keys."""
         self.live.keep_in_use(self.broadcaster.busy)  # a running session never looks unchanged to a purge
-        codes = self.live.evict_idle(self.config["ROOM_IDLE_SECONDS"], self.broadcaster.busy,
+        codes = self.live.evict_idle(self.config.room_idle_seconds, self.broadcaster.busy,
                                      self.broadcaster.release)
         for limiter in self.limiters():
             limiter.prune()
@@ -142,7 +143,7 @@ class Services:
     def _sweep_forever(self) -> None:
         """Sweep at intervals until stop_sweeping(); a failed sweep is logged, the next one runs."""
         socketio = self.broadcaster.socketio
-        interval = max(1.0, min(60.0, self.config["ROOM_IDLE_SECONDS"] / 4))
+        interval = max(1.0, min(60.0, self.config.room_idle_seconds / 4))
         while self.sweeping:
             socketio.sleep(interval)
             try:
@@ -174,12 +175,12 @@ class Services:
 
     def aggregate(self, room: Room, audience: views.Audience) -> dict[str, Any]:
         """The live aggregate for "facilitator" or "projector" (views.aggregate), with the configured group size."""
-        return views.aggregate(room, audience, min_group_size=self.config["MIN_GROUP_SIZE"],
-                               names_max=self.config["SCREEN_NAMES_MAX"])
+        return views.aggregate(room, audience, min_group_size=self.config.min_group_size,
+                               names_max=self.config.screen_names_max)
 
     def followup(self, room: Room, audience: views.Audience) -> dict[str, Any] | None:
         """The then-and-now view of a follow-up session for an audience (live/followup.py)."""
-        return followup_view(room, self.live.followed(room), audience, min_group_size=self.config["MIN_GROUP_SIZE"])
+        return followup_view(room, self.live.followed(room), audience, min_group_size=self.config.min_group_size)
 
     def shared_steps(self, room: Room) -> list[dict[str, Any]]:
         """The first small steps for phones and projectors, with the text of the idea each came from."""

@@ -11,12 +11,11 @@ from flask_socketio import Namespace, join_room
 
 from workshop.core import actions
 from workshop.core.state import Rejected, changes
-from workshop.web import broadcaster as rooms
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import activity_sockets as acts
 from workshop.web import protocol as p
-from workshop.web import remote
+from workshop.web import links
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
 
@@ -161,14 +160,14 @@ class ParticipantNamespace(BaseNamespace):
         if member is None and room.state.stage == "ended":
             raise refuse("session_ended")
         self.bind(Binding(room.code, "participant", member.id if member else None))
-        join_room(rooms.phones(room.code))
+        join_room(p.phones(room.code))
         if member:
             self._attach(room, member.id)
         self.reply(p.SNAPSHOT, self.snapshot(room, member.id if member else None))
 
     def _attach(self, room: Room, participant_id: int) -> None:
         """Attach this socket to a participant's personal room and count it as connected."""
-        join_room(rooms.person(room.code, participant_id))
+        join_room(p.person(room.code, participant_id))
         services().live.connected(room, participant_id)
 
     def snapshot(self, room: Room, participant_id: int | None) -> dict[str, Any]:
@@ -229,7 +228,7 @@ class ScreenNamespace(BaseNamespace):
         room = admit_projector(auth)
         preview = isinstance(auth, dict) and auth.get("preview") is True  # the facilitator page's small copy
         self.bind(Binding(room.code, "preview" if preview else "screen"))
-        join_room(rooms.screens(room.code))
+        join_room(p.screens(room.code))
         self.reply(p.SNAPSHOT, {"state": svc.screen_state(room), "live": svc.aggregate(room, "projector"),
                                 "followup": svc.followup(room, "projector"),
                                 "activities": acts.screen_view(room), "steps": svc.shared_steps(room)})
@@ -253,7 +252,7 @@ class FacilitatorNamespace(BaseNamespace):
         room, sign_in = admit_facilitator(auth)
         self.bind(Binding(room.code, "facilitator", epoch=sign_in.epoch, link=sign_in.link))
         services().live.facilitator_connected(room, request.sid, sign_in.epoch, sign_in.link)
-        join_room(rooms.screens(room.code))
+        join_room(p.screens(room.code))
         self.reply(p.SNAPSHOT, self.snapshot(room))
 
     def on_disconnect(self, reason=None):
@@ -307,7 +306,7 @@ class FacilitatorNamespace(BaseNamespace):
     @bound
     def on_facilitator_link(self, room: Room, binding: Binding, data: Any):
         """Make a facilitator link for another device (earlier links keep working)."""
-        offer = remote.offer(room, services().live.facilitator_link(room))
+        offer = links.offer(room, services().live.facilitator_link(room))
         return {"ok": True, "url": offer["url"], "qr": offer["qr"], "mailto": offer["mailto"]}
 
     @bound
