@@ -5,6 +5,7 @@
     .venv/bin/python bench/load.py --sessions 100 --phones 2000        # many rooms: 100 x 20 phones
     .venv/bin/python bench/load.py --phones 500 --async-mode gevent
     .venv/bin/python bench/load.py --phones 500 --naive                # baseline: every answer to every phone
+    .venv/bin/python bench/load.py --phones 2000 --database-url postgresql://...   # on PostgreSQL (bench/postgres.py)
 
 It starts the server (tests/support/server.py), creates the sessions through
 POST /api/sessions, starts them self-paced with the facilitator's `command`,
@@ -25,7 +26,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -69,6 +69,8 @@ class Scenario:
     variant: dict[str, str] = field(default_factory=dict)  # bench/variant_server.py knobs, e.g. {"BACKLOG": "50"}
     proxy: bool = False         # nginx (deploy/nginx's maps and locations) in front of the server
     server_workers: int = 1     # above 1: `workshop serve --workers N` with redis-server, behind nginx
+    database_url: str | None = None  # PostgreSQL (WORKSHOP_DATABASE_URL) instead of SQLite in the data directory
+    database_pid: int | None = None  # its postmaster: the CPU of it and its children is counted as the database's
 
 
 # Server process figures ---------------------------------------------------------------
@@ -110,6 +112,18 @@ def proc_waiting(pid: int) -> float:
         except (OSError, IndexError):
             pass
     return total / 1e9
+
+
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children (PostgreSQL's backends and helpers are the postmaster's)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(") ", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -319,6 +333,12 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         """CPU seconds of nginx and redis-server (0 without them)."""
         return sum(proc_cpu(p) for p in helpers)
 
+    def database_cpu() -> float:
+        """CPU seconds of the PostgreSQL server (postmaster and its children; 0 on SQLite, which is in-process)."""
+        if sc.database_pid is None:
+            return 0.0
+        return sum(proc_cpu(p) for p in [sc.database_pid, *children(sc.database_pid)])
+
     url = server.url
     questions = questions_of()[:sc.questions]
     out: dict[str, Any] = {"scenario": asdict(sc), "load_start": machine_load()}
@@ -386,6 +406,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         cpu_before_each = [proc_cpu(p) for p in pids]
         preempted_before = sum(proc_preempted(p) for p in pids)
         helpers_before = helper_cpu()
+        database_before = database_cpu()
         tools_before = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid())
         busy_before, _ = machine_cpu()
         wait_before = proc_waiting(pid)
@@ -413,6 +434,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         cpu_answer_each = [proc_cpu(p) - before for p, before in zip(pids, cpu_before_each)]
         preempted_answer = sum(proc_preempted(p) for p in pids) - preempted_before
         helpers_answer = helper_cpu() - helpers_before
+        database_answer = database_cpu() - database_before
         tools_answer = sum(proc_cpu(p.pid) for p in workers) + proc_cpu(os.getpid()) - tools_before
         busy_answer = machine_cpu()[0] - busy_before
         wait_answer = proc_waiting(pid) - wait_before
@@ -438,7 +460,7 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         if dropped:
             errors["disconnected"] = dropped
 
-        check = check_database(db_path, created, joined, records)
+        check = check_database(sc, db_path, created, joined, records)
         for key in ("missing_rows", "wrong_option", "duplicate_rows"):
             if check[key]:
                 errors["db:" + key] = check[key]
@@ -484,6 +506,9 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
         "preempted_answers": preempted_answer,  # nonvoluntary context switches of the server processes
         "lives_during_answers": sum(1 for s in screens for t in s.times if t >= t_go),
         "proxy_cpu_s_answers": round(helpers_answer, 2),  # nginx + redis-server while answering
+        "database_cpu_s_answers": round(database_answer, 2),  # PostgreSQL's processes while answering (0: SQLite)
+        "cpu_ms_per_acked_answer_with_database": round((cpu_answer + database_answer) / len(acked) * 1000, 2)
+        if acked else None,
         "cpu_share_answers": round(cpu_answer / max(span_all, 1e-9), 2),
         "load_tool_cpu_share_answers": round(tools_answer / max(span_all, 1e-9), 2),
         "other_cpu_share_answers": round((busy_answer - cpu_answer - tools_answer) / max(span_all, 1e-9), 2),
@@ -497,21 +522,20 @@ async def drive(sc: Scenario, server: ServerProcess, workers: list, db_path: Pat
     return out
 
 
-def check_database(db_path: Path, created: list[dict], joined: list[tuple], records: list[tuple]) -> dict[str, Any]:
+def check_database(sc: Scenario, db_path: Path, created: list[dict], joined: list[tuple],
+                   records: list[tuple]) -> dict[str, Any]:
     """Every acknowledged answer is in the database exactly once with the acknowledged option."""
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    from workshop.store.postgres import PostgresStore
+    from workshop.store.sqlite import read_only
+
+    db = PostgresStore(sc.database_url, read_only=True) if sc.database_url else read_only(db_path)
     try:
-        ids = {}
-        for s, info in enumerate(created):
-            ids[s] = db.execute("SELECT id FROM sessions WHERE code = ?", (info["code"],)).fetchone()[0]
+        ids = {s: db.session(info["code"])["id"] for s, info in enumerate(created)}
         rows: dict[tuple, list[str]] = {}
         for s, session_id in ids.items():
-            for pid, q, rnd, option in db.execute(
-                    "SELECT participant_id, question_id, round, option_id FROM answers WHERE session_id = ?",
-                    (session_id,)):
-                rows.setdefault((pid, q, rnd), []).append(option)
-        participants = sum(db.execute("SELECT COUNT(*) FROM participants WHERE session_id = ?", (sid,)).fetchone()[0]
-                           for sid in ids.values())
+            for a in db.answers(session_id):
+                rows.setdefault((a["participant_id"], a["question_id"], a["round"]), []).append(a["option_id"])
+        participants = sum(len(db.participants(sid)) for sid in ids.values())
     finally:
         db.close()
     expected: dict[tuple, str] = {}
@@ -533,6 +557,8 @@ def run(sc: Scenario) -> dict[str, Any]:
     """Start a server, drive the scenario, stop everything it started; return the figures."""
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
     env = {"WORKSHOP_MAX_PARTICIPANTS": "100000", **sc.env}
+    if sc.database_url:
+        env["WORKSHOP_DATABASE_URL"] = sc.database_url
     module = "bench.naive_server" if sc.naive else "workshop"
     if sc.variant:
         env.update({f"BENCH_{k}": v for k, v in sc.variant.items()})
@@ -612,13 +638,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-workers", type=int, default=1, metavar="N",
                         help="server processes behind nginx (`workshop serve --workers N` with redis-server); "
                              "above 1 implies --proxy")
+    parser.add_argument("--database-url", default=None, metavar="URL",
+                        help="serve on this PostgreSQL database (WORKSHOP_DATABASE_URL) instead of SQLite; "
+                             "bench/postgres.py starts a throwaway server and compares both")
     args = parser.parse_args(argv)
     sc = Scenario(name=f"{args.phones} phones", phones=args.phones, sessions=args.sessions, window=args.window,
                   questions=args.questions, async_mode=args.async_mode, naive=args.naive, deflate=not args.no_deflate, workers=args.workers,
                   time_limit=args.time_limit, join_concurrency=args.join_concurrency, seed=args.seed,
                   env=dict(item.split("=", 1) for item in args.env), profile=args.profile,
                   variant=dict(item.split("=", 1) for item in args.variant),
-                  proxy=args.proxy, server_workers=args.server_workers)
+                  proxy=args.proxy, server_workers=args.server_workers, database_url=args.database_url)
     result = run(sc)
     print(json.dumps(result, indent=2) if args.json else summary_line(result))
     return 0 if result.get("completed") and result["error_count"] == 0 else 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import postgres
 from workshop import create_app
 
 TEST_CONFIG = {
@@ -20,6 +21,54 @@ TEST_CONFIG = {
     "RATE_EXPORT": (100000, 60.0),  # export tests download every format of many sessions
     "RATE_CREATE": (100000, 600.0),  # fuzzers and flows create many sessions from one address
 }
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server of the test run's own (tests/support/postgres.py); skips when none is installed."""
+    bin_dir = postgres.binaries()
+    if bin_dir is None:
+        pytest.skip(postgres.INSTALL_HINT)
+    cluster = postgres.Cluster(bin_dir).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    """The store backend a test runs on: SQLite, then PostgreSQL (its own cluster, skipped when not installed)."""
+    return request.param
+
+
+@pytest.fixture
+def make_store(backend, request, tmp_path):
+    """Open the test's database (the same one at every call, as another process would) on the backend under test.
+
+    Every store it opened is closed after the test (psycopg warns about a connection left open).
+    """
+    opened: list = []
+    if backend == "sqlite":
+        from workshop.store.sqlite import Store
+
+        url = None
+
+        def connect(synchronous):
+            return Store(tmp_path / "w.sqlite3", synchronous)
+    else:
+        from workshop.store.postgres import PostgresStore
+
+        url = request.getfixturevalue("pg_cluster").create_schema()
+
+        def connect(synchronous):  # noqa: synchronous is SQLite's; PostgreSQL commits with synchronous_commit=on
+            return PostgresStore(url)
+
+    def open_store(synchronous="NORMAL"):
+        opened.append(connect(synchronous))
+        return opened[-1]
+    open_store.database_url = url
+    yield open_store
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture

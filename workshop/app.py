@@ -23,7 +23,7 @@ from workshop.live.deletions import DeletionWatcher
 from workshop.live.ownership import LeaseKeeper, Ownership, worker_identity
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
-from workshop.store.sqlite import DB_NAME, Store
+from workshop.store.backend import open_store
 from workshop.web import api, handover, i18n, metrics, middleware, pages, protocol, reports, sockets, transport
 from workshop.web import workers
 from workshop.web.workers import QueueManager, admin_listener, listen_to_queue
@@ -94,7 +94,7 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     Compress(app)
     i18n.init_app(app, cfg.default_language)
 
-    store = Store(data_dir / DB_NAME, cfg.sqlite_synchronous)
+    store = open_store(cfg)  # SQLite in the data directory, or PostgreSQL when DATABASE_URL is set
     socketio = SocketIO(
         app,
         async_mode=cfg.async_mode,

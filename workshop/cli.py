@@ -247,17 +247,18 @@ def open_live(data_dir: str | None):
     """Open a data directory's sessions with only the store and the core (no web app), or raise CannotOpen."""
     from workshop.core.questionnaire import default as default_questionnaire
     from workshop.live.service import Live
-    from workshop.server import unusable
-    from workshop.store.sqlite import DB_NAME, Store, StoreUnavailable
+    from workshop.server import store_unusable, unusable
+    from workshop.store.backend import open_store
+    from workshop.store.sql import StoreUnavailable
 
     config = settings.Settings.load({"DATA_DIR": data_dir} if data_dir else None)
     folder = Path(config.data_dir)
     try:
-        store = Store(folder / DB_NAME, config.sqlite_synchronous)
+        store = open_store(config)
     except OSError as error:
         raise CannotOpen(unusable(folder, error.strerror or str(error))) from None
     except StoreUnavailable as error:
-        raise CannotOpen(unusable(folder, error.reason)) from None
+        raise CannotOpen(store_unusable(config, folder, error)) from None
     return Live(store, default_questionnaire(), config)
 
 
@@ -270,14 +271,21 @@ def open_existing(data_dir: str | None, *, write: bool):
     `write` (delete, purge, link) opens the database as the server does. Without it (list, export,
     compare) it is opened read-only (store/sqlite.py read_only), so a backup or a copy on read-only media can be
     inspected, and `--data-dir` may also name a database file itself (a backup made by workshop-backup).
+    With DATABASE_URL set, the commands work on that PostgreSQL database (read-only without `write`).
     """
     from workshop.core.questionnaire import default as default_questionnaire
     from workshop.live.service import Live
-    from workshop.server import unusable
+    from workshop.server import store_unusable, unusable
+    from workshop.store.backend import open_store, uses_postgres
     from workshop.store.sqlite import read_only
-    from workshop.store.sqlite import StoreUnavailable
+    from workshop.store.sql import StoreUnavailable
 
     config = settings.Settings.load({"DATA_DIR": data_dir} if data_dir else None)
+    if uses_postgres(config):  # the sessions are in PostgreSQL: no data directory or file to look for
+        try:
+            return Live(open_store(config, read_only=not write), default_questionnaire(), config)
+        except StoreUnavailable as error:
+            raise CannotOpen(store_unusable(config, Path(config.data_dir), error)) from None
     target = Path(config.data_dir)
     given = _("given by --data-dir") if data_dir else _("given by WORKSHOP_DATA_DIR") if os.environ.get(
         "WORKSHOP_DATA_DIR") else _("the default: give --data-dir or WORKSHOP_DATA_DIR")

@@ -196,8 +196,16 @@ def open_app(config: Settings, data_dir: Path, purge: bool = True):
     except OSError as error:
         raise CannotStart(unusable(data_dir, error.strerror or str(error))) from None
     except StoreUnavailable as error:
-        raise CannotStart(unusable(data_dir, error.reason)) from None
+        raise CannotStart(store_unusable(config, data_dir, error)) from None
     return app
+
+
+def store_unusable(config: Settings, data_dir: Path, error) -> str:
+    """The one-line message for a store that cannot be opened: the PostgreSQL database, else the data directory."""
+    if config.database_url:
+        return (f"Cannot use the database {error.path}: {error.reason}. Check DATABASE_URL and that PostgreSQL "
+                f"runs and takes connections from this machine.")
+    return unusable(data_dir, error.reason)
 
 
 def unusable(data_dir: Path, reason: str) -> str:

@@ -115,6 +115,9 @@ class Settings:
     log_repeat_seconds: float = setting(60.0, "A warning or error that repeats within this many seconds is logged once; "
             "when the time is over one line says how many more there were (0 logs every one).")
     metrics: bool = setting(False, "Serve Prometheus metrics at /metrics, to requests from this machine (127.0.0.1, ::1) only.")
+    database_url: str | None = setting(None, "PostgreSQL address (postgresql://user:password@host:5432/workshop) of a "
+            "database shared by several machines; unset, the sessions are kept in SQLite in the data directory. Needs the "
+            "`postgres` extra (psycopg); back it up with pg_dump (docs/deployment.md, Several machines).")
     challenge_picks_max: int = setting(2, "Most challenges one phone picks as the ones it recognises most.")
     challenges_max: int = setting(10, "Most challenges the facilitator's list may hold.")
     challenge_max: int = setting(140, "Longest challenge text, in characters (grapheme clusters).")

@@ -2,7 +2,7 @@
    fit(box, {key, max, least, seconds}) -> {scale, page, pages}: after drawing a view into box, set --fit (type
    scale; screen.css sizes are max(var(--fs-min), calc(SIZE * var(--fit)))) as large as fits, down to all text at
    the minimum; then deal the children of [data-fit-pages] lists into pages (type regrown to the first page's) ([data-fit-items]: a unit's splittable
-   list; [data-fit-box]: hidden with an empty list), "2/3" in #sc-page, turned by timer and PageDown/PageUp/arrows.
+   list, ="flow": one that may start at the foot of a page; [data-fit-box]: hidden with an empty list), "2/3" in #sc-page, turned by timer and PageDown/PageUp/arrows.
    overflows(box), culprit(box): what is cut off. minimum(): the minimum type size in px. */
 import * as W from './common.js';
 
@@ -33,15 +33,15 @@ export function fit(box, opts) {
     setScale(part, scale);
     if (units.length && overflows(box)) {
       pages = deal(box, units);
-      // Pages anyway: type as large as keeps the first page's units together (about as many pages), unless
-      // a unit then no longer fits a page of its own.
+      // Pages anyway: type as large as keeps the first page's units together, unless a unit then no longer
+      // fits a page of its own or it takes more pages than the minimum does (each page is 10 s of the room's time).
       const first = pages[0].length;
       if (!opts.least && scale === floor && pages.length > 1 && pages[0][first - 1][2] === null) {
         const atFloor = pages;
         scale = largest(part, floor, max, function () { return fitsWith(box, units, first); });
         setScale(part, scale);
         if (scale > floor) pages = deal(box, units);
-        if (pages.forced) { scale = floor; setScale(part, scale); pages = atFloor; }
+        if (pages.forced || pages.length > atFloor.length) { scale = floor; setScale(part, scale); pages = atFloor; }
       }
     }
   }
@@ -163,7 +163,7 @@ function deal(box, units) {
         show(box, units, page);
         if (!overflows(box)) { u += 1; continue; }
         page.pop();
-        if (page.length) break; // the unit starts the next page
+        if (page.length) { item = foot(box, units, page, u); break; } // the unit starts here or on the next page
       }
       const items = itemsOf(units[u]);
       if (!item && items.length < 2) { page.push([u, 0, null]); u += 1; pages.forced = true; break; } // alone, too big
@@ -176,14 +176,45 @@ function deal(box, units) {
         show(box, units, page);
         if (overflows(box)) { part[2] -= 1; break; }
       }
+      if (part[2] === items.length - 1 && part[2] - part[1] > 2) part[2] -= 1; // never one item alone on a page
       item = part[2] < items.length ? part[2] : 0;
       if (item) break;
       u += 1; // the unit's rest fit: more may follow
     }
     pages.push(page);
   }
+  balance(box, units, pages);
   show(box, units, null);
   return pages;
+}
+
+/** No unit alone on the last page after a page of four or more: the one before it joins it when both fit. */
+function balance(box, units, pages) {
+  const last = pages[pages.length - 1];
+  const before = pages[pages.length - 2];
+  if (!before || last.length !== 1 || before.length < 4 || last[0][2] !== null || before[before.length - 1][2] !== null) return;
+  show(box, units, [before[before.length - 1], last[0]]);
+  if (overflows(box)) return;
+  last.unshift(before.pop());
+}
+
+/** Start a flowing unit ([data-fit-items="flow"]) at the foot of a page that holds others: as many of its items
+    as fit there, two at least left for the next page (never one alone). Returns the first item left for the
+    next page, or 0 (the page unchanged) when the unit starts the next page. */
+function foot(box, units, page, u) {
+  const items = itemsOf(units[u]);
+  const list = items.length && items[0].parentElement;
+  if (items.length < 3 || list.getAttribute('data-fit-items') !== 'flow') return 0;
+  const part = [u, 0, 1];
+  page.push(part);
+  show(box, units, page);
+  if (overflows(box)) { page.pop(); return 0; }
+  while (part[2] < items.length - 2) {
+    part[2] += 1;
+    show(box, units, page);
+    if (overflows(box)) { part[2] -= 1; break; }
+  }
+  return part[2];
 }
 
 /** Show only the page's units and items (null: all); hide lists left empty. */

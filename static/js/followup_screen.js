@@ -74,7 +74,7 @@ function questionBlock(data, q) {
 /** The first steps agreed last time with what became of them. */
 function stepList(steps) {
   if (!steps.length) return el('p', { class: 'sc-hint', text: t('fu_no_steps') });
-  return el('ul', { class: 'fu-steps', 'data-fit-items': '' }, steps.map(function (s) {
+  return el('ul', { class: 'fu-steps', 'data-fit-items': 'flow' }, steps.map(function (s) {
     const status = s.status || 'none';
     return el('li', { class: 'fu-step fu-step--' + status },
       el('span', { class: 'fu-status', text: (STATUS_MARK[s.status] || '?') + ' ' + t('fu_status_' + status) }),
@@ -83,7 +83,8 @@ function stepList(steps) {
   }));
 }
 
-/** The whole view: the phases then and now, then one block per question and the old steps, paged when they do not fit.
+/** The whole view: the phases then and now, then one block per question and the old steps, paged when they do not
+    fit (the phases are the first page's head: the later pages keep their height for the questions).
     current: the page's store; its followup is the then-and-now view (live/followup.py), masked for the projector. */
 export function followupView(current) {
   const followup = current.followup || null;
@@ -93,8 +94,8 @@ export function followupView(current) {
   const legend = Q.questions.some(function (q) { return q.median; }) ? t('fu_legend') : t('fu_legend_no_median');
   return el('section', { class: 'fu-view', 'data-key': 'followup' },
     el('h1', { class: 'sc-title', text: followup.organisation ? t('fu_title_org', { name: followup.organisation }) : t('fu_title') }),
-    el('div', { class: 'fu-cards' }, phaseCard(then, thenHead, 'fu-then'), phaseCard(followup.now, t('fu_now'), 'fu-now')),
     el('div', { class: 'fu-blocks', 'data-fit-pages': '' },
+      el('div', { class: 'fu-cards' }, phaseCard(then, thenHead, 'fu-then'), phaseCard(followup.now, t('fu_now'), 'fu-now')),
       Q.questions.map(function (q) { return questionBlock(followup, q); }),
       el('section', { class: 'fu-side', 'data-key': 'steps' },
         el('h2', { class: 'fu-q-title', text: t('fu_steps_title') }),

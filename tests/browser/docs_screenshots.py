@@ -3,9 +3,12 @@
 Run the browser tests first (`make test ARGS=tests/browser`), then
 `.venv/bin/python -m tests.browser.docs_screenshots` (FROM_FIT come from tests/browser/test_projector_fit.py's
 seeded extremes, in test-artifacts/projector-fit/). The images are reduced to
-256 colours so the repository stays small.
+256 colours so the repository stays small. With `--fit` only the fit test's: FROM_FIT and the after images of
+docs/projector-fit.md (FIT_AFTER, 64 colours, 1920×1080 halved).
 """
 from __future__ import annotations
+
+import sys
 
 from PIL import Image
 
@@ -43,22 +46,33 @@ FROM_FIT = {
 }
 
 
-def shrink(source, target: str) -> None:
-    """Copy one screenshot to docs/screenshots/target.png in 256 colours."""
+# docs/projector-fit.md: the rehearsal's worst cases with the fitting rule (the before images are of the old code).
+FIT_AFTER = ["results-1024x768", "disciplines-1024x768", "lobby-1024x768", "vote-revealed-1024x768",
+             "challenges-revealed-1920x1080", "followup-1920x1080"]
+
+
+def shrink(source, target: str, colors: int = 256, half: bool = False) -> None:
+    """Copy one screenshot to docs/screenshots/target.png in `colors` colours (half its size if `half`)."""
     DOCS.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        image = image.convert("RGB")
+        if half:
+            image = image.resize((image.width // 2, image.height // 2), Image.Resampling.LANCZOS)
+        small = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         small.save(DOCS / f"{target}.png", optimize=True)
     print(f"docs/screenshots/{target}.png")
 
 
-def main() -> None:
-    """Copy and shrink each chosen screenshot."""
-    for source, target in CHOSEN.items():
-        shrink(SHOTS / f"{source}.png", target)
+def main(argv: list[str]) -> None:
+    """Copy and shrink each chosen screenshot (with --fit only the fit test's)."""
+    if "--fit" not in argv:
+        for source, target in CHOSEN.items():
+            shrink(SHOTS / f"{source}.png", target)
     for source, target in FROM_FIT.items():
         shrink(SHEET / f"{source}.png", target)
+    for name in FIT_AFTER:
+        shrink(SHEET / f"{name}.png", f"fit/{name}-after", colors=64, half=name.endswith("1920x1080"))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -73,6 +73,7 @@ class Case:
     expect: dict[str, Any] = field(default_factory=dict)
     url: str = ""
     lang: str = "nl"
+    kind: str = ""  # the view a text case shows (its checks); "" for the extremes, whose name says it
 
 
 class Seeder:
@@ -92,11 +93,12 @@ class Seeder:
 
     def session(self, name: str, state: sm.SessionState, *, people: int = 0, totals: list[int] | None = None,
                 rounds: dict[str, int] | None = None, follows: str | None = None, carried: list[dict] | None = None,
-                activities: act.ActivityState | None = None, **expect: Any) -> tuple[Case, int, list[int]]:
-        """Store a session with `people` participants (long names, 12 disciplines) whose totals are `totals`."""
+                activities: act.ActivityState | None = None, lang: str = "nl", kind: str = "",
+                **expect: Any) -> tuple[Case, int, list[int]]:
+        """Store a session in `lang` with `people` participants (long names, 12 disciplines) whose totals are `totals`."""
         code = security.new_code()
         sid = self.store.create_session(
-            code=code, title="Museum De Waag, jaarlijkse verdiepingssessie digitale transformatie", language="nl",
+            code=code, title="Museum De Waag, jaarlijkse verdiepingssessie digitale transformatie", language=lang,
             questionnaire_id=QN.id, questionnaire_version=QN.version, disciplines=DISCIPLINES,
             facilitator_hash=security.token_hash(security.new_token()), state=state.to_dict(), now=self.now,
             organisation="Museum De Waag", follows=follows, carried=carried)
@@ -120,7 +122,7 @@ class Seeder:
                           " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         if activities is not None:
             self.store.save_activities(sid, activities.to_dict(), self.now)
-        case = Case(name, code, dict(expect))
+        case = Case(name, code, dict(expect), lang=lang, kind=kind)
         self.cases.append(case)
         return case, sid, ids
 
@@ -176,9 +178,10 @@ def seed_all(data_dir: Path) -> Seeder:
     s.session("rounds", run(rounds, ("results",), ("view", {"view": "rounds"})), people=everyone, totals=totals,
               rounds={longest: 2}, screen="rounds", questions=len(QIDS))
     agreed = run(results, *[("agree", {"question": q.id, "option": q.options[-1].id}) for q in QN.questions])
+    phase = QN.phase_for(QN.total({q.id: q.options[-1].id for q in QN.questions}))  # the agreed answers' phase
     for view in ("consensus", "consensus_tools", "consensus_sector"):
         s.session(view.replace("_", "-"), run(agreed, ("view", {"view": view})), people=everyone, totals=totals,
-                  screen=view)
+                  screen=view, tips=len(phase.tips.get("nl")), tools=len(phase.publication.tools))
     s.session("consensus-missing", run(results, ("agree", {"question": QIDS[0], "option": QN.questions[0].options[0].id}),
                                        ("view", {"view": "consensus"})), people=everyone, totals=totals,
               screen="consensus", questions=len(QIDS))
@@ -187,6 +190,8 @@ def seed_all(data_dir: Path) -> Seeder:
     s.session("hidden", run(results, ("hide_results",)), people=everyone, totals=totals, screen="hidden")
     seed_activities(s, results, totals)
     seed_followup(s, results, totals)
+    for lang in LANGS:
+        seed_texts(s, revealed, lang)
     return s
 
 
@@ -221,15 +226,97 @@ def seed_activities(s: Seeder, results: sm.SessionState, totals: list[int]) -> N
                 s.store.save_dots(sid, pid, {made[i % 48]: 2, made[(i + 1) % 48]: 1}, s.now)
 
 
-def seed_followup(s: Seeder, results: sm.SessionState, totals: list[int]) -> None:
+def seed_followup(s: Seeder, results: sm.SessionState, totals: list[int], lang: str = "nl", name: str = "followup",
+                  **extra: Any) -> None:
     """Then and now: a follow-up of a finished session, every question answered both times, 5 carried steps."""
-    then, _sid, _ids = s.session("followed", results, people=len(totals), totals=totals)
+    then, _sid, _ids = s.session("followed", results, people=len(totals), totals=totals, lang=lang)
     s.cases.remove(then)
     steps = [{"what": forty(f"Stap {n}: een digitaal plan voor de collectie") * 3, "who": forty(f"Afdeling {n}"),
               "due": "eind volgend kwartaal"} for n in range(1, 6)]
     now = run(results, ("view", {"view": "followup"}))
-    s.session("followup", now, people=len(totals), totals=list(reversed(totals)), follows=then.code, carried=steps,
-              screen="followup", questions=len(QIDS), steps=len(steps))
+    s.session(name, now, people=len(totals), totals=list(reversed(totals)), follows=then.code, carried=steps,
+              screen="followup", questions=len(QIDS), steps=len(steps), lang=lang, **extra)
+
+
+# Every text of seed 004 the projector can show, in both languages (questionnaire, phases and their publication).
+LANGS = ("nl", "en")
+STEPS = [{"what": f"Stap {n}: " + ("een maandelijkse lunchsessie waarin een afdeling laat zien wat zij digitaal "
+                                   "uitprobeert, met een korte demo en vragen")[:112],
+          "who": ("Anna de Vries en het team Publiek & marketing " + "x" * 50)[:50],
+          "due": ("vóór de zomervakantie van 2027 " + "x" * 30)[:30]} for n in range(1, 6)]  # every field at its limit
+
+
+def question_texts(q: dict) -> list[str]:
+    """What the projector shows of a question (to_client form): its short title, text and every option."""
+    return [q["short"], q["text"], *[o["label"] for o in q["options"]]]
+
+
+def phase_totals(phase, rng: random.Random, people: int = 30) -> list[int]:
+    """Totals of `people` all inside a phase's band (the group's phase is that phase)."""
+    low, high = QN.phase_bounds(phase)
+    return [rng.randint(low, high) for _ in range(people)]
+
+
+def seed_texts(s: Seeder, revealed: sm.SessionState, lang: str) -> None:
+    """Each question (open and revealed) and each phase (results, agreed phase with tips, tools and the sector's
+    experience, the end with 5 long steps) as the projector shows it in `lang`, with the texts it must show."""
+    client = QN.to_client(lang)
+    totals = room_totals(40, 0, 0, s.rng)
+    for i, (q, cq) in enumerate(zip(QN.questions, client["questions"])):
+        texts = question_texts(cq)
+        longest = max(q.options, key=lambda o: len(o.label.get(lang))).id  # its agreed badge beside the longest
+        s.session(f"text-{lang}-ask-{q.id}", run(sm.initial("paced", QIDS), ("start",), ("open", {"question": q.id})),
+                  people=len(totals), totals=totals, lang=lang, kind="ask", screen="question", index=i, texts=texts,
+                  options=len(q.options))
+        s.session(f"text-{lang}-reveal-{q.id}", run(revealed, ("focus", {"question": q.id}),
+                                                    ("agree", {"question": q.id, "option": longest})),
+                  people=len(totals), totals=totals, lang=lang, kind="reveal", screen="question", index=i,
+                  texts=texts, options=len(q.options))
+    for i, (phase, cp) in enumerate(zip(QN.phases, client["phases"])):
+        head = [cp["name"], cp["theme"]]
+        pub = cp["publication"]
+        people = phase_totals(phase, s.rng)
+        results = run(revealed, ("results",))
+        s.session(f"text-{lang}-results-{phase.id}", results, people=len(people), totals=people, lang=lang,
+                  kind="results", screen="results", index=i, texts=head,
+                  per_total=[people.count(t) for t in range(QN.max_total + 1)])
+        agreed = run(results, *[("agree", {"question": q, "option": o})
+                                for q, o in answers_for(phase.min_total).items()])
+        for view, kind, texts, count in (
+                ("consensus", "consensus", [*head, cp["closing"], *cp["tips"]], {"tips": len(cp["tips"])}),
+                ("consensus_tools", "consensus-tools", [*head, *[x for t in pub["tools"] for x in (t["name"], t["purpose"])]],
+                 {"tools": len(pub["tools"])}),
+                ("consensus_sector", "consensus-sector", [*head, pub["experience"]["quote"], pub["experience"]["person"],
+                                                          pub["experience"]["organisation"]], {})):
+            s.session(f"text-{lang}-{kind}-{phase.id}", run(agreed, ("view", {"view": view})), people=len(people),
+                      totals=people, lang=lang, kind=kind, screen=view, index=i, texts=texts,
+                      invitation=pub["invitation"] if view == "consensus" else None, **count)
+        case, sid, ids = s.session(f"text-{lang}-ended-{phase.id}", run(agreed, ("end",)), people=len(people),
+                                   totals=people, lang=lang, kind="ended-steps", screen="ended", index=i,
+                                   texts=[*head, *[x["what"] for x in STEPS]], steps=len(STEPS))
+        add_steps(s, sid, ids)
+    results = run(revealed, ("results",))
+    shorts = [q["short"] for q in client["questions"]]
+    s.session(f"text-{lang}-disciplines", run(results, ("view", {"view": "disciplines"})), people=len(totals),
+              totals=totals, lang=lang, kind="disciplines", screen="disciplines", index=0, texts=shorts,
+              groups=len(DISCIPLINES))
+    rounds = run(revealed, *[a for q in QIDS for a in (("new_round", {"question": q}), ("reveal", {"question": q}))],
+                 ("results",), ("view", {"view": "rounds"}))
+    s.session(f"text-{lang}-rounds", rounds, people=len(totals), totals=totals, rounds={q: 2 for q in QIDS},
+              lang=lang, kind="rounds", screen="rounds", index=1, texts=shorts, questions=len(QIDS))
+    case, sid, ids = s.session(f"text-{lang}-steps", run(results, ("view", {"view": "steps"})), people=len(totals),
+                               totals=totals, lang=lang, kind="steps", screen="steps", index=0,
+                               texts=[x for step in STEPS for x in (step["what"], step["who"], step["due"])],
+                               steps=len(STEPS))
+    add_steps(s, sid, ids)
+    seed_followup(s, results, totals, lang=lang, name=f"text-{lang}-followup", kind="followup", index=1,
+                  texts=[x for cq in client["questions"] for x in (cq["short"], *[o["label"] for o in cq["options"]])])
+
+
+def add_steps(s: Seeder, sid: int, ids: list[int]) -> None:
+    """The 5 long steps of STEPS, the first made from an idea of 140 characters on the wall."""
+    idea = s.store.add_idea(sid, ids[0], "project", idea_text(1), "approved", s.now)
+    s.store.save_steps(sid, [dict(STEPS[0], idea=idea), *STEPS[1:]], s.now)
 
 
 if __name__ == "__main__":  # seed a data dir by hand: python -m tests.browser.projector_extremes DIR

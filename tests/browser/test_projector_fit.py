@@ -8,6 +8,19 @@ viewport, no text cut off or clipped, no word broken inside, no text under the m
 32 px at 1080, linear in the height, never under 24); across the pages every data point is on screen once at
 least, and the marks in the DOM equal the people or groups in the seeded state. A contact sheet of every view
 at 1024×768 and 1920×1080 goes to test-artifacts/projector-fit/.
+
+Every text of seed 004 the projector can show, in Dutch and in English (the text cases, `text-LANG-…`): each
+question open and revealed (its short title, text and every option, the agreed badge beside its longest option),
+each phase on the results (name and theme), on the agreed phase with its closing sentence and tips, its tools and
+its experience from the sector, and on the end screen beside 5 first steps with every field at its limit; the
+question titles of the by-discipline, rounds and then-and-now views. Each is checked as above and, across its
+pages, every one of its texts must be on screen. Sizes: every text case at 1024×768 and 1920×1080 (the smallest
+and the largest screen, the two ends of the minimum type size: 24 and 32 px) and at one of the two in between,
+alternating (question or phase n in Dutch at 1280×720 when n is even, else at 1280×800; English the other way
+round), so each text is also seen at both middle sizes, once per language, while the run stays about 1.5 times
+that of the two-size matrix rather than twice: 1280×720 is the shortest screen (the most pages) and 1280×800
+the one whose 16:10 shows the invitation in the narrowest column. Their screenshots and contact sheets go to
+test-artifacts/projector-fit/texts/.
 """
 from __future__ import annotations
 
@@ -19,7 +32,7 @@ from tests.support.server import ServerProcess
 
 from .conftest import SERVER_MODULE
 from .helpers import ROOT
-from .projector_extremes import QN, seed_all
+from .projector_extremes import LANGS, QN, seed_all
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +57,13 @@ POINTS = {
     "vote-open": ["#sc-wall .sc-card"],
     "vote-revealed": [".sc-act-rank-title", ".sc-act-rank li"],
     "followup": [".fu-q", ".fu-step"],
+    # the kinds of the text cases
+    "ask": [".sc-options li"],
+    "reveal": [".sc-row"],
+    "consensus": [".sc-consensus-side ul:not(.pub-tools) > li"],
+    "consensus-tools": [".pub-tool"],
+    "ended-steps": [".st-step"],
+    "steps": [".st-step"],
 }
 
 MEASURE = """
@@ -113,6 +133,7 @@ MEASURE = """
   const page = document.getElementById('sc-page');
   out.page = page && getComputedStyle(page).visibility === 'visible' ? page.textContent : '';
   out.screen = document.body.getAttribute('data-screen');
+  out.text = views.map(v => v.innerText).join(' ');  // what the view shows in words (hidden parts not)
   out.strip = [...document.querySelectorAll('.strip-col')].map(c => [Number(c.dataset.total), c.querySelectorAll('.strip-dot').length]);
   return out;
 }
@@ -142,13 +163,24 @@ def pages_of(page) -> int:
     return int(match.group(2)) if match else 1
 
 
-def check_case(page, case, failures: list[str], shots: bool) -> None:
+def words(text: str) -> str:
+    """A text with its white space made single spaces (as it reads on screen)."""
+    return " ".join(text.split())
+
+
+def texts_at(case, width: int, height: int) -> list[str]:
+    """The texts a case must show at a size: the invitation of the agreed phase only wider than 3:2 (screen.css)."""
+    invitation = case.expect.get("invitation")
+    return [*case.expect.get("texts", []), *([invitation] if invitation and width / height > 1.5 else [])]
+
+
+def check_case(page, case, failures: list[str], shots: bool, sizes=SIZES, sheet=SHEET) -> None:
     """Measure one case at every size and on every page; collect what breaks the rule."""
-    selectors = POINTS.get(case.name, [])
+    selectors = POINTS.get(case.kind or case.name, [])
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(case.url)
     page.wait_for_function("s => document.body.getAttribute('data-screen') === s", arg=case.expect["screen"])
-    for width, height in SIZES:
+    for width, height in sizes:
         page.set_viewport_size({"width": width, "height": height})
         page.evaluate(SETTLE)
         where = f"{case.name} {width}×{height}"
@@ -158,6 +190,7 @@ def check_case(page, case, failures: list[str], shots: bool) -> None:
             total = MAX_PAGES
         seen: dict[str, set] = {s: set() for s in selectors}
         counts: dict[str, int] = {}
+        shown_text = []
         for number in range(1, total + 1):
             got = page.evaluate(MEASURE, selectors)
             here = f"{where} page {number}/{total}"
@@ -167,9 +200,10 @@ def check_case(page, case, failures: list[str], shots: bool) -> None:
             for sel, points in got["points"].items():
                 seen[sel].update(points["shown"])
                 counts[sel] = points["total"]
+            shown_text.append(words(got["text"]))
             if shots and number == 1 and (width, height) in ((1024, 768), (1920, 1080)):
-                SHEET.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHEET / f"{case.name}-{width}x{height}.png"), animations="disabled", caret="hide")
+                sheet.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(sheet / f"{case.name}-{width}x{height}.png"), animations="disabled", caret="hide")
             if number < total:
                 page.keyboard.press("PageDown")
                 page.evaluate(SETTLE)
@@ -179,12 +213,16 @@ def check_case(page, case, failures: list[str], shots: bool) -> None:
         for sel in selectors:
             if len(seen[sel]) != counts[sel]:
                 failures.append(f"{where}: {len(seen[sel])} of {counts[sel]} {sel} on screen across {total} page(s)")
+        missing = [text for text in texts_at(case, width, height) if not any(words(text) in on for on in shown_text)]
+        if missing:
+            failures.append(f"{where}: {len(missing)} text(s) never on screen across {total} page(s), e.g. {missing[:2]}")
         check_counts(case, counts, got, failures, where)
 
 
 def check_counts(case, counts: dict[str, int], got: dict, failures: list[str], where: str) -> None:
     """The marks and rows in the DOM equal the people and groups of the seeded state."""
     expect = case.expect
+    kind = case.kind or case.name
     wanted = {
         "lobby": {"#lobby-names li": expect.get("names")},
         "disciplines": {"tbody tr": expect.get("groups")},
@@ -199,25 +237,31 @@ def check_counts(case, counts: dict[str, int], got: dict, failures: list[str], w
         "progress": {".sc-qrow": expect.get("questions")},
         "rounds": {"tbody tr": expect.get("questions")},
         "consensus-missing": {".sc-agreed-list li": expect.get("questions")},
-    }.get(case.name, {})
-    if case.name.startswith("reveal-"):
+        "ask": {".sc-options li": expect.get("options")},
+        "consensus-tools": {".pub-tool": expect.get("tools")},
+        "ended-steps": {".st-step": expect.get("steps")},
+        "steps": {".st-step": expect.get("steps")},
+    }.get(kind, {})
+    if kind.startswith("reveal"):
         wanted = {".sc-row": expect["options"]}
+    if kind == "consensus":
+        wanted = {".sc-consensus-side ul:not(.pub-tools) > li": expect["tips"]}
     for sel, n in wanted.items():
         if counts.get(sel) != n:
             failures.append(f"{where}: {counts.get(sel)} {sel} in the page, the state has {n}")
-    if case.name == "results":
+    if kind == "results":
         drawn = dict(got["strip"])
         per_total = expect["per_total"]
         if [drawn.get(t, 0) for t in range(QN.max_total + 1)] != per_total:
             failures.append(f"{where}: the strip plot draws {drawn}, the state has {per_total} people per total")
 
 
-def contact_sheet() -> None:
+def contact_sheet(sheet_dir=SHEET) -> None:
     """One image per size with every view side by side, labelled, to look through in a minute."""
     from PIL import Image, ImageDraw
 
     for size in ("1024x768", "1920x1080"):
-        files = sorted(p for p in SHEET.glob(f"*-{size}.png") if not p.name.startswith("contact-sheet"))
+        files = sorted(p for p in sheet_dir.glob(f"*-{size}.png") if not p.name.startswith("contact-sheet"))
         if not files:
             continue
         thumb_w, thumb_h, cols = 480, 300, 4
@@ -230,7 +274,7 @@ def contact_sheet() -> None:
                 sheet.paste(image, (x + 4, y + 24))
                 draw.rectangle([x + 3, y + 23, x + 4 + image.width, y + 24 + image.height], outline="black")
                 draw.text((x + 6, y + 6), path.stem, fill="black")
-        sheet.save(SHEET / f"contact-sheet-{size}.png")
+        sheet.save(sheet_dir / f"contact-sheet-{size}.png")
 
 
 CASES = ["lobby", "question-open", "join", "reveal-two-options", "reveal-four-options", "reveal-rounds", "progress",
@@ -239,8 +283,36 @@ CASES = ["lobby", "question-open", "join", "reveal-two-options", "reveal-four-op
          "vote-revealed", "followup"]
 
 
+TEXTS = SHEET / "texts"
+TEXT_KINDS = ["ask", "reveal"] * 4 + ["results", "consensus", "consensus-tools", "consensus-sector", "ended"] * 4 + [
+    "disciplines", "rounds", "steps", "followup"]
+TEXT_CASES = [f"text-{lang}-{kind}" + (f"-{thing}" if thing else "") for lang in LANGS for kind, thing in zip(
+    TEXT_KINDS, [q.id for q in QN.questions for _ in (0, 1)] + [p.id for p in QN.phases for _ in range(5)] + [""] * 4)]
+
+
+def text_sizes(case) -> list[tuple[int, int]]:
+    """1024×768, 1920×1080 and one middle size, alternating by question or phase and language (module docstring)."""
+    middle = (1280, 720) if (case.expect["index"] + LANGS.index(case.lang)) % 2 == 0 else (1280, 800)
+    return [(1024, 768), middle, (1920, 1080)]
+
+
 def test_the_cases_are_every_seeded_view(extremes):
-    assert [c.name for c in extremes] == CASES
+    assert [c.name for c in extremes] == CASES + TEXT_CASES
+
+
+def test_the_text_cases_hold_every_projector_text_of_seed_004_in_both_languages(extremes):
+    """Every question's and phase's text the projector shows is expected by some case, in Dutch and English."""
+    for lang in LANGS:
+        client = QN.to_client(lang)
+        expected = {words(t) for c in extremes if c.kind and c.lang == lang for t in texts_at(c, 1920, 1080)}
+        wanted = {words(t) for q in client["questions"] for t in (q["short"], q["text"], *[o["label"] for o in q["options"]])}
+        for p in client["phases"]:
+            pub = p["publication"]
+            wanted |= {words(t) for t in (p["name"], p["theme"], p["closing"], *p["tips"], pub["invitation"],
+                                          *[x for tool in pub["tools"] for x in (tool["name"], tool["purpose"])],
+                                          pub["experience"]["quote"])}
+        assert wanted <= expected, sorted(wanted - expected)[:3]
+    assert {c.lang for c in extremes if c.kind} == set(LANGS)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -251,8 +323,17 @@ def test_the_view_fits_every_screen_and_counts_everyone(extremes, pages, name):
     assert not failures, f"{len(failures)} problem(s):\n" + "\n".join(failures[:40])
 
 
+@pytest.mark.parametrize("name", TEXT_CASES)
+def test_every_seed_text_fits_in_dutch_and_english(extremes, pages, name):
+    failures: list[str] = []
+    case = next(c for c in extremes if c.name == name)
+    check_case(pages.projector(), case, failures, shots=True, sizes=text_sizes(case), sheet=TEXTS)
+    assert not failures, f"{len(failures)} problem(s):\n" + "\n".join(failures[:40])
+
+
 def test_the_contact_sheet_shows_every_view(extremes):
     contact_sheet()
+    contact_sheet(TEXTS)
     for size in ("1024x768", "1920x1080"):
         assert (SHEET / f"contact-sheet-{size}.png").exists()
         assert len(list(SHEET.glob(f"*-{size}.png"))) >= len(CASES)

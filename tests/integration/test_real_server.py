@@ -137,14 +137,16 @@ def test_serve_deletes_sessions_past_the_retention_period(tmp_path):
         assert requests.get(f"{server.url}/j/{new.code}", timeout=5).status_code == 200
 
 
-def test_downloads_built_off_the_event_loop_arrive_whole(tmp_path):
-    """Under eventlet the CSV, XLSX and summary JSON are built in an OS thread (tpool); they still arrive right."""
+def test_downloads_built_off_the_event_loop_arrive_whole(tmp_path, backend, request):
+    """Under eventlet the CSV, XLSX and summary JSON are built in an OS thread (tpool) on a reader of their own
+    (SQLite, or a PostgreSQL connection of its own); they still arrive right."""
     import csv
     import io
 
     from openpyxl import load_workbook
 
-    with ServerProcess(tmp_path / "data") as server:
+    env = {"WORKSHOP_DATABASE_URL": request.getfixturevalue("pg_cluster").create_schema()} if backend == "postgres" else {}
+    with ServerProcess(tmp_path / "data", env=env) as server:
         session = requests.post(server.url + "/api/sessions", json={"title": "Export", "pacing": "self"},
                                 timeout=5).json()
         fac, _ = facilitator(server.url, session)

@@ -20,7 +20,7 @@ DATA_FILES = (
     ("static", "workshop/static", "*"),
     ("workshop/data", "workshop/data", "*.toml"),
     ("workshop/translations", "workshop/translations", "*.mo"),
-    ("workshop", "workshop", "schema.sql"),
+    ("workshop", "workshop", "schema*.sql"),
     ("deploy", "workshop/deploy", "*"),  # `workshop deploy-files DIR` writes them out (issue 24, point 6)
 )
 

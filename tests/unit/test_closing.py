@@ -17,7 +17,6 @@ from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.tally import agreed_phase, personal_result
 from workshop.live import views
 from workshop.live.service import Live
-from workshop.store.sqlite import Store
 
 Q = default_questionnaire()
 LOWEST = {q.id: q.options[0].id for q in Q.questions}
@@ -68,9 +67,9 @@ def test_the_agreed_phase_needs_an_agreed_answer_on_every_question():
 
 
 @pytest.fixture
-def live_room(tmp_path):
+def live_room(make_store):
     """A self-paced session with one participant who answered one question."""
-    live = Live(Store(tmp_path / "w.db", "FULL"), Q, Settings())
+    live = Live(make_store("FULL"), Q, Settings())
     room, _ = live.create("Proef", "self")
     member, _ = live.join(room, "Anna")
     live.command(room, "start")

@@ -41,8 +41,8 @@ def test_a_merge_loses_no_line_of_either_text(stored, mine):
 
 
 @pytest.fixture
-def live(tmp_path):
-    service = Live(Store(tmp_path / "w.db"), default_questionnaire(), Settings())
+def live(make_store):
+    service = Live(make_store(), default_questionnaire(), Settings())
     return service
 
 

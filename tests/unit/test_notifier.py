@@ -9,7 +9,6 @@ from workshop.core.state import Rejected
 from workshop.web.broadcaster import Broadcaster
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.service import Live
-from workshop.store.sqlite import Store
 
 
 class Recorder:
@@ -30,9 +29,9 @@ class Recorder:
 
 
 @pytest.fixture
-def setup(tmp_path):
+def setup(make_store):
     recorder = Recorder()
-    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), Settings(), notifier=recorder)
+    live = Live(make_store("FULL"), default_questionnaire(), Settings(), notifier=recorder)
     room, _token = live.create("Proef", "self")
     assert recorder.take() == []  # nobody can listen to a session that did not exist
     return live, room, recorder

@@ -29,8 +29,8 @@ def test_an_older_database_gains_the_follow_up_columns_and_keeps_its_sessions(tm
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
 
 
-def test_carried_steps_are_copied_at_creation_and_their_status_recorded(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_carried_steps_are_copied_at_creation_and_their_status_recorded(make_store):
+    store = make_store()
     session_id = store.create_session(code="P4WN8R", title="Nu", language="nl", questionnaire_id="digitaal-dna",
                                       questionnaire_version="1", disciplines=[], facilitator_hash="h", state={},
                                       now="2025-01-01T00:00:00+00:00", organisation="De Waag", follows="K7QX2M",
@@ -41,5 +41,5 @@ def test_carried_steps_are_copied_at_creation_and_their_status_recorded(tmp_path
     assert not store.set_carried_status(session_id, 1, "done", "2025-01-02T00:00:00+00:00")
     assert store.carried_steps(session_id)[0]["status"] == "done"
     assert store.delete_session("P4WN8R")
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("SELECT COUNT(*) FROM carried_steps").fetchone()[0] == 0
+    assert store.carried_steps(session_id) == []
+    store.close()

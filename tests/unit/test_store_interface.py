@@ -1,4 +1,4 @@
-"""The storage interface covers what Live and the exports use, and the SQLite store satisfies it."""
+"""The storage interface covers what Live and the exports use, and both stores (SQLite, PostgreSQL) satisfy it."""
 from __future__ import annotations
 
 import inspect
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workshop.store.interface import SessionStore
+from workshop.store.postgres import PostgresStore
 from workshop.store.sqlite import Store
 
 PACKAGE = Path(__file__).resolve().parents[2] / "workshop"
@@ -29,9 +30,10 @@ def test_every_store_method_in_use_is_in_the_interface():
     assert not missing, f"add to workshop/store/interface.py: {sorted(missing)}"
 
 
+@pytest.mark.parametrize("implementation", [Store, PostgresStore], ids=["sqlite", "postgres"])
 @pytest.mark.parametrize("name", MEMBERS)
-def test_the_sqlite_store_has_each_method_with_the_same_parameters(name):
-    ours = inspect.signature(getattr(Store, name))
+def test_each_store_has_each_method_with_the_same_parameters(name, implementation):
+    ours = inspect.signature(getattr(implementation, name))
     wanted = inspect.signature(getattr(SessionStore, name))
     assert list(ours.parameters) == list(wanted.parameters)
     assert [p.kind for p in ours.parameters.values()] == [p.kind for p in wanted.parameters.values()]

@@ -1,6 +1,8 @@
-"""Ownership leases on a real SQLite file: two Store objects on one file are two workers; time is passed in."""
+"""Ownership leases on both backends: two stores on one database (a real SQLite file, a real PostgreSQL) are two
+workers; time is passed in."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -23,19 +25,23 @@ class Clock:
         return self.t
 
 
+def state(store, code="ABCDEF"):
+    """A session's stored state (SQLite keeps JSON text, PostgreSQL jsonb)."""
+    value = store.session(code)["state"]
+    return json.loads(value) if isinstance(value, str) else value
+
+
 @pytest.fixture
-def two(tmp_path):
-    """Two workers' stores on one file, their shared clock and one session's id."""
+def two(make_store):
+    """Two workers' stores on one database, their shared clock and one session's id."""
     clock = Clock()
-    path = tmp_path / "w.sqlite3"
-    a, b = Store(path, clock=clock), Store(path, clock=clock)
+    a, b = make_store(), make_store()
+    a.clock = b.clock = clock
     sid = a.create_session(code="ABCDEF", title="t", language="nl", questionnaire_id="q", questionnaire_version="1",
                            disciplines=[], facilitator_hash="h", state={"n": 0}, now=NOW)
     a.fence_writes("A")
     b.fence_writes("B")
-    yield a, b, clock, sid
-    a.close()
-    b.close()
+    return a, b, clock, sid
 
 
 def test_only_one_worker_takes_a_free_lease(two):
@@ -88,7 +94,7 @@ def test_a_write_of_a_worker_whose_lease_was_taken_over_stores_nothing(two):
     with pytest.raises(LeaseLost):
         a.add_participant(sid, "tok", "x", None, NOW)
     b.save_state(sid, {"n": 2}, NOW)
-    assert b.session("ABCDEF")["state"] == '{"n": 2}'
+    assert state(b) == {"n": 2}
     assert b.participants(sid) == []
 
 
@@ -105,7 +111,7 @@ def test_the_fence_is_the_generation_not_only_the_owner(two):
     # ... until it takes the lease again, at a higher generation.
     assert a.take_lease(sid, "A", clock(), LEASE) == 3
     a.save_state(sid, {"n": 3}, NOW)
-    assert b.session("ABCDEF")["state"] == '{"n": 3}'
+    assert state(b) == {"n": 3}
 
 
 def test_a_worker_without_the_lease_may_not_write_while_another_holds_it(two):
@@ -115,7 +121,7 @@ def test_a_worker_without_the_lease_may_not_write_while_another_holds_it(two):
         b.save_state(sid, {"n": 5}, NOW)
     clock.t += LEASE + 1  # A died: its lease expired, nobody took it yet
     b.save_state(sid, {"n": 6}, NOW)  # e.g. the worker that created a session writes its first rows
-    assert a.session("ABCDEF")["state"] == '{"n": 6}'
+    assert state(a) == {"n": 6}
 
 
 def test_release_only_by_the_holder_at_its_generation(two):
@@ -140,13 +146,12 @@ def test_a_worker_the_proxy_routes_to_asks_for_the_session_and_the_holder_sees_i
     assert b.lease(sid)["wanted"] is None
 
 
-def test_the_command_line_writes_unfenced(two, tmp_path):
+def test_the_command_line_writes_unfenced(two, make_store):
     a, _b, clock, sid = two
     a.take_lease(sid, "A", clock(), LEASE)
-    cli = Store(tmp_path / "w.sqlite3", clock=clock)  # no fence_writes: e.g. `workshop sessions link`
+    cli = make_store()  # no fence_writes: e.g. `workshop sessions link`
     cli.add_facilitator_token(sid, "h2", NOW, keep=5)
     assert "h2" in a.facilitator_hashes(sid)
-    cli.close()
 
 
 def test_deleting_a_session_deletes_its_lease(two):

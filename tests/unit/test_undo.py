@@ -8,7 +8,6 @@ from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.state import Rejected
 from workshop.live.service import Live
 from workshop.settings import Settings
-from workshop.store.sqlite import Store
 
 
 class Clock:
@@ -24,10 +23,10 @@ class Clock:
 
 
 @pytest.fixture
-def live(tmp_path):
+def live(make_store):
     """A live service on its own database with a hand-moved clock."""
     clock = Clock()
-    service = Live(Store(tmp_path / "db.sqlite3"), default_questionnaire(), Settings(), monotonic=clock)
+    service = Live(make_store(), default_questionnaire(), Settings(), monotonic=clock)
     service.test_clock = clock
     yield service
     service.store.close()

@@ -8,13 +8,12 @@ from workshop.core.questionnaire import default as default_questionnaire
 from workshop.core.tally import headline, mask_for_screen
 from workshop.live import views
 from workshop.live.service import Live
-from workshop.store.sqlite import Store
 
 
 @pytest.fixture
-def room_with_answers(tmp_path):
+def room_with_answers(make_store):
     """A self-paced session where two participants answered every question with its first option."""
-    live = Live(Store(tmp_path / "w.db", "FULL"), default_questionnaire(), Settings())
+    live = Live(make_store("FULL"), default_questionnaire(), Settings())
     room, _ = live.create("Proef", "self")
     live.command(room, "start")
     for name in ("Anna", "Bram"):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Tally
-from workshop.store.sqlite import LeaseLost, SessionMissing
+from workshop.store.sql import LeaseLost, SessionMissing
 
 if TYPE_CHECKING:
     from workshop.live import undo as undoing

@@ -1,7 +1,8 @@
-"""What the live service and the exports need from storage: the interface a second store (PostgreSQL) satisfies.
+"""What the live service and the exports need from storage: the interface both stores satisfy.
 
-`workshop.store.sqlite.Store` is the one implementation today; docs/deployment.md ("Beyond one machine")
-says what a PostgreSQL store changes. Rows are read by column name (`row["code"]`): sqlite3.Row and a
+`workshop.store.sqlite.Store` (the embedded default) and `workshop.store.postgres.PostgresStore`
+(DATABASE_URL) implement it, their shared queries once in `workshop/store/sql.py`; docs/decisions.md
+("Two stores") says how they differ. Rows are read by column name (`row["code"]`): sqlite3.Row and a
 psycopg dict row both do that. Every write commits before it returns, and a write to a session that no
 longer exists raises SessionMissing without storing anything; a fenced write (fence_writes) to a
 session whose lease another worker took raises LeaseLost without storing anything.
