@@ -19,6 +19,7 @@ import threading
 import time
 import warnings
 
+import psycopg
 import pytest
 import requests
 import socketio
@@ -111,22 +112,22 @@ class Phone:
 
 
 class LeaseSampler:
-    """Reads the session's lease row every 20 ms from its own read-only connection: (time, owner, generation)."""
+    """Reads the session's lease row every 20 ms on a connection of its own: (time, owner, generation)."""
 
-    def __init__(self, db_path, session_code: str):
-        """Prepare; start() runs it in a thread until stop()."""
-        self.db_path, self.code = db_path, session_code
+    def __init__(self, connect, session_code: str):
+        """Prepare (`connect()` opens the database read-only); start() runs it in a thread until stop()."""
+        self.connect, self.code = connect, session_code
         self.samples: list[tuple[float, str, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         """Sample until stopped."""
-        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        db, mark = self.connect()
         try:
             while not self._stop.wait(0.02):
                 row = db.execute("SELECT l.owner, l.generation FROM session_leases l JOIN sessions s"
-                                 " ON s.id = l.session_id WHERE s.code = ?", (self.code,)).fetchone()
+                                 f" ON s.id = l.session_id WHERE s.code = {mark}", (self.code,)).fetchone()
                 if row is not None:
                     self.samples.append((time.monotonic(), row[0], row[1]))
         finally:
@@ -148,10 +149,20 @@ def owner_pid(owner: str) -> int | None:
     return int(owner.split("/")[2]) if owner else None
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    """redis-server, two workers and nginx, with the default LEASE_SECONDS."""
-    running = Cluster(tmp_path, 2).start()
+@pytest.fixture(params=["sqlite", "postgres"])
+def cluster(request, tmp_path):
+    """redis-server, two workers and nginx, with the default LEASE_SECONDS, on SQLite or on PostgreSQL.
+
+    `cluster.lease_db()` opens the database for the lease sampler: (connection, placeholder).
+    """
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_cluster").create_schema()
+        running = Cluster(tmp_path, 2, env={"WORKSHOP_DATABASE_URL": url}).start()
+        running.lease_db = lambda: (psycopg.connect(url, autocommit=True), "%s")
+    else:
+        running = Cluster(tmp_path, 2).start()
+        path = running.workers.data_dir / "workshop.sqlite3"
+        running.lease_db = lambda: (sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5), "?")
     yield running
     running.stop()
     # python-engineio's client leaves the socket of a websocket whose server was killed to the garbage
@@ -171,7 +182,7 @@ def test_a_killed_worker_s_session_continues_on_the_other_with_every_acknowledge
                 auth={"code": code, "token": session["facilitator_token"]}, wait_timeout=10)
     assert fac.call("command", {"action": "start"}, namespace="/facilitator", timeout=10)["ok"]
     fac.disconnect()
-    sampler = LeaseSampler(workers.data_dir / "workshop.sqlite3", code).start()
+    sampler = LeaseSampler(cluster.lease_db, code).start()
     stop = threading.Event()
     deadline = time.monotonic() + RUN_LIMIT
     phones = [Phone(proxy, code, i, stop) for i in range(PHONES)]
