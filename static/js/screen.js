@@ -46,9 +46,9 @@ function render() {
     return;
   }
   document.body.setAttribute('data-screen', view);
-  const joinable = !state.locked && state.stage !== 'ended';
-  W.$('footer-join').hidden = view === 'lobby' || view === 'join' || !joinable;
-  W.$('footer-qr').hidden = view === 'lobby' || view === 'join' || !joinable;
+  const footer = view !== 'lobby' && view !== 'join' && state.joinable; // the server's rule (core.state.joinable)
+  W.$('footer-join').hidden = !footer;
+  W.$('footer-qr').hidden = !footer;
   if (view === 'lobby' || view === 'join') {
     renderLobby();
     W.showView('v-lobby');
