@@ -515,7 +515,7 @@ const form = W.$('join-form');
 const nickname = W.$('nickname');
 const counter = W.$('nickname-count');
 const submit = W.$('join-submit');
-const maxLength = Number(nickname.getAttribute('data-max')) || 40;
+const maxLength = Number(nickname.getAttribute('data-max')); // the server's NICKNAME_MAX, from the page
 const graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
 /** Count characters as the server does: grapheme clusters (a family emoji is one), else code points. */

@@ -115,7 +115,7 @@ function answeredBar(answered, joined, big) {
 function viewQuestion() {
   const qs = W.byId(state.questions, state.focus) || state.questions[0];
   const q = W.byId(Q.questions, qs.id);
-  if (qs.status === 'revealed') return state.hide_results ? viewHidden() : viewReveal(q, qs);
+  if (qs.status === 'revealed') return viewReveal(q, qs); // hidden results: `shows` is results_hidden then
   const lq = liveQ(q.id);
   const joined = (live && live.joined) || 0;
   const hint = { open: 'ask_open', closed: 'ask_closed', hidden: 'ask_hidden' }[qs.status] || 'ask_open';
