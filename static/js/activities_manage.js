@@ -55,7 +55,7 @@ export function mount(page, addStep) {
     if (!view) return;
     W.keepFocus(function () {
       W.morph(root, programme(), NAMES.filter(function (a) { return view.programme.indexOf(a) >= 0; }).map(block),
-        undoBar(), view.current ? el('p', {}, el('button', { type: 'button', class: 'btn btn-small',
+        undoBar(), allows('show') ? el('p', {}, el('button', { type: 'button', class: 'btn btn-small',
           'data-focus-key': 'act-back', text: t('act_back_to_quiz'), onclick: function () { action({ action: 'show', activity: null }); } })) : null);
     });
     if (focusAfter) {
@@ -71,14 +71,20 @@ export function mount(page, addStep) {
     render();
   }
 
-  /** The programme's checkboxes (fixed once an activity started) and auto-approve. */
+  /** Whether the server allows an activity action now (view.allowed, core.activities.allowed): for one
+      activity (open, close, reveal, show) or, without one, programme, challenges, show (back to the quiz). */
+  function allows(action, a) {
+    const list = a ? view.allowed.activities[a] : view.allowed.actions;
+    return !!list && list.indexOf(action) >= 0;
+  }
+
+  /** The programme's checkboxes (fixed once an activity started: the server says so) and auto-approve. */
   function programme() {
-    const started = NAMES.some(function (a) { return view.status[a] !== 'hidden' && view.status[a] !== 'off'; });
     return el('fieldset', { class: 'field choices', 'data-key': 'programme' },
       el('legend', { text: t('act_programme') }),
       NAMES.map(function (a) {
         return el('label', { class: 'choice', 'data-key': a },
-          el('input', { type: 'checkbox', value: a, checked: view.programme.indexOf(a) >= 0, disabled: started,
+          el('input', { type: 'checkbox', value: a, checked: view.programme.indexOf(a) >= 0, disabled: !allows('programme'),
             'data-focus-key': 'prog-' + a, onchange: changeProgramme }),
           el('span', { text: t('act_name_' + a) }));
       }),
@@ -109,11 +115,12 @@ export function mount(page, addStep) {
         text: label, onclick: function () { action(Object.assign({ activity: a }, payload)); } }));
     };
     // Each button names its activity: "Reopen challenges" and "Open ideas" never read alike.
+    // Which buttons: the server's list for this activity (view.allowed); the status only picks the words.
     const again = status === 'closed' || status === 'revealed';
-    if (status !== 'open') button(t((again ? 'act_reopen_' : 'act_open_') + a), { action: 'open' });
-    if (status === 'open') button(t('act_close_' + a), { action: 'close' });
-    if (a !== 'ideas' && (status === 'open' || status === 'closed')) button(t('act_reveal_' + a), { action: 'reveal' });
-    if (view.current !== a && status !== 'hidden') button(t('act_show'), { action: 'show' });
+    if (allows('open', a)) button(t((again ? 'act_reopen_' : 'act_open_') + a), { action: 'open' });
+    if (allows('close', a)) button(t('act_close_' + a), { action: 'close' });
+    if (allows('reveal', a)) button(t('act_reveal_' + a), { action: 'reveal' });
+    if (allows('show', a)) button(t('act_show'), { action: 'show' });
     if (a === 'ideas') {
       const waiting = view.ideas.filter(function (i) { return i.status === 'pending'; }).length;
       buttons.push(el('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-focus-key': 'ideas-approve-all',
@@ -129,7 +136,7 @@ export function mount(page, addStep) {
 
   /** The challenge list: editable before it opens, then the live ranking (facilitator only). */
   function challengesPart() {
-    if (view.status.challenges === 'hidden') {
+    if (allows('challenges')) { // the list can change until the challenges open
       const items = editing || view.challenges.map(function (c) { return { id: c.id, text: c.text }; });
       return el('div', { 'data-key': 'edit' },
         el('ol', { class: 'act-edit' }, items.map(function (c, i) {

@@ -361,7 +361,7 @@ function stillAnswering() {
   const joined = (live && live.joined) || 0;
   let answered = joined;
   state.questions.forEach(function (qs) {
-    if (qs.status === 'open') answered = Math.min(answered, W.liveQ(live, qs.id).answered || 0);
+    if (qs.accepting) answered = Math.min(answered, W.liveQ(live, qs.id).answered || 0);
   });
   return answered < joined ? { n: answered, total: joined } : null;
 }

@@ -129,24 +129,23 @@ function renderNow() {
     renderWait(t('wait_lobby_title'), t('wait_lobby_text'), null);
     return;
   }
-  const open = state.questions.filter(function (qs) { return qs.status === 'open'; });
+  const open = state.questions.filter(function (qs) { return qs.accepting; });
   if (state.pacing === 'self' && open.length) {
     renderQuestions(state.questions.filter(function (qs) { return qs.status !== 'hidden'; }));
     return;
   }
   const focus = W.byId(state.questions, state.focus);
-  if (focus && focus.status === 'open') {
+  if (focus && focus.accepting) {
     renderQuestions([focus]);
     return;
   }
   renderBetween(focus);
 }
 
-/** The join form: enabled unless joining is locked. */
+/** The join form: enabled while the server says phones may join (core.state.joinable); locked says why not. */
 function renderJoin() {
-  const locked = !!state.locked;
-  W.$('join-locked').hidden = !locked;
-  W.$('join-submit').disabled = locked;
+  W.$('join-locked').hidden = !state.locked;
+  W.$('join-submit').disabled = !state.joinable;
   show('v-join');
 }
 
@@ -213,7 +212,7 @@ function renderQuestions(list) {
 /** A question with its options as big radio buttons and the send status. */
 function questionBlock(q, qs, single) {
   const round = qs.round;
-  const open = qs.status === 'open' && state.stage === 'running';
+  const open = qs.accepting; // the server's rule (core.state.accepting)
   const confirmed = answersFor(q.id)[String(round)] || null;
   const kept = outbox && outbox.get(q.id);
   const sending = kept && kept.round === round ? kept : null;
@@ -305,10 +304,10 @@ function flushOutbox() {
     const qs = W.byId(state.questions, qid);
     if (!q || answersFor(qid)[String(item.round)] === item.option) {
       outbox.drop(qid, item.option, item.round); // it arrived before the connection dropped
-    } else if (!qs || state.stage !== 'running' || qs.status !== 'open' || qs.round !== item.round) {
+    } else if (!qs || !qs.accepting) {
       outbox.drop(qid, item.option, item.round);
-      missed[qid] = missedText(qid, item, qs && qs.status === 'open' && state.stage === 'running' ? 'stale_round' : 'question_closed');
-    } else {
+      missed[qid] = missedText(qid, item, 'question_closed');
+    } else { // the server judges the round: a kept answer of an earlier round comes back as stale_round
       deliver(qid, true);
     }
   });
@@ -518,7 +517,7 @@ const form = W.$('join-form');
 const nickname = W.$('nickname');
 const counter = W.$('nickname-count');
 const submit = W.$('join-submit');
-const maxLength = Number(nickname.getAttribute('data-max')) || 40;
+const maxLength = Number(nickname.getAttribute('data-max')); // the server's NICKNAME_MAX, from the page
 const graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
 /** Count characters as the server does: grapheme clusters (a family emoji is one), else code points. */

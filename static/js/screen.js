@@ -46,9 +46,9 @@ function render() {
     return;
   }
   document.body.setAttribute('data-screen', view);
-  const joinable = !state.locked && state.stage !== 'ended';
-  W.$('footer-join').hidden = view === 'lobby' || view === 'join' || !joinable;
-  W.$('footer-qr').hidden = view === 'lobby' || view === 'join' || !joinable;
+  const footer = view !== 'lobby' && view !== 'join' && state.joinable; // the server's rule (core.state.joinable)
+  W.$('footer-join').hidden = !footer;
+  W.$('footer-qr').hidden = !footer;
   if (view === 'lobby' || view === 'join') {
     renderLobby();
     W.showView('v-lobby');
@@ -115,7 +115,7 @@ function answeredBar(answered, joined, big) {
 function viewQuestion() {
   const qs = W.byId(state.questions, state.focus) || state.questions[0];
   const q = W.byId(Q.questions, qs.id);
-  if (qs.status === 'revealed') return state.hide_results ? viewHidden() : viewReveal(q, qs);
+  if (qs.status === 'revealed') return viewReveal(q, qs); // hidden results: `shows` is results_hidden then
   const lq = liveQ(q.id);
   const joined = (live && live.joined) || 0;
   const hint = { open: 'ask_open', closed: 'ask_closed', hidden: 'ask_hidden' }[qs.status] || 'ask_open';

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import SMALL_PHONE, accept_dialogs, create_session, shot, show_panel
+from .projector_room import FilledRoom
 from .test_accessibility import BLOCKING, axe_check
 
 pytestmark = pytest.mark.browser
@@ -144,3 +145,38 @@ def test_six_phones_run_the_second_half_from_challenges_to_a_first_step(server, 
     contrast = {name: len(v["nodes"]) for name, vs in found.items() for v in vs if v["id"] == "color-contrast"}
     assert not contrast, f"text below 4.5:1: {contrast}"
     assert not pages.page_errors(), pages.page_errors()
+
+
+def expect_buttons(fac, offered: dict[str, list[str]]) -> None:
+    """Each activity's block offers exactly these of open, close, reveal and show."""
+    for activity, actions in offered.items():
+        for action in ("open", "close", "reveal", "show"):
+            expect(control(fac, f"{activity}-{action}")).to_have_count(1 if action in actions else 0)
+
+
+def test_the_panel_offers_the_actions_the_server_allows_and_no_other(server, pages):
+    room = FilledRoom(server.url, size=1)
+    try:
+        fac = pages.facilitator(room.session["facilitator_url"])
+        show_panel(fac, "activities")
+        expect_buttons(fac, {"challenges": ["open"], "ideas": ["open"], "vote": ["open"]})
+        expect(control(fac, "prog-ideas")).to_be_enabled()
+        expect(control(fac, "challenge-0")).to_have_count(1)  # the list can still change
+
+        control(fac, "challenges-open").click()  # it is shown too: no "show" for it
+        expect_buttons(fac, {"challenges": ["close", "reveal"], "ideas": ["open"], "vote": ["open"]})
+        expect(control(fac, "prog-ideas")).to_be_disabled()  # the programme is fixed once an activity started
+        expect(control(fac, "challenge-0")).to_have_count(0)
+        control(fac, "act-back").click()
+        expect(control(fac, "act-back")).to_have_count(0)
+        expect_buttons(fac, {"challenges": ["close", "reveal", "show"], "ideas": ["open"], "vote": ["open"]})
+
+        control(fac, "ideas-open").click()
+        expect_buttons(fac, {"challenges": ["close", "reveal", "show"], "ideas": ["close"], "vote": ["open"]})
+        room.command("start")
+        room.command("end")  # nothing opens in an ended session; what was open closed
+        expect_buttons(fac, {"challenges": ["reveal", "show"], "ideas": ["show"], "vote": []})
+        room.command("reopen")
+        expect_buttons(fac, {"challenges": ["open", "reveal", "show"], "ideas": ["open", "show"], "vote": ["open"]})
+    finally:
+        room.close()

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import SMALL_PHONE, create_session
+from .projector_room import FilledRoom
 
 pytestmark = pytest.mark.browser
 
@@ -34,3 +35,20 @@ def test_a_refused_saved_token_is_forgotten_and_the_phone_joins_afresh(server, p
     phone.reload()  # the new token rebinds: the same participant, no join form
     expect(phone.locator("#v-wait")).to_be_visible()
     expect(phone.locator("#v-join")).to_be_hidden()
+
+
+def test_the_join_button_follows_the_server_s_joinable(server, pages):
+    room = FilledRoom(server.url, size=1)
+    try:
+        phone = pages.phone("Late", SMALL_PHONE)
+        phone.goto(room.session["join_url"])
+        submit = phone.locator("#join-submit")
+        expect(submit).to_be_enabled()
+        room.command("lock")
+        expect(submit).to_be_disabled()
+        expect(phone.locator("#join-locked")).to_be_visible()
+        room.command("unlock")
+        expect(submit).to_be_enabled()
+        expect(phone.locator("#join-locked")).to_be_hidden()
+    finally:
+        room.close()

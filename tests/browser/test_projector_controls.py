@@ -123,6 +123,12 @@ def test_the_join_qr_comes_back_mid_session_and_sits_in_the_footer_while_joining
         expect(footer_qr).to_be_hidden()
         room.command("unlock")
         expect(footer_qr).to_be_visible()
+        room.command("end")  # an ended session takes no phones either (the server's `joinable`)
+        expect(projector.locator("body")).to_have_attribute("data-screen", "ended")
+        expect(footer_qr).to_be_hidden()
+        room.command("reopen")
+        expect(projector.locator("body")).to_have_attribute("data-screen", "results")
+        expect(footer_qr).to_be_visible()
     finally:
         room.close()
 

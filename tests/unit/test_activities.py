@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from dataclasses import replace
 
 import pytest
 
@@ -179,3 +180,46 @@ def test_approve_all_approves_every_waiting_idea_and_nothing_else():
     assert sorted(changed) == [1, 4]
     assert all(i.status == "approved" for i in changed.values())
     assert idx.moderate({**wall, **changed}, "approve_all", None) == {}  # none waiting: nothing changes
+
+
+@pytest.mark.parametrize("activity", act.ACTIVITIES)
+@pytest.mark.parametrize("status", act.STATUSES)
+@pytest.mark.parametrize("shown", [False, True])
+@pytest.mark.parametrize("ended", [False, True])
+def test_the_buttons_of_each_activity_are_what_apply_accepts(activity, status, shown, ended):
+    s = replace(state(**{activity: status}), current=activity if shown else None)
+    expected = []
+    if status != "open" and not ended:
+        expected.append("open")
+    if status == "open":
+        expected.append("close")
+    if activity != "ideas" and status in ("open", "closed"):
+        expected.append("reveal")
+    if status != "hidden" and not shown:
+        expected.append("show")
+    can = act.allowed(s, ended=ended)
+    assert can["activities"][activity] == expected
+    assert set(can["activities"]) == set(act.ACTIVITIES)
+    started = status != "hidden"
+    assert can["actions"] == ([] if started else ["programme"]) + (
+        [] if activity == "challenges" and started else ["challenges"]) + (["show"] if shown else []) + ["auto_approve"]
+
+
+def test_what_allowed_leaves_out_apply_refuses():
+    with pytest.raises(Rejected) as refused:
+        act.apply(state(), "show", activity="ideas")  # a hidden activity is not put on the projector
+    assert refused.value.code == "not_allowed_now"
+    with pytest.raises(Rejected) as refused:
+        act.apply(state(ideas="closed"), "open", activity="ideas", ended=True)
+    assert refused.value.code == "session_ended"
+    with pytest.raises(Rejected):
+        act.apply(state(vote="open"), "programme", activities=["ideas"])  # fixed once an activity started
+    with pytest.raises(Rejected):
+        act.apply(state(challenges="closed"), "challenges", items=[], text_of=str)
+
+
+def test_challenges_without_a_challenge_offer_no_open_and_only_the_programme_s_activities_count():
+    s = act.initial(("challenges", "ideas"), [])
+    can = act.allowed(s)
+    assert can["activities"] == {"challenges": [], "ideas": ["open"]}
+    assert act.allowed(act.apply(s, "open", activity="ideas"))["activities"]["challenges"] == []

@@ -1,6 +1,8 @@
 """The session state machine on its own."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from workshop.core import commands
@@ -150,3 +152,32 @@ def test_answers_only_while_running_and_open():
     sm.check_answer(s, "a", 1)
     with pytest.raises(Rejected):
         sm.check_answer(s, "b", 1)
+
+
+@pytest.mark.parametrize("stage", sm.STAGES)
+@pytest.mark.parametrize("locked", [False, True])
+def test_phones_may_join_unless_locked_or_ended(stage, locked):
+    s = replace(sm.initial("paced", QUESTIONS), stage=stage, locked=locked)
+    expected = not locked and stage != "ended"
+    assert sm.joinable(s) is expected
+    if expected:
+        sm.check_join(s)
+    else:
+        with pytest.raises(Rejected) as refused:
+            sm.check_join(s)
+        assert refused.value.code == ("session_ended" if stage == "ended" else "locked")
+
+
+@pytest.mark.parametrize("stage", sm.STAGES)
+@pytest.mark.parametrize("status", sm.STATUSES)
+def test_a_question_takes_answers_only_while_open_in_a_running_session(stage, status):
+    s = replace(sm.initial("paced", QUESTIONS).with_question("b", status=status), stage=stage)
+    expected = stage == "running" and status == "open"
+    assert sm.accepting(s, "b") is expected
+    assert sm.accepting(s, "a") is False  # the others stay hidden
+    assert s.open_questions() == (["b"] if expected else [])
+    if expected:
+        sm.check_answer(s, "b", 1)  # the rule the phone now reads is the one the server applies
+    else:
+        with pytest.raises(Rejected, match="not open"):
+            sm.check_answer(s, "b", 1)

@@ -110,6 +110,12 @@ def test_an_ideas_emits_are_timed_and_a_pending_one_is_told_to_the_facilitator_o
     phone, _ = Room(app, socketio, session, facilitator, screen).join("A")
     screen.wait("live", lambda d: d["joined"] == 1)  # the join's flush, a task of its own, sent its last part
     assert facilitator.emit("activity", {"action": "open", "activity": "ideas"})["ok"]
+    broadcaster = app.extensions["workshop"].broadcaster
+    for _ in range(2000):  # the flushes of the joins and connects have all gone out (their tasks may lag under load)
+        if broadcaster.settled(session["code"]):
+            break
+        socketio.sleep(0.005)
+    assert broadcaster.settled(session["code"])
 
     def emits():
         return scrape(app)[("workshop_emit_seconds_count", ())]

@@ -128,16 +128,21 @@ def _new_id(taken: set[str]) -> str:
 
 
 def apply(state: ActivityState, action: str, *, activity: object = None, activities: object = None,
-          items: object = None, enabled: object = None, text_of: Any = None) -> ActivityState:
+          items: object = None, enabled: object = None, text_of: Any = None, ended: bool = False) -> ActivityState:
     """Return the state after a facilitator's activity action, or raise Rejected.
 
-    `text_of` cleans a challenge text (the service's clean_text with the setting's limit).
+    `text_of` cleans a challenge text (the service's clean_text with the setting's limit); `ended`: the
+    session has ended, so no activity opens (phones may no longer write) until the facilitator reopens it.
     """
+    if action == "open" and ended:
+        raise Rejected("session_ended", "This session has ended; reopen it first")
     if action in ("open", "close", "reveal"):
         return _status_change(state, action, activity)
     if action == "show":
         if activity is not None and activity not in state.programme:
             raise Rejected("unknown_activity", "This activity is not in the programme", "activity")
+        if activity is not None and state.of(activity) == "hidden":
+            raise Rejected("not_allowed_now", "Open this activity before showing it", "activity")
         return replace(state, current=activity)
     if action == "programme":
         if state.started():
@@ -150,6 +155,43 @@ def apply(state: ActivityState, action: str, *, activity: object = None, activit
             raise Rejected("bad_request", "enabled must be true or false", "enabled")
         return replace(state, auto_approve=enabled)
     raise Rejected("unknown_action", "Unknown action", "action")
+
+
+ACTIVITY_BUTTONS = ("open", "close", "reveal", "show")  # the actions on one activity that allowed() offers
+
+
+def _accepts(state: ActivityState, action: str, ended: bool, **fields: Any) -> ActivityState | None:
+    """The state an action would make now, None when apply refuses it."""
+    try:
+        return apply(state, action, ended=ended, **fields)
+    except Rejected:
+        return None
+
+
+def allowed(state: ActivityState, *, ended: bool = False) -> dict[str, Any]:
+    """What the facilitator may do with the activities now, found by asking apply (the page keeps no copy).
+
+    `activities`: per activity of the programme, the ACTIVITY_BUTTONS that apply accepts and that would
+    change what they are about (open, close, reveal: its status; show: what is shown); `actions`:
+    `programme` (the programme may still change), `challenges` (the challenge list may still be edited),
+    `show` (back to the questionnaire: an activity is shown) and `auto_approve`.
+    """
+    def changes(action: str, **fields: Any) -> bool:
+        """Whether apply accepts the action and it would change what the action is about."""
+        new = _accepts(state, action, ended, **fields)
+        if new is None:
+            return False
+        return new.status != state.status if action in ("open", "close", "reveal") else new != state
+
+    per_activity = {a: [name for name in ACTIVITY_BUTTONS if changes(name, activity=a)] for a in state.programme}
+    same_list = [{"id": c.id, "text": c.text} for c in state.challenges]
+    tried = {
+        "programme": _accepts(state, "programme", ended, activities=list(state.programme)) is not None,
+        "challenges": _accepts(state, "challenges", ended, items=same_list, text_of=str) is not None,
+        "show": changes("show", activity=None),
+        "auto_approve": changes("auto_approve", enabled=not state.auto_approve),
+    }
+    return {"activities": per_activity, "actions": [name for name, ok in tried.items() if ok]}
 
 
 def close_all(state: ActivityState, *, unshow: bool = False) -> ActivityState:

@@ -85,9 +85,7 @@ class SessionState:
 
     def open_questions(self) -> list[str]:
         """Return the ids of questions that accept answers now."""
-        if self.stage != "running":
-            return []
-        return [q for q in self.order if self.questions[q].status == "open"]
+        return [q for q in self.order if accepting(self, q)]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form stored in the database."""
@@ -143,13 +141,34 @@ def initial(pacing: str, question_ids: Sequence[str]) -> SessionState:
     )
 
 
+def accepting(state: SessionState, question_id: str) -> bool:
+    """Whether a question takes answers now (in its current round): it is open while the session runs."""
+    return state.stage == "running" and state.question(question_id).status == "open"
+
+
 def check_answer(state: SessionState, question_id: str, round_: int) -> None:
     """Raise Rejected unless an answer to this question and round is accepted now."""
-    q = state.question(question_id)
-    if state.stage != "running" or q.status != "open":
+    if not accepting(state, question_id):
         raise Rejected("question_closed", "This question is not open")
-    if round_ != q.round:
+    if round_ != state.question(question_id).round:
         raise Rejected("stale_round", "This round has ended; answer the current round")
+
+
+def check_join(state: SessionState) -> None:
+    """Raise Rejected unless phones may join now: the session has not ended and joining is not locked."""
+    if state.stage == "ended":
+        raise Rejected("session_ended", "This session has ended")
+    if state.locked:
+        raise Rejected("locked", "The facilitator has closed joining")
+
+
+def joinable(state: SessionState) -> bool:
+    """Whether phones may join now (check_join's rule), for the projector's QR code and the phone's join form."""
+    try:
+        check_join(state)
+    except Rejected:
+        return False
+    return True
 
 
 def _require_stage(state: SessionState, *stages: str) -> None:
@@ -328,5 +347,5 @@ def all_agreed(state: SessionState) -> bool:
 
 __all__ = [
     "STAGES", "PACINGS", "VIEWS", "STATUSES", "Rejected", "Timer", "QuestionState", "SessionState",
-    "initial", "check_answer", "apply_session", "all_agreed", "shown", "changes", "projector_shows",
+    "initial", "accepting", "check_answer", "check_join", "joinable", "apply_session", "all_agreed", "shown", "changes", "projector_shows",
 ]

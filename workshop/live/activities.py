@@ -135,11 +135,10 @@ class Activities:
             return clean_text(value, max_length=self.config.challenge_max, field_name="challenge")
 
         with self.live.editing(room) as room:
-            if action == "open" and room.state.stage == "ended":
-                raise Rejected("session_ended", "This session has ended; reopen it first")
             board = self.board(room)
             new = act.apply(board.state, action, activity=data.get("activity"), activities=data.get("activities"),
-                            items=items, enabled=data.get("enabled"), text_of=text_of)
+                            items=items, enabled=data.get("enabled"), text_of=text_of,
+                            ended=room.state.stage == "ended")
             changed = new != board.state
             if changed:
                 with stored():
@@ -159,11 +158,14 @@ class Activities:
         with self.live.editing(room) as room:
             board = self.board(room)
             new = act.close_all(board.state, unshow=True)
-            if new == board.state:
-                return
-            with stored():
-                self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
-            board.state = new
+            if new != board.state:
+                with stored():
+                    self.live.store.save_activities(room.id, new.to_dict(), self.live.clock())
+                board.state = new
+        self.live.notifier.activities_changed(room)  # what the facilitator may do changed too (nothing opens now)
+
+    def reopened(self, room: Room) -> None:
+        """The session left its end: the facilitator may open activities again (their allowed actions change)."""
         self.live.notifier.activities_changed(room)
 
     # Challenges

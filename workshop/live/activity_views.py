@@ -76,6 +76,7 @@ def facilitator(room: "Room", board: "Board", programme: Programme, cfg: Setting
                      for i in newest]
     data["ideas_total"] = len(board.ideas)
     data["merge_targets"] = [i.id for i in newest if idx.merge_target(i)]  # the page offers only these
+    data["allowed"] = act.allowed(board.state, ended=room.state.stage == "ended")  # the panel's buttons
     data["undo"] = ({"id": board.undo.id} if board.undo else None)
     return data
 

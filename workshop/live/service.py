@@ -235,10 +235,7 @@ class Live:
 
     def join(self, room: Room, nickname: object = None, discipline: object = None) -> tuple[Member, str]:
         """Add a participant; return it with its secret token."""
-        if room.state.stage == "ended":
-            raise Rejected("session_ended", "This session has ended")
-        if room.state.locked:
-            raise Rejected("locked", "The facilitator has closed joining")
+        sm.check_join(room.state)
         nickname = clean_text(nickname, max_length=self.config.nickname_max, field_name="nickname",
                               max_bytes=self.config.nickname_max_bytes)
         if discipline is not None and discipline != "" and discipline not in room.disciplines:
@@ -357,6 +354,8 @@ class Live:
             self.notifier.state_changed(room, before)
             if new.stage == "ended" and before.stage != "ended":
                 self.activities.end(room)
+            elif before.stage == "ended" and new.stage != "ended":
+                self.activities.reopened(room)
             if new.timer is not None and new.timer != before.timer and self.deadlines is not None:
                 self.deadlines.watch(room.code, new.timer.deadline)
             if new.view == "followup":

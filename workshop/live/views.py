@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 from workshop.core.ideas import phone_seed
 from workshop.core.screen_control import NAMES_AUTO_MAX, timer_view
 from workshop.core.commands import allowed
-from workshop.core.state import projector_shows
+from workshop.core.state import accepting, joinable, projector_shows
 from workshop.core.tally import agreed_phase, headline, mask_for_screen, screen_shows_results
 
 if TYPE_CHECKING:
@@ -28,8 +28,9 @@ def public_state(room: "Room", now: float | None = None) -> dict[str, Any]:
         "pacing": s.pacing,
         "focus": s.focus,
         "locked": s.locked,
-        "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round}
-                      for q in s.order],
+        "joinable": joinable(s),
+        "questions": [{"id": q, "status": s.questions[q].status, "round": s.questions[q].round,
+                       "accepting": accepting(s, q)} for q in s.order],
         "agreed_phase": phone_agreed_phase(room),
     }
 

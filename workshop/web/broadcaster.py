@@ -99,6 +99,7 @@ class Broadcaster:
         self._cost: dict[tuple[str, str], float] = {}  # (code, part): seconds its last flush took
         self._stale: set[tuple[str, str]] = set()  # (code, part): changed since it was last sent
         self._pending: dict[str, float] = {}  # code: when its waiting flush task wakes up
+        self._tasks: dict[str, int] = {}  # code: flush tasks started and not yet finished
         self._shows: dict[str, str] = {}  # code: what its projector was last told it shows after an activity change
         self._sent: dict[tuple[str, str], dict[str, Any]] = {}  # (code, activities part): the view its audience has
         self._touched: dict[str, set[int]] = {}  # code: idea ids changed since phones last heard
@@ -175,19 +176,31 @@ class Broadcaster:
         if self._pending.get(room.code, float("inf")) <= wake + 0.001:
             return
         self._pending[room.code] = wake
+        self._tasks[room.code] = self._tasks.get(room.code, 0) + 1
         self.socketio.start_background_task(self._flush_later, room, wake)
 
     def _flush_later(self, room: "Room", wake: float) -> None:
         """Wait, send the parts that are due, then wait again for the others."""
-        self.socketio.sleep(max(0.0, wake - time.monotonic()))
-        if self._pending.get(room.code) == wake:
-            del self._pending[room.code]
-        now = time.monotonic()
         try:
-            self._send(room, {part for part, at in self._due(room.code).items() if at <= now + 0.001})
-        except Exception:  # a failed send is logged; the parts it took are sent with the room's next change
-            log.exception("broadcast to room %s failed", room.code)
-        self._schedule(room)
+            self.socketio.sleep(max(0.0, wake - time.monotonic()))
+            if self._pending.get(room.code) == wake:
+                del self._pending[room.code]
+            now = time.monotonic()
+            try:
+                self._send(room, {part for part, at in self._due(room.code).items() if at <= now + 0.001})
+            except Exception:  # a failed send is logged; the parts it took are sent with the room's next change
+                log.exception("broadcast to room %s failed", room.code)
+            self._schedule(room)
+        finally:
+            left = self._tasks.get(room.code, 1) - 1
+            if left > 0:
+                self._tasks[room.code] = left
+            else:
+                self._tasks.pop(room.code, None)
+
+    def settled(self, code: str) -> bool:
+        """Tell whether nothing of a session waits to be sent: no part changed since its last send, no flush task runs."""
+        return not self._tasks.get(code) and not any((code, part) in self._stale for part in PARTS)
 
     def flush(self, room: "Room") -> None:
         """Send the room's current aggregates (and roster, when it changed) right now."""
