@@ -108,7 +108,8 @@ def test_sessions_delete_removes_every_row_and_leaves_no_copy(app, client, data_
     assert workshop.facilitator.emit("facilitator_link", {})["ok"]  # a link for another device
     before = rows_per_table(data_dir, CODE)
     assert before == {"sessions": 1, "participants": 5, "answers": 21, "notes": 3, "steps": 2, "facilitator_tokens": 1,
-                      "carried_steps": 0, "activities": 1, "challenge_picks": 0, "ideas": 0, "dots": 0}
+                      "carried_steps": 0, "activities": 1, "challenge_picks": 0, "ideas": 0, "dots": 0,
+                      "session_leases": 0}  # a single server takes no lease (workers do: tests/unit/test_ownership.py)
 
     assert sessions(data_dir, "delete", CODE) == 1  # no terminal to confirm on, and no --yes
     assert rows_per_table(data_dir, CODE) == before
