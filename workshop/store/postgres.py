@@ -8,9 +8,10 @@ and a reconnection after the server went away. One connection per process behind
 SQLite. psycopg's C wait holds the event loop while a write travels (two round trips, see Dialect),
 as SQLite's first wait does (docs/decisions.md 18): a cooperative wait under the live service's lock
 let every answer queue behind the one in flight (measured: 3.3 against 2.1 ms of CPU per answer).
-A transaction commits before it returns (so before the answer is acknowledged); whether the commit also waits for PostgreSQL's WAL flush is `synchronous_commit`,
-which the workshop's connections set from POSTGRES_SYNCHRONOUS_COMMIT (default `off`: the answer survives
-the workshop's death, as on SQLite's NORMAL; docs/decisions.md, "Durability on PostgreSQL").
+A transaction commits before it returns (so before the answer is acknowledged); whether the commit also
+waits for PostgreSQL's WAL flush is `synchronous_commit`, which the workshop's connections set from
+POSTGRES_SYNCHRONOUS_COMMIT (default `off`: the answer survives the workshop's death, as on SQLite's
+NORMAL; docs/decisions.md, "Durability on PostgreSQL").
 """
 from __future__ import annotations
 
