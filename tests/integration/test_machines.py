@@ -32,7 +32,7 @@ import socketio
 
 from tests.integration.test_workers import Client, wait_until
 from tests.support.cluster import missing_tools
-from tests.support.failover import LeaseSampler, Phone, owner_pid, owners_by_generation
+from tests.support.failover import LeaseSampler, Phone, Sampler, owner_pid, owners_by_generation
 from tests.support.machines import Machines
 
 pytestmark = [
@@ -47,30 +47,20 @@ RUN_LIMIT = 150.0   # seconds: every loop below ends by then
 MOVE_LIMIT = 45.0   # seconds the moved sessions get to answer again on the survivor (LEASE_SECONDS is 5)
 
 
-class HeldSampler:
+class HeldSampler(Sampler):
     """Reads every live worker's sessions in memory (/metrics) every 0.2 s: rounds of (time, {port: {session id}})."""
+
+    interval = 0.2
 
     def __init__(self, machines: Machines):
         """Prepare; start() runs it in a thread until stop()."""
+        super().__init__()
         self.machines = machines
         self.rounds: list[tuple[float, dict[int, set[str]]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        """Sample until stopped."""
-        while not self._stop.wait(0.2):
-            self.rounds.append((time.monotonic(), self.machines.held()))
-
-    def start(self) -> "HeldSampler":
-        """Start sampling."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop sampling."""
-        self._stop.set()
-        self._thread.join(10)
+    def sample(self) -> None:
+        """Read every live worker once."""
+        self.rounds.append((time.monotonic(), self.machines.held()))
 
     def doubles(self) -> list[tuple[float, str, list[int]]]:
         """(time, session id, ports) for every round in which one session was in two workers' memory."""

@@ -5,6 +5,7 @@ as two machines, on one PostgreSQL).
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -98,34 +99,31 @@ class Phone:
         return {question: option for _t, question, option in self.acked}
 
 
-class LeaseSampler:
-    """Reads the lease rows of some sessions every 20 ms on a connection of its own: per code, (time, owner, generation)."""
+class Sampler:
+    """A thread that calls sample() every `interval` seconds, inside opened(), from start() until stop()."""
 
-    def __init__(self, connect, codes: list[str]):
-        """Prepare (`connect()` opens the database read-only: (connection, placeholder)); start() runs it until stop()."""
-        self.connect, self.codes = connect, list(codes)
-        self.samples: dict[str, list[tuple[float, str, int]]] = {code: [] for code in self.codes}
+    interval = 0.02
+
+    def __init__(self):
+        """Prepare the thread; start() runs it."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         """Sample until stopped."""
-        db, mark = self.connect()
-        query = ("SELECT s.code, l.owner, l.generation FROM session_leases l JOIN sessions s ON s.id = l.session_id"
-                 f" WHERE s.code IN ({', '.join([mark] * len(self.codes))})")
-        try:
-            while not self._stop.wait(0.02):
-                now = time.monotonic()
-                for code, owner, generation in db.execute(query, tuple(self.codes)).fetchall():
-                    self.samples[code].append((now, owner, generation))
-        finally:
-            db.close()
+        with self.opened():
+            while not self._stop.wait(self.interval):
+                self.sample()
 
-    def of(self, code: str) -> list[tuple[float, str, int]]:
-        """One session's samples so far (the list grows while sampling)."""
-        return self.samples[code]
+    def opened(self) -> contextlib.AbstractContextManager:
+        """What the samples need open while sampling (nothing here)."""
+        return contextlib.nullcontext()
 
-    def start(self) -> "LeaseSampler":
+    def sample(self) -> None:
+        """Take one sample."""
+        raise NotImplementedError
+
+    def start(self) -> "Sampler":
         """Start sampling."""
         self._thread.start()
         return self
@@ -133,7 +131,39 @@ class LeaseSampler:
     def stop(self) -> None:
         """Stop sampling."""
         self._stop.set()
-        self._thread.join(5)
+        self._thread.join(10)
+
+
+class LeaseSampler(Sampler):
+    """Reads the lease rows of some sessions every 20 ms on a connection of its own: per code, (time, owner, generation)."""
+
+    def __init__(self, connect, codes: list[str]):
+        """Prepare (`connect()` opens the database read-only: (connection, placeholder)); start() runs it until stop()."""
+        super().__init__()
+        self.connect, self.codes = connect, list(codes)
+        self.samples: dict[str, list[tuple[float, str, int]]] = {code: [] for code in self.codes}
+        self._db = self._query = None
+
+    @contextlib.contextmanager
+    def opened(self):
+        """The database connection, for as long as sampling lasts."""
+        self._db, mark = self.connect()
+        self._query = ("SELECT s.code, l.owner, l.generation FROM session_leases l JOIN sessions s"
+                       f" ON s.id = l.session_id WHERE s.code IN ({', '.join([mark] * len(self.codes))})")
+        try:
+            yield
+        finally:
+            self._db.close()
+
+    def sample(self) -> None:
+        """Read the rows once."""
+        now = time.monotonic()
+        for code, owner, generation in self._db.execute(self._query, tuple(self.codes)).fetchall():
+            self.samples[code].append((now, owner, generation))
+
+    def of(self, code: str) -> list[tuple[float, str, int]]:
+        """One session's samples so far (the list grows while sampling)."""
+        return self.samples[code]
 
 
 def owner_pid(owner: str) -> int | None:
