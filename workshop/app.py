@@ -24,14 +24,13 @@ from workshop.live.ownership import LeaseKeeper, Ownership, worker_identity
 from workshop.live.service import Live
 from workshop.store.secret import installation_secret
 from workshop.store.backend import open_store
-from workshop.web import api, handover, i18n, metrics, middleware, pages, protocol, reports, sockets, transport
+from workshop.web import api, i18n, metrics, middleware, pages, protocol, reports, sockets, transport
 from workshop.web import workers
 from workshop.web.workers import QueueManager, admin_listener, listen_to_queue
-from workshop.web.limits import RecentCodes
+from workshop.web.limits import RecentCodes, limiter_factory
 from workshop.web.links import Links
 from workshop.web.middleware import allowed_origin, refuse_large_polls, security_headers
 from workshop.web.transport import JsonPacket, RoomIndexManager, spread_heartbeats
-from workshop.web.shared_limits import limiter_factory
 from workshop.web.services import Services, report_info
 
 
@@ -54,7 +53,7 @@ def split_overrides(config: Mapping[str, Any] | Settings | None) -> tuple[Settin
 def dropped(socketio: SocketIO, broadcaster: Broadcaster, room) -> None:
     """A room this worker no longer holds: forget its broadcast state, close its connections (clients reconnect)."""
     broadcaster.release(room.code)
-    handover.close_room(socketio.server, room)
+    transport.close_room(socketio.server, room)
 
 
 def socket_path():
@@ -131,7 +130,7 @@ def build_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     ownership = Ownership(store, worker_identity(cfg.worker), cfg.lease_seconds) if cfg.worker else None
     live = Live(store, default_questionnaire(), cfg, notifier=meters.counting(broadcaster) if meters else broadcaster,
                 programme=programme, background=socketio, ownership=ownership)
-    limiter = limiter_factory(cfg)  # by address: shared through Redis with a message queue (web/shared_limits.py)
+    limiter = limiter_factory(cfg)  # by address: shared through Redis with a message queue (web/limits.py)
     services = Services(
         live=live,
         broadcaster=broadcaster,

@@ -12,8 +12,8 @@ import requests
 
 from tests.integration.test_workers import WORKER
 from tests.support.cluster import Cluster, Redis, missing_tools
-from workshop.web import shared_limits
-from workshop.web.shared_limits import SharedLimits
+from workshop.web import limits as shared_limits
+from workshop.web.limits import SharedLimits
 
 pytestmark = [
     pytest.mark.integration,

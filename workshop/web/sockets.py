@@ -14,9 +14,8 @@ from workshop.core.state import Rejected, changes
 from workshop.live import views
 from workshop.live.service import Live, Room
 from workshop.web import activity_sockets as acts
-from workshop.web import handover
+from workshop.web import links, transport
 from workshop.web import protocol as p
-from workshop.web import links
 from workshop.web.auth import admit_facilitator, admit_participant, admit_projector, refuse
 from workshop.web.services import services
 
@@ -138,7 +137,7 @@ class BaseNamespace(Namespace):
         svc = services()
         if svc.leases is not None:
             svc.leases.lost(room.code)  # every socket of the room reconnects and the proxy routes it again
-        handover.close_connection(self.socketio.server, request.sid, self.namespace)
+        transport.close_connection(self.socketio.server, request.sid, self.namespace)
         return reply
 
     def rejected(self, exc: Rejected) -> dict[str, Any]:

@@ -18,9 +18,11 @@ import random
 import time
 import zlib
 from collections import OrderedDict
+from typing import Any
 
 import socketio
 
+from workshop.web import protocol as p
 from workshop.web.limits import ConnectionGate
 
 # The first character of a Socket.IO frame is its packet type: BINARY_EVENT and BINARY_ACK announce attachments,
@@ -277,7 +279,7 @@ def websocket_compression(app, enabled: bool):
                     if part.split(";")[0].strip().lower() == "permessage-deflate"]
         if enabled and deflates:
             # RFC 7692: the server may ask the client for a smaller window only if the client offered to take one
-            small = any(p.split("=")[0].strip().lower() == "client_max_window_bits" for p in deflates[0][1:])
+            small = any(param.split("=")[0].strip().lower() == "client_max_window_bits" for param in deflates[0][1:])
             environ["HTTP_SEC_WEBSOCKET_EXTENSIONS"] = DEFLATE_WITHOUT_CONTEXT + (
                 f"; client_max_window_bits={CLIENT_WINDOW_BITS}" if small else "")
         return app(environ, start_response)
@@ -372,3 +374,39 @@ def share_compression(cache: DeflateCache) -> None:
             return _OneMessage(self.shared_deflate, options.get("server_max_window_bits", zlib.MAX_WBITS))
 
     eventlet.websocket.RFC6455WebSocket = SharedDeflateWebSocket
+
+
+# ---- Hand-over: closing the connections of a session this worker no longer holds ----
+# Closing the connections of a session this worker no longer holds, so their clients reconnect through the proxy.
+#
+# The whole Engine.IO connection closes (not only the namespace): a client's retry then makes a new handshake,
+# which the proxy routes by the session code to the worker that holds the session now (live/ownership.py). It
+# closes without Engine.IO's close packet, as a dropped network would: Socket.IO clients (the pages' and
+# python-socketio) reconnect by themselves after that, while a close packet tells them to stay away.
+
+def close_connection(server: Any, sid: str, namespace: str) -> None:
+    """Close the Engine.IO connection that carries one Socket.IO socket (after its reply went out)."""
+    eio_sid = server.manager.eio_sid_from_sid(sid, namespace)
+    if eio_sid is not None:
+        server.start_background_task(drop, server.eio, eio_sid)
+
+
+def drop(eio_server: Any, eio_sid: str) -> None:
+    """End one Engine.IO connection at once, as a lost network would (no close packet: the client reconnects)."""
+    socket = eio_server.sockets.pop(eio_sid, None)
+    if socket is not None:
+        socket.close(wait=False, abort=True, reason=eio_server.reason.TRANSPORT_CLOSE)
+
+
+def close_room(server: Any, room: Any) -> int:
+    """Close every connection of this worker that carries a socket of a room; return how many."""
+    names = {
+        p.PARTICIPANT: [p.phones(room.code), *(p.person(room.code, pid) for pid in list(room.sockets))],
+        p.SCREEN: [p.screens(room.code)],
+        p.FACILITATOR: [p.screens(room.code)],
+    }
+    eio_sids = {eio for namespace, rooms in names.items() for name in rooms
+                for _sid, eio in server.manager.get_participants(namespace, name)}
+    for eio_sid in eio_sids:
+        drop(server.eio, eio_sid)
+    return len(eio_sids)
