@@ -7,10 +7,12 @@ It starts a throwaway PostgreSQL (tests/support/postgres.py: initdb into a tempo
 a free port of 127.0.0.1, as the postgres user when run as root, fsync and synchronous_commit on), then
 for each scenario runs bench/load.py on SQLite and on a fresh PostgreSQL schema, and prints ack and
 projector percentiles, errors and CPU per acknowledged answer (the server's, and with PostgreSQL's own
-processes added) with the ratio PostgreSQL / SQLite. PostgreSQL runs twice by default: with
-synchronous_commit=on (each commit waits for its WAL flush: SQLite's FULL) and off (the commit is
-acknowledged before the flush; the answer survives the workshop server's death, not PostgreSQL's
-crash within ~0.6 s: closer to SQLite's NORMAL, the default), set per connection through DATABASE_URL. The cluster is stopped by its PID at the end.
+processes added) with the ratio PostgreSQL / SQLite. PostgreSQL runs with the workshop's default
+POSTGRES_SYNCHRONOUS_COMMIT (off: the commit is acknowledged before its WAL flush; the answer survives the
+workshop server's death, not PostgreSQL's crash within ~0.6 s, as SQLite's default NORMAL survives a killed
+process, not a power cut); `--synchronous-commit on` (each commit waits for its flush: SQLite's FULL) and
+`--synchronous-commit off` give one run each, set through the server's WORKSHOP_POSTGRES_SYNCHRONOUS_COMMIT.
+The cluster is stopped by its PID at the end.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.load import Scenario, run  # noqa: E402
 from tests.support.postgres import INSTALL_HINT, Cluster, binaries  # noqa: E402
+from workshop.settings import Settings  # noqa: E402
 
 SCENARIOS = {
     "plenary": Scenario(name="plenary 2,000 phones", phones=2000, sessions=1, window=20.0),
@@ -51,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=tuple(SCENARIOS), action="append", help="run only this scenario")
     parser.add_argument("--window", type=float, default=None, help="seconds in which every phone answers every question")
     parser.add_argument("--synchronous-commit", choices=("on", "off"), action="append",
-                        help="PostgreSQL's synchronous_commit for the workshop's connections (default: on, then off)")
+                        help="PostgreSQL's synchronous_commit for the workshop's connections, once per value given "
+                             "(default: the setting POSTGRES_SYNCHRONOUS_COMMIT's default)")
     parser.add_argument("--json", action="store_true", help="print the full comparison as JSON")
     args = parser.parse_args(argv)
-    args.synchronous_commit = args.synchronous_commit or ["on", "off"]
+    args.synchronous_commit = args.synchronous_commit or [Settings().postgres_synchronous_commit]
     bin_dir = binaries()
     if bin_dir is None:
         print(INSTALL_HINT, file=sys.stderr)
@@ -67,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             sqlite = figures(run(replace(base, name=f"{base.name}, SQLite")))
             print(f"{base.name}: SQLite {sqlite}", file=sys.stderr, flush=True)
             for commit in args.synchronous_commit:
-                url = cluster.create_schema(synchronous_commit=commit)
                 postgres = figures(run(replace(base, name=f"{base.name}, PostgreSQL synchronous_commit={commit}",
-                                               database_url=url, database_pid=cluster.pid)))
+                                               database_url=cluster.create_schema(), database_pid=cluster.pid,
+                                               env={**base.env, "WORKSHOP_POSTGRES_SYNCHRONOUS_COMMIT": commit})))
                 ratio = (round(postgres["ack_p99_ms"] / sqlite["ack_p99_ms"], 2)
                          if sqlite.get("completed") and postgres.get("completed") and sqlite["ack_p99_ms"] else None)
                 report.append({"scenario": base.name, "phones": base.phones, "sessions": base.sessions,

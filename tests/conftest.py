@@ -59,7 +59,7 @@ def make_store(backend, request, tmp_path):
 
         url = request.getfixturevalue("pg_cluster").create_schema()
 
-        def connect(synchronous):  # noqa: synchronous is SQLite's; PostgreSQL commits with synchronous_commit=on
+        def connect(synchronous):  # noqa: synchronous is SQLite's; PostgreSQL keeps the server's synchronous_commit (on)
             return PostgresStore(url)
 
     def open_store(synchronous="NORMAL"):

@@ -137,6 +137,10 @@ class Settings:
     ideas_list_max: int = setting(300, "Most ideas the facilitator's moderation list holds (the newest; pending ones first).")
     ideas_phone_interval: float = setting(1.0, "Shortest time between two idea-list updates to phones (seconds; 0 sends at once): phones get the list coalesced, as a diff after the first full list.")
     sqlite_synchronous: str = setting("NORMAL", "SQLite synchronous pragma: NORMAL survives a killed process, FULL also a power cut.")
+    postgres_synchronous_commit: str = setting("off", "PostgreSQL's synchronous_commit for the workshop's connections "
+            "(with DATABASE_URL): off acknowledges an answer once committed, before PostgreSQL flushed it to disk, which "
+            "survives a killed workshop process or machine (as SQLite's NORMAL) but not a crash of the database server "
+            "within about 0.6 s; on also waits for that flush (as SQLite's FULL), one disk flush per answer.")
     timer_seconds: str = setting("30,60,120,300", "The countdowns the facilitator may start on an open question, in seconds (comma-separated); at zero the question closes.")
     timer_add_seconds: int = setting(30, "Seconds the facilitator's 'add time' puts on a running countdown.")
     screen_names_max: int = setting(30, "With names set to 'auto' (the default per session), the projector shows nicknames only up to this many participants.")

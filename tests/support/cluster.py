@@ -178,9 +178,11 @@ class Nginx:
 class Workers:
     """`workshop serve --workers N` (the supervisor) on consecutive free ports; workers[i] = (pid, port)."""
 
-    def __init__(self, data_dir: Path, count: int, queue_url: str, public_url: str, env: dict[str, str] | None = None):
-        """Prepare; start() runs it."""
+    def __init__(self, data_dir: Path, count: int, queue_url: str, public_url: str, env: dict[str, str] | None = None,
+                 own_group: bool = False):
+        """Prepare; start() runs it (with own_group, in a process group of its own: its workers join it)."""
         self.data_dir = data_dir
+        self.own_group = own_group
         self.count = count
         self.queue_url = queue_url
         self.public_url = public_url
@@ -202,7 +204,8 @@ class Workers:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workshop", "serve", "--workers", str(self.count), "--host", "127.0.0.1",
              "--port", str(self.port), "--data-dir", str(self.data_dir), "--message-queue", self.queue_url,
-             "--public-url", self.public_url], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+             "--public-url", self.public_url], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=self.own_group)
         self.read_pids(self.count, timeout)
         for port in self.ports():
             wait_healthy(f"http://127.0.0.1:{port}", timeout)

@@ -1,4 +1,5 @@
-"""What is PostgreSQL's own in its store: a session's row held by a write, deletions counted, a lost connection."""
+"""What is PostgreSQL's own in its store: a session's row held by a write, deletions counted, a lost connection,
+the connections' synchronous_commit."""
 from __future__ import annotations
 
 import threading
@@ -7,8 +8,10 @@ import time
 import psycopg
 import pytest
 
+from workshop.settings import Settings
+from workshop.store.backend import open_store
 from workshop.store.postgres import PostgresStore, safe_address
-from workshop.store.sql import SessionMissing
+from workshop.store.sql import SessionMissing, StoreUnavailable
 
 T0 = "2026-01-01T00:00:00+00:00"
 
@@ -71,3 +74,42 @@ def test_a_broken_connection_is_opened_again_at_the_next_call(pg_cluster):
 def test_the_address_in_messages_has_no_password():
     assert safe_address("postgresql://workshop:geheim@10.0.0.5:5433/workshop") == \
         "postgresql://workshop@10.0.0.5:5433/workshop"
+
+
+@pytest.mark.parametrize("setting", ["off", "on"])
+def test_the_store_s_connections_commit_with_the_synchronous_commit_setting(pg_cluster, tmp_path, setting):
+    # The URL asks for the other value, as an ALTER ROLE or an old env file might: the setting wins.
+    other = "on" if setting == "off" else "off"
+    url = pg_cluster.create_schema(synchronous_commit=other)
+    config = Settings.load({"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "POSTGRES_SYNCHRONOUS_COMMIT": setting},
+                           environ={})
+    store = open_store(config)
+    reader = store.reader()
+    try:
+        assert store._one("SHOW synchronous_commit") == {"synchronous_commit": setting}
+        assert reader._one("SHOW synchronous_commit") == {"synchronous_commit": setting}
+        with psycopg.connect(url, autocommit=True) as admin:  # a restarted server: the next call reconnects
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'workshop'"
+                          " AND pid <> pg_backend_pid()")
+        with pytest.raises(psycopg.OperationalError):
+            store._one("SELECT 1")
+        assert store._one("SHOW synchronous_commit") == {"synchronous_commit": setting}
+        with psycopg.connect(url, autocommit=True) as plain:  # the URL's value for any other connection
+            assert plain.execute("SHOW synchronous_commit").fetchone() == (other,)
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_the_default_is_off(pg_cluster, tmp_path):
+    store = open_store(Settings.load({"DATABASE_URL": pg_cluster.create_schema(), "DATA_DIR": str(tmp_path)},
+                                     environ={}))
+    try:
+        assert store._one("SHOW synchronous_commit") == {"synchronous_commit": "off"}
+    finally:
+        store.close()
+
+
+def test_a_value_postgresql_does_not_know_stops_the_store_with_its_message(pg_cluster):
+    with pytest.raises(StoreUnavailable, match="synchronous_commit"):
+        PostgresStore(pg_cluster.create_schema(), "sometimes")

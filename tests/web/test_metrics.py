@@ -47,6 +47,9 @@ def test_metrics_count_sockets_rooms_answers_and_emits(make_app, new_session):
     assert after[("workshop_sockets", (("role", "screen"),))] == 1
     assert after[("workshop_sockets", (("role", "facilitator"),))] == 1
     assert after[("workshop_rooms_in_memory", ())] == 1
+    session_id = app.extensions["workshop"].live.store.session(session["code"])["id"]
+    assert after[("workshop_session_in_memory", (("session", str(session_id)),))] == 1
+    assert not [key for key in before if key[0] == "workshop_session_in_memory"]
     assert after[("workshop_answers_total", ())] == 2
     assert after[("workshop_emit_seconds_count", ())] > before[("workshop_emit_seconds_count", ())]
     assert ("workshop_queue_depth", ()) in after

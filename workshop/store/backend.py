@@ -32,4 +32,4 @@ def open_store(config: "Settings", *, read_only: bool = False) -> SessionStore:
         from workshop.store.postgres import PostgresStore
     except ImportError:
         raise StoreUnavailable("DATABASE_URL", "psycopg is not installed: pip install 'workshop[postgres]'") from None
-    return PostgresStore(url, read_only=read_only)
+    return PostgresStore(url, config.postgres_synchronous_commit, read_only=read_only)

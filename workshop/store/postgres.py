@@ -7,9 +7,11 @@ starting together), `data_version()` as a counter row that every deletion raises
 and a reconnection after the server went away. One connection per process behind one lock, as on
 SQLite. psycopg's C wait holds the event loop while a write travels (two round trips, see Dialect),
 as SQLite's first wait does (docs/decisions.md 18): a cooperative wait under the live service's lock
-let every answer queue behind the one in flight (measured: 3.3 against 2.1 ms of CPU per answer). A transaction commits before it returns, and
-PostgreSQL's default `synchronous_commit=on` makes that commit durable (flushed to its WAL) before the
-answer is acknowledged.
+let every answer queue behind the one in flight (measured: 3.3 against 2.1 ms of CPU per answer).
+A transaction commits before it returns (so before the answer is acknowledged); whether the commit also
+waits for PostgreSQL's WAL flush is `synchronous_commit`, which the workshop's connections set from
+POSTGRES_SYNCHRONOUS_COMMIT (default `off`: the answer survives the workshop's death, as on SQLite's
+NORMAL; docs/decisions.md, "Durability on PostgreSQL").
 """
 from __future__ import annotations
 
@@ -118,9 +120,11 @@ class PostgresStore(SqlStore):
     LOCK_SESSION = "SELECT id FROM sessions WHERE id = ? FOR UPDATE"  # a deletion elsewhere waits, or came first
     FENCE = SqlStore.FENCE + " FOR SHARE"  # a take of the lease waits until the write committed
 
-    def __init__(self, url: str, *, read_only: bool = False):
-        """Connect, and (unless read_only) apply the schema."""
+    def __init__(self, url: str, synchronous_commit: str | None = None, *, read_only: bool = False):
+        """Connect, and (unless read_only) apply the schema; `synchronous_commit` (on, off, ...) for this
+        store's connection, None leaving the server's (or the role's, or the URL's)."""
         self.url = url
+        self.synchronous_commit = synchronous_commit
         self.path = safe_address(url)  # what messages name, as the SQLite store's file path
         self.read_only = read_only
         self._lock = nullcontext() if read_only else threading.RLock()
@@ -134,9 +138,15 @@ class PostgresStore(SqlStore):
         try:
             conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT,
                                    application_name="workshop")
+        except psycopg.Error as error:
+            raise StoreUnavailable(self.path, str(error).strip()) from None
+        try:
             if self.read_only:
                 conn.execute("SET default_transaction_read_only = on")
+            if self.synchronous_commit is not None:
+                conn.execute("SELECT set_config('synchronous_commit', %s, false)", (self.synchronous_commit,))
         except psycopg.Error as error:
+            conn.close()
             raise StoreUnavailable(self.path, str(error).strip()) from None
         return conn
 
@@ -153,7 +163,7 @@ class PostgresStore(SqlStore):
 
     def reader(self) -> "PostgresStore":
         """The reads on a read-only connection of their own, for one job in another OS thread; close() it."""
-        return PostgresStore(self.url, read_only=True)
+        return PostgresStore(self.url, self.synchronous_commit, read_only=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Dialect]:

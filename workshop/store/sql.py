@@ -206,7 +206,9 @@ class SqlStore:
         """Delete a session and every row that belongs to it; tell whether it existed."""
         with self.transaction() as c:
             row = c.execute("SELECT id FROM sessions WHERE code = ?", (code,)).fetchone()
-            if row is None:
+            # The session's row first, as every session write holds it: deleting its rows before would lock a
+            # participant an answer in flight refers to, and the two would wait for each other (PostgreSQL).
+            if row is None or c.execute(self.LOCK_SESSION, (row["id"],)).fetchone() is None:
                 return False
             for table in SESSION_TABLES:
                 c.execute(f"DELETE FROM {table} WHERE session_id = ?", (row["id"],))

@@ -86,7 +86,7 @@ class LiveCollector:
         self.socketio = socketio
 
     def collect(self):
-        """Yield sockets per role, rooms in memory, timer watchers, waiting flushes and refused connections."""
+        """Yield sockets per role, rooms in memory (and which), timer watchers, waiting flushes and refused connections."""
         services = self.app.extensions["workshop"]
         rooms = self.socketio.server.manager.rooms
         sockets = GaugeMetricFamily("workshop_sockets", "Socket.IO connections open, by role", labels=["role"])
@@ -95,6 +95,12 @@ class LiveCollector:
         yield sockets
         yield GaugeMetricFamily("workshop_rooms_in_memory", "Sessions held in memory by this process",
                                 value=services.live.rooms_in_memory())
+        held = GaugeMetricFamily("workshop_session_in_memory", "1 for each session this process holds in memory, by "
+                                 "its database id (never a code); with several workers, at most one holds each",
+                                 labels=["session"])
+        for room in services.live.rooms.held():
+            held.add_metric([str(room.id)], 1)
+        yield held
         yield GaugeMetricFamily("workshop_timer_watchers", "Background tasks watching a question timer (one per room "
                                 "with a running timer)", value=services.live.deadlines.watched())
         yield GaugeMetricFamily("workshop_queue_depth", "Sessions whose live aggregate waits to be sent",
