@@ -432,6 +432,11 @@ export function stillAnsweringNow() {
   return state ? stillAnswering() : null;
 }
 
+/** The question the page has in focus, as the server last told it (tests wait for the page to catch up). */
+export function focusNow() {
+  return state ? state.focus : null;
+}
+
 export const socket = W.connect('/facilitator', function (cb) { cb({ code: D.code }); }, refused);
 const store = createStore(socket, {
   state: 'state', live: 'live', roster: 'roster', projector: 'projector', report: 'report',

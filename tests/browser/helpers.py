@@ -44,10 +44,16 @@ def module_call(page, name: str, body: str):
     return page.evaluate(f"async () => {{ const m = await ({MODULE})({name!r}); return {body}; }}")
 
 
-def everyone_answered(fac) -> None:
-    """Wait until the facilitator page has every answer in: results then need no question first (issue 22)."""
-    fac.wait_for_function(f"async () => {{ const m = await ({MODULE})('manage.js'); "
-                          "return m.stillAnsweringNow() === null; }")
+def everyone_answered(fac, question: str | None = None) -> None:
+    """Wait until the facilitator page has every answer in: results then need no question first (issue 22).
+
+    With `question`, also until the page has that question in focus: a page still showing the question before
+    (its state for the next one not yet in, on a busy machine) has every answer of that one in, and a click a
+    moment later would ask "6 of 8 answered" about the new one (seen in full runs).
+    """
+    focus = "null" if question is None else repr(question)
+    fac.wait_for_function(f"async () => {{ const m = await ({MODULE})('manage.js'); const q = {focus}; "
+                          "return m.stillAnsweringNow() === null && (q === null || m.focusNow() === q); }")
 
 
 def accept_dialogs(page) -> list[str]:

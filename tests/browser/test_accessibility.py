@@ -104,7 +104,7 @@ def test_axe_finds_no_serious_problems_and_the_projector_text_has_7_to_1(server,
         option = question["options"][0]["id"]
         phone.locator("label.option").filter(has=phone.locator(f"input[value='{option}']")).tap()
         expect(phone.locator(".q-status--ok")).to_be_visible()
-    everyone_answered(fac)
+    everyone_answered(fac, Q["questions"][-1]["id"])
     fac.locator("[data-action='results']").click()
     expect(phone.locator("#v-result")).to_be_visible()
     expect(projector.locator(".sc-results")).to_be_visible()

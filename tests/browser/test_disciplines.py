@@ -45,7 +45,7 @@ def test_eight_phones_in_two_disciplines_see_the_view_by_discipline(server, page
             expect(phone.locator("#v-question .q-text")).to_have_text(question["text"])
             phone.locator("label.option").filter(has=phone.locator(f"input[value='{option}']")).tap()
             expect(phone.locator(".q-status--ok")).to_be_visible()
-        everyone_answered(fac)
+        everyone_answered(fac, question["id"])
         fac.locator("[data-action='next']").click()  # on the last question: the results
     # The facilitator's page is at the results first (a failure here says the command never took effect,
     # one below that a phone did not follow: it failed once in a full run, cause not yet found).
