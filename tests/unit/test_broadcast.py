@@ -205,6 +205,14 @@ def board_room(room):
     return programme
 
 
+def board_broadcaster(io, programme):
+    """A broadcaster with the activities' parts: the phones' diff every second, the rest every 0.1 s."""
+    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
+                            "IDEAS_LIST_MAX": 200}, environ={})
+    return broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
+                                 programme=programme, config=config)
+
+
 def test_the_activities_coalesce_in_the_same_flush_on_their_own_windows(setup):
     """Ideas approved every 10 ms for 3 s: the projector's wall at most every 50 ms, phones' diff every
     IDEAS_PHONE_INTERVAL, the facilitator's list at most every interval; the first of each goes out at once."""
@@ -212,10 +220,7 @@ def test_the_activities_coalesce_in_the_same_flush_on_their_own_windows(setup):
 
     clock, io, room, make = setup
     programme = board_room(room)
-    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
-                            "IDEAS_LIST_MAX": 200}, environ={})
-    b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
-                              programme=programme, config=config)
+    b = board_broadcaster(io, programme)
     for step in range(300):
         io.run_until(step * 0.01)
         room.board.put(Idea(step + 1, 1, "project", f"idee {step}", "approved", None, (1,), step + 1))
@@ -237,10 +242,7 @@ def test_a_pending_idea_builds_and_sends_nothing_for_the_projector_or_the_phones
 
     clock, io, room, make = setup
     programme = board_room(room)
-    config = Settings.load({"IDEAS_PHONE_INTERVAL": 1.0, "WALL_SCREEN_MAX": 30, "MIN_GROUP_SIZE": 3, "VOTE_TOP": 5,
-                            "IDEAS_LIST_MAX": 200}, environ={})
-    b = broadcast.Broadcaster(io, interval=0.1, join_url=None, join_url_local=False, min_group_size=3,
-                              programme=programme, config=config)
+    b = board_broadcaster(io, programme)
     room.board.put(Idea(1, 1, "project", "nog niet goedgekeurd", "pending", None, (1,), 1))
     b.ideas_changed(room, [1], moderated=False)
     io.run_until(5.0)
