@@ -171,6 +171,17 @@ def test_retention_sees_the_last_change_and_touch_moves_it(store):
     store.touch_sessions([], T2)  # nothing to move: no transaction needed
 
 
+def test_an_answer_moves_the_retention_clock_of_its_session_only(store):
+    sid = new_session(store, code="OLD111")
+    new_session(store, code="OTHER2")
+    pid, _ = store.add_participant(sid, "tok", None, None, T0)
+    store.save_answer(sid, pid, "q1", 1, "a", 1, T2)
+    assert store.codes_older_than(T1) == ["OTHER2"]
+    store.save_answer(sid, pid, "q1", 1, "b", 2, T1)  # an older time never moves the clock back
+    assert store.codes_older_than(T2) == ["OTHER2"]
+    assert [(a["option_id"], a["seq"]) for a in store.answers(sid)] == [("b", 2)]
+
+
 def test_a_reader_sees_what_the_writer_committed(store):
     sid = new_session(store)
     reader = store.reader()

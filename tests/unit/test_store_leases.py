@@ -98,6 +98,22 @@ def test_a_write_of_a_worker_whose_lease_was_taken_over_stores_nothing(two):
     assert b.participants(sid) == []
 
 
+def test_an_answer_is_fenced_as_every_write(two):
+    """The answer, PostgreSQL's one-statement write, keeps both fences: by generation, and none while another holds it."""
+    a, b, clock, sid = two
+    a.take_lease(sid, "A", clock(), LEASE)
+    pid, _ = a.add_participant(sid, "tok", "x", None, NOW)
+    a.save_answer(sid, pid, "q1", 1, "a", 1, NOW)
+    with pytest.raises(LeaseLost):
+        b.save_answer(sid, pid, "q1", 1, "b", 2, NOW)  # B holds no lease while A's is live
+    clock.t += LEASE + 1
+    b.take_lease(sid, "B", clock(), LEASE)
+    with pytest.raises(LeaseLost):
+        a.save_answer(sid, pid, "q2", 1, "c", 3, NOW)  # A's generation is gone
+    b.save_answer(sid, pid, "q1", 1, "d", 4, NOW)
+    assert [(r["question_id"], r["option_id"]) for r in b.answers(sid)] == [("q1", "d")]
+
+
 def test_the_fence_is_the_generation_not_only_the_owner(two):
     """A worker that released and re-took (or was taken over and took back) writes only with the new generation."""
     a, b, clock, sid = two
