@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from workshop.store.interface import LEASE_LOST, AnswerRow
 from workshop.store.sqlite import SCHEMA_VERSION, LeaseLost, Store
 
 LEASE = 5.0
@@ -112,6 +113,31 @@ def test_an_answer_is_fenced_as_every_write(two):
         a.save_answer(sid, pid, "q2", 1, "c", 3, NOW)  # A's generation is gone
     b.save_answer(sid, pid, "q1", 1, "d", 4, NOW)
     assert [(r["question_id"], r["option_id"]) for r in b.answers(sid)] == [("q1", "d")]
+
+
+def test_a_group_of_answers_is_fenced_per_session(two):
+    """save_answers (the live service's group commit) stores the rows of the sessions this worker may write to,
+    and says LEASE_LOST for the others: by generation, and for a session it holds no lease on."""
+    a, b, clock, sid = two
+    other = a.create_session(code="GHJKLM", title="t", language="nl", questionnaire_id="q", questionnaire_version="1",
+                             disciplines=[], facilitator_hash="h", state={}, now=NOW)
+    third = a.create_session(code="PQRSTV", title="t", language="nl", questionnaire_id="q", questionnaire_version="1",
+                             disciplines=[], facilitator_hash="h", state={}, now=NOW)
+    a.take_lease(sid, "A", clock(), LEASE)
+    a.take_lease(other, "A", clock(), LEASE)
+    b.take_lease(third, "B", clock(), LEASE)  # A holds no lease on the third, B does
+    p1, _ = a.add_participant(sid, "t1", "x", None, NOW)
+    p2, _ = a.add_participant(other, "t2", "y", None, NOW)
+    p3, _ = b.add_participant(third, "t3", "z", None, NOW)
+    clock.t += LEASE + 1
+    b.take_lease(other, "B", clock(), LEASE)  # taken over: A's generation of `other` is gone
+    a.renew_leases("A", clock(), LEASE)
+    b.renew_leases("B", clock(), LEASE)
+    rows = [AnswerRow(sid, p1, "q1", 1, "a", 1, NOW), AnswerRow(other, p2, "q1", 1, "b", 2, NOW),
+            AnswerRow(third, p3, "q1", 1, "c", 3, NOW), AnswerRow(sid, p1, "q2", 1, "d", 4, NOW)]
+    assert a.save_answers(rows) == [None, LEASE_LOST, LEASE_LOST, None]
+    assert [r["option_id"] for r in a.answers(sid)] == ["a", "d"]
+    assert a.answers(other) == [] and a.answers(third) == []
 
 
 def test_the_fence_is_the_generation_not_only_the_owner(two):

@@ -42,7 +42,8 @@ class Tally:
         self.members: dict[int, Member] = {}
         self.answers: dict[int, dict[str, dict[int, str]]] = {}
         self.counts: dict[tuple[str, int], list[int]] = {}
-        self.seq = 0
+        self.seq = 0  # the highest sequence number of an answer in the counts
+        self.reserved = 0  # the highest one given to an answer (next_seq), committed or still being committed
         # Per participant: latest answers, total and first-round total, until its answers change.
         self._summaries: dict[int, tuple[dict[str, str], int | None, int | None]] = {}
         self._groups: dict[int, dict[str, list[int]]] = {}  # discipline groups by minimum size, until members change
@@ -78,6 +79,11 @@ class Tally:
         self.members.pop(participant_id, None)
         self._summaries.pop(participant_id, None)
         self._forget_groups()
+
+    def next_seq(self) -> int:
+        """A new sequence number for an accepted answer, above every one given before."""
+        self.reserved = max(self.reserved, self.seq) + 1
+        return self.reserved
 
     def set_answer(self, participant_id: int, question_id: str, round_: int, option_id: str, seq: int) -> None:
         """Record a participant's answer, replacing its earlier answer in the same round."""

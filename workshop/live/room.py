@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from workshop.core.state import Rejected, SessionState
 from workshop.core.tally import Tally
+from workshop.store.interface import LEASE_LOST, MISSING
 from workshop.store.sql import LeaseLost, SessionMissing
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ def stored() -> Iterator[None]:
         raise Rejected("session_deleted", "This session has been deleted") from None
     except LeaseLost:  # another worker took the session over (live/ownership.py): nothing was stored here
         raise Rejected("not_owner", "Another server process holds this session now") from None
+
+
+def raise_outcome(outcome: str | None, session_id: int) -> None:
+    """Raise what a store's save_answers outcome means (None: stored), for stored() to turn into a refusal."""
+    if outcome == MISSING:
+        raise SessionMissing(session_id)
+    if outcome == LEASE_LOST:
+        raise LeaseLost(session_id)
 
 
 def joins_late(state: SessionState) -> bool:

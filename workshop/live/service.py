@@ -19,12 +19,13 @@ from workshop.core.text import clean_multiline, clean_text, strip_invisible  # n
 from workshop.live import undo as undoing
 from workshop.live.activities import Activities
 from workshop.live.cache import RoomCache
+from workshop.live.commits import AnswerCommits, Pending
 from workshop.live.notifier import Notifier, NullNotifier
 from workshop.live.ownership import Ownership
 from workshop.live.timers import Background, Deadlines, screen_fields
-from workshop.store.interface import SessionStore
+from workshop.store.interface import AnswerRow, SessionStore
 from workshop.live.room import (  # noqa: F401 (re-exported: the web layer and tests import them from here)
-    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, joins_late, stored, utcnow)
+    DEFAULT_DISCIPLINES, LANGUAGES, STEP_FIELDS, STEP_STATUSES, Room, joins_late, raise_outcome, stored, utcnow)
 from workshop.settings import Settings
 
 MIN_PURGE_DAYS = 1  # `sessions purge --older-than` and RETENTION_DAYS below this delete nothing
@@ -61,6 +62,10 @@ class Live:
         self.rooms = RoomCache(store, questionnaire, config, self._lock, monotonic, loaded=self._watch_timer,
                                ownership=ownership)
         self.activities = Activities(self, programme or default_programme())  # challenges, ideas, dot vote
+        # Answers commit in groups (live/commits.py); a store whose commit waits for a round trip lets the other
+        # ready tasks queue theirs first.
+        self.commits = AnswerCommits(store, self.apply_answers,
+                                     pause=(lambda: time.sleep(0)) if store.commits_travel else None)
 
     @contextmanager
     def editing(self, room: Room) -> Iterator[Room]:
@@ -295,7 +300,11 @@ class Live:
 
     def answer(self, room: Room, participant_id: int, question_id: object, option_id: object,
                round_: object) -> int:
-        """Validate, store and commit an answer; return its sequence number (a repeat of the stored answer: the current one)."""
+        """Validate, store and commit an answer; return its sequence number (a repeat of the stored answer: the current one).
+
+        Checked under the lock, then committed with the answers that arrived with it (live/commits.py) and put
+        into the room before this returns; the notifier hears of it after that. Never call it holding the lock.
+        """
         if not isinstance(question_id, str) or not isinstance(option_id, str):
             raise Rejected("bad_request", "question and option must be ids")
         if not isinstance(round_, int) or isinstance(round_, bool):
@@ -313,12 +322,24 @@ class Live:
             sm.check_answer(room.state, question_id, round_)
             if room.tally.answers[participant_id].get(question_id, {}).get(round_) == option_id:
                 return room.tally.seq  # a repeat (a phone re-sending after a lost ack): already stored, nothing changes
-            seq = room.tally.seq + 1
-            with stored():
-                self.store.save_answer(room.id, participant_id, question_id, round_, option_id, seq, self.clock())
-            room.tally.set_answer(participant_id, question_id, round_, option_id, seq)
+            seq = room.tally.next_seq()
+            pending = self.commits.add(room, AnswerRow(room.id, participant_id, question_id, round_, option_id, seq,
+                                                       self.clock()))
+        with stored():
+            raise_outcome(self.commits.wait(pending), room.id)  # committed and in the room (apply_answers) when it returns
         self.notifier.answered(room, participant_id, question_id)
         return seq
+
+    def apply_answers(self, group: list[Pending]) -> None:
+        """Put a committed group of answers into the rooms in memory, in sequence order (AnswerCommits.apply)."""
+        with self._lock:
+            for p in group:
+                if p.outcome is not None:
+                    continue
+                room = self.rooms.in_memory(p.room.code) if p.room.evicted else p.room
+                if room is not None and p.row.participant_id in room.tally.members:
+                    room.tally.set_answer(p.row.participant_id, p.row.question_id, p.row.round, p.row.option_id,
+                                          p.row.seq)
 
     # Facilitator
 

@@ -10,14 +10,29 @@ session whose lease another worker took raises LeaseLost without storing anythin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 Row = Mapping[str, Any]
+MISSING, LEASE_LOST = "missing", "lease_lost"  # why save_answers stored a row not (None: stored)
+
+
+class AnswerRow(NamedTuple):
+    """One answer to store: save_answers takes several, in the order they were accepted."""
+
+    session_id: int
+    participant_id: int
+    question_id: str
+    round: int
+    option_id: str
+    seq: int
+    now: str
 
 
 @runtime_checkable
 class SessionStore(Protocol):
     """Sessions, participants, answers, notes and steps, kept across restarts."""
+
+    commits_travel: bool  # a commit waits for a round trip to a database server (PostgreSQL), not only the disk
 
     def close(self) -> None:
         """Release the connection."""
@@ -89,6 +104,10 @@ class SessionStore(Protocol):
     def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
                     option_id: str, seq: int, now: str) -> None:
         """Store (or replace) an answer."""
+
+    def save_answers(self, rows: list[AnswerRow]) -> list[str | None]:
+        """Store several answers in one transaction, in order; per row None (stored), MISSING or LEASE_LOST
+        (that row stored nothing, the others are stored). A database error stores none of them."""
 
     def answers(self, session_id: int) -> list[Row]:
         """The session's answers in sequence order."""

@@ -5,10 +5,11 @@ the connection (psycopg 3, autocommit, rows as dicts), `?` placeholders turned i
 row locked FOR UPDATE inside each session write, the schema applied under an advisory lock (workers
 starting together), `data_version()` as a counter row that every deletion raises in its transaction,
 and a reconnection after the server went away. One connection per process behind one lock, as on
-SQLite. psycopg's C wait holds the event loop while a write travels (one round trip for an answer,
-ANSWER; two for the other writes, see Dialect), as SQLite's first wait does (docs/decisions.md 18): a
-cooperative wait under the live service's lock let every answer queue behind the one in flight
-(measured: 3.3 against 2.1 ms of CPU per answer; again with ANSWER: 2.19 against 1.08).
+SQLite. psycopg's C wait holds the event loop while a write travels (one round trip for the answers the
+live service commits together, ANSWER or ANSWERS; two for the other writes, see Dialect), as SQLite's first
+wait does (docs/decisions.md 18): a cooperative wait under the live service's lock let every answer queue
+behind the one in flight (measured: 3.3 against 2.1 ms of CPU per answer; again with ANSWER alone: 2.19
+against 1.08). `commits_travel` asks the live service to gather answers into groups (live/commits.py).
 A transaction commits before it returns (so before the answer is acknowledged); whether the commit also
 waits for PostgreSQL's WAL flush is `synchronous_commit`, which the workshop's connections set from
 POSTGRES_SYNCHRONOUS_COMMIT (default `off`: the answer survives the workshop's death, as on SQLite's
@@ -27,14 +28,15 @@ from psycopg.rows import dict_row
 
 from workshop.store import schema
 from workshop.store.schema import SCHEMA_VERSION
-from workshop.store.sql import LeaseLost, SessionMissing, SqlStore, StoreUnavailable
+from workshop.store.interface import LEASE_LOST, MISSING, AnswerRow
+from workshop.store.sql import SqlStore, StoreUnavailable
 
 CONNECT_TIMEOUT = 10  # seconds to reach the server
 SCHEMA_LOCK = 0x776F726B  # the advisory lock key ('work') that serialises applying the schema
 
 # An answer in one statement, so one round trip (autocommit: the statement is its own transaction, committed
 # before execute returns). `s` locks the session's row (a deletion elsewhere waits, or came first), `f` is the
-# lease fence ({fence}: one of FENCES), the insert and the retention clock run only when both hold, and the
+# lease fence ({fence}: one of ANSWER_FENCES), the insert and the retention clock run only when both hold, and the
 # row read back says which did not.
 ANSWER = """WITH s AS MATERIALIZED (SELECT id FROM sessions WHERE id = ? FOR UPDATE),
 f AS MATERIALIZED ({fence}),
@@ -44,13 +46,48 @@ a AS (INSERT INTO answers (session_id, participant_id, question_id, round, optio
       DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at),
 t AS (UPDATE sessions SET updated_at = ? WHERE id IN (SELECT id FROM s) AND EXISTS (SELECT 1 FROM f) AND updated_at < ?)
 SELECT (SELECT count(*) FROM s) AS found, (SELECT count(*) FROM f) AS fenced"""
-FENCES = {  # the lease fence of a write, as SqlStore._fence_holds decides it, with its parameters
+ANSWER_FENCES = {  # the lease fence of a write, as SqlStore._fence_holds decides it, with its parameters
     "none": ("SELECT 1", lambda store, session_id: ()),
     "generation": (SqlStore.FENCE + " FOR SHARE",
                    lambda store, session_id: (session_id, store.owner, store._fences[session_id])),
     "no_other": ("SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM session_leases"
                  " WHERE session_id = ? AND expires >= ? AND owner <> ?)",
                  lambda store, session_id: (session_id, store.clock(), store.owner)),
+}
+
+# Answers in one statement, so one round trip however many (autocommit: the statement is its own transaction,
+# committed before execute returns). The rows come as one array per column. `s` locks their sessions' rows (a
+# deletion elsewhere waits, or came first), `f` holds the sessions whose lease fence holds (GROUP_FENCES), `ok` the rows
+# of those (a participant's newest answer per question and round: one statement changes a row once), then the
+# insert and each session's retention clock; the sessions found and fenced are read back to say which rows
+# stored nothing, and why.
+ANSWERS = """WITH v AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::bigint[],
+                                         ?::text[], ?::bigint[])
+           AS v(session_id, participant_id, question_id, round, option_id, seq, answered_at, generation)),
+s AS MATERIALIZED (SELECT id FROM sessions WHERE id IN (SELECT session_id FROM v) ORDER BY id FOR UPDATE),
+{fence},
+ok AS (SELECT DISTINCT ON (v.participant_id, v.question_id, v.round) v.* FROM v
+       WHERE v.session_id IN (SELECT id FROM s) AND v.session_id IN (SELECT session_id FROM f)
+       ORDER BY v.participant_id, v.question_id, v.round, v.seq DESC),
+a AS (INSERT INTO answers (session_id, participant_id, question_id, round, option_id, seq, answered_at)
+      SELECT session_id, participant_id, question_id, round, option_id, seq, answered_at FROM ok
+      ON CONFLICT (participant_id, question_id, round)
+      DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at),
+t AS (UPDATE sessions SET updated_at = m.now FROM (SELECT session_id, max(answered_at) AS now FROM ok GROUP BY session_id) m
+      WHERE sessions.id = m.session_id AND sessions.updated_at < m.now)
+SELECT ARRAY(SELECT id FROM s) AS found, ARRAY(SELECT session_id FROM f) AS fenced"""
+GROUP_FENCES = {  # the lease fence, as SqlStore._fence_holds decides it per session; its parameters: the owner, the time
+    # no fence (one process, or the command line): every session found
+    False: "f AS (SELECT id AS session_id FROM s)",
+    # a session whose lease this worker took (its generation in v) only while the lease row still names this
+    # owner at that generation, locked FOR SHARE until the commit (a take waits); one it only created or read
+    # (no generation) only while no live lease names another worker
+    True: """g AS MATERIALIZED (SELECT l.session_id FROM session_leases l
+                        WHERE l.owner = ? AND (l.session_id, l.generation) IN (SELECT session_id, generation FROM v)
+                        FOR SHARE),
+f AS (SELECT session_id FROM g
+      UNION SELECT v.session_id FROM v WHERE v.generation IS NULL AND NOT EXISTS (
+          SELECT 1 FROM session_leases l WHERE l.session_id = v.session_id AND l.expires >= ? AND l.owner <> ?))""",
 }
 
 
@@ -70,10 +107,16 @@ def safe_address(url: str) -> str:
     return f"postgresql://{parts.get('user', '')}@{where}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
 
 
-@functools.lru_cache(maxsize=len(FENCES))
+@functools.lru_cache(maxsize=len(ANSWER_FENCES))
 def answer_statement(fence: str) -> str:
-    """ANSWER with one of FENCES' fences, in psycopg's placeholders."""
+    """ANSWER with one of ANSWER_FENCES' fences, in psycopg's placeholders."""
     return dialect(ANSWER.format(fence=fence))
+
+
+@functools.lru_cache(maxsize=len(GROUP_FENCES))
+def answers_statement(fenced: bool) -> str:
+    """ANSWERS with or without the lease fence, in psycopg's placeholders."""
+    return dialect(ANSWERS.format(fence=GROUP_FENCES[fenced]))
 
 
 class Dialect:
@@ -145,6 +188,7 @@ def apply_schema(c: Dialect) -> None:
 class PostgresStore(SqlStore):
     """One connection, one writer per process: every write is a short transaction, committed before it returns."""
 
+    commits_travel = True  # answers commit in groups (live/commits.py)
     LOCK_SESSION = "SELECT id FROM sessions WHERE id = ? FOR UPDATE"  # a deletion elsewhere waits, or came first
     FENCE = SqlStore.FENCE + " FOR SHARE"  # a take of the lease waits until the write committed
 
@@ -206,31 +250,44 @@ class PostgresStore(SqlStore):
                 raise
             self.write_failure = None
 
-    def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
-                    option_id: str, seq: int, now: str) -> None:
-        """Store (or replace) a participant's answer, committed, in one statement (ANSWER): the hot write.
+    def save_answers(self, rows: list[AnswerRow]) -> list[str | None]:
+        """Store answers, committed, in one statement: one round trip for one answer (ANSWER) or for the live
+        service's whole group (ANSWERS, live/commits.py). Per row None, MISSING or LEASE_LOST."""
+        if len(rows) == 1:
+            outcome = self._save_one(rows[0])
+            return [outcome]
+        columns = [list(column) for column in zip(*rows)]
+        fences = self._fences or {}
+        params = (*columns, [fences.get(row.session_id) for row in rows])
+        if self.owner is not None:
+            params = (*params, self.owner, self.clock(), self.owner)
+        result = self._write_one(answers_statement(self.owner is not None), params)
+        found, fenced = set(result["found"]), set(result["fenced"])
+        return [MISSING if row.session_id not in found else LEASE_LOST if row.session_id not in fenced else None
+                for row in rows]
 
-        The same checks and rows as the shared session_write + insert + retention clock, in one round trip
-        instead of two, and a fifth of the client's CPU (measured: docs/performance.md).
-        """
+    def _save_one(self, row: AnswerRow) -> str | None:
+        """Store one answer with ANSWER and the fence this worker's writes to its session carry."""
         if self.owner is None:
             kind = "none"
         else:
-            kind = "generation" if (self._fences or {}).get(session_id) is not None else "no_other"
-        fence, fence_params = FENCES[kind]
-        params = (session_id, *fence_params(self, session_id),
-                  participant_id, question_id, round_, option_id, seq, now, now, now)
+            kind = "generation" if (self._fences or {}).get(row.session_id) is not None else "no_other"
+        fence, fence_params = ANSWER_FENCES[kind]
+        result = self._write_one(answer_statement(fence), (
+            row.session_id, *fence_params(self, row.session_id), row.participant_id, row.question_id, row.round,
+            row.option_id, row.seq, row.now, row.now, row.now))
+        return MISSING if not result["found"] else LEASE_LOST if not result["fenced"] else None
+
+    def _write_one(self, sql: str, params: tuple) -> dict[str, Any]:
+        """Run one writing statement (its own transaction, committed when it returns); return its row."""
         with self._lock:
             try:
-                row = self._connection().execute(answer_statement(fence), params).fetchone()
+                row = self._connection().execute(sql, params).fetchone()
             except psycopg.Error as error:
                 self._failed(error)
                 raise
         self.write_failure = None
-        if not row["found"]:
-            raise SessionMissing(session_id)
-        if not row["fenced"]:
-            raise LeaseLost(session_id)
+        return row
 
     def _all(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         """Run a read and return every row."""

@@ -15,6 +15,8 @@ import time
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Iterator
 
+from workshop.store.interface import LEASE_LOST, MISSING, AnswerRow
+
 IN_CHUNK = 500  # codes per `IN (...)` query: well under SQLite's limit on parameters
 WRITE_FAILURE_MEMORY = 60.0  # seconds /healthz reports a failed write (unless a later one succeeded)
 # Every table holding a session's rows, children first (the order a deletion takes).
@@ -43,6 +45,7 @@ class StoreUnavailable(Exception):
 class SqlStore:
     """Sessions, participants, answers, notes, steps and activities in SQL; a backend supplies the connection."""
 
+    commits_travel = False  # SQLite commits in this process; PostgreSQL's wait for its server
     write_failure: tuple[float, str] | None = None  # (monotonic time, the database's reason) of the last failed write
     LOCK_SESSION = "SELECT id FROM sessions WHERE id = ?"  # PostgreSQL adds FOR UPDATE
     # The fence of a write (fence_writes): PostgreSQL adds FOR SHARE, so a concurrent take waits for the write.
@@ -263,15 +266,32 @@ class SqlStore:
     def save_answer(self, session_id: int, participant_id: int, question_id: str, round_: int,
                     option_id: str, seq: int, now: str) -> None:
         """Store (or replace) a participant's answer for one question and round, committed."""
-        with self.session_write(session_id) as c:
-            c.execute(
-                "INSERT INTO answers (session_id, participant_id, question_id, round, option_id, seq, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (participant_id, question_id, round)"
-                " DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at",
-                (session_id, participant_id, question_id, round_, option_id, seq, now),
-            )
-            self._touch(c, session_id, now)
+        outcome = self.save_answers([AnswerRow(session_id, participant_id, question_id, round_, option_id, seq, now)])[0]
+        if outcome == MISSING:
+            raise SessionMissing(session_id)
+        if outcome == LEASE_LOST:
+            raise LeaseLost(session_id)
+
+    def save_answers(self, rows: list[AnswerRow]) -> list[str | None]:
+        """Store answers in one transaction, committed, in order: each checked as session_write checks a write
+        (its session still stored, this worker's lease); per row None, MISSING or LEASE_LOST."""
+        outcomes: list[str | None] = []
+        with self.transaction() as c:
+            for row in rows:
+                if c.execute(self.LOCK_SESSION, (row.session_id,)).fetchone() is None:
+                    outcomes.append(MISSING)
+                elif self.owner is not None and not self._fence_holds(c, row.session_id):
+                    outcomes.append(LEASE_LOST)
+                else:
+                    c.execute(
+                        "INSERT INTO answers (session_id, participant_id, question_id, round, option_id, seq, answered_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (participant_id, question_id, round)"
+                        " DO UPDATE SET option_id = excluded.option_id, seq = excluded.seq, answered_at = excluded.answered_at",
+                        tuple(row))
+                    self._touch(c, row.session_id, row.now)
+                    outcomes.append(None)
+        return outcomes
 
     def answers(self, session_id: int) -> list[Any]:
         """Return every stored answer of a session."""
