@@ -56,6 +56,25 @@ def everyone_answered(fac, question: str | None = None) -> None:
                           "return m.stillAnsweringNow() === null && (q === null || m.focusNow() === q); }")
 
 
+def record_dialogs(page) -> list[str]:
+    """Dismiss every question the page asks, as Playwright does when nobody listens, and keep their texts: a
+    failure can then say whether the page asked instead of acting (e.g. "6 van 8 beantwoord")."""
+    asked: list[str] = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+    page.on("dialog", dismiss)
+    return asked
+
+
+def console_now(fac) -> str:
+    """What the facilitator page holds now (its focus, who it thinks is still answering, its status line),
+    for a failure message."""
+    return module_call(fac, "manage.js", "JSON.stringify({focus: m.focusNow(), still: m.stillAnsweringNow(),"
+                                         " status: document.getElementById('m-msg').textContent})")
+
+
 def accept_dialogs(page) -> list[str]:
     """Say yes to every question the page asks from now on; return the list their texts are added to."""
     asked: list[str] = []
