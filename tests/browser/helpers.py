@@ -56,15 +56,16 @@ def everyone_answered(fac, question: str | None = None) -> None:
                           "return m.stillAnsweringNow() === null && (q === null || m.focusNow() === q); }")
 
 
-def record_dialogs(page) -> list[str]:
-    """Dismiss every question the page asks, as Playwright does when nobody listens, and keep their texts: a
-    failure can then say whether the page asked instead of acting (e.g. "6 van 8 beantwoord")."""
+def record_dialogs(page, accept: bool = False) -> list[str]:
+    """Answer every question the page asks from now on (dismiss, as Playwright does when nobody listens, or
+    accept) and return the list their texts are added to: a failure can then say whether the page asked
+    instead of acting (e.g. "6 van 8 beantwoord")."""
     asked: list[str] = []
 
-    def dismiss(dialog) -> None:
+    def answer(dialog) -> None:
         asked.append(dialog.message)
-        dialog.dismiss()
-    page.on("dialog", dismiss)
+        dialog.accept() if accept else dialog.dismiss()
+    page.on("dialog", answer)
     return asked
 
 
@@ -77,13 +78,7 @@ def console_now(fac) -> str:
 
 def accept_dialogs(page) -> list[str]:
     """Say yes to every question the page asks from now on; return the list their texts are added to."""
-    asked: list[str] = []
-
-    def accept(dialog) -> None:
-        asked.append(dialog.message)
-        dialog.accept()
-    page.on("dialog", accept)
-    return asked
+    return record_dialogs(page, accept=True)
 
 
 def decode_qr(png: bytes) -> list[str]:
